@@ -1,0 +1,249 @@
+// Payload types of the mgrd wire protocol. JSON payloads except REPORT (binary
+// values after an optional JSON head). docs/protocol.md is the prose contract.
+
+import type { HealthCheckMap } from '../state/health-types.js';
+
+export interface HelloMsg {
+  /** Always "mgrd". */
+  protocol: string;
+  /** Highest version the client speaks. */
+  version: number;
+  /** Lowest version the client accepts. */
+  min_version: number;
+  /** Entity name to authenticate as: "osd.3", "mon.a", "client.admin". */
+  entity: string;
+}
+
+export interface ChallengeMsg {
+  /** Version chosen by the server for this session. */
+  version: number;
+  /** 32 random bytes, hex. */
+  server_nonce: string;
+  /** Name of the manager answering (e.g. "x"). */
+  mgr: string;
+}
+
+export interface AuthMsg {
+  /** 32 random bytes, hex, chosen by the client. */
+  client_nonce: string;
+  /** hex HMAC-SHA256(secret, "mgrd-auth-v1" | entity | server_nonce | client_nonce). */
+  proof: string;
+}
+
+export interface AuthOkMsg {
+  /** hex HMAC-SHA256(secret, "mgrd-server-v1" | entity | client_nonce | server_nonce): proves the server knows the key. */
+  server_proof: string;
+  /** The entity's capabilities as granted, e.g. "allow profile osd". */
+  caps: string;
+  /** Session id, for logs. */
+  session: number;
+}
+
+export interface OpenMsg {
+  /** "osd.3"; must equal the authenticated entity unless the entity has the mon profile. */
+  daemon_name: string;
+  /** For service daemons (rgw, rbd-mirror...): the service map entry. */
+  service_name?: string;
+  /** Ceph's `osd metadata` strings: hostname, ceph_version, devices... */
+  metadata: Record<string, string>;
+  /** Free-form status strings (Ceph's daemon_status). */
+  daemon_status?: Record<string, string>;
+}
+
+export interface ConfigureMsg {
+  /** Seconds between REPORTs. */
+  stats_period_s: number;
+  /** Only counters with priority >= this are to be declared and sent. */
+  stats_threshold: number;
+}
+
+/** Unit of a counter, as Ceph's `units` in perf schema. */
+export type CounterUnit = 'none' | 'bytes';
+
+/** One declared counter: Ceph's PerfCounterType. */
+export interface CounterDecl {
+  /** "<section>.<name>", e.g. "osd.op_w_latency". */
+  path: string;
+  description: string;
+  nick: string;
+  /** Type bits: TIME=1, U64=2, LONGRUNAVG=4, COUNTER=8, HISTOGRAM=16. */
+  type: number;
+  priority: number;
+  unit: CounterUnit;
+}
+
+export interface DaemonHealthMetric {
+  type: string;
+  value: number;
+}
+
+/** JSON head of a REPORT frame; every field optional. */
+export interface ReportHead {
+  declare?: CounterDecl[];
+  undeclare?: string[];
+  daemon_status?: Record<string, string>;
+  health_metrics?: DaemonHealthMetric[];
+}
+
+/** One PG's statistics as a primary OSD reports them (compact form, docs/protocol.md). */
+export interface PgStatReport {
+  pgid: string;
+  state: string;
+  up: number[];
+  acting: number[];
+  up_primary: number;
+  acting_primary: number;
+  version: string;
+  reported_epoch: number;
+  reported_seq: number;
+  log_size: number;
+  ondisk_log_size: number;
+  /** Unix seconds. */
+  last_scrub_stamp: number;
+  last_deep_scrub_stamp: number;
+  /** Unix seconds of the last state change. */
+  last_change: number;
+  /** Seconds since the PG last was active+clean, or 0. */
+  last_clean?: number;
+  /** Values of STAT_SUM_FIELDS, in that order. */
+  stat_sum: number[];
+  /** OSDs blocking peering (for down PGs). */
+  blocked_by?: number[];
+}
+
+/** Ceph's store_statfs_t, in bytes. */
+export interface StoreStatfs {
+  total: number;
+  available: number;
+  internally_reserved: number;
+  allocated: number;
+  data_stored: number;
+  data_compressed: number;
+  data_compressed_allocated: number;
+  data_compressed_original: number;
+  omap_allocated: number;
+  internal_metadata: number;
+}
+
+export interface OsdStatReport {
+  /** Store usage of the whole OSD. */
+  statfs: StoreStatfs;
+  hb_peers: number[];
+  num_pgs: number;
+  num_snap_trimming?: number;
+  num_shards_repaired?: number;
+  snap_trim_queue_len?: number;
+  apply_latency_ms: number;
+  commit_latency_ms: number;
+  up_from: number;
+  seq: number;
+}
+
+export interface PgStatsMsg {
+  osd: number;
+  /** OSD map epoch the reporter has. */
+  epoch: number;
+  /** Unix seconds. */
+  stamp: number;
+  osd_stat: OsdStatReport;
+  /** Per pool store stats on this OSD (Ceph's pool_statfs). */
+  pool_statfs?: Array<{ poolid: number } & StoreStatfs>;
+  /** PGs for which this OSD is primary. */
+  pg_stats: PgStatReport[];
+}
+
+/** Cluster maps from the cluster source (a `mon` entity). Every field optional; present ones replace. */
+export interface MapMsg {
+  fsid?: string;
+  osd_map?: Record<string, unknown>;
+  osd_map_tree?: Record<string, unknown>;
+  osd_map_crush?: Record<string, unknown>;
+  mon_map?: Record<string, unknown>;
+  mon_status?: Record<string, unknown>;
+  fs_map?: Record<string, unknown>;
+  service_map?: Record<string, unknown>;
+  /** Health checks raised by the cluster source (mon-side checks such as MON_DOWN); replaces the previous set. */
+  health_checks?: HealthCheckMap;
+}
+
+export interface CommandMsg {
+  tid: number;
+  /** Words as typed after `mgrd tell mgr` (the server matches them against descriptors)... */
+  argv?: string[];
+  /** ...or a Ceph cmdmap: {"prefix": "osd perf", "format": "json", ...}. */
+  cmd?: Record<string, unknown>;
+  inbuf?: string;
+}
+
+export interface CommandReplyMsg {
+  tid: number;
+  r: number;
+  outs: string;
+  outb: string;
+}
+
+export interface ErrorMsg {
+  /** Short code: EPROTO, EAUTH, EPERM, E2BIG, EBADMSG, ESCHEMA, ESTATE, ELIMIT, EVERSION, ESHUTDOWN. */
+  code: string;
+  message: string;
+}
+
+export interface CloseMsg {
+  reason?: string;
+}
+
+export interface RedirectMsg {
+  /** host:port of the active manager's daemon listener. */
+  addr: string;
+  mgr: string;
+}
+
+/** The order of stat_sum values in PgStatReport.stat_sum (Ceph's object_stat_sum_t as dumped). */
+export const STAT_SUM_FIELDS = [
+  'num_bytes',
+  'num_objects',
+  'num_object_clones',
+  'num_object_copies',
+  'num_objects_missing_on_primary',
+  'num_objects_missing',
+  'num_objects_degraded',
+  'num_objects_misplaced',
+  'num_objects_unfound',
+  'num_objects_dirty',
+  'num_whiteouts',
+  'num_read',
+  'num_read_kb',
+  'num_write',
+  'num_write_kb',
+  'num_scrub_errors',
+  'num_shallow_scrub_errors',
+  'num_deep_scrub_errors',
+  'num_objects_recovered',
+  'num_bytes_recovered',
+  'num_keys_recovered',
+  'num_objects_omap',
+  'num_objects_hit_set_archive',
+  'num_bytes_hit_set_archive',
+  'num_flush',
+  'num_flush_kb',
+  'num_evict',
+  'num_evict_kb',
+  'num_promote',
+  'num_flush_mode_high',
+  'num_flush_mode_low',
+  'num_evict_mode_some',
+  'num_evict_mode_full',
+  'num_objects_pinned',
+  'num_legacy_snapsets',
+  'num_large_omap_objects',
+  'num_objects_manifest',
+  'num_omap_bytes',
+  'num_omap_keys',
+  'num_objects_repaired',
+] as const;
+
+export type StatSumField = (typeof STAT_SUM_FIELDS)[number];
+
+export const STAT_SUM_INDEX: Readonly<Record<StatSumField, number>> = Object.fromEntries(
+  STAT_SUM_FIELDS.map((f, i) => [f, i]),
+) as Record<StatSumField, number>;

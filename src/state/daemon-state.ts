@@ -1,0 +1,191 @@
+// DaemonState: what the manager knows of one daemon (metadata, status, declared
+// perf schema, recent samples), and the index of all of them.
+
+import type { CounterDecl, DaemonHealthMetric } from '../protocol/messages.js';
+import { PerfRing, DEFAULT_RING_SAMPLES } from './perf-ring.js';
+import { valueWidth } from './perf-types.js';
+
+export interface PerfCounterInfo extends CounterDecl {
+  /** First column of this counter in the sample rows. */
+  col: number;
+  /** Values per sample: 1, 2 (sum, count) or 0 (histograms carry none). */
+  width: number;
+}
+
+export class SchemaError extends Error {}
+
+export function splitDaemonName(name: string): { type: string; id: string } {
+  const dot = name.indexOf('.');
+  if (dot <= 0 || dot === name.length - 1) throw new SchemaError(`bad daemon name '${name}': expected TYPE.ID`);
+  return { type: name.slice(0, dot), id: name.slice(dot + 1) };
+}
+
+export class DaemonState {
+  readonly type: string;
+  readonly id: string;
+  hostname = '';
+  metadata: Record<string, string> = {};
+  status: Record<string, string> = {};
+  serviceName: string | undefined;
+  healthMetrics: DaemonHealthMetric[] = [];
+  /** Declared counters in vector order. */
+  counters: PerfCounterInfo[] = [];
+  readonly byPath = new Map<string, PerfCounterInfo>();
+  ring: PerfRing;
+  /** Bumped on every declare/undeclare: caches keyed on it stay valid until it moves. */
+  schemaVersion = 0;
+  /** Milliseconds (Date.now()) of the last REPORT; 0 before the first. */
+  lastReportMs = 0;
+  /** A session is open for this daemon. */
+  connected = false;
+  reports = 0;
+
+  constructor(readonly key: string, private readonly ringSamples = DEFAULT_RING_SAMPLES) {
+    const { type, id } = splitDaemonName(key);
+    this.type = type;
+    this.id = id;
+    this.ring = new PerfRing(0, ringSamples);
+  }
+
+  get width(): number {
+    return this.ring.width;
+  }
+
+  /**
+   * Applies a schema change: undeclared paths leave, new declarations join at the
+   * end (a redeclared path keeps its place if its type is unchanged). Samples of
+   * surviving counters are kept.
+   */
+  applySchema(declare: readonly CounterDecl[] | undefined, undeclare: readonly string[] | undefined): void {
+    if ((!declare || declare.length === 0) && (!undeclare || undeclare.length === 0)) return;
+    const drop = new Set(undeclare ?? []);
+    const next: CounterDecl[] = [];
+    const seen = new Set<string>();
+    const incoming = new Map<string, CounterDecl>();
+    for (const d of declare ?? []) {
+      validateDecl(d);
+      if (incoming.has(d.path)) throw new SchemaError(`counter '${d.path}' declared twice in one report`);
+      incoming.set(d.path, d);
+    }
+    for (const c of this.counters) {
+      if (drop.has(c.path)) continue;
+      const re = incoming.get(c.path);
+      if (re && re.type !== c.type) continue; // type changed: re-added below with fresh samples
+      next.push(re ?? c);
+      seen.add(c.path);
+    }
+    for (const d of incoming.values()) if (!seen.has(d.path)) next.push(d);
+
+    const old = new Map(this.counters.map((c) => [c.path, c]));
+    const counters: PerfCounterInfo[] = [];
+    let col = 0;
+    const mapping: Array<[number, number]> = [];
+    for (const d of next) {
+      const width = valueWidth(d.type);
+      const info: PerfCounterInfo = {
+        path: d.path, description: d.description, nick: d.nick, type: d.type,
+        priority: d.priority, unit: d.unit, col, width,
+      };
+      const prev = old.get(d.path);
+      if (prev && prev.type === d.type) for (let k = 0; k < width; k++) mapping.push([prev.col + k, col + k]);
+      counters.push(info);
+      col += width;
+    }
+    const ring = new PerfRing(col, this.ringSamples);
+    ring.copyColumnsFrom(this.ring, mapping);
+    this.ring = ring;
+    this.counters = counters;
+    this.byPath.clear();
+    for (const c of counters) this.byPath.set(c.path, c);
+    this.schemaVersion++;
+  }
+
+  /** Drops the schema and samples (a new session declares afresh, as in Ceph). */
+  resetSchema(): void {
+    this.counters = [];
+    this.byPath.clear();
+    this.ring = new PerfRing(0, this.ringSamples);
+    this.schemaVersion++;
+  }
+
+  /** Stores one REPORT's values: `n` little-endian f64 at src[off..]. */
+  ingest(stampS: number, src: Uint8Array, off: number, n: number): void {
+    if (n !== this.ring.width) {
+      throw new SchemaError(`report carries ${n} values but ${this.key} declared ${this.ring.width}`);
+    }
+    if (n > 0) this.ring.pushBytes(stampS, src, off);
+    this.lastReportMs = stampS * 1000;
+    this.reports++;
+  }
+
+  setMetadata(metadata: Record<string, string>): void {
+    this.metadata = metadata;
+    this.hostname = metadata.hostname ?? '';
+  }
+}
+
+const PATH_RE = /^[^\s.]+(\.[^\s]+)+$/;
+
+function validateDecl(d: CounterDecl): void {
+  if (typeof d !== 'object' || d === null) throw new SchemaError('declaration is not an object');
+  if (typeof d.path !== 'string' || !PATH_RE.test(d.path)) throw new SchemaError(`bad counter path '${String(d.path)}': expected section.name`);
+  if (!Number.isInteger(d.type) || d.type < 1 || d.type > 31) throw new SchemaError(`counter '${d.path}': bad type ${String(d.type)}`);
+  if (!Number.isInteger(d.priority) || d.priority < 0 || d.priority > 10) throw new SchemaError(`counter '${d.path}': bad priority ${String(d.priority)}`);
+  if (typeof d.description !== 'string' || typeof d.nick !== 'string') throw new SchemaError(`counter '${d.path}': description and nick must be strings`);
+  if (d.unit !== 'none' && d.unit !== 'bytes') throw new SchemaError(`counter '${d.path}': unit must be none or bytes`);
+}
+
+/** All daemons the manager has heard of, by name, type and host. */
+export class DaemonStateIndex {
+  private readonly all = new Map<string, DaemonState>();
+  private readonly types = new Map<string, Map<string, DaemonState>>();
+
+  constructor(private readonly ringSamples = DEFAULT_RING_SAMPLES) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  get(key: string): DaemonState | undefined {
+    return this.all.get(key);
+  }
+
+  getOrCreate(key: string): DaemonState {
+    let d = this.all.get(key);
+    if (!d) {
+      d = new DaemonState(key, this.ringSamples);
+      this.all.set(key, d);
+      let t = this.types.get(d.type);
+      if (!t) this.types.set(d.type, (t = new Map()));
+      t.set(d.id, d);
+    }
+    return d;
+  }
+
+  remove(key: string): void {
+    const d = this.all.get(key);
+    if (!d) return;
+    this.all.delete(key);
+    this.types.get(d.type)?.delete(d.id);
+  }
+
+  ofType(type: string): Iterable<DaemonState> {
+    return this.types.get(type)?.values() ?? [];
+  }
+
+  values(): IterableIterator<DaemonState> {
+    return this.all.values();
+  }
+
+  /** Daemons grouped by hostname (Ceph's list_servers). */
+  byHost(): Map<string, DaemonState[]> {
+    const hosts = new Map<string, DaemonState[]>();
+    for (const d of this.all.values()) {
+      const h = d.hostname;
+      let list = hosts.get(h);
+      if (!list) hosts.set(h, (list = []));
+      list.push(d);
+    }
+    return hosts;
+  }
+}
