@@ -14,6 +14,13 @@ export interface PerfCounterInfo extends CounterDecl {
 
 export class SchemaError extends Error {}
 
+export interface SchemaPlan {
+  counters: PerfCounterInfo[];
+  /** [old column, new column] pairs whose samples survive. */
+  mapping: Array<[number, number]>;
+  width: number;
+}
+
 export function splitDaemonName(name: string): { type: string; id: string } {
   const dot = name.indexOf('.');
   if (dot <= 0 || dot === name.length - 1) throw new SchemaError(`bad daemon name '${name}': expected TYPE.ID`);
@@ -52,21 +59,20 @@ export class DaemonState {
   }
 
   /**
-   * Applies a schema change: undeclared paths leave, new declarations join at the
-   * end (a redeclared path keeps its place if its type is unchanged). Samples of
-   * surviving counters are kept.
+   * Plans a schema change without touching state: undeclared paths leave, new
+   * declarations join at the end (a redeclared path keeps its place if its type
+   * is unchanged). Throws SchemaError on a bad declaration.
    */
-  applySchema(declare: readonly CounterDecl[] | undefined, undeclare: readonly string[] | undefined): void {
-    if ((!declare || declare.length === 0) && (!undeclare || undeclare.length === 0)) return;
+  planSchema(declare: readonly CounterDecl[] | undefined, undeclare: readonly string[] | undefined): SchemaPlan {
     const drop = new Set(undeclare ?? []);
-    const next: CounterDecl[] = [];
-    const seen = new Set<string>();
     const incoming = new Map<string, CounterDecl>();
     for (const d of declare ?? []) {
       validateDecl(d);
       if (incoming.has(d.path)) throw new SchemaError(`counter '${d.path}' declared twice in one report`);
       incoming.set(d.path, d);
     }
+    const next: CounterDecl[] = [];
+    const seen = new Set<string>();
     for (const c of this.counters) {
       if (drop.has(c.path)) continue;
       const re = incoming.get(c.path);
@@ -76,28 +82,35 @@ export class DaemonState {
     }
     for (const d of incoming.values()) if (!seen.has(d.path)) next.push(d);
 
-    const old = new Map(this.counters.map((c) => [c.path, c]));
     const counters: PerfCounterInfo[] = [];
-    let col = 0;
     const mapping: Array<[number, number]> = [];
+    let col = 0;
     for (const d of next) {
       const width = valueWidth(d.type);
-      const info: PerfCounterInfo = {
+      const prev = this.byPath.get(d.path);
+      if (prev && prev.type === d.type) for (let k = 0; k < width; k++) mapping.push([prev.col + k, col + k]);
+      counters.push({
         path: d.path, description: d.description, nick: d.nick, type: d.type,
         priority: d.priority, unit: d.unit, col, width,
-      };
-      const prev = old.get(d.path);
-      if (prev && prev.type === d.type) for (let k = 0; k < width; k++) mapping.push([prev.col + k, col + k]);
-      counters.push(info);
+      });
       col += width;
     }
-    const ring = new PerfRing(col, this.ringSamples);
-    ring.copyColumnsFrom(this.ring, mapping);
+    return { counters, mapping, width: col };
+  }
+
+  /** Applies a planned schema change, keeping the samples of surviving counters. */
+  commitSchema(plan: SchemaPlan): void {
+    const ring = new PerfRing(plan.width, this.ringSamples);
+    ring.copyColumnsFrom(this.ring, plan.mapping);
     this.ring = ring;
-    this.counters = counters;
+    this.counters = plan.counters;
     this.byPath.clear();
-    for (const c of counters) this.byPath.set(c.path, c);
+    for (const c of plan.counters) this.byPath.set(c.path, c);
     this.schemaVersion++;
+  }
+
+  applySchema(declare: readonly CounterDecl[] | undefined, undeclare: readonly string[] | undefined): void {
+    this.commitSchema(this.planSchema(declare, undeclare));
   }
 
   /** Drops the schema and samples (a new session declares afresh, as in Ceph). */

@@ -1,0 +1,169 @@
+// The `mgrd` command line (commander): run, sim, keyring, tell.
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { createLogger } from '../common/log.js';
+import { defaultKeyring, newSecret } from '../protocol/keyring.js';
+import { existsSync } from 'node:fs';
+import { defaultMgrId } from '../mgr/mgr-standby.js';
+import { MGRD_VERSION } from '../mgr/mgr-metadata.js';
+import { parseConfigFile } from './config-file.js';
+import { startMgrd, waitForService, type RunOptions } from './run.js';
+import { tell } from './tell.js';
+import { runSimCommand } from './sim.js';
+import { adminTokenPath, connectableAddr } from './runtime-info.js';
+
+function int(name: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'keyring']);
+
+export function buildProgram(): Command {
+  const program = new Command('mgrd')
+    .description('A manager daemon for Ceph-style storage clusters')
+    .version(MGRD_VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('run a manager (standby until the map makes it active)')
+    .option('--config <file>', 'ceph.conf-style config file ([mgr] section)')
+    .option('--data-dir <dir>', 'data directory: map store, keyring, admin token', './.mgrd')
+    .option('--daemon-addr <host:port>', 'wire-protocol listener for daemons and `mgrd tell`', '0.0.0.0:6800')
+    .option('--admin-addr <host:port>', 'admin HTTP listener', '127.0.0.1:7000')
+    .option('--id <name>', 'manager name (as mgr.<id>)', defaultMgrId())
+    .option('--keyring <file>', 'keyring to authenticate entities with (default: <data-dir>/keyring, created if missing)')
+    .option('--set <key=value>', 'set an option for this run: mgr option or mgr/<module>/<option> (repeatable)', collect, [])
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .option('--sim', 'run the embedded simulated cluster against this manager')
+    .option('--sim-osds <n>', 'OSDs of the embedded simulator', int('--sim-osds', 1, 100_000), 3)
+    .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
+    .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, or a JSON file')
+    .action(async (flags: Record<string, unknown>, cmd: Command) => {
+      const fromFile = typeof flags.config === 'string' ? parseConfigFile(flags.config) : {};
+      const explicit = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+      const pick = <T>(flag: string, key: string, conv: (s: string) => T = (s) => s as unknown as T): T => {
+        if (!explicit(flag) && fromFile[key] !== undefined) return conv(fromFile[key]);
+        return flags[flag] as T;
+      };
+      const sets = Object.entries(fromFile).filter(([k]) => !RUN_KEYS.has(k)).map(([k, v]) => `${k}=${v}`);
+      const o: RunOptions = {
+        dataDir: pick('dataDir', 'data_dir'),
+        daemonAddr: pick('daemonAddr', 'daemon_addr'),
+        adminAddr: pick('adminAddr', 'admin_addr'),
+        id: pick('id', 'id'),
+        keyring: pick('keyring', 'keyring'),
+        set: [...sets, ...(flags.set as string[])],
+        logLevel: pick('logLevel', 'log_level'),
+        sim: Boolean(flags.sim) || fromFile.sim === 'true',
+        simOsds: pick('simOsds', 'sim_osds', int('sim_osds', 1, 100_000)),
+        simSeed: pick('simSeed', 'sim_seed', int('sim_seed', 0, 2 ** 31)),
+        simScenario: pick('scenario', 'sim_scenario'),
+      };
+      const log = createLogger({ level: o.logLevel as 'info' });
+      const running = await startMgrd(o, log);
+      const metrics = await waitForService(running.standby, 'prometheus', 3000);
+      const admin = running.standby.adminAddress();
+      const info = running.standby.daemonAddress();
+      const dir = running.dataDir;
+      const rel = resolve(dir) === resolve('./.mgrd') ? '.mgrd' : dir;
+      process.stderr.write(
+        [
+          '',
+          `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}`,
+          `  metrics:  ${metrics ? `${metrics}metrics` : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)'}`,
+          `  admin:    http://${admin.host}:${admin.port}/api/v1/health   (token in ${adminTokenPath(rel)})`,
+          `  daemons:  ${connectableAddr(`${o.daemonAddr.replace(/:\d+$/, '')}:${info?.port ?? 0}`)}   (keyring ${rel}/keyring)`,
+          `  data dir: ${dir}`,
+          `  try:      npx mgrd tell --data-dir ${rel} mgr status`,
+          '',
+        ].join('\n') + '\n',
+      );
+      let stopping = false;
+      const shutdown = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        const force = setTimeout(() => {
+          log.error('shutdown took longer than 15 s; exiting');
+          process.exit(1);
+        }, 15_000);
+        force.unref();
+        running.stop().then(
+          () => log.flush(() => process.exit(0)),
+          (err: unknown) => {
+            log.error({ err: String(err) }, 'shutdown failed');
+            log.flush(() => process.exit(1));
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+
+  program
+    .command('sim')
+    .description('run a simulated cluster that reports to a manager')
+    .requiredOption('--mgr <host:port>', "manager's daemon address")
+    .option('--keyring <file>', 'keyring holding osd.*, mon.*, mds.* keys', './.mgrd/keyring')
+    .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
+    .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
+    .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, or a JSON file')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
+    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; logLevel: string }) => {
+      await runSimCommand(flags);
+    });
+
+  program
+    .command('keyring')
+    .description('create a keyring: client.admin plus one shared key per daemon type')
+    .argument('<file>', 'where to write it (refuses to overwrite)')
+    .option('--add <entity>', 'add an entity with its own key (repeatable), e.g. osd.3 or client.ro', collect, [])
+    .option('--caps <caps>', 'caps for --add entities', 'allow r')
+    .action((file: string, flags: { add: string[]; caps: string }) => {
+      if (existsSync(file)) {
+        process.stderr.write(`mgrd keyring: ${file} exists; not overwriting\n`);
+        process.exitCode = 17;
+        return;
+      }
+      const ring = defaultKeyring();
+      for (const e of flags.add) ring.add(e, newSecret(), flags.caps);
+      ring.save(file);
+      process.stdout.write(`wrote ${file}: ${ring.entries().map((e) => e.entity).join(', ')}\n`);
+    });
+
+  program
+    .command('tell')
+    .description('run a command on the manager: mgrd tell mgr <words...>')
+    .argument('<target>', 'mgr')
+    .argument('[words...]', 'the command and its arguments, e.g. osd perf, or hello name=ops')
+    .option('--data-dir <dir>', 'data dir of a local mgrd (address and keyring from there)')
+    .option('--mgr <host:port>', "manager's daemon address")
+    .option('--keyring <file>', 'keyring file')
+    .option('-n, --name <entity>', 'entity to authenticate as', 'client.admin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'json-pretty', 'plain']))
+    .option('--timeout <s>', 'seconds to wait', int('--timeout', 1, 3600), 30)
+    .allowUnknownOption()
+    .action(async (target: string, words: string[], flags: { dataDir?: string; mgr?: string; keyring?: string; name: string; format?: string; timeout: number }) => {
+      if (!flags.dataDir && !flags.mgr) flags.dataDir = './.mgrd';
+      const out = await tell(target, words, { ...flags, timeoutS: flags.timeout });
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      process.exitCode = out.code;
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

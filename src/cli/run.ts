@@ -1,0 +1,147 @@
+// `mgrd run`: boot one manager process (standby first, active from the map),
+// optionally with the embedded simulated cluster, and stop it cleanly on
+// SIGINT/SIGTERM (close listeners, flush, exit 0).
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createLogger, type Logger } from '../common/log.js';
+import { MGR_OPTIONS } from '../common/mgr-options.js';
+import { OptionTable } from '../common/options.js';
+import { LocalMapStore, writeFileAtomicSync } from '../mgr/map-store-local.js';
+import { MgrStandby } from '../mgr/mgr-standby.js';
+import { defaultModulePaths } from '../registry/module-loader.js';
+import { defaultKeyring, Keyring } from '../protocol/keyring.js';
+import { SimRunner } from '../sim/sim-runner.js';
+import { adminTokenPath, connectableAddr, keyringPath, removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.js';
+
+export interface RunOptions {
+  dataDir: string;
+  daemonAddr: string;
+  adminAddr: string;
+  id: string;
+  keyring?: string;
+  set: string[];
+  logLevel: string;
+  sim: boolean;
+  simOsds: number;
+  simSeed: number;
+  simScenario?: string;
+}
+
+export interface Running {
+  standby: MgrStandby;
+  sim: SimRunner | undefined;
+  dataDir: string;
+  stop: () => Promise<void>;
+}
+
+/** Splits --set values into manager options and module options. */
+export function splitSets(sets: readonly string[]): { mgr: Array<[string, string]>; modules: Array<{ module: string; option: string; value: string }> } {
+  const mgr: Array<[string, string]> = [];
+  const modules: Array<{ module: string; option: string; value: string }> = [];
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new Error(`--set '${s}': expected key=value`);
+    const key = s.slice(0, eq).trim();
+    const value = s.slice(eq + 1);
+    const m = /^mgr\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_]+)$/.exec(key);
+    if (m) modules.push({ module: m[1]!, option: m[2]!, value });
+    else mgr.push([key, value]);
+  }
+  return { mgr, modules };
+}
+
+function loadOrCreateKeyring(dataDir: string, explicit: string | undefined, log: Logger): Keyring {
+  if (explicit) return Keyring.load(explicit);
+  const path = keyringPath(dataDir);
+  if (existsSync(path)) return Keyring.load(path);
+  const ring = defaultKeyring();
+  ring.save(path);
+  log.info({ path }, 'created a new keyring (client.admin and one key per daemon type)');
+  return ring;
+}
+
+function loadOrCreateToken(dataDir: string): string {
+  const path = adminTokenPath(dataDir);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileAtomicSync(path, token + '\n', 0o600);
+  return token;
+}
+
+export async function startMgrd(o: RunOptions, log: Logger = createLogger({ level: o.logLevel as 'info' })): Promise<Running> {
+  const dataDir = resolve(o.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const options = new OptionTable(MGR_OPTIONS);
+  const store = new LocalMapStore(dataDir);
+  try {
+    // Persisted values first (`config set`), then this run's --set overrides; each validated.
+    for (const [k, v] of Object.entries(store.kvList('config/mgr/'))) {
+      const name = k.slice('config/mgr/'.length);
+      if (name.includes('/') || !options.has(name)) continue;
+      try {
+        options.set(name, JSON.parse(v));
+      } catch (err) {
+        log.warn({ option: name }, `ignoring stored value: ${(err as Error).message}`);
+      }
+    }
+    const sets = splitSets(o.set);
+    for (const [k, v] of sets.mgr) options.set(k, v);
+    const keyring = loadOrCreateKeyring(dataDir, o.keyring, log);
+    const standby = new MgrStandby({
+      id: o.id,
+      store,
+      options,
+      keyring,
+      daemonAddr: o.daemonAddr,
+      adminAddr: o.adminAddr,
+      adminToken: loadOrCreateToken(dataDir),
+      modulePaths: defaultModulePaths(options.str('mgr_module_path')),
+      moduleOverrides: sets.modules,
+      log,
+    });
+    await standby.start();
+    const active = await standby.whenActive();
+    const bound = active.server.address();
+    const daemonAddr = `${o.daemonAddr.replace(/:\d+$/, '')}:${bound.port}`;
+    const admin = standby.adminAddress();
+    writeRuntimeInfo(dataDir, { pid: process.pid, id: o.id, daemon_addr: daemonAddr, admin_addr: `${admin.host}:${admin.port}`, started: new Date().toISOString() });
+    let sim: SimRunner | undefined;
+    if (o.sim) {
+      const ring = keyring;
+      sim = new SimRunner({
+        mgrAddr: connectableAddr(daemonAddr),
+        keyring: ring,
+        osds: o.simOsds,
+        seed: o.simSeed,
+        scenario: o.simScenario,
+        log: log.child({ part: 'sim' }),
+      });
+      await sim.start();
+    }
+    let stopped = false;
+    const stop = async (): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      await sim?.stop();
+      await standby.stop();
+      removeRuntimeInfo(dataDir, process.pid);
+    };
+    return { standby, sim, dataDir, stop };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** Waits up to `ms` for a module to publish its service URI. */
+export async function waitForService(standby: MgrStandby, name: string, ms: number): Promise<string | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const services = standby.active?.views.get('mgr_map').services ?? {};
+    if (services[name]) return services[name];
+    if (Date.now() > end) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,19 @@
+// `mgrd sim`: the simulated cluster in its own process.
+
+import { createLogger } from '../common/log.js';
+import { Keyring } from '../protocol/keyring.js';
+import { SimRunner } from '../sim/sim-runner.js';
+
+export async function runSimCommand(flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; logLevel: string }): Promise<void> {
+  const log = createLogger({ level: flags.logLevel as 'info', name: 'mgrd-sim' });
+  const runner = new SimRunner({ mgrAddr: flags.mgr, keyring: Keyring.load(flags.keyring), osds: flags.osds, seed: flags.seed, scenario: flags.scenario, log });
+  await runner.start();
+  const stop = (): void => {
+    runner.stop().then(
+      () => log.flush(() => process.exit(0)),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

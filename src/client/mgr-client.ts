@@ -1,0 +1,337 @@
+// MgrClient: the library a daemon (or the simulator, or `mgrd tell`) links to
+// talk to the active manager. Connects, authenticates, opens, declares its
+// counters, reports on the period CONFIGURE gives; follows redirects and
+// re-connects with backoff, re-opening and re-declaring from scratch.
+
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import type { Logger } from '../common/log.js';
+import { silentLogger } from '../common/log.js';
+import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
+import {
+  decodeJson, DEFAULT_MAX_FRAME_BYTES, encodeJsonFrame, FrameDecoder, FrameType, frameTypeName,
+  MIN_PROTOCOL_VERSION, PROTOCOL_MAGIC, PROTOCOL_VERSION,
+} from '../protocol/frames.js';
+import type {
+  AuthOkMsg, ChallengeMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, CounterDecl, DaemonHealthMetric, ErrorMsg,
+  MapMsg, PgStatsMsg, RedirectMsg,
+} from '../protocol/messages.js';
+import { valueWidth } from '../state/perf-types.js';
+import { ReportEncoder } from './report-encoder.js';
+
+export interface DaemonSource {
+  name: string;
+  metadata: Record<string, string>;
+  serviceName?: string;
+  /** The daemon's full counter schema; the client declares those at or above the threshold. */
+  schema: () => readonly CounterDecl[];
+  /** The full value vector in schema order, width-expanded (LONGRUNAVG = sum, count). */
+  sample: () => Float64Array;
+  /** OSDs: PG stats of the PGs it is primary for (undefined: nothing to send). */
+  pgStats?: () => PgStatsMsg | undefined;
+  status?: () => Record<string, string> | undefined;
+  healthMetrics?: () => DaemonHealthMetric[] | undefined;
+}
+
+export interface MgrClientOptions {
+  /** host:port candidates; the client tries them in turn and follows REDIRECT. */
+  addrs: string[];
+  entity: string;
+  secret: Buffer;
+  daemon?: DaemonSource;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Stop after this many failed attempts in a row (default: never; `mgrd tell` uses a few). */
+  maxAttempts?: number;
+  connectTimeoutMs?: number;
+  log?: Logger;
+}
+
+export class MgrClientError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'MgrClientError';
+  }
+}
+
+type Phase = 'idle' | 'connecting' | 'auth' | 'ready' | 'stopped';
+
+export class MgrClient extends EventEmitter {
+  private socket: Socket | undefined;
+  private phase: Phase = 'idle';
+  private addrIndex = 0;
+  private attempts = 0;
+  private backoffMs: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private clientNonce = '';
+  private serverNonce = '';
+  private nextTid = 1;
+  private readonly pending = new Map<number, { resolve: (r: CommandReplyMsg) => void; reject: (e: Error) => void }>();
+  private readonly encoder: ReportEncoder | undefined;
+  private readonly log: Logger;
+  configure: ConfigureMsg | undefined;
+  /** Name of the manager this client is connected to. */
+  mgrName = '';
+  reportsSent = 0;
+  lastError: ErrorMsg | undefined;
+
+  constructor(private readonly opts: MgrClientOptions) {
+    super();
+    this.log = opts.log ?? silentLogger();
+    this.backoffMs = opts.reconnectMinMs ?? 200;
+    if (opts.daemon) this.encoder = new ReportEncoder();
+    if (opts.addrs.length === 0) throw new MgrClientError('EINVAL', 'no manager address given');
+  }
+
+  get ready(): boolean {
+    return this.phase === 'ready';
+  }
+
+  start(): void {
+    if (this.phase !== 'idle') return;
+    this.connectNext();
+  }
+
+  /** Resolves at the next 'ready' (authenticated, and opened + configured for daemons). */
+  waitReady(timeoutMs = 10_000): Promise<void> {
+    if (this.ready && (!this.opts.daemon || this.configure)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        cleanup();
+        reject(new MgrClientError('ETIMEDOUT', `no session with a manager within ${timeoutMs} ms${this.lastError ? `: ${this.lastError.code} ${this.lastError.message}` : ''}`));
+      }, timeoutMs);
+      const onReady = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onGiveUp = (err: Error): void => {
+        cleanup();
+        reject(err);
+      };
+      const cleanup = (): void => {
+        clearTimeout(t);
+        this.off('ready', onReady);
+        this.off('giveup', onGiveUp);
+      };
+      this.on('ready', onReady);
+      this.on('giveup', onGiveUp);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.reportTimer);
+    this.failPending(new MgrClientError('ESHUTDOWN', 'client stopped'));
+    const s = this.socket;
+    this.socket = undefined;
+    if (s && !s.destroyed) {
+      await new Promise<void>((resolve) => {
+        s.once('close', () => resolve());
+        s.end(encodeJsonFrame(FrameType.CLOSE, { reason: 'client stopping' }));
+        setTimeout(() => s.destroy(), 500).unref();
+      });
+    }
+  }
+
+  /** Runs a command: argv words as typed, or a cmdmap. */
+  command(req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }, timeoutMs = 60_000): Promise<CommandReplyMsg> {
+    if (!this.ready || !this.socket) return Promise.reject(new MgrClientError('ENOTCONN', 'not connected to a manager'));
+    const tid = this.nextTid++;
+    const msg: CommandMsg = { tid, ...req };
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.pending.delete(tid);
+        reject(new MgrClientError('ETIMEDOUT', `no reply to command within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(tid, {
+        resolve: (r) => {
+          clearTimeout(t);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
+      this.socket!.write(encodeJsonFrame(FrameType.COMMAND, msg));
+    });
+  }
+
+  /** Sends cluster maps (a `mon` entity). Returns false when not connected. */
+  sendMap(msg: MapMsg): boolean {
+    if (!this.ready || !this.socket) return false;
+    this.socket.write(encodeJsonFrame(FrameType.MAP, msg));
+    return true;
+  }
+
+  /** Sends one REPORT (and PG_STATS) now; the timer calls this every period. */
+  reportNow(): void {
+    const d = this.opts.daemon;
+    if (!d || !this.encoder || !this.ready || !this.socket || !this.configure) return;
+    this.socket.write(this.encoder.encode(d.sample(), d.status?.(), d.healthMetrics?.()));
+    this.reportsSent++;
+    const pg = d.pgStats?.();
+    if (pg) this.socket.write(encodeJsonFrame(FrameType.PG_STATS, pg));
+  }
+
+  private connectNext(): void {
+    if (this.phase === 'stopped') return;
+    const addr = this.opts.addrs[this.addrIndex % this.opts.addrs.length]!;
+    this.addrIndex++;
+    this.attempts++;
+    this.phase = 'connecting';
+    const [host, portText] = splitHostPort(addr);
+    const socket = connect({ host, port: Number(portText), noDelay: true });
+    this.socket = socket;
+    const timeout = setTimeout(() => socket.destroy(new Error(`connect to ${addr} timed out`)), this.opts.connectTimeoutMs ?? 5000);
+    const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES, (type, payload) => this.onFrame(socket, type, payload));
+    socket.on('connect', () => {
+      clearTimeout(timeout);
+      this.phase = 'auth';
+      socket.write(encodeJsonFrame(FrameType.HELLO, { protocol: PROTOCOL_MAGIC, version: PROTOCOL_VERSION, min_version: MIN_PROTOCOL_VERSION, entity: this.opts.entity }));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk);
+      } catch (err) {
+        this.log.warn({ err: String(err) }, 'bad frame from manager');
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timeout);
+      this.log.debug({ addr, err: err.message }, 'manager connection error');
+    });
+    socket.on('close', () => {
+      clearTimeout(timeout);
+      if (this.socket === socket) this.onDisconnect();
+    });
+  }
+
+  private onDisconnect(): void {
+    this.socket = undefined;
+    clearInterval(this.reportTimer);
+    this.reportTimer = undefined;
+    this.configure = undefined;
+    const wasReady = this.phase === 'ready';
+    this.failPending(new MgrClientError('ECONNRESET', 'connection to the manager closed'));
+    if (this.phase === 'stopped') return;
+    this.phase = 'idle';
+    if (wasReady) this.emit('disconnect');
+    if (this.opts.maxAttempts !== undefined && this.attempts >= this.opts.maxAttempts) {
+      this.phase = 'stopped';
+      const why = this.lastError ? `${this.lastError.code}: ${this.lastError.message}` : `cannot reach a manager at ${this.opts.addrs.join(', ')}`;
+      this.emit('giveup', new MgrClientError(this.lastError?.code ?? 'ECONNREFUSED', why));
+      return;
+    }
+    const delay = this.backoffMs * (0.5 + Math.random() / 2);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs ?? 10_000);
+    this.reconnectTimer = setTimeout(() => this.connectNext(), delay);
+  }
+
+  private failPending(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private onFrame(socket: Socket, type: number, payload: Buffer): void {
+    if (socket !== this.socket) return;
+    switch (type) {
+      case FrameType.CHALLENGE: {
+        const m = decodeJson<ChallengeMsg>(type, payload);
+        this.serverNonce = m.server_nonce;
+        this.mgrName = m.mgr;
+        this.clientNonce = newNonce();
+        socket.write(encodeJsonFrame(FrameType.AUTH, {
+          client_nonce: this.clientNonce,
+          proof: clientProof(this.opts.secret, this.opts.entity, this.serverNonce, this.clientNonce),
+        }));
+        return;
+      }
+      case FrameType.AUTH_OK: {
+        const m = decodeJson<AuthOkMsg>(type, payload);
+        if (!proofsEqual(m.server_proof, serverProof(this.opts.secret, this.opts.entity, this.clientNonce, this.serverNonce))) {
+          this.lastError = { code: 'EAUTH', message: 'the manager could not prove it holds our key' };
+          socket.destroy();
+          return;
+        }
+        this.attempts = 0;
+        this.backoffMs = this.opts.reconnectMinMs ?? 200;
+        this.lastError = undefined;
+        const d = this.opts.daemon;
+        if (d) {
+          socket.write(encodeJsonFrame(FrameType.OPEN, { daemon_name: d.name, service_name: d.serviceName, metadata: d.metadata, daemon_status: d.status?.() }));
+        } else {
+          this.phase = 'ready';
+          this.emit('ready');
+        }
+        return;
+      }
+      case FrameType.CONFIGURE: {
+        const m = decodeJson<ConfigureMsg>(type, payload);
+        const first = this.phase !== 'ready';
+        this.applyConfigure(m);
+        if (first) {
+          this.phase = 'ready';
+          this.emit('ready');
+          this.reportNow();
+        }
+        return;
+      }
+      case FrameType.COMMAND_REPLY: {
+        const m = decodeJson<CommandReplyMsg>(type, payload);
+        const p = this.pending.get(m.tid);
+        if (p) {
+          this.pending.delete(m.tid);
+          p.resolve(m);
+        }
+        return;
+      }
+      case FrameType.REDIRECT: {
+        const m = decodeJson<RedirectMsg>(type, payload);
+        this.log.info({ to: m.addr, mgr: m.mgr }, 'redirected to the active manager');
+        this.opts.addrs.unshift(m.addr);
+        this.addrIndex = 0;
+        this.attempts = 0;
+        socket.destroy();
+        return;
+      }
+      case FrameType.ERROR: {
+        this.lastError = decodeJson<ErrorMsg>(type, payload);
+        this.log.warn({ code: this.lastError.code }, `manager closed the session: ${this.lastError.message}`);
+        this.emit('servererror', this.lastError);
+        return;
+      }
+      case FrameType.CLOSE:
+        socket.end();
+        return;
+      default:
+        this.log.warn(`unexpected ${frameTypeName(type)} from the manager`);
+        socket.destroy();
+    }
+  }
+
+  private applyConfigure(m: ConfigureMsg): void {
+    const d = this.opts.daemon!;
+    const prev = this.configure;
+    this.configure = m;
+    this.encoder!.select(d.schema(), m.stats_threshold, prev === undefined);
+    this.emit('configure', m);
+    if (!prev || prev.stats_period_s !== m.stats_period_s) {
+      clearInterval(this.reportTimer);
+      const ms = Math.max(10, m.stats_period_s * 1000);
+      this.reportTimer = setInterval(() => this.reportNow(), ms);
+    }
+  }
+}
+
+export function splitHostPort(addr: string): [string, string] {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(addr);
+  if (!m) throw new MgrClientError('EINVAL', `bad address '${addr}': expected HOST:PORT`);
+  return [m[1]!, m[2]!];
+}
+
+export { valueWidth };

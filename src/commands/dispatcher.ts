@@ -1,0 +1,97 @@
+// One dispatcher for both ways in (COMMAND frames and POST /api/v1/command):
+// parse against descriptors, check permission, run native commands first, then
+// module commands on the module's queue. Ceph's errno contract throughout.
+
+import { Errno, ErrnoError, type CommandResult } from '../common/errno.js';
+import type { Logger } from '../common/log.js';
+import type { OptionTable } from '../common/options.js';
+import type { CmdMap } from '../mgr-module/types.js';
+import type { MapStore } from '../mgr/map-store.js';
+import type { Mgr } from '../mgr/mgr.js';
+import type { ModuleRegistry } from '../registry/module-registry.js';
+import type { CommandCaller } from '../server/daemon-server.js';
+import { findDescriptor, matchArgv, parseDescriptor, validateCmdmap, type CommandDescriptor } from './grammar.js';
+import type { CommandContext, NativeCommand } from './native-command.js';
+import { NATIVE_COMMANDS } from './native/index.js';
+
+export interface DispatcherOptions {
+  mgr: Mgr;
+  store: MapStore;
+  options: OptionTable;
+  registry: ModuleRegistry;
+  log: Logger;
+  mgrMetadata: () => Record<string, string>;
+}
+
+interface Route {
+  desc: CommandDescriptor;
+  native?: NativeCommand;
+  module?: string;
+}
+
+export class CommandDispatcher {
+  private readonly native: Route[];
+  private moduleRoutes: Route[] = [];
+  private moduleKey = '';
+  private readonly ctx: CommandContext;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.native = NATIVE_COMMANDS.map((c) => ({ desc: parseDescriptor(c.cmd, c.desc, c.perm, 'mgr'), native: c }));
+    this.ctx = { ...opts, describe: () => this.routes().map((r) => r.desc) };
+  }
+
+  /** Native routes first, then module routes (Ceph's dispatch order). */
+  private routes(): Route[] {
+    const cmds = this.opts.registry.commands();
+    const key = cmds.map((c) => `${c.module}:${c.cmd}`).join('\n');
+    if (key !== this.moduleKey) {
+      this.moduleKey = key;
+      const routes: Route[] = [];
+      for (const c of cmds) {
+        try {
+          routes.push({ desc: parseDescriptor(c.cmd, c.desc, c.perm, c.module), module: c.module });
+        } catch (err) {
+          this.opts.log.error({ module: c.module, cmd: c.cmd }, `bad command descriptor: ${(err as Error).message}`);
+        }
+      }
+      this.moduleRoutes = routes;
+    }
+    return [...this.native, ...this.moduleRoutes];
+  }
+
+  async dispatch(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult> {
+    try {
+      const routes = this.routes();
+      const descs = routes.map((r) => r.desc);
+      let desc: CommandDescriptor;
+      let cmdmap: CmdMap;
+      if (Array.isArray(req.argv)) {
+        if (req.argv.some((w) => typeof w !== 'string')) throw new ErrnoError(Errno.EINVAL, 'argv must be an array of strings');
+        const m = matchArgv(descs, req.argv);
+        desc = m.desc;
+        cmdmap = m.cmdmap as CmdMap;
+      } else if (req.cmd && typeof req.cmd === 'object' && !Array.isArray(req.cmd)) {
+        const prefix = req.cmd.prefix;
+        if (typeof prefix !== 'string' || prefix.trim() === '') throw new ErrnoError(Errno.EINVAL, "command needs a 'prefix' string");
+        const found = findDescriptor(descs, prefix.trim().replace(/\s+/g, ' '));
+        if (!found) throw new ErrnoError(Errno.EINVAL, `No handler found for '${prefix}'`);
+        desc = found;
+        cmdmap = validateCmdmap(desc, req.cmd) as CmdMap;
+      } else {
+        throw new ErrnoError(Errno.EINVAL, 'a command needs argv (words) or cmd (a cmdmap with prefix)');
+      }
+      const route = routes.find((r) => r.desc === desc)!;
+      const needsWrite = desc.perm.includes('w');
+      if (needsWrite ? !caller.write : !caller.read) {
+        return { r: -Errno.EACCES, outb: '', outs: `access denied: '${cmdmap.prefix}' needs '${needsWrite ? 'w' : 'r'}' capability, which ${caller.entity} lacks` };
+      }
+      const inbuf = typeof req.inbuf === 'string' ? req.inbuf : '';
+      if (route.native) return await route.native.run(this.ctx, cmdmap, inbuf, caller);
+      return await this.opts.registry.runCommand(route.module!, inbuf, cmdmap);
+    } catch (err) {
+      if (err instanceof ErrnoError) return { r: -err.errno, outb: '', outs: err.message };
+      this.opts.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'command failed');
+      return { r: -Errno.EIO, outb: '', outs: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// `config set|get|rm|show|dump` for the manager's options and module options
+// (`mgr/<module>/<option>`). Values are validated before they are stored.
+
+import { Errno, ErrnoError, cmdErr, cmdOk } from '../../common/errno.js';
+import type { CommandContext, NativeCommand } from '../native-command.js';
+import { render } from '../native-command.js';
+import { table } from './mgr.js';
+
+/** Splits `mgr/<module>/<option>`; undefined for a manager option. */
+function moduleOption(name: string): { module: string; option: string } | undefined {
+  const m = /^mgr\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_]+)$/.exec(name);
+  return m ? { module: m[1]!, option: m[2]! } : undefined;
+}
+
+function checkWho(who: unknown): void {
+  if (typeof who !== 'string' || !(who === 'mgr' || who.startsWith('mgr.') || who === 'global')) {
+    throw new ErrnoError(Errno.EINVAL, `invalid value '${String(who)}' for who: mgrd holds config for 'mgr' (or 'mgr.<id>') only`);
+  }
+}
+
+export const mgrOptionKey = (name: string): string => `config/mgr/${name}`;
+
+interface Row {
+  name: string;
+  value: string;
+  default: string;
+  source: 'default' | 'mon' | 'override';
+}
+
+function allRows(ctx: CommandContext, onlySet: boolean): Row[] {
+  const rows: Row[] = [];
+  for (const s of ctx.options.allSpecs()) {
+    if (onlySet && !ctx.options.isSet(s.name)) continue;
+    rows.push({ name: s.name, value: String(ctx.options.get(s.name)), default: String(s.default), source: ctx.options.isSet(s.name) ? 'mon' : 'default' });
+  }
+  for (const e of ctx.registry.list()) {
+    for (const s of e.options.allSpecs()) {
+      if (onlySet && !e.options.isSet(s.name)) continue;
+      rows.push({ name: `mgr/${e.name}/${s.name}`, value: String(e.options.get(s.name)), default: String(s.default), source: e.options.isSet(s.name) ? 'mon' : 'default' });
+    }
+  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function getValue(ctx: CommandContext, name: string): string {
+  const mo = moduleOption(name);
+  if (mo) {
+    const e = ctx.registry.get(mo.module);
+    if (!e) throw new ErrnoError(Errno.ENOENT, `no module '${mo.module}'`);
+    if (!e.options.has(mo.option)) throw new ErrnoError(Errno.ENOENT, `unrecognized config option '${name}'`);
+    return String(e.options.get(mo.option));
+  }
+  return String(ctx.options.get(name));
+}
+
+async function setValue(ctx: CommandContext, name: string, value: string | undefined): Promise<void> {
+  const mo = moduleOption(name);
+  if (mo) {
+    await ctx.registry.setOption(mo.module, mo.option, value);
+    return;
+  }
+  if (!ctx.options.has(name)) throw new ErrnoError(Errno.EINVAL, `unrecognized config option '${name}'`);
+  const spec = ctx.options.spec(name)!;
+  if (value === undefined) {
+    ctx.options.unset(name);
+    await ctx.store.kvSet(mgrOptionKey(name), undefined);
+    return;
+  }
+  const v = ctx.options.set(name, value);
+  await ctx.store.kvSet(mgrOptionKey(name), JSON.stringify(v));
+  if (spec.runtime === false) ctx.log.warn({ option: name }, 'option takes effect at the next start of mgrd');
+}
+
+export const CONFIG_COMMANDS: NativeCommand[] = [
+  {
+    cmd: 'config set name=who,type=CephString name=name,type=CephString name=value,type=CephString',
+    desc: 'Set a configuration option for mgr or a module (mgr/<module>/<option>)',
+    perm: 'rw',
+    run: async (ctx, cmd) => {
+      checkWho(cmd.who);
+      await setValue(ctx, cmd.name as string, cmd.value as string);
+      return cmdOk();
+    },
+  },
+  {
+    cmd: 'config rm name=who,type=CephString name=name,type=CephString',
+    desc: 'Clear a configuration option (back to its default)',
+    perm: 'rw',
+    run: async (ctx, cmd) => {
+      checkWho(cmd.who);
+      await setValue(ctx, cmd.name as string, undefined);
+      return cmdOk();
+    },
+  },
+  {
+    cmd: 'config get name=who,type=CephString name=key,type=CephString,req=false',
+    desc: 'Show configuration option(s) for mgr',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      checkWho(cmd.who);
+      if (typeof cmd.key === 'string') {
+        const v = getValue(ctx, cmd.key);
+        return render(cmd, v, () => `${v}\n`);
+      }
+      const rows = allRows(ctx, true);
+      return render(cmd, Object.fromEntries(rows.map((r) => [r.name, r.value])), () => table([['WHO', 'OPTION', 'VALUE'], ...rows.map((r) => ['mgr', r.name, r.value])]));
+    },
+  },
+  {
+    cmd: 'config show name=who,type=CephString name=key,type=CephString,req=false',
+    desc: 'Show running configuration of the mgr',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      checkWho(cmd.who);
+      if (typeof cmd.key === 'string') {
+        const v = getValue(ctx, cmd.key);
+        return render(cmd, v, () => `${v}\n`);
+      }
+      const rows = allRows(ctx, false);
+      return render(
+        cmd,
+        Object.fromEntries(rows.map((r) => [r.name, { value: r.value, default: r.default, source: r.source }])),
+        () => table([['NAME', 'VALUE', 'SOURCE'], ...rows.map((r) => [r.name, r.value, r.source])]),
+      );
+    },
+  },
+  {
+    cmd: 'config dump',
+    desc: 'Show all configuration options that are set',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const rows = allRows(ctx, true);
+      return render(
+        cmd,
+        rows.map((r) => ({ section: 'mgr', name: r.name, value: r.value, level: 'advanced', can_update_at_runtime: true, mask: '' })),
+        () => table([['WHO', 'MASK', 'LEVEL', 'OPTION', 'VALUE', 'RO'], ...rows.map((r) => ['mgr', '', 'advanced', r.name, r.value, ''])]),
+      );
+    },
+  },
+];
+
+export { cmdErr };

@@ -1,0 +1,122 @@
+// `mgr ...` native commands: modules, services, the map, metadata, failover.
+
+import { Errno, cmdErr, cmdOk } from '../../common/errno.js';
+import type { NativeCommand } from '../native-command.js';
+import { render } from '../native-command.js';
+
+export const MGR_COMMANDS: NativeCommand[] = [
+  {
+    cmd: 'mgr module ls',
+    desc: 'list active mgr modules',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const map = ctx.store.current();
+      const enabled = new Set(map.modules);
+      const known = ctx.registry.availableModules();
+      const data = {
+        always_on_modules: [] as string[],
+        enabled_modules: [...map.modules].sort(),
+        disabled_modules: known.filter((m) => !enabled.has(m.name)),
+      };
+      return render(cmd, data, () => {
+        const rows = [['MODULE', '']];
+        for (const m of [...known].sort((a, b) => a.name.localeCompare(b.name))) {
+          const state = enabled.has(m.name) ? 'on' : m.can_run ? '-' : `- (${m.error_string})`;
+          rows.push([m.name, state]);
+        }
+        return table(rows);
+      });
+    },
+  },
+  {
+    cmd: 'mgr module enable name=module,type=CephString name=force,type=CephChoices,strings=--force,req=false',
+    desc: 'enable mgr module',
+    perm: 'w',
+    run: async (ctx, cmd) => {
+      const name = cmd.module as string;
+      const entry = ctx.registry.get(name);
+      if (!entry) return cmdErr(Errno.ENOENT, `all mgr daemons do not support module '${name}', pass --force to force enablement`);
+      if (!entry.canRun && cmd.force !== '--force') return cmdErr(Errno.ENOENT, `module '${name}' reports that it cannot run on the active manager daemon: ${entry.canRunReason} (pass --force to force enablement)`);
+      if (ctx.store.current().modules.includes(name)) return cmdOk('', `module '${name}' is already enabled`);
+      await ctx.store.update((m) => {
+        m.modules = [...m.modules, name].sort();
+      });
+      return cmdOk();
+    },
+  },
+  {
+    cmd: 'mgr module disable name=module,type=CephString',
+    desc: 'disable mgr module',
+    perm: 'w',
+    run: async (ctx, cmd) => {
+      const name = cmd.module as string;
+      if (!ctx.store.current().modules.includes(name)) return cmdOk('', `module '${name}' is already disabled`);
+      await ctx.store.update((m) => {
+        m.modules = m.modules.filter((x) => x !== name);
+        delete m.services[name];
+      });
+      return cmdOk();
+    },
+  },
+  {
+    cmd: 'mgr services',
+    desc: 'list service endpoints provided by mgr modules',
+    perm: 'r',
+    run: (ctx, cmd) => render(cmd, ctx.store.current().services),
+  },
+  {
+    cmd: 'mgr dump name=epoch,type=CephInt,range=0,req=false',
+    desc: 'dump the latest MgrMap',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const map = ctx.store.current();
+      if (cmd.epoch !== undefined && cmd.epoch !== map.epoch) return cmdErr(Errno.ENOENT, `mgrmap epoch ${String(cmd.epoch)} is not available (current is ${map.epoch})`);
+      return render(cmd, map);
+    },
+  },
+  {
+    cmd: 'mgr stat',
+    desc: 'dump basic info about the mgr cluster state',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const m = ctx.store.current();
+      return render(cmd, { epoch: m.epoch, available: m.available, active_name: m.active_name, num_standby: m.standbys.length });
+    },
+  },
+  {
+    cmd: 'mgr metadata name=who,type=CephString,req=false',
+    desc: 'dump metadata for all daemons or a specific daemon',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const m = ctx.store.current();
+      const self = { name: m.active_name, ...ctx.mgrMetadata() };
+      if (cmd.who !== undefined) {
+        if (cmd.who !== m.active_name) return cmdErr(Errno.ENOENT, `mgr.${String(cmd.who)} not found`);
+        return render(cmd, self);
+      }
+      return render(cmd, [self]);
+    },
+  },
+  {
+    cmd: 'mgr fail name=who,type=CephString,req=false',
+    desc: 'treat the named manager daemon as failed',
+    perm: 'rw',
+    run: async (ctx, cmd) => {
+      const m = ctx.store.current();
+      const who = (cmd.who as string | undefined) ?? m.active_name;
+      if (who !== m.active_name && !m.standbys.some((s) => s.name === who)) return cmdErr(Errno.EINVAL, `mgr.${who} does not exist`);
+      // Reply first: failing the active tears down the session this reply travels on.
+      setImmediate(() => {
+        ctx.store.fail(who).catch((err: unknown) => ctx.log.error({ err: String(err) }, 'mgr fail'));
+      });
+      return cmdOk('', `failed mgr.${who}`);
+    },
+  },
+];
+
+/** Left-aligned columns separated by two spaces (Ceph's plain tables). */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('').trimEnd()).join('\n') + '\n';
+}

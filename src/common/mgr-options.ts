@@ -1,0 +1,19 @@
+// The manager's own options (Ceph's names where Ceph has one). `config set mgr
+// <name> <value>` changes them at runtime; `--set name=value` at boot.
+
+import type { OptionSpec } from './options.js';
+
+export const MGR_OPTIONS: readonly OptionSpec[] = [
+  { name: 'mgr_stats_period', type: 'float', default: 5, min: 0.05, max: 3600, desc: 'Seconds between daemon REPORTs (sent to daemons in CONFIGURE). Ceph: integer seconds; mgrd allows fractions for benchmarks.' },
+  { name: 'mgr_stats_threshold', type: 'int', default: 5, min: 0, max: 11, desc: 'Lowest perf counter priority daemons send (PRIO_USEFUL = 5; 0 sends all).' },
+  { name: 'mgr_tick_period', type: 'float', default: 2, min: 0.1, max: 600, desc: 'Seconds between manager ticks (PG rates, health).' },
+  { name: 'mgr_module_path', type: 'str', default: '', desc: 'Extra module folders, separated by ":" (besides exporters/ and modules/).', runtime: false },
+  { name: 'mgr_module_queue_max', type: 'int', default: 1024, min: 8, max: 1_000_000, desc: 'Bound of each module queue (notifications coalesce by type and id; commands beyond the bound get -EAGAIN).' },
+  { name: 'mgr_module_op_timeout_ms', type: 'int', default: 30_000, min: 10, max: 3_600_000, desc: 'A notify or command handler running longer is abandoned and counted as a module fault.' },
+  { name: 'mgr_module_shutdown_timeout_ms', type: 'int', default: 5_000, min: 10, max: 600_000, desc: 'Bound on each module shutdown() when disabling a module or stopping.' },
+  { name: 'mgr_daemon_stale_s', type: 'float', default: 30, min: 1, max: 86_400, desc: 'A daemon that has not reported for this long is marked stale in its status.' },
+  { name: 'ms_max_frame_bytes', type: 'int', default: 64 * 1024 * 1024, min: 4096, max: 1024 * 1024 * 1024, desc: 'Largest wire frame accepted; a larger one closes its session.', runtime: false },
+  { name: 'ms_max_sessions', type: 'int', default: 50_000, min: 1, max: 1_000_000, desc: 'Most concurrent wire-protocol sessions; more are refused with an error frame.' },
+  { name: 'ms_session_max_buffered_bytes', type: 'int', default: 16 * 1024 * 1024, min: 4096, max: 1024 * 1024 * 1024, desc: 'Most bytes queued to one slow reader before its session is closed.' },
+  { name: 'ms_handshake_timeout_ms', type: 'int', default: 10_000, min: 100, max: 600_000, desc: 'A session that has not authenticated in this time is closed.' },
+];

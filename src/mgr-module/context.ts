@@ -1,0 +1,50 @@
+// What the core hands each module instance: the one seam between a module and
+// the manager. MgrModule wraps it in Ceph-named calls; modules never see the core.
+
+import type { Logger } from '../common/log.js';
+import type {
+  DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats, PerfCounterEntry,
+  PerfSchemaEntry, ServerInfo,
+} from './types.js';
+
+export interface ModuleContext {
+  readonly moduleName: string;
+  readonly mgrId: string;
+  readonly log: Logger;
+  /** Aborted when the module is being shut down (disable, failover, exit). */
+  readonly signal: AbortSignal;
+  /** False for a standby module: cluster calls throw there. */
+  readonly active: boolean;
+
+  get<N extends GetName>(name: N): GetMap[N];
+  listServers(): ServerInfo[];
+  getServer(hostname: string): ServerInfo | undefined;
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
+  getDaemonStatus(svcType: string, svcId: string): Record<string, string> | undefined;
+  getPerfSchema(svcType?: string, svcId?: string): Record<string, Record<string, PerfSchemaEntry>>;
+  getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]>;
+  getLatest(svcType: string, svcId: string, path: string): number;
+  getLatestAvg(svcType: string, svcId: string, path: string): [number, number];
+  getAllPerfCounters(prioLimit: number, svcType?: string): Record<string, Record<string, PerfCounterEntry>>;
+  /** Fast path: each reporting daemon's columns and latest row, daemons of `svcType` (or all). */
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;
+  getDaemonHealthMetrics(): DaemonHealthMetrics;
+  getMgrdStats(): MgrdStats;
+  /** Current stats threshold (daemons send counters with priority >= it). */
+  statsThreshold(): number;
+
+  getModuleOption(name: string): string | number | boolean | undefined;
+  setModuleOption(name: string, value: string | number | boolean | undefined): Promise<void>;
+  /** Another module's option (Ceph's get_module_option_ex). */
+  getModuleOptionOf(module: string, name: string): string | number | boolean | undefined;
+  getMgrOption(name: string): string | number | boolean | undefined;
+  getStore(key: string): string | undefined;
+  setStore(key: string, value: string | undefined): Promise<void>;
+  getStorePrefix(prefix: string): Record<string, string>;
+  setHealthChecks(checks: HealthCheckMap): void;
+  publishService(uri: string): Promise<void>;
+  /** The active manager's published services (what a standby links to). */
+  activeServices(): Record<string, string>;
+  /** Modules known to the registry, for status metrics: name, enabled, can_run, error. */
+  moduleStatuses(): Array<{ name: string; enabled: boolean; canRun: boolean; error: string; alwaysOn: boolean }>;
+}

@@ -1,0 +1,11 @@
+// The module SDK: the only import a module may make from the core.
+
+export { MgrModule, MgrModuleBase, MgrStandbyModule, PRIO_CRITICAL, PRIO_DEBUGONLY, PRIO_INTERESTING, PRIO_UNINTERESTING, PRIO_USEFUL } from './mgr-module.js';
+export type { ModuleClass } from './mgr-module.js';
+export type { ModuleContext } from './context.js';
+export type * from './types.js';
+export { Errno } from '../common/errno.js';
+export { healthCheck } from '../state/health-types.js';
+export {
+  PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, PERFCOUNTER_U64,
+} from '../state/perf-types.js';

@@ -1,0 +1,203 @@
+// The base classes a module extends. A module declares what it is on the class
+// (COMMANDS, MODULE_OPTIONS, NOTIFY_TYPES, canRun) and the core reads those
+// declarations; hooks are few and named for what calls them.
+
+import type { Logger } from '../common/log.js';
+import type { ModuleContext } from './context.js';
+import type {
+  CmdMap, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats,
+  ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, ServerInfo,
+} from './types.js';
+
+export const PRIO_CRITICAL = 10;
+export const PRIO_INTERESTING = 8;
+export const PRIO_USEFUL = 5;
+export const PRIO_UNINTERESTING = 2;
+export const PRIO_DEBUGONLY = 0;
+
+/** What every module class carries statically (read by the registry). */
+export interface ModuleClass {
+  new (ctx: ModuleContext): MgrModuleBase;
+  COMMANDS: readonly ModuleCommand[];
+  MODULE_OPTIONS: readonly ModuleOption[];
+  NOTIFY_TYPES: readonly NotifyType[];
+  canRun(): [boolean, string];
+}
+
+/** Calls shared by active and standby modules. */
+export abstract class MgrModuleBase {
+  static COMMANDS: readonly ModuleCommand[] = [];
+  static MODULE_OPTIONS: readonly ModuleOption[] = [];
+  static NOTIFY_TYPES: readonly NotifyType[] = [];
+
+  /** Whether this module can run here, and why not: checked before loading (e.g. a missing dependency). */
+  static canRun(): [boolean, string] {
+    return [true, ''];
+  }
+
+  constructor(protected readonly ctx: ModuleContext) {}
+
+  get moduleName(): string {
+    return this.ctx.moduleName;
+  }
+
+  /** Structured logger, tagged with the module name. */
+  get log(): Logger {
+    return this.ctx.log;
+  }
+
+  /** Aborted when the module must stop: loops in serve() watch it. */
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+
+  getMgrId(): string {
+    return this.ctx.mgrId;
+  }
+
+  getModuleOption<T extends string | number | boolean>(name: string, fallback?: T): T {
+    const v = this.ctx.getModuleOption(name);
+    return (v === undefined ? fallback : v) as T;
+  }
+
+  setModuleOption(name: string, value: string | number | boolean | undefined): Promise<void> {
+    return this.ctx.setModuleOption(name, value);
+  }
+
+  getMgrOption(name: string): string | number | boolean | undefined {
+    return this.ctx.getMgrOption(name);
+  }
+
+  getStore(key: string, fallback?: string): string | undefined {
+    return this.ctx.getStore(key) ?? fallback;
+  }
+
+  setStore(key: string, value: string | undefined): Promise<void> {
+    return this.ctx.setStore(key, value);
+  }
+
+  getStorePrefix(prefix: string): Record<string, string> {
+    return this.ctx.getStorePrefix(prefix);
+  }
+
+  /**
+   * Called by the registry once, after the module is loaded or enabled, without
+   * awaiting readiness. Long-running work loops until `this.signal` aborts.
+   * Must not block the event loop for long (yield in slices); a rejection is a
+   * module fault (MGR_MODULE_ERROR), not a crash.
+   */
+  serve(): Promise<void> | void {}
+
+  /**
+   * Called by the registry when the module is disabled, on failover and at exit,
+   * after `signal` has aborted. Close servers and timers here. Bounded by
+   * mgr_module_shutdown_timeout_ms; must be safe to call once after a failed serve().
+   */
+  shutdown(): Promise<void> | void {}
+
+  /**
+   * Called on the module's queue after one of its MODULE_OPTIONS changed
+   * (`config set mgr mgr/<module>/<option>`). Must not assume which one changed.
+   */
+  configNotify(): Promise<void> | void {}
+
+  /**
+   * Called on the module's queue for a command of its COMMANDS. Returns
+   * [retval, stdout, stderr] with retval 0 or a negative errno. A throw becomes -EIO.
+   * Must not assume it runs concurrently with notify() (it does not).
+   */
+  handleCommand(_inbuf: string, cmd: CmdMap): Promise<CommandReturn> | CommandReturn {
+    return [-95, '', `module ${this.moduleName} has no command '${cmd.prefix}'`];
+  }
+}
+
+/** An active module: sees the cluster. */
+export abstract class MgrModule extends MgrModuleBase {
+  /**
+   * Called on the module's queue for each notification type listed in
+   * NOTIFY_TYPES, coalesced by (type, id) while the module is busy. Read state
+   * with get(); never block: a slow notify delays only this module.
+   */
+  notify(_type: NotifyType, _id: string): Promise<void> | void {}
+
+  /** A read-only snapshot of cluster state by Ceph's name (`osd_map`, `pg_summary`, `df`...). */
+  get<N extends GetName>(name: N): GetMap[N] {
+    return this.ctx.get(name);
+  }
+
+  listServers(): ServerInfo[] {
+    return this.ctx.listServers();
+  }
+
+  getServer(hostname: string): ServerInfo | undefined {
+    return this.ctx.getServer(hostname);
+  }
+
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
+    return this.ctx.getMetadata(svcType, svcId);
+  }
+
+  getDaemonStatus(svcType: string, svcId: string): Record<string, string> | undefined {
+    return this.ctx.getDaemonStatus(svcType, svcId);
+  }
+
+  getPerfSchema(svcType?: string, svcId?: string): Record<string, Record<string, PerfSchemaEntry>> {
+    return this.ctx.getPerfSchema(svcType, svcId);
+  }
+
+  /** Recent samples of one counter: {path: [[t, v], ...]} or [[t, sum, count], ...] for averages. */
+  getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]> {
+    return this.ctx.getCounter(svcType, svcId, path);
+  }
+
+  getLatest(svcType: string, svcId: string, path: string): number {
+    return this.ctx.getLatest(svcType, svcId, path);
+  }
+
+  getLatestAvg(svcType: string, svcId: string, path: string): [number, number] {
+    return this.ctx.getLatestAvg(svcType, svcId, path);
+  }
+
+  getAllPerfCounters(prioLimit = PRIO_USEFUL, svcType?: string): Record<string, Record<string, PerfCounterEntry>> {
+    return this.ctx.getAllPerfCounters(prioLimit, svcType);
+  }
+
+  /** The fast path for exporters: visit each daemon's counter columns and latest values. */
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    this.ctx.forEachDaemonCounters(visit, svcType);
+  }
+
+  getDaemonHealthMetrics(): DaemonHealthMetrics {
+    return this.ctx.getDaemonHealthMetrics();
+  }
+
+  getMgrdStats(): MgrdStats {
+    return this.ctx.getMgrdStats();
+  }
+
+  statsThreshold(): number {
+    return this.ctx.statsThreshold();
+  }
+
+  /** Replaces this module's health checks (an empty map clears them). */
+  setHealthChecks(checks: HealthCheckMap): void {
+    this.ctx.setHealthChecks(checks);
+  }
+
+  /** Publishes a URI for this module, shown by `mgr services`. */
+  publishService(uri: string): Promise<void> {
+    return this.ctx.publishService(uri);
+  }
+
+  moduleStatuses(): ReturnType<ModuleContext['moduleStatuses']> {
+    return this.ctx.moduleStatuses();
+  }
+}
+
+/** A module's standby side: runs while this manager is a standby (no cluster state). */
+export abstract class MgrStandbyModule extends MgrModuleBase {
+  /** URIs the active manager's modules published (to link or redirect to). */
+  getActiveServices(): Record<string, string> {
+    return this.ctx.activeServices();
+  }
+}

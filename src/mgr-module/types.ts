@@ -1,0 +1,228 @@
+// Types a module author sees. Map shapes follow what real ceph-mgr hands a
+// Python module (test/fixtures/ceph-reference/mgr_internals/); fields not
+// spelled out pass through as Ceph has them.
+
+import type { FsMap, MonMap, OsdMap, OsdMapTree, ServiceMap } from '../state/map-types.js';
+import type { MgrMap } from '../mgr/mgr-map.js';
+import type { HealthCheckMap } from '../state/health-types.js';
+
+export type { FsMap, MonMap, OsdMap, OsdMapTree, ServiceMap, MgrMap, HealthCheckMap };
+export type { HealthCheck, HealthReport, HealthSeverity, HealthStatus } from '../state/health-types.js';
+
+/** Deeply read-only view: snapshots handed to modules are frozen and shared. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** Notification types the core sends (Ceph's names). */
+export type NotifyType =
+  | 'osd_map'
+  | 'mon_map'
+  | 'fs_map'
+  | 'service_map'
+  | 'mgr_map'
+  | 'health'
+  | 'pg_summary'
+  | 'perf_schema_update'
+  | 'daemon_metadata'
+  | 'command';
+
+export type StateCounts = Record<string, number>;
+
+export interface PgSummary {
+  all: StateCounts;
+  by_osd: Record<string, StateCounts>;
+  by_pool: Record<string, StateCounts>;
+  pg_stats_sum: Record<string, unknown>;
+}
+
+export interface PoolStatsEntry {
+  poolid: number;
+  num_pg: number;
+  stat_sum: Record<string, number>;
+  store_stats: Record<string, number>;
+  log_size: number;
+  ondisk_log_size: number;
+  up: number;
+  acting: number;
+  num_store_stats: number;
+}
+
+export interface OsdStatsEntry {
+  osd: number;
+  up_from: number;
+  seq: number;
+  num_pgs: number;
+  kb: number;
+  kb_used: number;
+  kb_used_data: number;
+  kb_used_omap: number;
+  kb_used_meta: number;
+  kb_avail: number;
+  statfs: Record<string, number>;
+  hb_peers: number[];
+  perf_stat: { commit_latency_ms: number; apply_latency_ms: number; commit_latency_ns: number; apply_latency_ns: number };
+  [key: string]: unknown;
+}
+
+export interface DfPool {
+  id: number;
+  name: string;
+  stats: Record<string, number>;
+}
+
+export interface Df {
+  pools: DfPool[];
+  stats: Record<string, number>;
+  stats_by_class: Record<string, Record<string, number>>;
+}
+
+export interface PgStatus {
+  num_pgs: number;
+  num_pools: number;
+  num_objects: number;
+  data_bytes: number;
+  bytes_used: number;
+  bytes_avail: number;
+  bytes_total: number;
+  pgs_by_state: Array<{ state_name: string; count: number }>;
+  pgs_by_pool_state?: Array<{ pool_id: number; pg_state_counts: Array<{ state_name: string; count: number }> }>;
+  [key: string]: unknown;
+}
+
+/** What get(name) returns, by name. */
+export interface GetMap {
+  osd_map: OsdMap;
+  osd_map_tree: OsdMapTree;
+  osd_map_crush: Record<string, unknown>;
+  mon_map: MonMap;
+  mon_status: { json: string };
+  fs_map: FsMap;
+  service_map: ServiceMap;
+  mgr_map: MgrMap;
+  health: { json: string };
+  pg_summary: PgSummary;
+  pg_status: PgStatus;
+  pg_dump: Record<string, unknown>;
+  pg_stats: { pg_stats: Array<Record<string, unknown>> };
+  pg_ready: { pg_ready: boolean };
+  pool_stats: { pool_stats: PoolStatsEntry[] };
+  osd_stats: { osd_stats: OsdStatsEntry[]; pool_statfs: Array<Record<string, number>> };
+  df: Df;
+  io_rate: { pg_stats_delta: Record<string, unknown> };
+  osd_metadata: Record<string, Record<string, string>>;
+  mds_metadata: Record<string, Record<string, string>>;
+  osd_perf: { osd_perf_infos: Array<{ id: number; perf_stats: { commit_latency_ms: number; apply_latency_ms: number; commit_latency_ns: number; apply_latency_ns: number } }> };
+  config: Record<string, string>;
+  mgr_ips: { ips: string[] };
+  devices: { devices: unknown[] };
+  have_local_config_map: { have_local_config_map: boolean };
+}
+
+export type GetName = keyof GetMap;
+
+/** Ceph's Option(...) of MODULE_OPTIONS. */
+export interface ModuleOption {
+  name: string;
+  type?: 'str' | 'int' | 'uint' | 'float' | 'bool' | 'secs' | 'addr';
+  default?: string | number | boolean;
+  desc?: string;
+  min?: number;
+  max?: number;
+  enum_allowed?: readonly string[];
+  /** Takes effect without re-enabling the module (default true). */
+  runtime?: boolean;
+}
+
+/** One entry of COMMANDS: a Ceph descriptor, its help and the permission it needs. */
+export interface ModuleCommand {
+  cmd: string;
+  desc: string;
+  perm: 'r' | 'w' | 'rw';
+}
+
+/** [retval (0 or negative errno), stdout, stderr], as Ceph's handle_command. */
+export type CommandReturn = [number, string, string];
+
+/** A Ceph cmdmap: the prefix and typed arguments. */
+export interface CmdMap {
+  prefix: string;
+  format?: string;
+  [arg: string]: unknown;
+}
+
+export interface PerfSchemaEntry {
+  description: string;
+  nick: string;
+  type: number;
+  priority: number;
+  /** Ceph's unit enum: 0 = bytes, 1 = none. */
+  units: number;
+}
+
+export interface PerfCounterEntry extends PerfSchemaEntry {
+  value: number;
+  /** LONGRUNAVG counters: the number of events summed in value. */
+  count?: number;
+}
+
+/** One counter column of a daemon's latest sample (the fast path for exporters). */
+export interface CounterColumn {
+  readonly path: string;
+  readonly description: string;
+  readonly nick: string;
+  readonly type: number;
+  readonly priority: number;
+  readonly unit: 'none' | 'bytes';
+  /** Index of the value (and value+1 = count for long-running averages) in `values`. */
+  readonly col: number;
+  readonly width: number;
+}
+
+/** A daemon's latest counters: columns change only when schemaVersion moves. */
+export interface DaemonCounters {
+  readonly daemon: string;
+  readonly type: string;
+  readonly id: string;
+  readonly schemaVersion: number;
+  readonly columns: readonly CounterColumn[];
+  /** The latest row (a copy). */
+  readonly values: Float64Array;
+  /** Unix seconds of that row; 0 when the daemon has not reported. */
+  readonly stamp: number;
+}
+
+export interface ServerService {
+  type: string;
+  id: string;
+  ceph_version: string;
+}
+
+export interface ServerInfo {
+  hostname: string;
+  ceph_version: string;
+  services: ServerService[];
+}
+
+/** mgrd's own counters, for its self-metrics (mgrd_*). */
+export interface MgrdStats {
+  sessions: number;
+  sessionsAccepted: number;
+  sessionsRefused: number;
+  sessionErrors: Record<string, number>;
+  reports: number;
+  valuesIngested: number;
+  bytesIngested: number;
+  pgStatsMessages: number;
+  mapMessages: number;
+  commands: number;
+  reportTimeSumMs: number;
+  reportTimeMaxMs: number;
+  daemons: number;
+  modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean }>;
+}
+
+/** Daemon health metrics (Ceph's get_daemon_health_metrics). */
+export type DaemonHealthMetrics = Record<string, Array<{ type: string; value: number }>>;

@@ -1,0 +1,199 @@
+// The cluster half of the module API: get(name) snapshots in Ceph's shapes,
+// servers, metadata and perf counters, read from ClusterState and DaemonState.
+
+import type { OptionTable } from '../common/options.js';
+import type { ClusterViews } from '../registry/module-registry.js';
+import type {
+  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, MgrdStats, PerfCounterEntry,
+  PerfSchemaEntry, ServerInfo,
+} from '../mgr-module/types.js';
+import type { ClusterState } from '../state/cluster-state.js';
+import type { DaemonState, DaemonStateIndex, PerfCounterInfo } from '../state/daemon-state.js';
+import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../state/perf-types.js';
+import type { MgrMap } from './mgr-map.js';
+
+export interface ViewSources {
+  cluster: ClusterState;
+  daemons: DaemonStateIndex;
+  mgrMap: () => MgrMap;
+  mgrOptions: OptionTable;
+  mgrdStats: () => MgrdStats;
+  /** Flat config dump (Ceph's get('config')): option -> string. */
+  config: () => Record<string, string>;
+  mgrIps: () => string[];
+}
+
+const EMPTY_SERVICE_MAP = { epoch: 0, modified: '', services: {} };
+
+export const CEPH_UNITS = { bytes: 0, none: 1 } as const;
+
+function schemaEntry(c: PerfCounterInfo): PerfSchemaEntry {
+  return { description: c.description, nick: c.nick, type: c.type, priority: c.priority, units: CEPH_UNITS[c.unit] };
+}
+
+export class ClusterViewsImpl implements ClusterViews {
+  constructor(private readonly src: ViewSources) {}
+
+  get<N extends GetName>(name: N): GetMap[N] {
+    const c = this.src.cluster;
+    const pg = c.pgMap;
+    const snap = <T>(build: () => T): T => c.snapshot(name, build);
+    const needMap = <T>(v: T | undefined, what: string): T => {
+      if (v === undefined) throw new Error(`${what} not received from the cluster yet`);
+      return v;
+    };
+    let out: unknown;
+    switch (name) {
+      case 'osd_map': out = snap(() => structuredClone(needMap(c.osdMap, 'osd_map'))); break;
+      case 'osd_map_tree': out = snap(() => structuredClone(c.osdMapTree ?? { nodes: [], stray: [] })); break;
+      case 'osd_map_crush': out = snap(() => structuredClone(c.osdMapCrush ?? {})); break;
+      case 'mon_map': out = snap(() => structuredClone(needMap(c.monMap, 'mon_map'))); break;
+      case 'mon_status': out = snap(() => ({ json: JSON.stringify(c.monStatus ?? {}) })); break;
+      case 'fs_map': out = snap(() => structuredClone(c.fsMap ?? { epoch: 0, filesystems: [], standbys: [] })); break;
+      case 'service_map': out = snap(() => structuredClone(c.serviceMap ?? EMPTY_SERVICE_MAP)); break;
+      case 'mgr_map': out = this.src.mgrMap(); break;
+      case 'health': out = { json: JSON.stringify(c.health()) }; break;
+      case 'pg_summary': out = snap(() => pg.pgSummary()); break;
+      case 'pg_status': out = snap(() => pg.pgStatus()); break;
+      case 'pg_dump': out = snap(() => pg.pgDump()); break;
+      case 'pg_stats': out = snap(() => pg.pgStats()); break;
+      case 'pg_ready': out = { pg_ready: c.osdMap !== undefined };  break;
+      case 'pool_stats': out = snap(() => pg.poolStats()); break;
+      case 'osd_stats': out = snap(() => pg.osdStats()); break;
+      case 'df': out = snap(() => pg.df(needMap(c.osdMap, 'osd_map'))); break;
+      case 'io_rate': out = snap(() => pg.ioRate()); break;
+      case 'osd_perf': out = snap(() => pg.osdPerf()); break;
+      case 'osd_metadata': out = this.metadataOf('osd'); break;
+      case 'mds_metadata': out = this.metadataOf('mds'); break;
+      case 'config': out = this.src.config(); break;
+      case 'mgr_ips': out = { ips: this.src.mgrIps() }; break;
+      case 'devices': out = { devices: [] }; break;
+      case 'have_local_config_map': out = { have_local_config_map: true }; break;
+      default: throw new Error(`get(): unknown name '${String(name)}'`);
+    }
+    return out as GetMap[N];
+  }
+
+  private metadataOf(type: string): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const d of this.src.daemons.ofType(type)) out[d.id] = { ...d.metadata };
+    return out;
+  }
+
+  listServers(): ServerInfo[] {
+    const out: ServerInfo[] = [];
+    for (const [hostname, list] of [...this.src.daemons.byHost()].sort((a, b) => a[0].localeCompare(b[0]))) {
+      out.push(this.server(hostname, list));
+    }
+    return out;
+  }
+
+  private server(hostname: string, list: DaemonState[]): ServerInfo {
+    const services = list
+      .map((d) => ({ type: d.type, id: d.id, ceph_version: d.metadata.ceph_version ?? '' }))
+      .sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id, undefined, { numeric: true }));
+    return { hostname, ceph_version: services[0]?.ceph_version ?? '', services };
+  }
+
+  getServer(hostname: string): ServerInfo | undefined {
+    const list = this.src.daemons.byHost().get(hostname);
+    return list ? this.server(hostname, list) : undefined;
+  }
+
+  private daemon(svcType: string, svcId: string): DaemonState | undefined {
+    return this.src.daemons.get(`${svcType}.${svcId}`);
+  }
+
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
+    const d = this.daemon(svcType, svcId);
+    return d ? { ...d.metadata } : undefined;
+  }
+
+  getDaemonStatus(svcType: string, svcId: string): Record<string, string> | undefined {
+    const d = this.daemon(svcType, svcId);
+    return d ? { ...d.status } : undefined;
+  }
+
+  private visible(c: PerfCounterInfo): boolean {
+    return c.priority >= this.statsThreshold() && (c.type & PERFCOUNTER_HISTOGRAM) === 0;
+  }
+
+  getPerfSchema(svcType?: string, svcId?: string): Record<string, Record<string, PerfSchemaEntry>> {
+    const out: Record<string, Record<string, PerfSchemaEntry>> = {};
+    const list = svcType && svcId ? [this.daemon(svcType, svcId)].filter((d): d is DaemonState => !!d) : [...(svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values())];
+    for (const d of list) {
+      const s: Record<string, PerfSchemaEntry> = {};
+      for (const c of d.counters) if (this.visible(c)) s[c.path] = schemaEntry(c);
+      out[d.key] = s;
+    }
+    return out;
+  }
+
+  getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]> {
+    const d = this.daemon(svcType, svcId);
+    const c = d?.byPath.get(path);
+    if (!d || !c || c.width === 0) return { [path]: [] };
+    return { [path]: d.ring.history(c.col, isLongRunAvg(c.type)) };
+  }
+
+  getLatest(svcType: string, svcId: string, path: string): number {
+    const d = this.daemon(svcType, svcId);
+    const c = d?.byPath.get(path);
+    return (c && c.width > 0 ? d!.ring.latest(c.col) : undefined) ?? 0;
+  }
+
+  getLatestAvg(svcType: string, svcId: string, path: string): [number, number] {
+    const d = this.daemon(svcType, svcId);
+    const c = d?.byPath.get(path);
+    if (!d || !c || c.width !== 2) return [0, 0];
+    return [d.ring.latest(c.col) ?? 0, d.ring.latest(c.col + 1) ?? 0];
+  }
+
+  getAllPerfCounters(prioLimit: number, svcType?: string): Record<string, Record<string, PerfCounterEntry>> {
+    const out: Record<string, Record<string, PerfCounterEntry>> = {};
+    const limit = Math.max(prioLimit, this.statsThreshold());
+    for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) {
+      if (d.ring.size === 0) continue;
+      const counters: Record<string, PerfCounterEntry> = {};
+      for (const c of d.counters) {
+        if (c.priority < limit || c.width === 0) continue;
+        const e: PerfCounterEntry = { ...schemaEntry(c), value: d.ring.latest(c.col) ?? 0 };
+        if (c.width === 2) e.count = d.ring.latest(c.col + 1) ?? 0;
+        counters[c.path] = e;
+      }
+      out[d.key] = counters;
+    }
+    return out;
+  }
+
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) {
+      const row = d.ring.latestRow();
+      if (row < 0) continue;
+      const w = d.ring.width;
+      visit({
+        daemon: d.key,
+        type: d.type,
+        id: d.id,
+        schemaVersion: d.schemaVersion,
+        columns: d.counters as readonly CounterColumn[],
+        values: d.ring.values.slice(row * w, row * w + w),
+        stamp: d.ring.latestStamp(),
+      });
+    }
+  }
+
+  getDaemonHealthMetrics(): DaemonHealthMetrics {
+    const out: DaemonHealthMetrics = {};
+    for (const d of this.src.daemons.values()) out[d.key] = d.healthMetrics.map((m) => ({ ...m }));
+    return out;
+  }
+
+  getMgrdStats(): MgrdStats {
+    return this.src.mgrdStats();
+  }
+
+  statsThreshold(): number {
+    return this.src.mgrOptions.num('mgr_stats_threshold');
+  }
+}

@@ -1,0 +1,91 @@
+// The MgrMap: who is active, who stands by, which modules are enabled, which
+// services modules publish. Shape of Ceph's `ceph mgr dump` (get('mgr_map')).
+
+import type { AddrVec } from '../state/map-types.js';
+
+export interface ModuleOptionInfo {
+  name: string;
+  type: string;
+  level: string;
+  flags: number;
+  default_value: string;
+  min: string;
+  max: string;
+  enum_allowed: string[];
+  desc: string;
+  long_desc: string;
+  tags: string[];
+  see_also: string[];
+}
+
+export interface AvailableModule {
+  name: string;
+  can_run: boolean;
+  error_string: string;
+  module_options: Record<string, ModuleOptionInfo>;
+}
+
+export interface MgrStandbyInfo {
+  gid: number;
+  name: string;
+  available_modules: AvailableModule[];
+  mgr_features: number;
+}
+
+export interface MgrMap {
+  epoch: number;
+  active_gid: number;
+  active_name: string;
+  active_addrs: AddrVec;
+  active_addr: string;
+  active_change: string;
+  active_mgr_features: number;
+  available: boolean;
+  standbys: MgrStandbyInfo[];
+  modules: string[];
+  available_modules: AvailableModule[];
+  services: Record<string, string>;
+  always_on_modules: Record<string, string[]>;
+  last_failure_osd_epoch: number;
+  active_clients: unknown[];
+}
+
+/** A manager process asking to take part: its name, gid and addresses. */
+export interface MgrCandidate {
+  name: string;
+  gid: number;
+  /** host:port of its daemon (wire-protocol) listener. */
+  daemonAddr: string;
+  /** host:port of its admin HTTP listener. */
+  adminAddr: string;
+  availableModules: AvailableModule[];
+}
+
+/** Modules enabled in a new cluster (Ceph enables its always-on set plus a few defaults). */
+export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello'];
+
+export const MGR_FEATURES = 4540138314316775423;
+
+export function emptyMgrMap(): MgrMap {
+  return {
+    epoch: 0,
+    active_gid: 0,
+    active_name: '',
+    active_addrs: { addrvec: [] },
+    active_addr: '',
+    active_change: '',
+    active_mgr_features: 0,
+    available: false,
+    standbys: [],
+    modules: [...DEFAULT_ENABLED_MODULES],
+    available_modules: [],
+    services: {},
+    always_on_modules: { pacific: [] },
+    last_failure_osd_epoch: 0,
+    active_clients: [],
+  };
+}
+
+export function addrVec(hostPort: string, nonce: number): AddrVec {
+  return { addrvec: [{ type: 'v2', addr: hostPort, nonce }] };
+}

@@ -1,0 +1,188 @@
+// Mgr: the active side of a manager process. Built when the MgrMap names this
+// process active, torn down completely when it stops naming it. Owns the
+// DaemonServer, ClusterState, the DaemonState index and the active modules.
+
+import type { Logger } from '../common/log.js';
+import type { OptionTable } from '../common/options.js';
+import type { CommandResult } from '../common/errno.js';
+import type { Keyring } from '../protocol/keyring.js';
+import type { CommandMsg, CommandReplyMsg } from '../protocol/messages.js';
+import { DaemonServer, type CommandCaller } from '../server/daemon-server.js';
+import { ClusterState } from '../state/cluster-state.js';
+import { DaemonStateIndex } from '../state/daemon-state.js';
+import { ModuleRegistry } from '../registry/module-registry.js';
+import type { NotifyType, MgrdStats } from '../mgr-module/types.js';
+import { ClusterViewsImpl } from './cluster-views.js';
+import type { MapStore } from './map-store.js';
+import type { MgrMap } from './mgr-map.js';
+import { CommandDispatcher } from '../commands/dispatcher.js';
+import { splitHostPort } from '../client/mgr-client.js';
+
+export interface MgrOptions {
+  id: string;
+  gid: number;
+  store: MapStore;
+  options: OptionTable;
+  keyring: Keyring;
+  daemonAddr: string;
+  modulePaths: string[];
+  log: Logger;
+  /** Process-level hooks the standby provides (publish service, mgr metadata...). */
+  mgrMetadata: () => Record<string, string>;
+}
+
+export class Mgr {
+  readonly cluster = new ClusterState();
+  readonly daemons = new DaemonStateIndex();
+  readonly server: DaemonServer;
+  readonly registry: ModuleRegistry;
+  readonly views: ClusterViewsImpl;
+  readonly commands: CommandDispatcher;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private unsubscribeOptions: (() => void) | undefined;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: MgrOptions) {
+    this.log = opts.log.child({ part: 'mgr' });
+    const [host, port] = splitHostPort(opts.daemonAddr);
+    const o = opts.options;
+    this.views = new ClusterViewsImpl({
+      cluster: this.cluster,
+      daemons: this.daemons,
+      mgrMap: () => opts.store.current(),
+      mgrOptions: o,
+      mgrdStats: () => this.mgrdStats(),
+      config: () => Object.fromEntries(o.allSpecs().map((s) => [s.name, String(o.get(s.name))])),
+      mgrIps: () => [host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host],
+    });
+    this.registry = new ModuleRegistry({
+      mode: 'active',
+      mgrId: opts.id,
+      log: opts.log,
+      store: opts.store,
+      mgrOptions: o,
+      views: this.views,
+      setHealth: (owner, checks) => {
+        if (this.cluster.setOwnerChecks(owner, checks)) this.notifyAll('health', '');
+      },
+      publishService: async (module, uri) => {
+        await opts.store.update((m) => {
+          m.services[module] = uri;
+        });
+      },
+      activeServices: () => opts.store.current().services,
+    });
+    this.commands = new CommandDispatcher({
+      mgr: this,
+      store: opts.store,
+      options: o,
+      registry: this.registry,
+      log: opts.log.child({ part: 'commands' }),
+      mgrMetadata: opts.mgrMetadata,
+    });
+    this.server = new DaemonServer({
+      host,
+      port: Number(port),
+      mgrName: opts.id,
+      keyring: opts.keyring,
+      daemons: this.daemons,
+      cluster: this.cluster,
+      notify: (type, id) => this.notifyAll(type as NotifyType, id),
+      commands: (caller, msg) => this.runCommandMsg(caller, msg),
+      limits: {
+        maxFrameBytes: o.num('ms_max_frame_bytes'),
+        maxBufferedBytes: o.num('ms_session_max_buffered_bytes'),
+        handshakeTimeoutMs: o.num('ms_handshake_timeout_ms'),
+      },
+      maxSessions: o.num('ms_max_sessions'),
+      configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold') }),
+      log: opts.log.child({ part: 'daemon-server' }),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.server.start();
+    await this.registry.load(this.opts.modulePaths);
+    const o = this.opts.options;
+    this.unsubscribeOptions = o.onChange((name) => {
+      if (name === 'mgr_stats_period' || name === 'mgr_stats_threshold') this.server.reconfigure();
+      if (name === 'mgr_tick_period') this.scheduleTick();
+    });
+    await this.opts.store.update((m) => {
+      m.available_modules = this.registry.availableModules();
+      m.available = true;
+    });
+    await this.registry.apply(this.opts.store.current().modules);
+    this.scheduleTick();
+    this.log.info({ daemonAddr: this.server.address() }, 'active');
+  }
+
+  /** Applies a new MgrMap while active: enabled modules may have changed. */
+  async onMap(map: MgrMap): Promise<void> {
+    if (this.stopped) return;
+    await this.registry.apply(map.modules);
+    this.notifyAll('mgr_map', '');
+  }
+
+  private scheduleTick(): void {
+    clearInterval(this.tickTimer);
+    const ms = this.opts.options.num('mgr_tick_period') * 1000;
+    this.tickTimer = setInterval(() => this.tick(), ms);
+  }
+
+  /** The periodic step: PG rates and views, then pg_summary and health notifications. */
+  tick(): void {
+    try {
+      const before = this.cluster.health().status;
+      if (this.cluster.tick(Date.now() / 1000)) this.notifyAll('pg_summary', '');
+      if (this.cluster.health().status !== before) this.notifyAll('health', '');
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'tick failed');
+    }
+  }
+
+  notifyAll(type: NotifyType, id: string): void {
+    this.registry.notifyAll(type, id);
+  }
+
+  /** Tears the active side down: sessions, modules, timers. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.tickTimer);
+    this.unsubscribeOptions?.();
+    await this.server.stop(reason);
+    await this.registry.stopAll();
+    this.log.info({ reason }, 'active side stopped');
+  }
+
+  runCommand(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult> {
+    return this.commands.dispatch(caller, req);
+  }
+
+  private async runCommandMsg(caller: CommandCaller, msg: CommandMsg): Promise<CommandReplyMsg> {
+    const r = await this.runCommand(caller, msg);
+    return { tid: msg.tid, ...r };
+  }
+
+  mgrdStats(): MgrdStats {
+    const s = this.server.stats;
+    return {
+      sessions: this.server.sessionCount,
+      sessionsAccepted: s.accepted,
+      sessionsRefused: s.refused,
+      sessionErrors: Object.fromEntries(s.errors),
+      reports: s.reports,
+      valuesIngested: s.values,
+      bytesIngested: s.bytes,
+      pgStatsMessages: s.pgStats,
+      mapMessages: s.maps,
+      commands: s.commands,
+      reportTimeSumMs: s.reportTimeSumMs,
+      reportTimeMaxMs: s.reportTimeMaxMs,
+      daemons: this.daemons.size,
+      modules: this.registry.stats(),
+    };
+  }
+}

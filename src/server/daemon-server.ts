@@ -1,0 +1,242 @@
+// DaemonServer: the wire-protocol listener of the active manager. It owns the
+// sessions and applies what they send to DaemonState and ClusterState,
+// synchronously per message; it notifies on schema and map changes only.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../common/log.js';
+import { FrameType } from '../protocol/frames.js';
+import type { Keyring } from '../protocol/keyring.js';
+import type {
+  CommandMsg, CommandReplyMsg, ConfigureMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
+} from '../protocol/messages.js';
+import type { ClusterState } from '../state/cluster-state.js';
+import { SchemaError, splitDaemonName, type DaemonStateIndex } from '../state/daemon-state.js';
+import { ProtocolError, Session, type SessionHost, type SessionLimits } from './session.js';
+import { IngestStats } from './ingest-stats.js';
+
+export type NotifyFn = (type: string, id: string) => void;
+
+/** The caller of a command: an authenticated entity and its capabilities. */
+export interface CommandCaller {
+  entity: string;
+  read: boolean;
+  write: boolean;
+}
+
+export type CommandHandler = (caller: CommandCaller, msg: CommandMsg) => Promise<CommandReplyMsg>;
+
+export interface DaemonServerOptions {
+  host: string;
+  port: number;
+  mgrName: string;
+  keyring: Keyring;
+  daemons: DaemonStateIndex;
+  cluster: ClusterState;
+  notify: NotifyFn;
+  commands: CommandHandler;
+  limits: SessionLimits;
+  maxSessions: number;
+  /** Current CONFIGURE values (period, threshold). */
+  configure: () => ConfigureMsg;
+  log: Logger;
+}
+
+export class DaemonServer implements SessionHost {
+  private server: Server | undefined;
+  private readonly sessions = new Map<number, Session>();
+  /** Open daemon sessions by daemon name: a new OPEN for the same daemon replaces the old session. */
+  private readonly byDaemon = new Map<string, Session>();
+  private nextId = 1;
+  readonly stats = new IngestStats();
+  readonly keyring: Keyring;
+  readonly mgrName: string;
+  readonly log: Logger;
+
+  constructor(private readonly opts: DaemonServerOptions) {
+    this.keyring = opts.keyring;
+    this.mgrName = opts.mgrName;
+    this.log = opts.log;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Address actually bound (port 0 resolves here). */
+  address(): { host: string; port: number } {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') throw new Error('DaemonServer is not listening');
+    return { host: a.address, port: a.port };
+  }
+
+  async start(): Promise<void> {
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    server.maxConnections = this.opts.maxSessions + 16;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.opts.host, port: this.opts.port, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.log.error({ err }, 'daemon listener error'));
+    this.server = server;
+  }
+
+  /** Closes the listener and every session (failover or shutdown). */
+  async stop(reason = 'mgr shutting down'): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of [...this.sessions.values()]) s.close(reason);
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Tells every open daemon session the new period/threshold. */
+  reconfigure(): void {
+    const msg = this.opts.configure();
+    for (const s of this.byDaemon.values()) s.sendJson(FrameType.CONFIGURE, msg);
+  }
+
+  private accept(socket: Socket): void {
+    const id = this.nextId++;
+    const session = new Session(id, socket, this, this.opts.limits);
+    if (this.sessions.size >= this.opts.maxSessions) {
+      this.stats.refused++;
+      session.fail('ELIMIT', `too many sessions (max ${this.opts.maxSessions})`);
+      return;
+    }
+    this.sessions.set(id, session);
+    this.stats.accepted++;
+  }
+
+  closed(s: Session, code: string | undefined): void {
+    this.sessions.delete(s.id);
+    if (code) this.stats.countError(code);
+    if (s.daemonName && this.byDaemon.get(s.daemonName) === s) {
+      this.byDaemon.delete(s.daemonName);
+      const d = this.opts.daemons.get(s.daemonName);
+      if (d) d.connected = false;
+    }
+  }
+
+  open(s: Session, msg: OpenMsg): ConfigureMsg {
+    if (typeof msg !== 'object' || msg === null || typeof msg.daemon_name !== 'string') throw new ProtocolError('EBADMSG', 'OPEN needs daemon_name');
+    const name = msg.daemon_name;
+    // A daemon reports as itself; only a wildcard-type key or the mon profile may pick another id of its type.
+    if (name !== s.entity && !s.caps!.mapSource) {
+      const { type } = splitDaemonName(s.entity);
+      const entry = this.keyring.lookup(s.entity);
+      if (!entry?.entity.endsWith('.*') || !name.startsWith(`${type}.`)) {
+        throw new ProtocolError('EPERM', `${s.entity} may not open a session as ${name}`);
+      }
+    }
+    try {
+      splitDaemonName(name);
+    } catch (err) {
+      throw new ProtocolError('EBADMSG', (err as Error).message);
+    }
+    const metadata = msg.metadata ?? {};
+    if (typeof metadata !== 'object' || Object.values(metadata).some((v) => typeof v !== 'string')) {
+      throw new ProtocolError('EBADMSG', 'OPEN metadata must map strings to strings');
+    }
+    const previous = this.byDaemon.get(name);
+    if (previous && previous !== s) previous.close(`replaced by a new session for ${name}`);
+    const d = this.opts.daemons.getOrCreate(name);
+    const hadSchema = d.counters.length > 0;
+    const metaChanged = JSON.stringify(d.metadata) !== JSON.stringify(metadata);
+    d.setMetadata(metadata);
+    d.status = msg.daemon_status ?? {};
+    d.serviceName = msg.service_name;
+    d.connected = true;
+    d.resetSchema();
+    s.daemonName = name;
+    s.opened = true;
+    this.byDaemon.set(name, s);
+    this.stats.opens++;
+    if (hadSchema) this.opts.notify('perf_schema_update', name);
+    if (metaChanged) this.opts.notify('daemon_metadata', name);
+    return this.opts.configure();
+  }
+
+  report(s: Session, payload: Buffer): void {
+    const t0 = performance.now();
+    if (payload.length < 4) throw new ProtocolError('EBADMSG', 'REPORT shorter than its 4-byte head length');
+    const headLen = payload.readUInt32LE(0);
+    if (headLen > payload.length - 4) throw new ProtocolError('EBADMSG', `REPORT head length ${headLen} exceeds the frame`);
+    const valueBytes = payload.length - 4 - headLen;
+    if (valueBytes % 8 !== 0) throw new ProtocolError('ESCHEMA', `REPORT values are ${valueBytes} bytes, not a whole number of f64`);
+    const d = this.opts.daemons.get(s.daemonName!)!;
+    let schemaChanged = false;
+    let status: Record<string, string> | undefined;
+    let healthMetrics: ReportHead['health_metrics'];
+    if (headLen > 0) {
+      let head: ReportHead;
+      try {
+        head = JSON.parse(payload.toString('utf8', 4, 4 + headLen)) as ReportHead;
+      } catch (err) {
+        throw new ProtocolError('EBADMSG', `REPORT head is not valid JSON: ${(err as Error).message}`);
+      }
+      if (typeof head !== 'object' || head === null) throw new ProtocolError('EBADMSG', 'REPORT head must be an object');
+      if (head.declare !== undefined && !Array.isArray(head.declare)) throw new ProtocolError('EBADMSG', 'declare must be an array');
+      if (head.undeclare !== undefined && !Array.isArray(head.undeclare)) throw new ProtocolError('EBADMSG', 'undeclare must be an array');
+      const n = valueBytes / 8;
+      if (head.declare?.length || head.undeclare?.length) {
+        try {
+          // Plan first and check the vector against the new width: a bad report changes nothing.
+          const plan = d.planSchema(head.declare, head.undeclare);
+          if (plan.width !== n) throw new SchemaError(`report carries ${n} values but the declared schema of ${d.key} needs ${plan.width}`);
+          d.commitSchema(plan);
+          schemaChanged = true;
+        } catch (err) {
+          if (err instanceof SchemaError) throw new ProtocolError('ESCHEMA', err.message);
+          throw err;
+        }
+      }
+      if (head.daemon_status && typeof head.daemon_status === 'object') status = head.daemon_status;
+      if (Array.isArray(head.health_metrics)) healthMetrics = head.health_metrics;
+    }
+    try {
+      d.ingest(Date.now() / 1000, payload, 4 + headLen, valueBytes / 8);
+    } catch (err) {
+      if (err instanceof SchemaError) throw new ProtocolError('ESCHEMA', err.message);
+      throw err;
+    }
+    if (status) d.status = status;
+    if (healthMetrics) d.healthMetrics = healthMetrics;
+    this.stats.reports++;
+    this.stats.values += valueBytes / 8;
+    this.stats.bytes += payload.length;
+    if (schemaChanged) this.opts.notify('perf_schema_update', d.key);
+    this.stats.observeReport(performance.now() - t0);
+  }
+
+  pgStats(s: Session, msg: PgStatsMsg): void {
+    const name = s.daemonName!;
+    if (!name.startsWith('osd.')) throw new ProtocolError('EPERM', `${name} is not an OSD: only OSDs send PG_STATS`);
+    if (typeof msg !== 'object' || msg === null || `osd.${String(msg.osd)}` !== name) {
+      throw new ProtocolError('EBADMSG', `PG_STATS osd must be this session's OSD (${name})`);
+    }
+    try {
+      this.opts.cluster.applyPgStats(msg, Date.now() / 1000);
+    } catch (err) {
+      throw new ProtocolError('EBADMSG', `bad PG_STATS: ${(err as Error).message}`);
+    }
+    this.stats.pgStats++;
+  }
+
+  map(_s: Session, msg: MapMsg): void {
+    let changed: string[];
+    try {
+      changed = this.opts.cluster.applyMap(msg);
+    } catch (err) {
+      throw new ProtocolError('EBADMSG', `bad MAP: ${(err as Error).message}`);
+    }
+    this.stats.maps++;
+    for (const type of changed) this.opts.notify(type, '');
+  }
+
+  command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg> {
+    this.stats.commands++;
+    return this.opts.commands({ entity: s.entity, read: s.caps!.read, write: s.caps!.write }, msg);
+  }
+}

@@ -1,0 +1,175 @@
+// The pools of a simulated cluster: what a cephadm-deployed Pacific cluster with
+// RBD, CephFS and RGW has, with pg_num sized like the autoscaler would (powers
+// of two, PG replicas per OSD close to mon_target_pg_per_osd).
+
+import { KIB, MIB } from './format.js';
+
+export interface PoolIoProfile {
+  /** Share of the cluster's client ops that hit this pool. */
+  share: number;
+  /** Fraction of this pool's ops that are reads / read-modify-writes; the rest are writes. */
+  readFrac: number;
+  rwFrac: number;
+  /** Average bytes per read / write op. */
+  readBytes: number;
+  writeBytes: number;
+}
+
+export interface PoolSpec {
+  /** Position in the pool list (typed arrays use it). */
+  index: number;
+  id: number;
+  name: string;
+  erasure: boolean;
+  size: number;
+  minSize: number;
+  /** Data chunks: 1 for replicated pools, k for erasure pools (a shard holds bytes/k). */
+  k: number;
+  pgNum: number;
+  crushRule: number;
+  ecProfile: string;
+  application: Record<string, Record<string, string>>;
+  options: Record<string, number>;
+  flags: number;
+  flagsNames: string;
+  stripeWidth: number;
+  /** Logical bytes stored and objects, before per-PG jitter. */
+  storedBytes: number;
+  objects: number;
+  /** omap keys per object and bytes per key (metadata and index pools). */
+  omapKeysPerObject: number;
+  omapBytesPerKey: number;
+  io: PoolIoProfile;
+  createdS: number;
+}
+
+interface PoolTemplate {
+  name: string;
+  erasure?: boolean;
+  /** Share of the PG budget (before renormalisation) and the floor for pg_num. */
+  pgWeight: number;
+  minPgs: number;
+  fixedPgs?: number;
+  /** Share of the logical data, and object size; or a fixed object count. */
+  dataWeight: number;
+  objectBytes: number;
+  fixedObjects?: number;
+  omapKeys?: number;
+  omapKeyBytes?: number;
+  application: Record<string, Record<string, string>>;
+  options?: Record<string, number>;
+  io: PoolIoProfile;
+}
+
+const CORE: PoolTemplate[] = [
+  {
+    name: 'device_health_metrics', pgWeight: 0, minPgs: 1, fixedPgs: 1, dataWeight: 0, objectBytes: 0, fixedObjects: -1,
+    omapKeys: 60, omapKeyBytes: 900, application: { mgr_devicehealth: {} }, options: { pg_num_max: 32, pg_num_min: 1 },
+    io: { share: 0.0005, readFrac: 0.1, rwFrac: 0.5, readBytes: KIB, writeBytes: 4 * KIB },
+  },
+  {
+    name: 'rbd', pgWeight: 0.42, minPgs: 16, dataWeight: 0.5, objectBytes: 3 * MIB, application: { rbd: {} },
+    io: { share: 0.55, readFrac: 0.35, rwFrac: 0, readBytes: 64 * KIB, writeBytes: 32 * KIB },
+  },
+  {
+    name: 'cephfs.cephfs.meta', pgWeight: 0.04, minPgs: 16, dataWeight: 0.002, objectBytes: 8 * KIB, omapKeys: 200, omapKeyBytes: 220,
+    application: { cephfs: { metadata: 'cephfs' } }, options: { pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 },
+    io: { share: 0.07, readFrac: 0.3, rwFrac: 0.3, readBytes: 4 * KIB, writeBytes: 8 * KIB },
+  },
+  {
+    name: 'cephfs.cephfs.data', erasure: true, pgWeight: 0.26, minPgs: 8, dataWeight: 0.28, objectBytes: 1.5 * MIB,
+    application: { cephfs: { data: 'cephfs' } },
+    io: { share: 0.14, readFrac: 0.5, rwFrac: 0, readBytes: 512 * KIB, writeBytes: 256 * KIB },
+  },
+];
+
+const RGW: PoolTemplate[] = [
+  { name: '.rgw.root', pgWeight: 0.01, minPgs: 8, dataWeight: 0, objectBytes: 1 * KIB, fixedObjects: 8, application: { rgw: {} },
+    io: { share: 0.001, readFrac: 1, rwFrac: 0, readBytes: KIB, writeBytes: KIB } },
+  { name: 'default.rgw.log', pgWeight: 0.01, minPgs: 8, dataWeight: 0, objectBytes: 0, fixedObjects: 209, omapKeys: 50, omapKeyBytes: 300,
+    application: { rgw: {} }, io: { share: 0.02, readFrac: 0.2, rwFrac: 0.5, readBytes: KIB, writeBytes: 2 * KIB } },
+  { name: 'default.rgw.control', pgWeight: 0.01, minPgs: 8, dataWeight: 0, objectBytes: 0, fixedObjects: 8, application: { rgw: {} },
+    io: { share: 0.005, readFrac: 0, rwFrac: 0, readBytes: 0, writeBytes: 128 } },
+  { name: 'default.rgw.meta', pgWeight: 0.01, minPgs: 8, dataWeight: 0, objectBytes: 400, fixedObjects: 120, omapKeys: 3, omapKeyBytes: 200,
+    application: { rgw: {} }, io: { share: 0.02, readFrac: 0.9, rwFrac: 0, readBytes: KIB, writeBytes: KIB } },
+  { name: 'default.rgw.buckets.index', pgWeight: 0.04, minPgs: 8, dataWeight: 0, objectBytes: 0, fixedObjects: -2, omapKeys: 100_000, omapKeyBytes: 250,
+    application: { rgw: {} }, io: { share: 0.05, readFrac: 0.4, rwFrac: 0.5, readBytes: KIB, writeBytes: KIB } },
+  { name: 'default.rgw.buckets.data', pgWeight: 0.2, minPgs: 8, dataWeight: 0.215, objectBytes: 768 * KIB, application: { rgw: {} },
+    io: { share: 0.14, readFrac: 0.7, rwFrac: 0, readBytes: MIB, writeBytes: 512 * KIB } },
+];
+
+export const EC_PROFILE = 'cephfs-ec';
+export const EC_K = 2;
+export const EC_M = 1;
+
+/** Nearest power of two on a log scale, at least 1. */
+export function nearestPow2(x: number): number {
+  if (x <= 1) return 1;
+  return 2 ** Math.round(Math.log2(x));
+}
+
+export interface PoolBuildOptions {
+  osds: number;
+  pgsPerOsd: number;
+  rgw: boolean;
+  /** Raw capacity (bytes) and the fraction of it in use. */
+  rawBytes: number;
+  fill: number;
+  createdS: number;
+}
+
+export function buildPools(o: PoolBuildOptions): PoolSpec[] {
+  const templates = o.rgw ? [...CORE, ...RGW] : CORE;
+  const pgTotal = templates.reduce((s, t) => s + t.pgWeight, 0);
+  const ioTotal = templates.reduce((s, t) => s + t.io.share, 0);
+  const budget = o.pgsPerOsd * o.osds;
+  const pools: PoolSpec[] = templates.map((t, index) => {
+    const erasure = t.erasure === true;
+    const size = erasure ? EC_K + EC_M : 3;
+    const pgNum = t.fixedPgs ?? Math.max(t.minPgs, nearestPow2((budget * t.pgWeight) / pgTotal / size));
+    return {
+      index,
+      id: index + 1,
+      name: t.name,
+      erasure,
+      size,
+      // Ceph: replicated size - size/2; erasure k + min(1, m - 1).
+      minSize: erasure ? EC_K + Math.min(1, EC_M - 1) : size - Math.floor(size / 2),
+      k: erasure ? EC_K : 1,
+      pgNum,
+      crushRule: erasure ? 1 : 0,
+      ecProfile: erasure ? EC_PROFILE : '',
+      application: t.application,
+      options: t.options ?? {},
+      flags: erasure ? 1 | 4 : 1,
+      flagsNames: erasure ? 'hashpspool,ec_overwrites' : 'hashpspool',
+      stripeWidth: erasure ? EC_K * 4096 : 0,
+      storedBytes: 0,
+      objects: 0,
+      omapKeysPerObject: t.omapKeys ?? 0,
+      omapBytesPerKey: t.omapKeyBytes ?? 0,
+      io: { ...t.io, share: t.io.share / ioTotal },
+      createdS: o.createdS + 30 + index * 2,
+    };
+  });
+  // Spread the used raw bytes over the data pools: stored * rawFactor sums to fill * raw.
+  const rawFactor = (p: PoolSpec): number => p.size / p.k;
+  let weighted = 0;
+  templates.forEach((t, i) => (weighted += t.dataWeight * rawFactor(pools[i] as PoolSpec)));
+  const unit = weighted > 0 ? (o.fill * o.rawBytes) / weighted : 0;
+  let dataObjects = 0;
+  templates.forEach((t, i) => {
+    const p = pools[i] as PoolSpec;
+    p.storedBytes = t.dataWeight * unit;
+    p.objects = t.objectBytes > 0 ? Math.round(p.storedBytes / t.objectBytes) : 0;
+    if (p.name === 'default.rgw.buckets.data') dataObjects = p.objects;
+  });
+  templates.forEach((t, i) => {
+    const p = pools[i] as PoolSpec;
+    if (t.fixedObjects === -1) p.objects = o.osds;
+    else if (t.fixedObjects === -2) p.objects = Math.max(11, Math.ceil(dataObjects / 100_000));
+    else if (t.fixedObjects !== undefined) p.objects = t.fixedObjects;
+    if (t.fixedObjects !== undefined) p.storedBytes = p.objects * t.objectBytes;
+  });
+  return pools;
+}

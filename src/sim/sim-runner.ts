@@ -1,0 +1,120 @@
+// The simulator's runner: one wire-protocol session per simulated daemon (as a
+// real cluster has), the cluster source (a mon) sending maps when they change,
+// and the model advanced on a timer. The manager cannot tell it from a cluster.
+
+import type { Logger } from '../common/log.js';
+import { MgrClient } from '../client/mgr-client.js';
+import type { Keyring } from '../protocol/keyring.js';
+import { SimCluster, type SimDaemon } from './model/sim-cluster.js';
+
+export interface SimRunnerOptions {
+  mgrAddr: string;
+  keyring: Keyring;
+  osds: number;
+  seed: number;
+  scenario?: string;
+  osdsPerHost?: number;
+  log: Logger;
+  /** Seconds between model steps (default 1). */
+  stepS?: number;
+  /** Sessions opened per batch when starting (avoid a connect storm at 10,000 OSDs). */
+  connectBatch?: number;
+}
+
+export class SimRunner {
+  readonly cluster: SimCluster;
+  private readonly clients = new Map<string, MgrClient>();
+  private stepTimer: NodeJS.Timeout | undefined;
+  private sentMapVersion = -1;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: SimRunnerOptions) {
+    this.log = opts.log;
+    this.cluster = new SimCluster({ osds: opts.osds, seed: opts.seed, scenario: opts.scenario, osdsPerHost: opts.osdsPerHost });
+  }
+
+  get sessions(): number {
+    return this.clients.size;
+  }
+
+  async start(): Promise<void> {
+    const batch = this.opts.connectBatch ?? 500;
+    const daemons = this.cluster.daemons().filter((d) => this.cluster.isUp(d.name));
+    for (let i = 0; i < daemons.length; i += batch) {
+      for (const d of daemons.slice(i, i + batch)) this.startClient(d);
+      if (i + batch < daemons.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    const stepMs = (this.opts.stepS ?? 1) * 1000;
+    this.stepTimer = setInterval(() => this.step(), stepMs);
+    this.log.info({ daemons: daemons.length, mgr: this.opts.mgrAddr }, 'simulated cluster started');
+  }
+
+  /** The cluster source: the first mon that is up. */
+  private mapSender(): MgrClient | undefined {
+    for (const [name, c] of this.clients) if (name.startsWith('mon.') && c.ready) return c;
+    return undefined;
+  }
+
+  private sendMaps(force: boolean): void {
+    const v = this.cluster.mapVersion;
+    if (!force && v === this.sentMapVersion) return;
+    const sender = this.mapSender();
+    if (sender?.sendMap(this.cluster.maps())) this.sentMapVersion = v;
+  }
+
+  private startClient(d: SimDaemon): void {
+    const entry = this.opts.keyring.lookup(d.name);
+    if (!entry) {
+      this.log.error({ daemon: d.name }, 'no key for this daemon in the keyring; not starting it');
+      return;
+    }
+    const cluster = this.cluster;
+    const schema = cluster.counterSchema(d.kind);
+    const osdId = d.kind === 'osd' ? Number(d.name.slice(4)) : -1;
+    const client = new MgrClient({
+      addrs: [this.opts.mgrAddr],
+      entity: d.name,
+      secret: entry.key,
+      log: this.log,
+      reconnectMinMs: 500,
+      reconnectMaxMs: 10_000,
+      daemon: {
+        name: d.name,
+        metadata: d.metadata,
+        schema: () => schema,
+        sample: () => cluster.sampleCounters(d.name, Date.now() / 1000),
+        pgStats: osdId >= 0 ? () => cluster.pgStats(osdId, Date.now() / 1000) : undefined,
+      },
+    });
+    if (d.kind === 'mon') client.on('ready', () => this.sendMaps(true));
+    this.clients.set(d.name, client);
+    client.start();
+  }
+
+  /** One model step: advance, follow daemons going down/up, send changed maps. */
+  step(): void {
+    if (this.stopped) return;
+    try {
+      this.cluster.advance(Date.now() / 1000);
+      for (const d of this.cluster.daemons()) {
+        const up = this.cluster.isUp(d.name);
+        const c = this.clients.get(d.name);
+        if (!up && c) {
+          this.clients.delete(d.name);
+          void c.stop();
+        } else if (up && !c) this.startClient(d);
+      }
+      this.sendMaps(false);
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'simulator step failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.stepTimer);
+    await Promise.all([...this.clients.values()].map((c) => c.stop()));
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,152 @@
+// The numeric vectors the PGMap sums (object_stat_sum_t, store_statfs_t,
+// osd_stat_t) and their Ceph JSON dumps. Sums live in Float64Arrays: every
+// value is an integer below 2^53, so adding and subtracting stays exact.
+
+import { STAT_SUM_FIELDS, type StoreStatfs } from '../protocol/messages.js';
+import { kbOf } from './ceph-format.js';
+
+/** Width of a stat_sum row. */
+export const STAT_W = STAT_SUM_FIELDS.length;
+
+/** store_statfs_t fields in Ceph's dump order. */
+export const STATFS_FIELDS = [
+  'total',
+  'available',
+  'internally_reserved',
+  'allocated',
+  'data_stored',
+  'data_compressed',
+  'data_compressed_allocated',
+  'data_compressed_original',
+  'omap_allocated',
+  'internal_metadata',
+] as const satisfies ReadonlyArray<keyof StoreStatfs>;
+
+export const STATFS_W = STATFS_FIELDS.length;
+
+/** Column of each osd_stat_t value in an OSD vector (statfs first, then these). */
+export const OSD_COL = {
+  numPgs: STATFS_W,
+  numOsds: STATFS_W + 1,
+  numPerPoolOsds: STATFS_W + 2,
+  numPerPoolOmapOsds: STATFS_W + 3,
+  snapTrimQueueLen: STATFS_W + 4,
+  numSnapTrimming: STATFS_W + 5,
+  numShardsRepaired: STATFS_W + 6,
+  commitNs: STATFS_W + 7,
+  applyNs: STATFS_W + 8,
+} as const;
+
+export const OSD_W = STATFS_W + 9;
+
+/** Index of each statfs field in a statfs (or OSD) vector. */
+export const STATFS_COL = Object.fromEntries(STATFS_FIELDS.map((f, i) => [f, i])) as Record<(typeof STATFS_FIELDS)[number], number>;
+
+/** dst[dOff..] += sign * src[sOff..] over `width` values. */
+export function addInto(dst: Float64Array, dOff: number, src: ArrayLike<number>, sOff: number, width: number, sign: number): void {
+  for (let i = 0; i < width; i++) dst[dOff + i]! += sign * src[sOff + i]!;
+}
+
+export function isZero(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
+export function statSumJson(v: ArrayLike<number>, off = 0): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < STAT_W; i++) out[STAT_SUM_FIELDS[i]!] = v[off + i]!;
+  return out;
+}
+
+export function statfsJson(v: ArrayLike<number>, off = 0): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < STATFS_W; i++) out[STATFS_FIELDS[i]!] = v[off + i]!;
+  return out;
+}
+
+/** A statfs report as a vector (missing or non-numeric fields count as 0). */
+export function statfsVector(s: Partial<StoreStatfs> | undefined, into = new Float64Array(STATFS_W), off = 0): Float64Array {
+  for (let i = 0; i < STATFS_W; i++) {
+    const x = s?.[STATFS_FIELDS[i]!];
+    into[off + i] = typeof x === 'number' && Number.isFinite(x) ? x : 0;
+  }
+  return into;
+}
+
+/** Ceph's pool_stat_t: what is summed per pool and over the cluster. */
+export class PoolStatSum {
+  readonly stats = new Float64Array(STAT_W);
+  logSize = 0;
+  ondiskLogSize = 0;
+  up = 0;
+  acting = 0;
+  numPg = 0;
+
+  /** pool_stat_t::dump. Store stats are summed per pool from pool_statfs; the cluster sum has none. */
+  dump(store?: { v: Float64Array; n: number }): Record<string, unknown> {
+    return {
+      stat_sum: statSumJson(this.stats),
+      store_stats: statfsJson(store?.v ?? ZERO_STATFS),
+      log_size: this.logSize,
+      ondisk_log_size: this.ondiskLogSize,
+      up: this.up,
+      acting: this.acting,
+      num_store_stats: store?.n ?? 0,
+    };
+  }
+}
+
+const ZERO_STATFS = new Float64Array(STATFS_W);
+
+/** Per-OSD extras that are reported, not summed. */
+export interface OsdStatExtras {
+  osd?: number;
+  upFrom: number;
+  seq: number;
+  hbPeers: readonly number[];
+}
+
+/** osd_stat_t::dump from an OSD vector. `osd` leads when given (dump_osd_stats adds it). */
+export function osdStatJson(v: Float64Array, x: OsdStatExtras, withNet: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (x.osd !== undefined) out.osd = x.osd;
+  const total = v[STATFS_COL.total]!;
+  const avail = v[STATFS_COL.available]!;
+  const commitNs = v[OSD_COL.commitNs]!;
+  const applyNs = v[OSD_COL.applyNs]!;
+  Object.assign(out, {
+    up_from: x.upFrom,
+    seq: x.seq,
+    num_pgs: v[OSD_COL.numPgs],
+    num_osds: v[OSD_COL.numOsds],
+    num_per_pool_osds: v[OSD_COL.numPerPoolOsds],
+    num_per_pool_omap_osds: v[OSD_COL.numPerPoolOmapOsds],
+    kb: kbOf(total),
+    kb_used: kbOf(total - avail),
+    kb_used_data: kbOf(v[STATFS_COL.allocated]!),
+    kb_used_omap: kbOf(v[STATFS_COL.omap_allocated]!),
+    kb_used_meta: kbOf(v[STATFS_COL.internal_metadata]!),
+    kb_avail: kbOf(avail),
+    statfs: statfsJson(v),
+    hb_peers: [...x.hbPeers],
+    snap_trim_queue_len: v[OSD_COL.snapTrimQueueLen],
+    num_snap_trimming: v[OSD_COL.numSnapTrimming],
+    num_shards_repaired: v[OSD_COL.numShardsRepaired],
+    op_queue_age_hist: { histogram: [], upper_bound: 1 },
+    perf_stat: perfStatJson(commitNs, applyNs),
+    alerts: [],
+  });
+  // Heartbeat ping times are not part of mgrd's OSD report: the array is there, empty.
+  if (withNet) out.network_ping_times = [];
+  return out;
+}
+
+/** objectstore_perf_stat_t::dump. */
+export function perfStatJson(commitNs: number, applyNs: number): Record<string, number> {
+  return {
+    commit_latency_ms: commitNs / 1e6,
+    apply_latency_ms: applyNs / 1e6,
+    commit_latency_ns: commitNs,
+    apply_latency_ns: applyNs,
+  };
+}
