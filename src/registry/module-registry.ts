@@ -14,7 +14,7 @@ import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-mo
 import type { CmdMap, CommandReturn, HealthCheckMap, ModuleOption, NotifyType } from '../mgr-module/types.js';
 import { healthCheck } from '../state/health-types.js';
 import { findModuleFolders, importModule, type LoadedModule } from './module-loader.js';
-import { ModuleQueue, type FaultKind } from './module-queue.js';
+import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
 
 /** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
 export type ClusterViews = Pick<ModuleContext,
@@ -243,6 +243,7 @@ export class ModuleRegistry {
       return { r: ret[0], outb: String(ret[1] ?? ''), outs: String(ret[2] ?? '') };
     } catch (err) {
       if (err instanceof ErrnoError) return { r: -err.errno, outb: '', outs: err.message };
+      if (err instanceof TimeoutError) return { r: -Errno.ETIMEDOUT, outb: '', outs: `Module '${name}' did not answer '${cmd.prefix}': ${err.message}` };
       return { r: -Errno.EIO, outb: '', outs: `Module '${name}' failed on '${cmd.prefix}': ${err instanceof Error ? err.message : String(err)}` };
     }
   }

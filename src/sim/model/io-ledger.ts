@@ -1,0 +1,186 @@
+// Client IO bookkeeping. Each PG carries a share of its pool's IO; the OSD that
+// is the PG's acting primary is credited with it. Per OSD we keep, per pool, the
+// sum of credited shares and a small vector of accumulated values (ops, bytes,
+// latency sums). Accumulators are "banked" to the current time whenever the
+// shares change, so the sum over OSDs always equals the pool's IO exactly.
+
+import type { LoadShape } from './load.js';
+import type { PoolSpec } from './pools.js';
+
+/** Indices into an OSD's accumulator vector. */
+export const A_LAST_T = 0;
+export const A_R_OPS = 1;
+export const A_W_OPS = 2;
+export const A_RW_OPS = 3;
+export const A_R_BYTES = 4;
+export const A_W_BYTES = 5;
+export const A_RW_IN = 6;
+export const A_RW_OUT = 7;
+export const A_LAT_R = 8;
+export const A_LAT_W = 9;
+export const A_LAT_RW = 10;
+export const A_REC_OPS = 11;
+export const A_REC_BYTES = 12;
+export const A_SUB_W = 13;
+export const A_SUB_W_BYTES = 14;
+export const A_STARTED = 15;
+export const ACC_WIDTH = 16;
+
+/** Base per-op latencies (ns) of an average disk at average load. */
+const LAT_NS: Record<'hdd' | 'ssd', { r: number; w: number; rw: number }> = {
+  hdd: { r: 7.5e6, w: 14e6, rw: 18e6 },
+  ssd: { r: 0.9e6, w: 2.2e6, rw: 2.8e6 },
+};
+
+export class IoLedger {
+  readonly numPools: number;
+  /** Per pool: ops/s and bytes/s at load 1 (whole pool). */
+  readonly rOps: Float64Array;
+  readonly wOps: Float64Array;
+  readonly rwOps: Float64Array;
+  readonly rBytes: Float64Array;
+  readonly wBytes: Float64Array;
+  /** Per OSD x pool: sum of the IO shares of PGs credited to the OSD. */
+  readonly wsum: Float64Array;
+  readonly acc: Float64Array;
+  private readonly latR: Float64Array;
+  private readonly latW: Float64Array;
+  private readonly latRW: Float64Array;
+  private readonly poolSize: Float64Array;
+
+  constructor(
+    pools: PoolSpec[],
+    readonly loads: LoadShape[],
+    osds: ReadonlyArray<{ deviceClass: 'hdd' | 'ssd'; latencyFactor: number }>,
+    clusterOpsPerS: number,
+  ) {
+    const P = pools.length;
+    this.numPools = P;
+    this.rOps = new Float64Array(P);
+    this.wOps = new Float64Array(P);
+    this.rwOps = new Float64Array(P);
+    this.rBytes = new Float64Array(P);
+    this.wBytes = new Float64Array(P);
+    this.poolSize = new Float64Array(P);
+    for (const p of pools) {
+      const ops = clusterOpsPerS * p.io.share;
+      this.rOps[p.index] = ops * p.io.readFrac;
+      this.rwOps[p.index] = ops * p.io.rwFrac;
+      this.wOps[p.index] = ops * Math.max(0, 1 - p.io.readFrac - p.io.rwFrac);
+      this.rBytes[p.index] = ops * (p.io.readFrac + p.io.rwFrac) * p.io.readBytes;
+      this.wBytes[p.index] = ops * (1 - p.io.readFrac) * p.io.writeBytes;
+      this.poolSize[p.index] = p.size;
+    }
+    const n = osds.length;
+    this.wsum = new Float64Array(n * P);
+    this.acc = new Float64Array(n * ACC_WIDTH);
+    this.latR = new Float64Array(n);
+    this.latW = new Float64Array(n);
+    this.latRW = new Float64Array(n);
+    osds.forEach((o, i) => {
+      const base = LAT_NS[o.deviceClass];
+      this.latR[i] = base.r * o.latencyFactor;
+      this.latW[i] = base.w * o.latencyFactor;
+      this.latRW[i] = base.rw * o.latencyFactor;
+    });
+  }
+
+  /** Starts (or restarts) an OSD's counters at t, as a daemon start does. */
+  reset(osd: number, t: number): void {
+    const a = osd * ACC_WIDTH;
+    this.acc.fill(0, a, a + ACC_WIDTH);
+    this.acc[a + A_LAST_T] = t;
+    this.acc[a + A_STARTED] = t;
+  }
+
+  /** Brings an OSD's accumulators up to t with the shares it has now. */
+  bank(osd: number, t: number): void {
+    const a = osd * ACC_WIDTH;
+    const acc = this.acc;
+    const last = acc[a + A_LAST_T] as number;
+    if (!(t > last)) return;
+    const P = this.numPools;
+    const w0 = osd * P;
+    let r = 0;
+    let w = 0;
+    let rw = 0;
+    let rb = 0;
+    let wb = 0;
+    let sub = 0;
+    let subB = 0;
+    for (let p = 0; p < P; p++) {
+      const share = this.wsum[w0 + p] as number;
+      if (share <= 0) continue;
+      const load = this.loads[p] as LoadShape;
+      const dI = load.integral(t) - load.integral(last);
+      r += share * (this.rOps[p] as number) * dI;
+      const wo = share * (this.wOps[p] as number) * dI;
+      w += wo;
+      rw += share * (this.rwOps[p] as number) * dI;
+      rb += share * (this.rBytes[p] as number) * dI;
+      const wbp = share * (this.wBytes[p] as number) * dI;
+      wb += wbp;
+      const replicas = (this.poolSize[p] as number) - 1;
+      sub += wo * replicas;
+      subB += wbp * replicas;
+    }
+    // Latency grows with load; evaluate the load at the middle of the interval.
+    const mid = (last + t) / 2;
+    const lf = 0.7 + 0.3 * (this.loads[0] as LoadShape).at(mid) + 0.15 * Math.sin(mid / 37 + osd);
+    acc[a + A_R_OPS] += r;
+    acc[a + A_W_OPS] += w;
+    acc[a + A_RW_OPS] += rw;
+    const rwFrac = rw / Math.max(1e-9, r + rw);
+    acc[a + A_R_BYTES] += rb * (1 - rwFrac);
+    acc[a + A_RW_OUT] += rb * rwFrac;
+    const wTotal = w + rw;
+    acc[a + A_W_BYTES] += wb * (wTotal > 0 ? w / wTotal : 1);
+    acc[a + A_RW_IN] += wb * (wTotal > 0 ? rw / wTotal : 0);
+    acc[a + A_LAT_R] += r * (this.latR[osd] as number) * lf;
+    acc[a + A_LAT_W] += w * (this.latW[osd] as number) * lf;
+    acc[a + A_LAT_RW] += rw * (this.latRW[osd] as number) * lf;
+    acc[a + A_SUB_W] += sub;
+    acc[a + A_SUB_W_BYTES] += subB;
+    acc[a + A_LAST_T] = t;
+  }
+
+  /** Moves `share` of pool p's IO from OSD `from` to OSD `to` (-1: nobody) at t. */
+  move(pool: number, share: number, from: number, to: number, t: number): void {
+    const P = this.numPools;
+    if (from >= 0) {
+      this.bank(from, t);
+      const i = from * P + pool;
+      this.wsum[i] = Math.max(0, (this.wsum[i] as number) - share);
+    }
+    if (to >= 0) {
+      this.bank(to, t);
+      this.wsum[to * P + pool] += share;
+    }
+  }
+
+  /** Client ops/s an OSD serves at t (for gauges such as op_wip). */
+  opsRate(osd: number, t: number): number {
+    const P = this.numPools;
+    let s = 0;
+    for (let p = 0; p < P; p++) {
+      const share = this.wsum[osd * P + p] as number;
+      if (share > 0) s += share * ((this.rOps[p] as number) + (this.wOps[p] as number) + (this.rwOps[p] as number)) * (this.loads[p] as LoadShape).at(t);
+    }
+    return s;
+  }
+
+  /** Average write latency (ns) of an OSD, for osd_stat apply/commit latency. */
+  writeLatencyNs(osd: number): number {
+    return this.latW[osd] as number;
+  }
+
+  addRecovery(osd: number, ops: number, bytes: number): void {
+    const a = osd * ACC_WIDTH;
+    this.acc[a + A_REC_OPS] += ops;
+    this.acc[a + A_REC_BYTES] += bytes;
+  }
+
+  get(osd: number, field: number): number {
+    return this.acc[osd * ACC_WIDTH + field] as number;
+  }
+}

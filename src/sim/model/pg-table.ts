@@ -1,0 +1,225 @@
+// Every PG of the cluster in typed arrays (a 10,000-OSD cluster has ~300,000):
+// pool, seed, CRUSH mapping, who holds the data, state, and stat sums. PGs
+// with something going on (peering, recovery, backfill, scrub) also have a
+// small PgWork record in a Map; the steady majority costs only the arrays.
+
+import type { PoolSpec } from './pools.js';
+import type { Placement } from './placement.js';
+import { hashUnit } from './rng.js';
+
+export const MAX_SIZE = 3;
+
+/** Job of a PG that is not clean. */
+export const JOB_NONE = 0;
+export const JOB_RECOVERY_WAIT = 1;
+export const JOB_RECOVERING = 2;
+export const JOB_BACKFILL_WAIT = 3;
+export const JOB_BACKFILLING = 4;
+
+export const SCRUB_NONE = 0;
+export const SCRUB_QUEUED = 1;
+export const SCRUB_RUNNING = 2;
+
+export interface PgWork {
+  /** Sim time until which the PG is peering. */
+  peeringUntil: number;
+  /** Sim time the PG stopped being active+clean (NaN while clean). */
+  uncleanSince: number;
+  /** The PG's write count when one of its holders went down (NaN: none down). */
+  writesAtDown: number;
+  /** Objects to recover from the log (holders that missed writes). */
+  recoverObjs: number;
+  /** Objects done in the current recovery or backfill. */
+  progress: number;
+  job: number;
+  /** Signature of the backfill targets the progress belongs to. */
+  targetSig: number;
+  /** OSDs holding a recovery/backfill reservation for this PG. */
+  reserved: number[];
+  scrub: number;
+  scrubDeep: boolean;
+  scrubEnd: number;
+  scrubReserved: number[];
+  /** State text before every member went down (for "stale+..."). */
+  staleState: number;
+}
+
+export function newWork(): PgWork {
+  return {
+    peeringUntil: 0, uncleanSince: Number.NaN, writesAtDown: Number.NaN, recoverObjs: 0, progress: 0, job: JOB_NONE,
+    targetSig: 0, reserved: [], scrub: SCRUB_NONE, scrubDeep: false, scrubEnd: 0, scrubReserved: [], staleState: 0,
+  };
+}
+
+export class PgTable {
+  readonly n: number;
+  readonly pool: Uint16Array;
+  readonly ps: Uint32Array;
+  /** CRUSH output for the current in-set, MAX_SIZE per PG, -1 = none. */
+  readonly raw: Int32Array;
+  /** OSDs holding a complete copy (replicated: as a set; erasure: shard at position). */
+  readonly holder: Int32Array;
+  readonly state: Uint32Array;
+  /** Acting primary, -1 when no member is up. */
+  readonly primary: Int32Array;
+  /** OSD credited with the PG's client IO, -1 while the PG is inactive. */
+  readonly ioPrimary: Int32Array;
+  readonly objects: Float64Array;
+  readonly bytes: Float64Array;
+  readonly ioWeight: Float64Array;
+  /** Load-integral time during which the PG was inactive (excluded from its IO). */
+  readonly ioOff: Float64Array;
+  /** Load integral at the moment the PG went inactive. */
+  readonly frozenI: Float64Array;
+  readonly recoveredObjs: Float64Array;
+  readonly recoveredBytes: Float64Array;
+  readonly lastChange: Float64Array;
+  readonly lastScrub: Float64Array;
+  readonly lastDeepScrub: Float64Array;
+  readonly mappingEpoch: Uint32Array;
+  readonly reportedSeq: Uint32Array;
+  /** First PG index of each pool. */
+  readonly poolStart: Int32Array;
+  readonly work = new Map<number, PgWork>();
+
+  constructor(readonly pools: PoolSpec[], seed: number, startS: number) {
+    let n = 0;
+    this.poolStart = new Int32Array(pools.length + 1);
+    for (const p of pools) {
+      this.poolStart[p.index] = n;
+      n += p.pgNum;
+    }
+    this.poolStart[pools.length] = n;
+    this.n = n;
+    this.pool = new Uint16Array(n);
+    this.ps = new Uint32Array(n);
+    this.raw = new Int32Array(n * MAX_SIZE).fill(-1);
+    this.holder = new Int32Array(n * MAX_SIZE).fill(-1);
+    this.state = new Uint32Array(n);
+    this.primary = new Int32Array(n).fill(-1);
+    this.ioPrimary = new Int32Array(n).fill(-1);
+    this.objects = new Float64Array(n);
+    this.bytes = new Float64Array(n);
+    this.ioWeight = new Float64Array(n);
+    this.ioOff = new Float64Array(n);
+    this.frozenI = new Float64Array(n);
+    this.recoveredObjs = new Float64Array(n);
+    this.recoveredBytes = new Float64Array(n);
+    this.lastChange = new Float64Array(n);
+    this.lastScrub = new Float64Array(n);
+    this.lastDeepScrub = new Float64Array(n);
+    this.mappingEpoch = new Uint32Array(n);
+    this.reportedSeq = new Uint32Array(n);
+    for (const p of pools) {
+      const start = this.poolStart[p.index] as number;
+      // Jitter object counts +-15% around the mean, then renormalise to the pool totals.
+      let objW = 0;
+      let ioW = 0;
+      for (let ps = 0; ps < p.pgNum; ps++) {
+        const i = start + ps;
+        this.pool[i] = p.index;
+        this.ps[i] = ps;
+        this.objects[i] = 0.85 + 0.3 * hashUnit(seed, p.id, ps, 1);
+        this.ioWeight[i] = 0.6 + 0.8 * hashUnit(seed, p.id, ps, 2);
+        objW += this.objects[i] as number;
+        ioW += this.ioWeight[i] as number;
+      }
+      const objPerUnit = p.objects / objW;
+      const bytesPerObj = p.objects > 0 ? p.storedBytes / p.objects : 0;
+      for (let ps = 0; ps < p.pgNum; ps++) {
+        const i = start + ps;
+        const o = Math.round((this.objects[i] as number) * objPerUnit);
+        this.objects[i] = o;
+        this.bytes[i] = Math.round(o * bytesPerObj * (0.97 + 0.06 * hashUnit(seed, p.id, ps, 3)));
+        this.ioWeight[i] = (this.ioWeight[i] as number) / ioW;
+        this.lastScrub[i] = startS - 86400 * hashUnit(seed, p.id, ps, 4);
+        this.lastDeepScrub[i] = Math.min(this.lastScrub[i] as number, startS - 7 * 86400 * hashUnit(seed, p.id, ps, 5));
+        this.lastChange[i] = startS - 3600 * (1 + 20 * hashUnit(seed, p.id, ps, 6));
+      }
+    }
+  }
+
+  poolOf(pg: number): PoolSpec {
+    return this.pools[this.pool[pg] as number] as PoolSpec;
+  }
+
+  /** Recomputes the CRUSH mapping of every PG; returns the PGs whose mapping changed. */
+  remap(placement: Placement, isIn: Uint8Array): number[] {
+    const changed: number[] = [];
+    const tmp = new Int32Array(MAX_SIZE);
+    for (const p of this.pools) {
+      const start = this.poolStart[p.index] as number;
+      for (let ps = 0; ps < p.pgNum; ps++) {
+        const pg = start + ps;
+        tmp.fill(-1);
+        placement.map(p.index, p.id, ps, p.pgNum, p.size, isIn, tmp, 0);
+        const at = pg * MAX_SIZE;
+        let diff = false;
+        for (let r = 0; r < MAX_SIZE; r++) if (this.raw[at + r] !== tmp[r]) diff = true;
+        if (diff) {
+          this.raw.set(tmp, at);
+          changed.push(pg);
+        }
+      }
+    }
+    return changed;
+  }
+
+  pgid(pg: number): string {
+    return `${this.poolOf(pg).id}.${(this.ps[pg] as number).toString(16)}`;
+  }
+
+  /** Is `osd` a holder of pg (any position)? */
+  holds(pg: number, osd: number): boolean {
+    const at = pg * MAX_SIZE;
+    for (let r = 0; r < MAX_SIZE; r++) if (this.holder[at + r] === osd) return true;
+    return false;
+  }
+
+  inRaw(pg: number, osd: number): boolean {
+    const at = pg * MAX_SIZE;
+    for (let r = 0; r < MAX_SIZE; r++) if (this.raw[at + r] === osd) return true;
+    return false;
+  }
+}
+
+/** OSD -> PGs it appears in (CRUSH mapping or holders), as compressed rows. */
+export class MemberIndex {
+  offsets: Int32Array;
+  items: Int32Array;
+
+  constructor(numOsds: number) {
+    this.offsets = new Int32Array(numOsds + 1);
+    this.items = new Int32Array(0);
+  }
+
+  rebuild(t: PgTable, numOsds: number): void {
+    const counts = new Int32Array(numOsds + 1);
+    const seen = new Int32Array(MAX_SIZE * 2);
+    const each = (pg: number, f: (osd: number) => void): void => {
+      let k = 0;
+      const at = pg * MAX_SIZE;
+      for (let r = 0; r < MAX_SIZE * 2; r++) {
+        const o = r < MAX_SIZE ? (t.raw[at + r] as number) : (t.holder[at + r - MAX_SIZE] as number);
+        if (o < 0) continue;
+        let dup = false;
+        for (let j = 0; j < k; j++) if (seen[j] === o) dup = true;
+        if (dup) continue;
+        seen[k++] = o;
+        f(o);
+      }
+    };
+    for (let pg = 0; pg < t.n; pg++) each(pg, (o) => counts[o + 1]++);
+    for (let o = 0; o < numOsds; o++) counts[o + 1] += counts[o] as number;
+    const items = new Int32Array(counts[numOsds] as number);
+    const fill = counts.slice(0, numOsds);
+    for (let pg = 0; pg < t.n; pg++) each(pg, (o) => (items[fill[o]++] = pg));
+    this.offsets = counts;
+    this.items = items;
+  }
+
+  /** PGs touching an OSD (a view; do not keep across a rebuild). */
+  of(osd: number): Int32Array {
+    return this.items.subarray(this.offsets[osd] as number, this.offsets[osd + 1] as number);
+  }
+}

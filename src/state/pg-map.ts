@@ -1,0 +1,408 @@
+// PGMap: per-PG statistics reported by primary OSDs, folded into the sums,
+// counts and rates ceph-mgr hands its modules (pg_summary, pg_dump, df...).
+// Sums are kept incrementally: a report subtracts the PG's old contribution
+// and adds the new one, so ingest costs O(PGs in the message). docs/state.md
+// explains what is kept and where it differs from Ceph.
+
+import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
+import type { OsdMap, OsdMapPool } from './map-types.js';
+import { CRUSH_ITEM_NONE } from './ceph-format.js';
+import { PgStateTable } from './pg-states.js';
+import { PgRecord, StatSlab, checkPgStatsMsg, num } from './pg-record.js';
+import { DeltaWindow } from './stat-delta.js';
+import { PoolStatSum, STAT_W, STATFS_COL, addInto } from './stat-vectors.js';
+import { OsdStatTable, type OsdStatEntry } from './osd-stat-table.js';
+import * as views from './pg-map-views.js';
+import * as dfViews from './pg-map-df.js';
+import type { CrushTopology } from './crush-topology.js';
+
+export { PgRecord, PgStatsError } from './pg-record.js';
+export type { OsdStatEntry } from './osd-stat-table.js';
+
+export interface PGMapOptions {
+  /** Ceph's mon_stat_smooth_intervals: deltas averaged for rates. */
+  statSmoothIntervals?: number;
+  /** Ceph's mon_delta_reset_interval (s): tick gaps count as at most twice this. */
+  deltaResetIntervalS?: number;
+}
+
+type OsdLiveness = { up: boolean; in: boolean };
+
+export class PGMap {
+  readonly states = new PgStateTable();
+  /** Bumped at every tick (Ceph's PGMap version). */
+  version = 0;
+  /** Time of the last tick (Ceph's PGMap stamp), Unix seconds. */
+  stampS = 0;
+  /** The newest time seen in any call: "now" for callers that do not pass one. */
+  nowS = 0;
+  readonly clusterSum = new PoolStatSum();
+  /** osd_stat and pool_statfs of every OSD, and their sums. */
+  readonly osdStats = new OsdStatTable();
+  readonly delta: DeltaWindow;
+
+  private readonly slab = new StatSlab();
+  private readonly pgMap = new Map<string, PgRecord>();
+  private readonly pools = new Map<number, PoolStatSum>();
+  private readonly poolDeltas = new Map<number, DeltaWindow>();
+  private readonly stateCount = new Map<number, number>();
+  private readonly poolStateCount = new Map<number, Map<number, number>>();
+  private readonly osdStateCount = new Map<number, Map<number, number>>();
+  private readonly actingCount = new Map<number, number>();
+  private readonly reported = new Set<number>();
+  private ready = false;
+  private map: OsdMap | undefined;
+  private mapPools = new Map<number, OsdMapPool>();
+  private liveness = new Map<number, OsdLiveness>();
+  private lastPgNum = new Map<number, number>();
+  private readonly smooth: number;
+  private readonly maxDtS: number;
+
+  constructor(opts: PGMapOptions = {}) {
+    this.smooth = opts.statSmoothIntervals ?? 6;
+    this.maxDtS = 2 * (opts.deltaResetIntervalS ?? 10);
+    this.delta = new DeltaWindow(STAT_W, this.smooth, this.maxDtS);
+  }
+
+  /**
+   * Folds one OSD's PG_STATS in. Synchronous; throws PgStatsError (changing
+   * nothing) on a malformed message. As ceph-mgr's ingest_pgstats, PGs of
+   * pools the osd map does not have, PGs past pg_num and reports older than the
+   * stored one (reported_epoch, reported_seq) are dropped.
+   */
+  applyPgStats(msg: PgStatsMsg, nowS: number): void {
+    const ids = checkPgStatsMsg(msg);
+    this.noteTime(nowS);
+    const t = num(msg.stamp) > 0 ? msg.stamp : nowS;
+    this.noteTime(t);
+    this.osdStats.apply(msg, (pool) => !this.map || this.mapPools.has(pool));
+    this.reported.add(msg.osd);
+    for (let i = 0; i < msg.pg_stats.length; i++) {
+      const r = msg.pg_stats[i]!;
+      const { pool, ps } = ids[i]!;
+      if (this.map) {
+        const p = this.mapPools.get(pool);
+        if (!p || ps >= num(p.pg_num)) continue;
+      }
+      const old = this.pgMap.get(r.pgid);
+      if (old && old.reporter >= 0 && (old.reportedEpoch > r.reported_epoch || (old.reportedEpoch === r.reported_epoch && old.reportedSeq > r.reported_seq))) continue;
+      let rec = old;
+      if (rec) this.account(rec, -1);
+      else {
+        rec = new PgRecord(r.pgid, pool, ps, this.slab.alloc());
+        this.pgMap.set(r.pgid, rec);
+      }
+      this.fill(rec, r, msg.osd, t, old !== undefined);
+      this.slab.write(rec.row, r.stat_sum);
+      this.account(rec, 1);
+    }
+  }
+
+  /**
+   * Applies a new osd map (the shape of `osd dump`): drops PGs of deleted pools
+   * and past pg_num, adds "unknown" placeholders for PGs the map implies but
+   * nobody reported, drops stats of OSDs that no longer exist, zeroes stats of
+   * OSDs that are out, and marks stale the PGs whose acting primary is down
+   * (as Ceph's PGMapUpdater::check_osd_map and check_down_pgs).
+   */
+  applyOsdMap(osdMap: OsdMap, nowS = this.nowS): void {
+    this.noteTime(nowS);
+    const first = this.map === undefined;
+    this.map = osdMap;
+    this.mapPools = new Map((osdMap.pools ?? []).map((p) => [p.pool, p]));
+    this.liveness = new Map((osdMap.osds ?? []).map((o) => [o.osd, { up: o.up === 1 && (!o.state || o.state.includes('exists')), in: o.in === 1 }]));
+
+    let scan = first;
+    for (const [pool, pgNum] of this.lastPgNum) {
+      const p = this.mapPools.get(pool);
+      if (!p || num(p.pg_num) < pgNum) scan = true;
+    }
+    for (const id of this.pools.keys()) if (!this.mapPools.has(id)) scan = true;
+    if (scan) {
+      for (const rec of [...this.pgMap.values()]) {
+        const p = this.mapPools.get(rec.pool);
+        if (!p || rec.ps >= num(p.pg_num)) this.removePg(rec);
+      }
+      for (const id of [...this.pools.keys()]) if (!this.mapPools.has(id)) this.forgetPool(id);
+      for (const id of this.osdStats.poolStoreIds()) if (!this.mapPools.has(id)) this.forgetPool(id);
+    }
+    this.lastPgNum = new Map([...this.mapPools].map(([id, p]) => [id, num(p.pg_num)]));
+    for (const [id, p] of this.mapPools) this.addPlaceholders(id, num(p.pg_num));
+
+    for (const e of [...this.osdStats.entries()]) {
+      const l = this.liveness.get(e.osd);
+      if (!l) this.osdStats.remove(e.osd);
+      else if (!l.in && e.vec[STATFS_COL.total] !== 0) this.osdStats.zero(e.osd);
+    }
+    this.markStale();
+  }
+
+  /** The manager's stats tick: a new PGMap version and one more delta in the rate windows. */
+  tick(nowS: number): void {
+    this.noteTime(nowS);
+    this.version++;
+    this.stampS = nowS;
+    this.delta.update(this.clusterSum.stats, nowS);
+    for (const [id, sum] of this.pools) {
+      let w = this.poolDeltas.get(id);
+      if (!w) {
+        w = new DeltaWindow(STAT_W, this.smooth, this.maxDtS);
+        this.poolDeltas.set(id, w);
+      }
+      w.update(sum.stats, nowS);
+    }
+  }
+
+  // --- read access (views and health use these) ---
+
+  get osdMap(): OsdMap | undefined {
+    return this.map;
+  }
+
+  get numPgs(): number {
+    return this.pgMap.size;
+  }
+
+  pgs(): IterableIterator<PgRecord> {
+    return this.pgMap.values();
+  }
+
+  getPg(pgid: string): PgRecord | undefined {
+    return this.pgMap.get(pgid);
+  }
+
+  /** One value of a PG's stat_sum (column: STAT_SUM_INDEX). */
+  pgStat(rec: PgRecord, col: number): number {
+    return this.slab.data[rec.row * STAT_W + col]!;
+  }
+
+  pgStatRow(rec: PgRecord): { data: Float64Array; offset: number } {
+    return { data: this.slab.data, offset: rec.row * STAT_W };
+  }
+
+  /** Pools with PGs, ascending. */
+  poolIds(): number[] {
+    return [...this.pools.keys()].sort((a, b) => a - b);
+  }
+
+  poolSum(pool: number): PoolStatSum | undefined {
+    return this.pools.get(pool);
+  }
+
+  poolStore(pool: number): { v: Float64Array; n: number } | undefined {
+    return this.osdStats.poolStore(pool);
+  }
+
+  poolDelta(pool: number): DeltaWindow | undefined {
+    return this.poolDeltas.get(pool);
+  }
+
+  /** OSDs with an osd_stat, ascending. */
+  osdIds(): number[] {
+    return this.osdStats.ids();
+  }
+
+  osdStat(osd: number): OsdStatEntry | undefined {
+    return this.osdStats.get(osd);
+  }
+
+  /** PGs whose acting set includes the OSD (Ceph's get_num_pg_by_osd). */
+  numPgByOsd(osd: number): number {
+    return this.actingCount.get(osd) ?? 0;
+  }
+
+  stateCounts(): ReadonlyMap<number, number> {
+    return this.stateCount;
+  }
+
+  poolStateCounts(): ReadonlyMap<number, ReadonlyMap<number, number>> {
+    return this.poolStateCount;
+  }
+
+  osdStateCounts(): ReadonlyMap<number, ReadonlyMap<number, number>> {
+    return this.osdStateCount;
+  }
+
+  /** Ceph's pgmap_ready: every OSD the osd map has up has reported at least once. Latches. */
+  isPgReady(): boolean {
+    if (this.ready) return true;
+    if (!this.map) return false;
+    for (const [osd, l] of this.liveness) if (l.up && !this.reported.has(osd)) return false;
+    this.ready = true;
+    return true;
+  }
+
+  // --- Ceph-shaped views (pg-map-views.ts, pg-map-df.ts) ---
+
+  pgSummary(): Record<string, unknown> { return views.pgSummary(this); }
+  pgStatus(): Record<string, unknown> { return views.pgStatus(this); }
+  pgDump(): Record<string, unknown> { return views.pgDump(this, false); }
+  pgStats(): Record<string, unknown> { return { pg_stats: views.dumpPgStats(this) }; }
+  poolStats(): Record<string, unknown> { return { pool_stats: views.dumpPoolStats(this) }; }
+  osdStats(): Record<string, unknown> { return { osd_stats: views.dumpOsdStats(this, false), pool_statfs: views.dumpPoolStatfs(this) }; }
+  ioRate(): Record<string, unknown> { return { pg_stats_delta: views.pgStatsDelta(this) }; }
+  pgReady(): { pg_ready: boolean } { return { pg_ready: this.isPgReady() }; }
+  pgsByState(): Array<{ state_name: string; count: number }> { return views.pgsByState(this); }
+  pgStateWordCountsByPool(): Map<number, Record<string, number>> { return views.pgStateWordCountsByPool(this); }
+  /** get('osd_pool_stats'): per-pool recovery, recovery rate and client IO rate. */
+  osdPoolStats(osdMap = this.map): Record<string, unknown> { return { pool_stats: views.osdPoolStatsList(this, osdMap) }; }
+  df(osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.df(this, osdMap, topo, true); }
+  // Native commands' JSON (the forms in ceph-reference/cli/).
+  pgStatCommand(): Record<string, unknown> { return views.pgStatCommand(this); }
+  pgDumpCommand(what: views.PgDumpWhat = 'all'): Record<string, unknown> { return views.pgDumpCommand(this, what); }
+  osdPerfCommand(): Record<string, unknown> { return views.osdPerfCommand(this); }
+  osdPoolStatsCommand(osdMap = this.map, poolId?: number): Array<Record<string, unknown>> { return views.osdPoolStatsList(this, osdMap, poolId); }
+  dfCommand(detail: boolean, osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.df(this, osdMap, topo, detail); }
+  osdDfCommand(osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.osdDf(this, osdMap, topo); }
+
+  // --- internals ---
+
+  private noteTime(t: number): void {
+    if (Number.isFinite(t) && t > this.nowS) this.nowS = t;
+  }
+
+  private isDown(osd: number): boolean {
+    const l = this.liveness.get(osd);
+    return !l || !l.up;
+  }
+
+  /** Sets a record from a report, deriving the stamps the compact form does not carry. */
+  private fill(rec: PgRecord, r: PgStatReport, osd: number, t: number, existed: boolean): void {
+    const wasReported = existed && rec.reporter >= 0;
+    const was = wasReported ? this.states.info(rec.stateId).words : undefined;
+    let stateId = this.states.intern(r.state);
+    // A report from a primary the osd map already has down: stale, as check_down_pgs would mark it.
+    if (this.map && r.acting_primary >= 0 && this.isDown(r.acting_primary)) stateId = this.states.withWord(stateId, 'stale');
+    const words = this.states.info(stateId).words;
+    const active = words.has('active');
+    const peered = active || words.has('peered');
+    const lastChange = num(r.last_change) > 0 ? r.last_change : wasReported ? rec.lastChange : t;
+    if (!wasReported) rec.created = num(r.reported_epoch);
+    if (!wasReported || !sameOsds(rec.acting, r.acting)) rec.mappingEpoch = num(r.reported_epoch);
+    rec.stateId = stateId;
+    rec.up = r.up;
+    rec.acting = r.acting;
+    rec.upPrimary = num(r.up_primary, -1);
+    rec.actingPrimary = num(r.acting_primary, -1);
+    rec.reporter = osd;
+    rec.version = typeof r.version === 'string' ? r.version : "0'0";
+    rec.reportedEpoch = num(r.reported_epoch);
+    rec.reportedSeq = num(r.reported_seq);
+    rec.logSize = num(r.log_size);
+    rec.ondiskLogSize = num(r.ondisk_log_size);
+    rec.lastFresh = t;
+    rec.lastChange = lastChange;
+    if (active) {
+      rec.lastActive = t;
+      if (!was?.has('active')) rec.lastBecameActive = lastChange;
+    }
+    if (peered) {
+      rec.lastPeered = t;
+      if (!(was?.has('active') || was?.has('peered'))) rec.lastBecamePeered = lastChange;
+    }
+    if (active && words.has('clean')) {
+      rec.lastClean = t;
+      rec.lastEpochClean = rec.reportedEpoch;
+    } else if (num(r.last_clean) > 0) rec.lastClean = t - num(r.last_clean);
+    if (!words.has('degraded')) rec.lastUndegraded = t;
+    if (!words.has('undersized')) rec.lastFullsized = t;
+    rec.lastUnstale = t;
+    rec.lastScrubStamp = num(r.last_scrub_stamp);
+    rec.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
+    rec.blockedBy = r.blocked_by ?? [];
+  }
+
+  /** Adds (sign 1) or removes (sign -1) a PG's contribution to every sum and count. */
+  private account(rec: PgRecord, sign: number): void {
+    let ps = this.pools.get(rec.pool);
+    if (!ps) {
+      ps = new PoolStatSum();
+      this.pools.set(rec.pool, ps);
+    }
+    const data = this.slab.data;
+    const off = rec.row * STAT_W;
+    addInto(ps.stats, 0, data, off, STAT_W, sign);
+    addInto(this.clusterSum.stats, 0, data, off, STAT_W, sign);
+    for (const s of [ps, this.clusterSum]) {
+      s.logSize += sign * rec.logSize;
+      s.ondiskLogSize += sign * rec.ondiskLogSize;
+      s.up += sign * rec.up.length;
+      s.acting += sign * rec.acting.length;
+      s.numPg += sign;
+    }
+    bump(this.stateCount, rec.stateId, sign);
+    bumpNested(this.poolStateCount, rec.pool, rec.stateId, sign);
+    for (const osd of rec.acting) {
+      // The hole of an EC set is not an OSD; Ceph would count it as osd 2147483647.
+      if (osd === CRUSH_ITEM_NONE || osd < 0) continue;
+      bumpNested(this.osdStateCount, osd, rec.stateId, sign);
+      bump(this.actingCount, osd, sign);
+    }
+  }
+
+  private removePg(rec: PgRecord): void {
+    this.account(rec, -1);
+    this.slab.release(rec.row);
+    this.pgMap.delete(rec.pgid);
+  }
+
+  private forgetPool(id: number): void {
+    this.pools.delete(id);
+    this.poolStateCount.delete(id);
+    this.poolDeltas.delete(id);
+    this.osdStats.forgetPool(id);
+  }
+
+  /** Ceph's mgr lists PGs the osd map implies but nobody reported yet as "unknown". */
+  private addPlaceholders(pool: number, pgNum: number): void {
+    const have = this.pools.get(pool)?.numPg ?? 0;
+    if (have >= pgNum) return;
+    const unknown = this.states.intern('unknown');
+    for (let ps = 0; ps < pgNum; ps++) {
+      const pgid = `${pool}.${ps.toString(16)}`;
+      if (this.pgMap.has(pgid)) continue;
+      const rec = new PgRecord(pgid, pool, ps, this.slab.alloc());
+      rec.stateId = unknown;
+      this.pgMap.set(pgid, rec);
+      this.account(rec, 1);
+    }
+  }
+
+  /**
+   * check_down_pgs: PGs whose acting primary is down (or gone) become stale,
+   * with last_unstale = now. Brute force over all PGs, as ceph-mgr does on
+   * every osd map: a few ms at 333k PGs, and maps change far less often than stats.
+   */
+  private markStale(): void {
+    for (const rec of this.pgMap.values()) {
+      if (rec.actingPrimary < 0 || !this.isDown(rec.actingPrimary) || this.states.has(rec.stateId, 'stale')) continue;
+      this.account(rec, -1);
+      rec.stateId = this.states.withWord(rec.stateId, 'stale');
+      rec.lastUnstale = this.nowS;
+      this.account(rec, 1);
+    }
+  }
+}
+
+function sameOsds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function bump<K>(m: Map<K, number>, k: K, by: number): void {
+  const n = (m.get(k) ?? 0) + by;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
+}
+
+/** bump() on an inner map, dropping the inner map when it empties (no `"5": {}` in by_osd). */
+function bumpNested<K, K2>(m: Map<K, Map<K2, number>>, k: K, k2: K2, by: number): void {
+  let inner = m.get(k);
+  if (!inner) {
+    inner = new Map();
+    m.set(k, inner);
+  }
+  bump(inner, k2, by);
+  if (inner.size === 0) m.delete(k);
+}

@@ -1,0 +1,107 @@
+// Starts real manager processes-in-a-test: a MgrStandby over a LocalMapStore
+// in a temp dir, every listener on 127.0.0.1 port 0.
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { packageRoot } from '../../src/common/paths.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../src/common/log.js';
+import { MGR_OPTIONS } from '../../src/common/mgr-options.js';
+import { OptionTable } from '../../src/common/options.js';
+import { MgrClient } from '../../src/client/mgr-client.js';
+import { LocalMapStore } from '../../src/mgr/map-store-local.js';
+import { MgrStandby } from '../../src/mgr/mgr-standby.js';
+import type { Mgr } from '../../src/mgr/mgr.js';
+import { defaultKeyring, type Keyring } from '../../src/protocol/keyring.js';
+import { defaultModulePaths } from '../../src/registry/module-loader.js';
+
+export interface TestMgr {
+  standby: MgrStandby;
+  mgr: Mgr;
+  keyring: Keyring;
+  options: OptionTable;
+  store: LocalMapStore;
+  dir: string;
+  daemonAddr: string;
+  adminUrl: string;
+  token: string;
+  /** An authenticated admin client (client.admin), connected. */
+  admin: () => Promise<MgrClient>;
+  stop: () => Promise<void>;
+}
+
+export interface TestMgrOptions {
+  set?: Record<string, string | number>;
+  modulePaths?: string[];
+  modules?: string[];
+  moduleOverrides?: Array<{ module: string; option: string; value: string }>;
+  log?: Logger;
+  dir?: string;
+}
+
+export async function startTestMgr(o: TestMgrOptions = {}): Promise<TestMgr> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'mgrd-test-'));
+  const options = new OptionTable(MGR_OPTIONS);
+  for (const [k, v] of Object.entries(o.set ?? {})) options.set(k, v);
+  const store = new LocalMapStore(dir);
+  if (o.modules) {
+    await store.update((m) => {
+      m.modules = o.modules!;
+    });
+  }
+  const keyring = defaultKeyring();
+  const token = 'test-token-' + Math.random().toString(36).slice(2);
+  const standby = new MgrStandby({
+    id: 'x',
+    store,
+    options,
+    keyring,
+    daemonAddr: '127.0.0.1:0',
+    adminAddr: '127.0.0.1:0',
+    adminToken: token,
+    modulePaths: o.modulePaths ?? defaultModulePaths(''),
+    // Tests run side by side: the prometheus module takes a free port unless told otherwise.
+    moduleOverrides: o.moduleOverrides ?? (o.modulePaths === undefined && existsSync(join(packageRoot(), 'exporters/prometheus/module.ts'))
+      ? [{ module: 'prometheus', option: 'server_port', value: '0' }, { module: 'prometheus', option: 'server_addr', value: '127.0.0.1' }]
+      : []),
+    log: o.log ?? silentLogger(),
+  });
+  await standby.start();
+  const mgr = await standby.whenActive();
+  const a = mgr.server.address();
+  const daemonAddr = `127.0.0.1:${a.port}`;
+  const adm = standby.adminAddress();
+  const clients: MgrClient[] = [];
+  return {
+    standby, mgr, keyring, options, store, dir, daemonAddr, token,
+    adminUrl: `http://127.0.0.1:${adm.port}`,
+    admin: async () => {
+      const c = new MgrClient({ addrs: [daemonAddr], entity: 'client.admin', secret: keyring.lookup('client.admin')!.key, maxAttempts: 3 });
+      clients.push(c);
+      c.start();
+      await c.waitReady(5000);
+      return c;
+    },
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.stop()));
+      await standby.stop();
+      if (!o.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or `ms` pass. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
