@@ -41,6 +41,8 @@ export interface MgrClientOptions {
   daemon?: DaemonSource;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** Seconds between PG_STATS (Ceph's osd_mon_report_interval, 5 s), whatever the REPORT period. */
+  pgStatsIntervalS?: number;
   /** Stop after this many failed attempts in a row (default: never; `mgrd tell` uses a few). */
   maxAttempts?: number;
   connectTimeoutMs?: number;
@@ -74,6 +76,7 @@ export class MgrClient extends EventEmitter {
   /** Name of the manager this client is connected to. */
   mgrName = '';
   reportsSent = 0;
+  private lastPgStatsMs = 0;
   lastError: ErrorMsg | undefined;
 
   constructor(private readonly opts: MgrClientOptions) {
@@ -173,8 +176,13 @@ export class MgrClient extends EventEmitter {
     if (!d || !this.encoder || !this.ready || !this.socket || !this.configure) return;
     this.socket.write(this.encoder.encode(d.sample(), d.status?.(), d.healthMetrics?.()));
     this.reportsSent++;
-    const pg = d.pgStats?.();
-    if (pg) this.socket.write(encodeJsonFrame(FrameType.PG_STATS, pg));
+    if (!d.pgStats) return;
+    const now = Date.now();
+    if (now - this.lastPgStatsMs < (this.opts.pgStatsIntervalS ?? 5) * 1000 - 50) return;
+    const pg = d.pgStats();
+    if (!pg) return;
+    this.lastPgStatsMs = now;
+    this.socket.write(encodeJsonFrame(FrameType.PG_STATS, pg));
   }
 
   private connectNext(): void {
@@ -216,6 +224,7 @@ export class MgrClient extends EventEmitter {
     clearInterval(this.reportTimer);
     this.reportTimer = undefined;
     this.configure = undefined;
+    this.lastPgStatsMs = 0;
     const wasReady = this.phase === 'ready';
     this.failPending(new MgrClientError('ECONNRESET', 'connection to the manager closed'));
     if (this.phase === 'stopped') return;

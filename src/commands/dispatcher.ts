@@ -36,7 +36,8 @@ export class CommandDispatcher {
   private readonly ctx: CommandContext;
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.native = NATIVE_COMMANDS.map((c) => ({ desc: parseDescriptor(c.cmd, c.desc, c.perm, 'mgr'), native: c }));
+    // Ceph reports a native command's module as its first word (pg, osd, mgr...) and every module command as 'mgr'.
+    this.native = NATIVE_COMMANDS.map((c) => ({ desc: parseDescriptor(c.cmd, c.desc, c.perm, c.cmd.split(' ')[0]), native: c }));
     this.ctx = { ...opts, describe: () => this.routes().map((r) => r.desc) };
   }
 
@@ -49,7 +50,7 @@ export class CommandDispatcher {
       const routes: Route[] = [];
       for (const c of cmds) {
         try {
-          routes.push({ desc: parseDescriptor(c.cmd, c.desc, c.perm, c.module), module: c.module });
+          routes.push({ desc: parseDescriptor(c.cmd, c.desc, c.perm, 'mgr'), module: c.module });
         } catch (err) {
           this.opts.log.error({ module: c.module, cmd: c.cmd }, `bad command descriptor: ${(err as Error).message}`);
         }
@@ -69,14 +70,14 @@ export class CommandDispatcher {
         if (req.argv.some((w) => typeof w !== 'string')) throw new ErrnoError(Errno.EINVAL, 'argv must be an array of strings');
         const m = matchArgv(descs, req.argv);
         desc = m.desc;
-        cmdmap = m.cmdmap as CmdMap;
+        cmdmap = m.cmdmap;
       } else if (req.cmd && typeof req.cmd === 'object' && !Array.isArray(req.cmd)) {
         const prefix = req.cmd.prefix;
         if (typeof prefix !== 'string' || prefix.trim() === '') throw new ErrnoError(Errno.EINVAL, "command needs a 'prefix' string");
         const found = findDescriptor(descs, prefix.trim().replace(/\s+/g, ' '));
         if (!found) throw new ErrnoError(Errno.EINVAL, `No handler found for '${prefix}'`);
         desc = found;
-        cmdmap = validateCmdmap(desc, req.cmd) as CmdMap;
+        cmdmap = validateCmdmap(desc, req.cmd);
       } else {
         throw new ErrnoError(Errno.EINVAL, 'a command needs argv (words) or cmd (a cmdmap with prefix)');
       }

@@ -126,7 +126,7 @@ class Binder {
       else if (spec.req) throw missing(spec);
     }
     if (words.length > 0) {
-      if (saved?.word === words[0]) throw saved.err;
+      if (saved && saved.word === words[0]) throw saved.err;
       throw einval(`unused arguments: [${words.map(pyRepr).join(', ')}]`);
     }
   }
@@ -215,6 +215,6 @@ export function validateCmdmap(desc: CommandDescriptor, cmdmap: Record<string, u
   if (!names.has('format') && cmdmap.format !== undefined && cmdmap.format !== null) {
     out.format = checkJsonValue(FORMAT_SPEC, cmdmap.format) as string;
   }
-  if (cmdmap.target !== undefined) out.target = cmdmap.target;
+  if (!names.has('target') && cmdmap.target !== undefined) out.target = cmdmap.target;
   return out;
 }

@@ -220,6 +220,9 @@ export interface MgrdStats {
   commands: number;
   reportTimeSumMs: number;
   reportTimeMaxMs: number;
+  /** Report processing time quantiles (bucket upper bounds), milliseconds. */
+  reportTimeP50Ms: number;
+  reportTimeP99Ms: number;
   daemons: number;
   modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean }>;
 }

@@ -57,7 +57,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'pg_status': out = snap(() => pg.pgStatus()); break;
       case 'pg_dump': out = snap(() => pg.pgDump()); break;
       case 'pg_stats': out = snap(() => pg.pgStats()); break;
-      case 'pg_ready': out = { pg_ready: c.osdMap !== undefined };  break;
+      case 'pg_ready': out = pg.pgReady(); break;
       case 'pool_stats': out = snap(() => pg.poolStats()); break;
       case 'osd_stats': out = snap(() => pg.osdStats()); break;
       case 'df': out = snap(() => pg.df(needMap(c.osdMap, 'osd_map'))); break;
@@ -176,7 +176,7 @@ export class ClusterViewsImpl implements ClusterViews {
         type: d.type,
         id: d.id,
         schemaVersion: d.schemaVersion,
-        columns: d.counters as readonly CounterColumn[],
+        columns: d.counters,
         values: d.ring.values.slice(row * w, row * w + w),
         stamp: d.ring.latestStamp(),
       });

@@ -64,7 +64,8 @@ export interface MgrCandidate {
 /** Modules enabled in a new cluster (Ceph enables its always-on set plus a few defaults). */
 export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello'];
 
-export const MGR_FEATURES = 4540138314316775423;
+/** Ceph's feature bits of a Pacific mgr (4540138314316775423), rounded to the nearest double. */
+export const MGR_FEATURES = 4540138314316775424;
 
 export function emptyMgrMap(): MgrMap {
   return {

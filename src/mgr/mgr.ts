@@ -181,6 +181,8 @@ export class Mgr {
       commands: s.commands,
       reportTimeSumMs: s.reportTimeSumMs,
       reportTimeMaxMs: s.reportTimeMaxMs,
+      reportTimeP50Ms: s.reportTimeQuantileMs(0.5),
+      reportTimeP99Ms: s.reportTimeQuantileMs(0.99),
       daemons: this.daemons.size,
       modules: this.registry.stats(),
     };

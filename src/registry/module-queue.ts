@@ -115,7 +115,7 @@ export class ModuleQueue {
         result = item.run();
       } catch (err) {
         clearTimeout(timer);
-        reject(err);
+        reject(asError(err));
         return;
       }
       Promise.resolve(result).then(
@@ -125,9 +125,13 @@ export class ModuleQueue {
         },
         (e: unknown) => {
           clearTimeout(timer);
-          reject(e);
+          reject(asError(e));
         },
       );
     });
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }

@@ -87,6 +87,8 @@ export const moduleStoreKey = (module: string, key: string): string => `store/mg
 
 export class ModuleRegistry {
   private readonly entries = new Map<string, ModuleEntry>();
+  /** The enabled set of the last apply(). */
+  private wanted = new Set<string>();
 
   constructor(private readonly host: RegistryHost) {}
 
@@ -135,12 +137,14 @@ export class ModuleRegistry {
   /** Starts enabled modules that are not running and stops running ones no longer enabled. */
   async apply(enabled: readonly string[]): Promise<void> {
     const want = new Set(enabled);
+    this.wanted = want;
     for (const e of this.entries.values()) {
       if (!want.has(e.name) && e.running) await this.stop(e);
     }
     for (const e of this.entries.values()) {
       if (want.has(e.name) && !e.running && e.canRun) this.start(e);
     }
+    this.refreshRegistryHealth();
   }
 
   private classFor(e: ModuleEntry): ModuleClass | undefined {
@@ -350,15 +354,38 @@ export class ModuleRegistry {
     }
   }
 
-  /** Publishes the module's own checks plus MGR_MODULE_ERROR for its faults. */
+  /**
+   * Publishes the module's own checks (owner module:<name>) and the registry's
+   * combined checks over all modules (owner mgr-modules): MGR_MODULE_ERROR for
+   * failed or faulting modules, MGR_MODULE_DEPENDENCY for enabled modules that
+   * cannot run, as Ceph names them.
+   */
   private refreshHealth(e: ModuleEntry): void {
-    const checks: HealthCheckMap = { ...e.moduleChecks };
-    if (e.failed) {
-      checks.MGR_MODULE_ERROR = healthCheck('HEALTH_ERR', `Module '${e.name}' has failed: ${e.lastError}`, 1, [`Module '${e.name}' has failed: ${e.lastError}`]);
-    } else if (e.lastError) {
-      checks.MGR_MODULE_ERROR = healthCheck('HEALTH_WARN', `Module '${e.name}' has faulted ${e.faults} time(s): ${e.lastError}`, 1, [`Module '${e.name}' ${e.lastError}`]);
+    this.host.setHealth(`module:${e.name}`, { ...e.moduleChecks });
+    this.refreshRegistryHealth();
+  }
+
+  private refreshRegistryHealth(): void {
+    const checks: HealthCheckMap = {};
+    const failed = this.list().filter((m) => m.failed);
+    const faulting = this.list().filter((m) => !m.failed && m.lastError);
+    const errors = [
+      ...failed.map((m) => ({ m, text: `Module '${m.name}' has failed: ${m.lastError}` })),
+      ...faulting.map((m) => ({ m, text: `Module '${m.name}' has faulted ${m.faults} time(s), last: ${m.lastError}` })),
+    ];
+    if (errors.length === 1) {
+      checks.MGR_MODULE_ERROR = healthCheck(failed.length ? 'HEALTH_ERR' : 'HEALTH_WARN', errors[0]!.text, 1, [errors[0]!.text]);
+    } else if (errors.length > 1) {
+      checks.MGR_MODULE_ERROR = healthCheck(failed.length ? 'HEALTH_ERR' : 'HEALTH_WARN', `${errors.length} mgr modules have failed`, errors.length, errors.map((x) => x.text));
     }
-    this.host.setHealth(`module:${e.name}`, checks);
+    const blocked = this.list().filter((m) => this.wanted.has(m.name) && !m.canRun);
+    if (blocked.length === 1) {
+      const m = blocked[0]!;
+      checks.MGR_MODULE_DEPENDENCY = healthCheck('HEALTH_WARN', `Module '${m.name}' has failed dependency: ${m.canRunReason}`, 1, [`Module '${m.name}' has failed dependency: ${m.canRunReason}`]);
+    } else if (blocked.length > 1) {
+      checks.MGR_MODULE_DEPENDENCY = healthCheck('HEALTH_WARN', `${blocked.length} mgr modules have failed dependencies`, blocked.length, blocked.map((m) => `Module '${m.name}' has failed dependency: ${m.canRunReason}`));
+    }
+    this.host.setHealth('mgr-modules', checks);
   }
 
   stats(): Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean }> {

@@ -40,7 +40,7 @@ export function byteU(bytes: number): string {
   if (index === 0 || v % mult === 0) return `${n}${unit}`;
   let out = '';
   for (let digits = 2; digits >= 0; digits--) {
-    out = `${(v / mult).toFixed(digits)}${unit}`;
+    out = `${cFixed(v / mult, digits)}${unit}`;
     if (out.length <= 7) break;
   }
   return out;
@@ -73,7 +73,19 @@ export function cppFloat(x: number): string {
 
 /** printf("%.3lf"): the percentages of degraded/misplaced/unfound messages. */
 export function percent3(numerator: number, denominator: number): string {
-  return ((numerator / denominator) * 100).toFixed(3);
+  return cFixed((numerator / denominator) * 100, 3);
+}
+
+/**
+ * printf("%.*f"): like toFixed, except that an exact tie rounds to even as glibc
+ * does ("%.1f" of 1.25 is "1.2"; toFixed gives "1.3").
+ */
+export function cFixed(x: number, digits: number): string {
+  const scale = 10 ** digits;
+  const scaled = x * scale;
+  const floor = Math.floor(scaled);
+  if (scaled - floor === 0.5 && floor % 2 === 0 && Number.isSafeInteger(floor)) return (floor / scale).toFixed(digits);
+  return x.toFixed(digits);
 }
 
 /** A PG vector as Ceph prints it in health details: "[0,3]", NONE for CRUSH_ITEM_NONE. */

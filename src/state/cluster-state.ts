@@ -7,6 +7,7 @@ import type { FsMap, MonMap, MonStatus, OsdMap, OsdMapTree, ServiceMap } from '.
 import { worstStatus, type HealthCheckMap, type HealthReport } from './health-types.js';
 import { PGMap } from './pg-map.js';
 import { computeHealth } from './health.js';
+import { CrushTopology } from './crush-topology.js';
 
 /** Snapshot names whose source is the PGMap: they refresh at tick, not per message. */
 const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_ready', 'pool_stats', 'osd_stats', 'df', 'io_rate', 'osd_perf']);
@@ -76,13 +77,18 @@ export class ClusterState {
       this.osdMapCrush = msg.osd_map_crush;
       this.bump('osd_map_crush');
     }
+    if (msg.osd_map_tree || msg.osd_map_crush) {
+      this.pgMap.setTopology(this.osdMapTree ? CrushTopology.fromTree(this.osdMapTree, this.osdMapCrush) : CrushTopology.fromCrush(this.osdMapCrush!));
+      this.pgDirty = true;
+    }
+    if (msg.osd_map || msg.osd_map_tree) this.healthVersion++;
     if (msg.mon_map) {
       this.monMap = msg.mon_map as MonMap;
       this.bump('mon_map');
       changed.push('mon_map');
     }
     if (msg.mon_status) {
-      this.monStatus = msg.mon_status as MonStatus;
+      this.monStatus = msg.mon_status;
       this.bump('mon_status');
     }
     if (msg.fs_map) {
@@ -132,7 +138,7 @@ export class ClusterState {
 
   /** Cluster health: checks computed from maps and PGMap, merged with mon and module checks. */
   health(): HealthReport {
-    const v = this.healthVersion * 1_000_003 + (this.versions.get('osd_map') ?? 0);
+    const v = this.healthVersion;
     if (this.healthCache?.version === v) return this.healthCache.report;
     const checks: HealthCheckMap = {};
     if (this.osdMap) Object.assign(checks, computeHealth({ osdMap: this.osdMap, osdTree: this.osdMapTree, pgMap: this.pgMap }));

@@ -37,6 +37,8 @@ const ROOT_TYPE_ID = 11;
 
 export class CrushTopology {
   private readonly nodes = new Map<number, CrushNode>();
+  /** What the hierarchy was built from: a real crush map ('tree', 'crush') or OSD hostnames ('hosts'). */
+  source: 'tree' | 'crush' | 'hosts' = 'tree';
   private readonly rules = new Map<number, Take[]>();
   private maxType = 0;
 
@@ -56,6 +58,7 @@ export class CrushTopology {
   /** From get('osd_map_crush'): the hierarchy without shadow (per-class) buckets, and the rules. */
   static fromCrush(crush: CrushDump): CrushTopology {
     const t = new CrushTopology();
+    t.source = 'crush';
     const cls = new Map((crush.devices ?? []).map((d) => [d.id, d]));
     const weights = new Map<number, number>();
     for (const b of crush.buckets ?? []) {
@@ -74,6 +77,7 @@ export class CrushTopology {
   static fromHosts(hostByOsd: ReadonlyMap<number, string> | Record<string, string>, rootName = 'default'): CrushTopology {
     const entries: Array<[number, string]> = hostByOsd instanceof Map ? [...hostByOsd] : Object.entries(hostByOsd).map(([k, v]) => [Number(k), v]);
     const t = new CrushTopology();
+    t.source = 'hosts';
     const hosts = [...new Set(entries.map(([, h]) => h))].sort();
     const hostId = new Map(hosts.map((h, i) => [h, -2 - i]));
     t.add({ id: -1, name: rootName, type: 'root', typeId: ROOT_TYPE_ID, children: hosts.map((h) => hostId.get(h)!), crushWeight: 0, deviceClass: undefined });

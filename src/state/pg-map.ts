@@ -8,7 +8,7 @@ import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
 import type { OsdMap, OsdMapPool } from './map-types.js';
 import { CRUSH_ITEM_NONE } from './ceph-format.js';
 import { PgStateTable } from './pg-states.js';
-import { PgRecord, StatSlab, checkPgStatsMsg, num } from './pg-record.js';
+import { PgRecord, StatSlab, checkPgStatsMsg, fillFromReport, num, sameOsds } from './pg-record.js';
 import { DeltaWindow } from './stat-delta.js';
 import { PoolStatSum, STAT_W, STATFS_COL, addInto } from './stat-vectors.js';
 import { OsdStatTable, type OsdStatEntry } from './osd-stat-table.js';
@@ -18,6 +18,7 @@ import type { CrushTopology } from './crush-topology.js';
 
 export { PgRecord, PgStatsError } from './pg-record.js';
 export type { OsdStatEntry } from './osd-stat-table.js';
+export type { PgDumpWhat } from './pg-map-views.js';
 
 export interface PGMapOptions {
   /** Ceph's mon_stat_smooth_intervals: deltas averaged for rates. */
@@ -38,7 +39,7 @@ export class PGMap {
   nowS = 0;
   readonly clusterSum = new PoolStatSum();
   /** osd_stat and pool_statfs of every OSD, and their sums. */
-  readonly osdStats = new OsdStatTable();
+  readonly osdTable = new OsdStatTable();
   readonly delta: DeltaWindow;
 
   private readonly slab = new StatSlab();
@@ -55,6 +56,7 @@ export class PGMap {
   private mapPools = new Map<number, OsdMapPool>();
   private liveness = new Map<number, OsdLiveness>();
   private lastPgNum = new Map<number, number>();
+  private topo: CrushTopology | undefined;
   private readonly smooth: number;
   private readonly maxDtS: number;
 
@@ -68,33 +70,52 @@ export class PGMap {
    * Folds one OSD's PG_STATS in. Synchronous; throws PgStatsError (changing
    * nothing) on a malformed message. As ceph-mgr's ingest_pgstats, PGs of
    * pools the osd map does not have, PGs past pg_num and reports older than the
-   * stored one (reported_epoch, reported_seq) are dropped.
+   * stored one (isOlder) are dropped.
    */
   applyPgStats(msg: PgStatsMsg, nowS: number): void {
     const ids = checkPgStatsMsg(msg);
     this.noteTime(nowS);
     const t = num(msg.stamp) > 0 ? msg.stamp : nowS;
     this.noteTime(t);
-    this.osdStats.apply(msg, (pool) => !this.map || this.mapPools.has(pool));
+    this.osdTable.apply(msg, (pool) => !this.map || this.mapPools.has(pool));
     this.reported.add(msg.osd);
     for (let i = 0; i < msg.pg_stats.length; i++) {
       const r = msg.pg_stats[i]!;
-      const { pool, ps } = ids[i]!;
+      const pool = ids[2 * i]!;
+      const ps = ids[2 * i + 1]!;
       if (this.map) {
         const p = this.mapPools.get(pool);
         if (!p || ps >= num(p.pg_num)) continue;
       }
       const old = this.pgMap.get(r.pgid);
-      if (old && old.reporter >= 0 && (old.reportedEpoch > r.reported_epoch || (old.reportedEpoch === r.reported_epoch && old.reportedSeq > r.reported_seq))) continue;
+      if (old && old.reporter >= 0 && isOlder(r, old, msg.osd)) continue;
       let rec = old;
-      if (rec) this.account(rec, -1);
-      else {
+      if (!rec) {
         rec = new PgRecord(r.pgid, pool, ps, this.slab.alloc());
         this.pgMap.set(r.pgid, rec);
       }
+      const prevState = rec.stateId;
+      const prevActing = rec.acting;
+      const prevUp = rec.up.length;
+      const prevLog = rec.logSize;
+      const prevOndisk = rec.ondiskLogSize;
       this.fill(rec, r, msg.osd, t, old !== undefined);
-      this.slab.write(rec.row, r.stat_sum);
-      this.account(rec, 1);
+      // Sums move by (new - old) in one pass; state counts only when state or acting set changed,
+      // which most reports do not. No allocation per PG: this loop runs 333k times a period at scale.
+      const poolSum = this.poolSumOf(pool);
+      this.writeStats(rec, r.stat_sum, poolSum);
+      const dLog = rec.logSize - prevLog;
+      const dOndisk = rec.ondiskLogSize - prevOndisk;
+      const dUp = rec.up.length - prevUp;
+      const dActing = rec.acting.length - prevActing.length;
+      const dNum = old ? 0 : 1;
+      poolSum.move(dLog, dOndisk, dUp, dActing, dNum);
+      this.clusterSum.move(dLog, dOndisk, dUp, dActing, dNum);
+      if (!old) this.countState(pool, rec.stateId, rec.acting, 1);
+      else if (prevState !== rec.stateId || !sameOsds(prevActing, rec.acting)) {
+        this.countState(pool, prevState, prevActing, -1);
+        this.countState(pool, rec.stateId, rec.acting, 1);
+      }
     }
   }
 
@@ -124,15 +145,15 @@ export class PGMap {
         if (!p || rec.ps >= num(p.pg_num)) this.removePg(rec);
       }
       for (const id of [...this.pools.keys()]) if (!this.mapPools.has(id)) this.forgetPool(id);
-      for (const id of this.osdStats.poolStoreIds()) if (!this.mapPools.has(id)) this.forgetPool(id);
+      for (const id of this.osdTable.poolStoreIds()) if (!this.mapPools.has(id)) this.forgetPool(id);
     }
     this.lastPgNum = new Map([...this.mapPools].map(([id, p]) => [id, num(p.pg_num)]));
     for (const [id, p] of this.mapPools) this.addPlaceholders(id, num(p.pg_num));
 
-    for (const e of [...this.osdStats.entries()]) {
+    for (const e of [...this.osdTable.entries()]) {
       const l = this.liveness.get(e.osd);
-      if (!l) this.osdStats.remove(e.osd);
-      else if (!l.in && e.vec[STATFS_COL.total] !== 0) this.osdStats.zero(e.osd);
+      if (!l) this.osdTable.remove(e.osd);
+      else if (!l.in && e.vec[STATFS_COL.total] !== 0) this.osdTable.zero(e.osd);
     }
     this.markStale();
   }
@@ -151,6 +172,19 @@ export class PGMap {
       }
       w.update(sum.stats, nowS);
     }
+  }
+
+  /**
+   * The CRUSH hierarchy df and `osd df` read device classes, crush weights and
+   * rule roots from (CrushTopology.fromTree(osd_map_tree, osd_map_crush)).
+   * Without one, df has no stats_by_class and weighs every OSD alike.
+   */
+  setTopology(topo: CrushTopology | undefined): void {
+    this.topo = topo;
+  }
+
+  get topology(): CrushTopology | undefined {
+    return this.topo;
   }
 
   // --- read access (views and health use these) ---
@@ -190,7 +224,7 @@ export class PGMap {
   }
 
   poolStore(pool: number): { v: Float64Array; n: number } | undefined {
-    return this.osdStats.poolStore(pool);
+    return this.osdTable.poolStore(pool);
   }
 
   poolDelta(pool: number): DeltaWindow | undefined {
@@ -199,11 +233,11 @@ export class PGMap {
 
   /** OSDs with an osd_stat, ascending. */
   osdIds(): number[] {
-    return this.osdStats.ids();
+    return this.osdTable.ids();
   }
 
   osdStat(osd: number): OsdStatEntry | undefined {
-    return this.osdStats.get(osd);
+    return this.osdTable.get(osd);
   }
 
   /** PGs whose acting set includes the OSD (Ceph's get_num_pg_by_osd). */
@@ -235,7 +269,8 @@ export class PGMap {
   // --- Ceph-shaped views (pg-map-views.ts, pg-map-df.ts) ---
 
   pgSummary(): Record<string, unknown> { return views.pgSummary(this); }
-  pgStatus(): Record<string, unknown> { return views.pgStatus(this); }
+  /** get('pg_status'); byPool false gives the `pgmap` section of `status`. */
+  pgStatus(byPool = true): Record<string, unknown> { return views.pgStatus(this, byPool); }
   pgDump(): Record<string, unknown> { return views.pgDump(this, false); }
   pgStats(): Record<string, unknown> { return { pg_stats: views.dumpPgStats(this) }; }
   poolStats(): Record<string, unknown> { return { pool_stats: views.dumpPoolStats(this) }; }
@@ -246,14 +281,16 @@ export class PGMap {
   pgStateWordCountsByPool(): Map<number, Record<string, number>> { return views.pgStateWordCountsByPool(this); }
   /** get('osd_pool_stats'): per-pool recovery, recovery rate and client IO rate. */
   osdPoolStats(osdMap = this.map): Record<string, unknown> { return { pool_stats: views.osdPoolStatsList(this, osdMap) }; }
-  df(osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.df(this, osdMap, topo, true); }
+  df(osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, true); }
+  /** get('osd_perf'): the osdstats section of `osd perf`. */
+  osdPerf(): Record<string, unknown> { return views.osdPerfCommand(this).osdstats as Record<string, unknown>; }
   // Native commands' JSON (the forms in ceph-reference/cli/).
   pgStatCommand(): Record<string, unknown> { return views.pgStatCommand(this); }
-  pgDumpCommand(what: views.PgDumpWhat = 'all'): Record<string, unknown> { return views.pgDumpCommand(this, what); }
+  pgDumpCommand(what: views.PgDumpWhat | readonly views.PgDumpWhat[] = 'all'): Record<string, unknown> { return views.pgDumpCommand(this, what); }
   osdPerfCommand(): Record<string, unknown> { return views.osdPerfCommand(this); }
   osdPoolStatsCommand(osdMap = this.map, poolId?: number): Array<Record<string, unknown>> { return views.osdPoolStatsList(this, osdMap, poolId); }
-  dfCommand(detail: boolean, osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.df(this, osdMap, topo, detail); }
-  osdDfCommand(osdMap = this.map, topo?: CrushTopology): Record<string, unknown> { return dfViews.osdDf(this, osdMap, topo); }
+  dfCommand(detail: boolean, osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, detail); }
+  osdDfCommand(osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.osdDf(this, osdMap, topo); }
 
   // --- internals ---
 
@@ -266,78 +303,63 @@ export class PGMap {
     return !l || !l.up;
   }
 
-  /** Sets a record from a report, deriving the stamps the compact form does not carry. */
+  /** Sets a record from a report; the state turns stale when the osd map has its primary down. */
   private fill(rec: PgRecord, r: PgStatReport, osd: number, t: number, existed: boolean): void {
-    const wasReported = existed && rec.reporter >= 0;
-    const was = wasReported ? this.states.info(rec.stateId).words : undefined;
+    const was = existed && rec.reporter >= 0 ? this.states.info(rec.stateId).words : undefined;
     let stateId = this.states.intern(r.state);
     // A report from a primary the osd map already has down: stale, as check_down_pgs would mark it.
     if (this.map && r.acting_primary >= 0 && this.isDown(r.acting_primary)) stateId = this.states.withWord(stateId, 'stale');
-    const words = this.states.info(stateId).words;
-    const active = words.has('active');
-    const peered = active || words.has('peered');
-    const lastChange = num(r.last_change) > 0 ? r.last_change : wasReported ? rec.lastChange : t;
-    if (!wasReported) rec.created = num(r.reported_epoch);
-    if (!wasReported || !sameOsds(rec.acting, r.acting)) rec.mappingEpoch = num(r.reported_epoch);
-    rec.stateId = stateId;
-    rec.up = r.up;
-    rec.acting = r.acting;
-    rec.upPrimary = num(r.up_primary, -1);
-    rec.actingPrimary = num(r.acting_primary, -1);
-    rec.reporter = osd;
-    rec.version = typeof r.version === 'string' ? r.version : "0'0";
-    rec.reportedEpoch = num(r.reported_epoch);
-    rec.reportedSeq = num(r.reported_seq);
-    rec.logSize = num(r.log_size);
-    rec.ondiskLogSize = num(r.ondisk_log_size);
-    rec.lastFresh = t;
-    rec.lastChange = lastChange;
-    if (active) {
-      rec.lastActive = t;
-      if (!was?.has('active')) rec.lastBecameActive = lastChange;
-    }
-    if (peered) {
-      rec.lastPeered = t;
-      if (!(was?.has('active') || was?.has('peered'))) rec.lastBecamePeered = lastChange;
-    }
-    if (active && words.has('clean')) {
-      rec.lastClean = t;
-      rec.lastEpochClean = rec.reportedEpoch;
-    } else if (num(r.last_clean) > 0) rec.lastClean = t - num(r.last_clean);
-    if (!words.has('degraded')) rec.lastUndegraded = t;
-    if (!words.has('undersized')) rec.lastFullsized = t;
-    rec.lastUnstale = t;
-    rec.lastScrubStamp = num(r.last_scrub_stamp);
-    rec.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
-    rec.blockedBy = r.blocked_by ?? [];
+    fillFromReport(rec, r, stateId, this.states.info(stateId).words, was, osd, t);
   }
 
-  /** Adds (sign 1) or removes (sign -1) a PG's contribution to every sum and count. */
-  private account(rec: PgRecord, sign: number): void {
-    let ps = this.pools.get(rec.pool);
+  private poolSumOf(pool: number): PoolStatSum {
+    let ps = this.pools.get(pool);
     if (!ps) {
       ps = new PoolStatSum();
-      this.pools.set(rec.pool, ps);
+      this.pools.set(pool, ps);
     }
+    return ps;
+  }
+
+  /** Stores a reported stat_sum, moving the pool and cluster sums by the difference. */
+  private writeStats(rec: PgRecord, values: readonly number[], poolSum: PoolStatSum): void {
+    const data = this.slab.data;
+    const off = rec.row * STAT_W;
+    const n = Math.min(values.length, STAT_W);
+    const ps = poolSum.stats;
+    const cs = this.clusterSum.stats;
+    for (let i = 0; i < STAT_W; i++) {
+      const v = i < n ? values[i]! : 0;
+      const d = v - data[off + i]!;
+      if (d !== 0) {
+        ps[i]! += d;
+        cs[i]! += d;
+        data[off + i] = v;
+      }
+    }
+  }
+
+  private countState(pool: number, stateId: number, acting: readonly number[], sign: number): void {
+    bump(this.stateCount, stateId, sign);
+    bumpNested(this.poolStateCount, pool, stateId, sign);
+    for (const osd of acting) {
+      // The hole of an EC set is not an OSD; Ceph would count it as osd 2147483647.
+      if (osd === CRUSH_ITEM_NONE || osd < 0) continue;
+      bumpNested(this.osdStateCount, osd, stateId, sign);
+      bump(this.actingCount, osd, sign);
+    }
+  }
+
+  /** Adds (sign 1) or removes (sign -1) a PG's whole contribution to every sum and count. */
+  private account(rec: PgRecord, sign: number): void {
+    const ps = this.poolSumOf(rec.pool);
     const data = this.slab.data;
     const off = rec.row * STAT_W;
     addInto(ps.stats, 0, data, off, STAT_W, sign);
     addInto(this.clusterSum.stats, 0, data, off, STAT_W, sign);
-    for (const s of [ps, this.clusterSum]) {
-      s.logSize += sign * rec.logSize;
-      s.ondiskLogSize += sign * rec.ondiskLogSize;
-      s.up += sign * rec.up.length;
-      s.acting += sign * rec.acting.length;
-      s.numPg += sign;
-    }
-    bump(this.stateCount, rec.stateId, sign);
-    bumpNested(this.poolStateCount, rec.pool, rec.stateId, sign);
-    for (const osd of rec.acting) {
-      // The hole of an EC set is not an OSD; Ceph would count it as osd 2147483647.
-      if (osd === CRUSH_ITEM_NONE || osd < 0) continue;
-      bumpNested(this.osdStateCount, osd, rec.stateId, sign);
-      bump(this.actingCount, osd, sign);
-    }
+    ps.move(sign * rec.logSize, sign * rec.ondiskLogSize, sign * rec.up.length, sign * rec.acting.length, sign);
+    this.clusterSum.move(sign * rec.logSize, sign * rec.ondiskLogSize, sign * rec.up.length, sign * rec.acting.length, sign);
+    this.countState(rec.pool, rec.stateId, rec.acting, sign);
   }
 
   private removePg(rec: PgRecord): void {
@@ -350,7 +372,7 @@ export class PGMap {
     this.pools.delete(id);
     this.poolStateCount.delete(id);
     this.poolDeltas.delete(id);
-    this.osdStats.forgetPool(id);
+    this.osdTable.forgetPool(id);
   }
 
   /** Ceph's mgr lists PGs the osd map implies but nobody reported yet as "unknown". */
@@ -384,10 +406,14 @@ export class PGMap {
   }
 }
 
-function sameOsds(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * Ceph drops a report older than the stored one by (reported_epoch,
+ * reported_seq). reported_seq is compared only between reports of the same OSD:
+ * a new primary that has not moved the epoch on still replaces the entry.
+ */
+function isOlder(r: PgStatReport, old: PgRecord, osd: number): boolean {
+  if (old.reportedEpoch !== r.reported_epoch) return old.reportedEpoch > r.reported_epoch;
+  return old.reporter === osd && old.reportedSeq > r.reported_seq;
 }
 
 function bump<K>(m: Map<K, number>, k: K, by: number): void {

@@ -65,7 +65,7 @@ export function statfsJson(v: ArrayLike<number>, off = 0): Record<string, number
 }
 
 /** A statfs report as a vector (missing or non-numeric fields count as 0). */
-export function statfsVector(s: Partial<StoreStatfs> | undefined, into = new Float64Array(STATFS_W), off = 0): Float64Array {
+export function statfsVector(s: Partial<StoreStatfs> | undefined, into: Float64Array = new Float64Array(STATFS_W), off = 0): Float64Array {
   for (let i = 0; i < STATFS_W; i++) {
     const x = s?.[STATFS_FIELDS[i]!];
     into[off + i] = typeof x === 'number' && Number.isFinite(x) ? x : 0;
@@ -81,6 +81,15 @@ export class PoolStatSum {
   up = 0;
   acting = 0;
   numPg = 0;
+
+  /** Moves the scalar sums (a PG added, removed, or re-reported with other sizes). */
+  move(logSize: number, ondiskLogSize: number, up: number, acting: number, numPg: number): void {
+    this.logSize += logSize;
+    this.ondiskLogSize += ondiskLogSize;
+    this.up += up;
+    this.acting += acting;
+    this.numPg += numPg;
+  }
 
   /** pool_stat_t::dump. Store stats are summed per pool from pool_statfs; the cluster sum has none. */
   dump(store?: { v: Float64Array; n: number }): Record<string, unknown> {

@@ -27,6 +27,10 @@ function rng(seed: number): () => number {
   };
 }
 
+function flip(b: Buffer, i: number, r: () => number): void {
+  b[i] = (b[i] ?? 0) ^ (1 << Math.floor(r() * 8));
+}
+
 const decl = (path: string, type: number): CounterDecl => ({ path, description: '', nick: '', type, priority: 5, unit: 'none' });
 
 describe('fuzz: bad frames close only their own session', () => {
@@ -47,7 +51,7 @@ describe('fuzz: bad frames close only their own session', () => {
     const mon = new MgrClient({ addrs: [t.daemonAddr], entity: 'mon.a', secret: t.keyring.lookup('mon.a')!.key, daemon: { name: 'mon.a', metadata: {}, schema: () => [], sample: () => new Float64Array(0) } });
     mon.start();
     await mon.waitReady();
-    mon.sendMap({ osd_map: { epoch: 7, fsid: 'f', osds: [{ osd: 0, up: 1, in: 1 }], pools: [] } as unknown as Record<string, unknown> });
+    mon.sendMap({ osd_map: { epoch: 7, fsid: 'f', osds: [{ osd: 0, up: 1, in: 1 }], pools: [] } });
     await waitFor(() => t.mgr.cluster.osdMap?.epoch === 7);
     await mon.stop();
     good = new MgrClient({
@@ -97,7 +101,7 @@ describe('fuzz: bad frames close only their own session', () => {
         return encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: 2 + Math.floor(r() * 100), min_version: 2, entity: 'osd.1' });
       case 4: { // mutated HELLO
         const f = encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: 1, min_version: 1, entity: 'osd.1' });
-        for (let i = 0; i < 3; i++) f[5 + Math.floor(r() * (f.length - 5))] ^= 1 << Math.floor(r() * 8);
+        for (let i = 0; i < 3; i++) flip(f, 5 + Math.floor(r() * (f.length - 5)), r);
         return f;
       }
       default: // a known type that is wrong before the handshake
@@ -159,7 +163,7 @@ describe('fuzz: bad frames close only their own session', () => {
       async () => { // mutated REPORT after a valid declaration: bit flips in the head length or vector
         const s = await oneShot([reportFrame([1, 2, 3], { declare: [decl('osd.a', 10), decl('osd.b', 5)] })], { auth: osd(109), open: true });
         const f = reportFrame([1, 2, 3]);
-        f[5 + Math.floor(r() * 4)] ^= 1 << Math.floor(r() * 8);
+        flip(f, 5 + Math.floor(r() * 4), r);
         s.send(f);
         return s;
       },

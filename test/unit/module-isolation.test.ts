@@ -49,12 +49,14 @@ describe('module isolation', () => {
   });
 
   it('notify faults raise MGR_MODULE_ERROR naming the module and are counted', async () => {
+    const faultsBefore = t.mgr.registry.get('thrower')!.faults;
     t.mgr.cluster.applyMap({ osd_map: osdMap(2) });
     t.mgr.notifyAll('osd_map', '');
-    await waitFor(() => t.mgr.registry.get('thrower')!.faults > 0, 5000, 'thrower fault');
+    await waitFor(() => t.mgr.registry.get('thrower')!.faults > faultsBefore, 5000, 'thrower fault');
     const health = t.mgr.cluster.health();
     const check = health.checks.MGR_MODULE_ERROR;
     expect(check).toBeDefined();
+    // Several modules are at fault here: one check, one detail line per module.
     expect(JSON.stringify(check)).toMatch(/Module 'thrower'/);
     expect(JSON.stringify(check)).toContain('notify exploded');
     const stats = t.mgr.mgrdStats().modules.find((m) => m.name === 'thrower')!;
@@ -94,9 +96,12 @@ describe('module isolation', () => {
     expect(new Set(busy.seen)).toEqual(new Set(['osd.1', 'osd.2']));
   });
 
-  it('a module that cannot run is listed with its reason and not started', async () => {
+  it('a module that cannot run is not started, raises MGR_MODULE_DEPENDENCY, and is listed with its reason', async () => {
     const e = t.mgr.registry.get('cantrun')!;
     expect(e.running).toBe(false);
+    expect(t.mgr.cluster.health().checks.MGR_MODULE_DEPENDENCY?.summary.message).toBe("Module 'cantrun' has failed dependency: needs a library this host lacks");
+    expect((await run(['mgr', 'module', 'disable', 'cantrun'])).r).toBe(0);
+    await waitFor(() => !t.mgr.cluster.health().checks.MGR_MODULE_DEPENDENCY, 5000, 'the dependency check to clear');
     const r = await run(['mgr', 'module', 'ls', '--format', 'json']);
     const ls = JSON.parse(r.outb) as { disabled_modules: Array<{ name: string; can_run: boolean; error_string: string }> };
     expect(ls.disabled_modules.find((m) => m.name === 'cantrun')).toMatchObject({ can_run: false, error_string: 'needs a library this host lacks' });

@@ -1,6 +1,6 @@
 // `help` and `get_command_descriptions`: every native and module command.
 
-import { describeAll, helpText } from '../grammar.js';
+import { describeAll, helpHeader, helpText } from '../grammar.js';
 import type { NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
 
@@ -9,10 +9,8 @@ export const HELP_COMMANDS: NativeCommand[] = [
     cmd: 'help',
     desc: 'list available commands',
     perm: 'r',
-    run: (ctx, cmd) => {
-      const descs = ctx.describe();
-      return render(cmd, describeAll(descs), () => helpText(descs));
-    },
+    // As Ceph's `tell mgr help`: plain text whatever --format says.
+    run: (ctx) => ({ r: 0, outb: helpHeader('Tell mgr commands') + helpText(ctx.describe()), outs: '' }),
   },
   {
     cmd: 'get_command_descriptions',

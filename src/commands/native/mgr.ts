@@ -70,7 +70,7 @@ export const MGR_COMMANDS: NativeCommand[] = [
     perm: 'r',
     run: (ctx, cmd) => {
       const map = ctx.store.current();
-      if (cmd.epoch !== undefined && cmd.epoch !== map.epoch) return cmdErr(Errno.ENOENT, `mgrmap epoch ${String(cmd.epoch)} is not available (current is ${map.epoch})`);
+      if (cmd.epoch !== undefined && cmd.epoch !== map.epoch) return cmdErr(Errno.ENOENT, `mgrmap epoch ${cmd.epoch as number} is not available (current is ${map.epoch})`);
       return render(cmd, map);
     },
   },
@@ -91,17 +91,27 @@ export const MGR_COMMANDS: NativeCommand[] = [
       const m = ctx.store.current();
       const self = { name: m.active_name, ...ctx.mgrMetadata() };
       if (cmd.who !== undefined) {
-        if (cmd.who !== m.active_name) return cmdErr(Errno.ENOENT, `mgr.${String(cmd.who)} not found`);
+        if (cmd.who !== m.active_name) return cmdErr(Errno.ENOENT, `mgr.${cmd.who as string} not found`);
         return render(cmd, self);
       }
       return render(cmd, [self]);
     },
   },
   {
+    cmd: 'mgr ingest stat',
+    desc: 'show what the daemon listener has ingested: sessions, reports, counter values, bytes, processing time',
+    perm: 'r',
+    run: (ctx, cmd) => {
+      const s = ctx.mgr.mgrdStats();
+      const data = { ...s, rss_bytes: process.memoryUsage().rss, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system };
+      return render({ ...cmd, format: cmd.format ?? 'json-pretty' }, data);
+    },
+  },
+  {
     cmd: 'mgr fail name=who,type=CephString,req=false',
     desc: 'treat the named manager daemon as failed',
     perm: 'rw',
-    run: async (ctx, cmd) => {
+    run: (ctx, cmd) => {
       const m = ctx.store.current();
       const who = (cmd.who as string | undefined) ?? m.active_name;
       if (who !== m.active_name && !m.standbys.some((s) => s.name === who)) return cmdErr(Errno.EINVAL, `mgr.${who} does not exist`);

@@ -127,20 +127,20 @@ export class IoLedger {
     // Latency grows with load; evaluate the load at the middle of the interval.
     const mid = (last + t) / 2;
     const lf = 0.7 + 0.3 * (this.loads[0] as LoadShape).at(mid) + 0.15 * Math.sin(mid / 37 + osd);
-    acc[a + A_R_OPS] += r;
-    acc[a + A_W_OPS] += w;
-    acc[a + A_RW_OPS] += rw;
+    acc[a + A_R_OPS] = (acc[a + A_R_OPS] as number) + r;
+    acc[a + A_W_OPS] = (acc[a + A_W_OPS] as number) + w;
+    acc[a + A_RW_OPS] = (acc[a + A_RW_OPS] as number) + rw;
     const rwFrac = rw / Math.max(1e-9, r + rw);
-    acc[a + A_R_BYTES] += rb * (1 - rwFrac);
-    acc[a + A_RW_OUT] += rb * rwFrac;
+    acc[a + A_R_BYTES] = (acc[a + A_R_BYTES] as number) + rb * (1 - rwFrac);
+    acc[a + A_RW_OUT] = (acc[a + A_RW_OUT] as number) + rb * rwFrac;
     const wTotal = w + rw;
-    acc[a + A_W_BYTES] += wb * (wTotal > 0 ? w / wTotal : 1);
-    acc[a + A_RW_IN] += wb * (wTotal > 0 ? rw / wTotal : 0);
-    acc[a + A_LAT_R] += r * (this.latR[osd] as number) * lf;
-    acc[a + A_LAT_W] += w * (this.latW[osd] as number) * lf;
-    acc[a + A_LAT_RW] += rw * (this.latRW[osd] as number) * lf;
-    acc[a + A_SUB_W] += sub;
-    acc[a + A_SUB_W_BYTES] += subB;
+    acc[a + A_W_BYTES] = (acc[a + A_W_BYTES] as number) + wb * (wTotal > 0 ? w / wTotal : 1);
+    acc[a + A_RW_IN] = (acc[a + A_RW_IN] as number) + wb * (wTotal > 0 ? rw / wTotal : 0);
+    acc[a + A_LAT_R] = (acc[a + A_LAT_R] as number) + r * (this.latR[osd] as number) * lf;
+    acc[a + A_LAT_W] = (acc[a + A_LAT_W] as number) + w * (this.latW[osd] as number) * lf;
+    acc[a + A_LAT_RW] = (acc[a + A_LAT_RW] as number) + rw * (this.latRW[osd] as number) * lf;
+    acc[a + A_SUB_W] = (acc[a + A_SUB_W] as number) + sub;
+    acc[a + A_SUB_W_BYTES] = (acc[a + A_SUB_W_BYTES] as number) + subB;
     acc[a + A_LAST_T] = t;
   }
 
@@ -154,7 +154,7 @@ export class IoLedger {
     }
     if (to >= 0) {
       this.bank(to, t);
-      this.wsum[to * P + pool] += share;
+      this.wsum[to * P + pool] = (this.wsum[to * P + pool] as number) + share;
     }
   }
 
@@ -176,8 +176,8 @@ export class IoLedger {
 
   addRecovery(osd: number, ops: number, bytes: number): void {
     const a = osd * ACC_WIDTH;
-    this.acc[a + A_REC_OPS] += ops;
-    this.acc[a + A_REC_BYTES] += bytes;
+    this.acc[a + A_REC_OPS] = (this.acc[a + A_REC_OPS] as number) + ops;
+    this.acc[a + A_REC_BYTES] = (this.acc[a + A_REC_BYTES] as number) + bytes;
   }
 
   get(osd: number, field: number): number {

@@ -12,9 +12,11 @@ export class LoadShape {
   private readonly period: Float64Array;
   private readonly phase: Float64Array;
   private readonly c0: Float64Array;
-  /** Cache of the last integral evaluated (advance and samples ask for the same instant often). */
-  private lastT = Number.NaN;
-  private lastI = 0;
+  /** The last two integrals evaluated (banking asks for "then" and "now" in turn). */
+  private t1 = Number.NaN;
+  private i1 = 0;
+  private t2 = Number.NaN;
+  private i2 = 0;
 
   /** t0: the instant the integral starts from (cluster creation). */
   constructor(
@@ -29,23 +31,32 @@ export class LoadShape {
     for (let i = 0; i < 3; i++) this.c0[i] = Math.cos((TWO_PI * t0) / (this.period[i] as number) + (this.phase[i] as number));
   }
 
+  private atT = Number.NaN;
+  private atV = 1;
+
   /** Load factor at t (1 = average; always between ~0.5 and ~1.5). */
   at(t: number): number {
+    if (t === this.atT) return this.atV;
     let l = 1;
     for (let i = 0; i < 3; i++) l += (this.amp[i] as number) * Math.sin((TWO_PI * t) / (this.period[i] as number) + (this.phase[i] as number));
+    this.atT = t;
+    this.atV = l;
     return l;
   }
 
   /** Integral of at() from t0 to t: "seconds at average load". */
   integral(t: number): number {
-    if (t === this.lastT) return this.lastI;
+    if (t === this.t1) return this.i1;
+    if (t === this.t2) return this.i2;
     let v = t - this.t0;
     for (let i = 0; i < 3; i++) {
       const p = this.period[i] as number;
       v += ((this.amp[i] as number) * p) / TWO_PI * ((this.c0[i] as number) - Math.cos((TWO_PI * t) / p + (this.phase[i] as number)));
     }
-    this.lastT = t;
-    this.lastI = v;
+    this.t2 = this.t1;
+    this.i2 = this.i1;
+    this.t1 = t;
+    this.i1 = v;
     return v;
   }
 }

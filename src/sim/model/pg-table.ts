@@ -16,6 +16,18 @@ export const JOB_RECOVERING = 2;
 export const JOB_BACKFILL_WAIT = 3;
 export const JOB_BACKFILLING = 4;
 
+/** osd_scrub_min_interval and osd_deep_scrub_interval; each PG's is stretched by up to 50% / 20% (osd_scrub_interval_randomize_ratio). */
+export const SCRUB_INTERVAL_S = 86400;
+export const DEEP_SCRUB_INTERVAL_S = 7 * 86400;
+
+export function scrubInterval(seed: number, pg: number): number {
+  return SCRUB_INTERVAL_S * (1 + 0.5 * hashUnit(seed, pg, 77));
+}
+
+export function deepScrubInterval(seed: number, pg: number): number {
+  return DEEP_SCRUB_INTERVAL_S * (1 + 0.2 * hashUnit(seed, pg, 78));
+}
+
 export const SCRUB_NONE = 0;
 export const SCRUB_QUEUED = 1;
 export const SCRUB_RUNNING = 2;
@@ -76,7 +88,6 @@ export class PgTable {
   readonly lastChange: Float64Array;
   readonly lastScrub: Float64Array;
   readonly lastDeepScrub: Float64Array;
-  readonly mappingEpoch: Uint32Array;
   readonly reportedSeq: Uint32Array;
   /** First PG index of each pool. */
   readonly poolStart: Int32Array;
@@ -108,7 +119,6 @@ export class PgTable {
     this.lastChange = new Float64Array(n);
     this.lastScrub = new Float64Array(n);
     this.lastDeepScrub = new Float64Array(n);
-    this.mappingEpoch = new Uint32Array(n);
     this.reportedSeq = new Uint32Array(n);
     for (const p of pools) {
       const start = this.poolStart[p.index] as number;
@@ -121,8 +131,8 @@ export class PgTable {
         this.ps[i] = ps;
         this.objects[i] = 0.85 + 0.3 * hashUnit(seed, p.id, ps, 1);
         this.ioWeight[i] = 0.6 + 0.8 * hashUnit(seed, p.id, ps, 2);
-        objW += this.objects[i] as number;
-        ioW += this.ioWeight[i] as number;
+        objW += this.objects[i];
+        ioW += this.ioWeight[i];
       }
       const objPerUnit = p.objects / objW;
       const bytesPerObj = p.objects > 0 ? p.storedBytes / p.objects : 0;
@@ -132,8 +142,9 @@ export class PgTable {
         this.objects[i] = o;
         this.bytes[i] = Math.round(o * bytesPerObj * (0.97 + 0.06 * hashUnit(seed, p.id, ps, 3)));
         this.ioWeight[i] = (this.ioWeight[i] as number) / ioW;
-        this.lastScrub[i] = startS - 86400 * hashUnit(seed, p.id, ps, 4);
-        this.lastDeepScrub[i] = Math.min(this.lastScrub[i] as number, startS - 7 * 86400 * hashUnit(seed, p.id, ps, 5));
+        // Stamps spread over one interval, so scrubs come due at a steady rate from the start.
+        this.lastDeepScrub[i] = startS - deepScrubInterval(seed, i) * hashUnit(seed, p.id, ps, 5);
+        this.lastScrub[i] = Math.max(this.lastDeepScrub[i], startS - scrubInterval(seed, i) * hashUnit(seed, p.id, ps, 4));
         this.lastChange[i] = startS - 3600 * (1 + 20 * hashUnit(seed, p.id, ps, 6));
       }
     }
@@ -209,17 +220,22 @@ export class MemberIndex {
         f(o);
       }
     };
-    for (let pg = 0; pg < t.n; pg++) each(pg, (o) => counts[o + 1]++);
-    for (let o = 0; o < numOsds; o++) counts[o + 1] += counts[o] as number;
+    for (let pg = 0; pg < t.n; pg++) each(pg, (o) => (counts[o + 1] = (counts[o + 1] as number) + 1));
+    for (let o = 0; o < numOsds; o++) counts[o + 1] = (counts[o + 1] as number) + (counts[o] as number);
     const items = new Int32Array(counts[numOsds] as number);
     const fill = counts.slice(0, numOsds);
-    for (let pg = 0; pg < t.n; pg++) each(pg, (o) => (items[fill[o]++] = pg));
+    for (let pg = 0; pg < t.n; pg++)
+      each(pg, (o) => {
+        const at = fill[o] as number;
+        items[at] = pg;
+        fill[o] = at + 1;
+      });
     this.offsets = counts;
     this.items = items;
   }
 
   /** PGs touching an OSD (a view; do not keep across a rebuild). */
   of(osd: number): Int32Array {
-    return this.items.subarray(this.offsets[osd] as number, this.offsets[osd + 1] as number);
+    return this.items.subarray(this.offsets[osd], this.offsets[osd + 1]);
   }
 }

@@ -50,7 +50,7 @@ interface PoolTemplate {
   pgWeight: number;
   minPgs: number;
   fixedPgs?: number;
-  /** Share of the logical data, and object size; or a fixed object count. */
+  /** Share of the logical data, and object size; or a fixed object count (-1: one per OSD, -2: one index shard per 100k rgw objects, -3: 8% of the cephfs data objects). */
   dataWeight: number;
   objectBytes: number;
   fixedObjects?: number;
@@ -72,7 +72,7 @@ const CORE: PoolTemplate[] = [
     io: { share: 0.55, readFrac: 0.35, rwFrac: 0, readBytes: 64 * KIB, writeBytes: 32 * KIB },
   },
   {
-    name: 'cephfs.cephfs.meta', pgWeight: 0.04, minPgs: 16, dataWeight: 0.002, objectBytes: 8 * KIB, omapKeys: 200, omapKeyBytes: 220,
+    name: 'cephfs.cephfs.meta', pgWeight: 0.04, minPgs: 16, dataWeight: 0, objectBytes: 4 * KIB, fixedObjects: -3, omapKeys: 200, omapKeyBytes: 220,
     application: { cephfs: { metadata: 'cephfs' } }, options: { pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 },
     io: { share: 0.07, readFrac: 0.3, rwFrac: 0.3, readBytes: 4 * KIB, writeBytes: 8 * KIB },
   },
@@ -158,16 +158,19 @@ export function buildPools(o: PoolBuildOptions): PoolSpec[] {
   templates.forEach((t, i) => (weighted += t.dataWeight * rawFactor(pools[i] as PoolSpec)));
   const unit = weighted > 0 ? (o.fill * o.rawBytes) / weighted : 0;
   let dataObjects = 0;
+  let fsObjects = 0;
   templates.forEach((t, i) => {
     const p = pools[i] as PoolSpec;
     p.storedBytes = t.dataWeight * unit;
     p.objects = t.objectBytes > 0 ? Math.round(p.storedBytes / t.objectBytes) : 0;
     if (p.name === 'default.rgw.buckets.data') dataObjects = p.objects;
+    if (p.name === 'cephfs.cephfs.data') fsObjects = p.objects;
   });
   templates.forEach((t, i) => {
     const p = pools[i] as PoolSpec;
     if (t.fixedObjects === -1) p.objects = o.osds;
     else if (t.fixedObjects === -2) p.objects = Math.max(11, Math.ceil(dataObjects / 100_000));
+    else if (t.fixedObjects === -3) p.objects = Math.max(32, Math.round(fsObjects * 0.08));
     else if (t.fixedObjects !== undefined) p.objects = t.fixedObjects;
     if (t.fixedObjects !== undefined) p.storedBytes = p.objects * t.objectBytes;
   });

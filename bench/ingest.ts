@@ -1,0 +1,188 @@
+// npm run bench:ingest — the simulator in its own process reports to one mgrd
+// over loopback; we measure counter values ingested per second, mgrd CPU, RSS
+// and per-report processing latency. Both processes are the real CLI (dist/).
+//
+//   node bench/out/bench/ingest.js [case ...] [--window S] [--warmup S]
+//   cases: a-5s a-fast b-5s b-fast (default: all)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MgrClient } from '../src/client/mgr-client.js';
+import { Keyring } from '../src/protocol/keyring.js';
+import { sampleProc } from './lib/proc.js';
+
+interface Case {
+  name: string;
+  osds: number;
+  threshold: number;
+  periodS: number;
+  what: string;
+}
+
+const CASES: Case[] = [
+  { name: 'a-5s', osds: 10_000, threshold: 5, periodS: 5, what: '(a) 10,000 OSDs, default threshold 5, Ceph period 5 s' },
+  { name: 'a-fast', osds: 10_000, threshold: 5, periodS: 0.25, what: '(a) 10,000 OSDs, threshold 5, period 0.25 s (throughput)' },
+  { name: 'b-5s', osds: 1_000, threshold: 0, periodS: 5, what: '(b) 1,000 OSDs, threshold 0 (all 414 counters), period 5 s' },
+  { name: 'b-fast', osds: 1_000, threshold: 0, periodS: 0.25, what: '(b) 1,000 OSDs, threshold 0, period 0.25 s (throughput)' },
+];
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/mgrd.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function start(args: string[], label: string): ChildProcess {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (/error|Error/.test(text)) process.stderr.write(`[${label}] ${text}`);
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await done;
+  clearTimeout(t);
+  return code;
+}
+
+interface Stats {
+  sessions: number;
+  reports: number;
+  valuesIngested: number;
+  bytesIngested: number;
+  reportTimeSumMs: number;
+  reportTimeMaxMs: number;
+  reportTimeP50Ms: number;
+  reportTimeP99Ms: number;
+  daemons: number;
+}
+
+async function runCase(c: Case, windowS: number, warmupS: number): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-'));
+  const port = await freePort();
+  const addr = `127.0.0.1:${port}`;
+  const mgrd = start(['run', '--data-dir', dir, '--daemon-addr', addr, '--admin-addr', '127.0.0.1:0', '--id', 'bench',
+    '--set', `mgr_stats_period=${c.periodS}`, '--set', `mgr_stats_threshold=${c.threshold}`, '--log-level', 'warn'], 'mgrd');
+  try {
+    for (let i = 0; i < 200 && !existsSync(join(dir, 'mgrd.json')); i++) await sleep(100);
+    if (!existsSync(join(dir, 'mgrd.json'))) throw new Error('mgrd did not start');
+    const ring = Keyring.load(join(dir, 'keyring'));
+    const admin = new MgrClient({ addrs: [addr], entity: 'client.admin', secret: ring.lookup('client.admin')!.key, maxAttempts: 5 });
+    admin.start();
+    await admin.waitReady();
+    // Only ingest is measured: no module runs.
+    for (const m of ['prometheus', 'hello']) await admin.command({ argv: ['mgr', 'module', 'disable', m] });
+    const stat = async (): Promise<Stats> => JSON.parse((await admin.command({ argv: ['mgr', 'ingest', 'stat', '--format', 'json'] })).outb) as Stats;
+
+    const sim = start(['sim', '--mgr', addr, '--keyring', join(dir, 'keyring'), '--osds', String(c.osds), '--log-level', 'warn'], 'sim');
+    try {
+      const want = c.osds + 1;
+      const t0 = Date.now();
+      for (;;) {
+        const s = await stat();
+        if (s.sessions >= want) break;
+        if (Date.now() - t0 > 180_000) throw new Error(`only ${s.sessions} of ${want} sessions after 180 s`);
+        await sleep(500);
+      }
+      const connectS = (Date.now() - t0) / 1000;
+      await sleep(warmupS * 1000);
+      const s0 = await stat();
+      const m0 = sampleProc(mgrd.pid!);
+      const x0 = sampleProc(sim.pid!);
+      const w0 = Date.now();
+      let rssMax = m0.rssBytes;
+      while (Date.now() - w0 < windowS * 1000) {
+        await sleep(1000);
+        rssMax = Math.max(rssMax, sampleProc(mgrd.pid!).rssBytes);
+      }
+      const s1 = await stat();
+      const m1 = sampleProc(mgrd.pid!);
+      const x1 = sampleProc(sim.pid!);
+      const dt = (Date.now() - w0) / 1000;
+      const reports = s1.reports - s0.reports;
+      const values = s1.valuesIngested - s0.valuesIngested;
+      const result = {
+        case: c.name,
+        what: c.what,
+        osds: c.osds,
+        threshold: c.threshold,
+        period_s: c.periodS,
+        sessions: s1.sessions,
+        connect_s: Number(connectS.toFixed(1)),
+        window_s: Number(dt.toFixed(1)),
+        values_per_report: Math.round(values / Math.max(1, reports)),
+        offered_values_per_s: Math.round(((values / Math.max(1, reports)) * c.osds) / c.periodS),
+        values_per_s: Math.round(values / dt),
+        reports_per_s: Math.round(reports / dt),
+        mb_per_s: Number(((s1.bytesIngested - s0.bytesIngested) / dt / 1e6).toFixed(1)),
+        mgrd_cpu_pct: Number((((m1.cpuS - m0.cpuS) / dt) * 100).toFixed(1)),
+        sim_cpu_pct: Number((((x1.cpuS - x0.cpuS) / dt) * 100).toFixed(1)),
+        mgrd_rss_mib: Number((rssMax / 2 ** 20).toFixed(0)),
+        mgrd_rss_peak_mib: Number((m1.hwmBytes / 2 ** 20).toFixed(0)),
+        report_ms_mean: Number(((s1.reportTimeSumMs - s0.reportTimeSumMs) / Math.max(1, reports)).toFixed(4)),
+        report_ms_p50: s1.reportTimeP50Ms,
+        report_ms_p99: s1.reportTimeP99Ms,
+        report_ms_max: Number(s1.reportTimeMaxMs.toFixed(2)),
+      };
+      await admin.stop();
+      return result;
+    } finally {
+      await stop(sim);
+    }
+  } finally {
+    const code = await stop(mgrd);
+    if (code !== 0) process.stderr.write(`mgrd exited with ${code}\n`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, dflt: number): number => {
+    const i = args.indexOf(name);
+    if (i < 0) return dflt;
+    const v = Number(args[i + 1]);
+    args.splice(i, 2);
+    return v;
+  };
+  const windowS = opt('--window', 30);
+  const warmupS = opt('--warmup', 10);
+  const picked = args.length ? CASES.filter((c) => args.includes(c.name)) : CASES;
+  const results: Array<Record<string, unknown>> = [];
+  for (const c of picked) {
+    process.stderr.write(`running ${c.what} ...\n`);
+    const r = await runCase(c, windowS, warmupS);
+    process.stderr.write(JSON.stringify(r) + '\n');
+    results.push(r);
+  }
+  const cols = ['case', 'sessions', 'values_per_report', 'offered_values_per_s', 'values_per_s', 'reports_per_s', 'mb_per_s', 'mgrd_cpu_pct', 'sim_cpu_pct', 'mgrd_rss_mib', 'mgrd_rss_peak_mib', 'report_ms_mean', 'report_ms_p50', 'report_ms_p99', 'report_ms_max'];
+  const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...results.map((r) => `| ${cols.map((k) => String(r[k])).join(' | ')} |`)];
+  process.stdout.write(lines.join('\n') + '\n');
+  mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
+  const file = join(ROOT, 'bench/out', `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ node: process.version, results }, null, 1));
+  process.stderr.write(`results written to ${file}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:ingest failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
