@@ -4,7 +4,7 @@
 import type { OptionTable } from '../common/options.js';
 import type { ClusterViews } from '../registry/module-registry.js';
 import type {
-  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, MgrdStats, PerfCounterEntry,
+  DaemonCounters, DaemonHealthMetrics, GetMap, GetName, MgrdStats, PerfCounterEntry,
   PerfSchemaEntry, ServerInfo,
 } from '../mgr-module/types.js';
 import type { ClusterState } from '../state/cluster-state.js';
