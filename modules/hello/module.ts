@@ -9,7 +9,7 @@ import { MgrModule, type CmdMap, type CommandReturn, type ModuleCommand, type Mo
 export class Module extends MgrModule {
   /** Commands: Ceph descriptors. `mgrd tell mgr hello` or `mgrd tell mgr hello name=ops`. */
   static override COMMANDS: readonly ModuleCommand[] = [
-    { cmd: 'hello name=who,type=CephString,req=false', desc: 'Say hello', perm: 'r' },
+    { cmd: 'hello name=name,type=CephString,req=false', desc: 'Say hello (to whoever `name` names)', perm: 'r' },
     { cmd: 'hello stats', desc: 'Show what the hello module has counted', perm: 'r' },
   ];
 
@@ -39,7 +39,7 @@ export class Module extends MgrModule {
     if (cmd.prefix === 'hello stats') {
       return [0, JSON.stringify({ osd_map_epochs_seen: this.osdMapEpochsSeen, last_epoch: this.lastEpoch }), ''];
     }
-    const who = typeof cmd.who === 'string' ? cmd.who : this.getModuleOption<string>('place', 'World');
+    const who = typeof cmd.name === 'string' ? cmd.name : this.getModuleOption<string>('place', 'World');
     const bang = '!'.repeat(this.getModuleOption<number>('emphasis', 0));
     return [0, `Hello ${who}${bang}`, ''];
   }

@@ -65,8 +65,7 @@ export class AdminServer {
       (req, res, next) => {
         if (!tokenMatches(req.headers.authorization, this.opts.token)) {
           res.setHeader('WWW-Authenticate', 'Bearer realm="mgrd"');
-          reply(res.status(401), { r: -Errno.EACCES, outb: '', outs: 'missing or wrong bearer token' });
-          res.status(401);
+          res.status(401).json({ retval: -Errno.EACCES, outb: '', outs: 'missing or wrong bearer token' } satisfies CommandReply);
           return;
         }
         next();

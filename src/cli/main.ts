@@ -118,8 +118,9 @@ export function buildProgram(): Command {
     .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, or a JSON file')
+    .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
-    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; logLevel: string }) => {
+    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; logLevel: string }) => {
       await runSimCommand(flags);
     });
 

@@ -41,7 +41,7 @@ export interface MgrClientOptions {
   daemon?: DaemonSource;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Seconds between PG_STATS (Ceph's osd_mon_report_interval, 5 s), whatever the REPORT period. */
+  /** Least seconds between PG_STATS; default 0: with every REPORT, as Ceph's MgrClient sends MPGStats. */
   pgStatsIntervalS?: number;
   /** Stop after this many failed attempts in a row (default: never; `mgrd tell` uses a few). */
   maxAttempts?: number;
@@ -178,7 +178,7 @@ export class MgrClient extends EventEmitter {
     this.reportsSent++;
     if (!d.pgStats) return;
     const now = Date.now();
-    if (now - this.lastPgStatsMs < (this.opts.pgStatsIntervalS ?? 5) * 1000 - 50) return;
+    if (now - this.lastPgStatsMs < (this.opts.pgStatsIntervalS ?? 0) * 1000 - 50) return;
     const pg = d.pgStats();
     if (!pg) return;
     this.lastPgStatsMs = now;

@@ -262,7 +262,13 @@ export class ModuleRegistry {
       e.options.unset(option);
       await this.host.store.kvSet(moduleOptionKey(module, option), undefined);
     } else {
-      value = e.options.set(option, raw);
+      try {
+        value = e.options.set(option, raw);
+      } catch (err) {
+        // Name the option as the user typed it.
+        if (err instanceof ErrnoError) throw new ErrnoError(err.errno, err.message.replace(`option ${option}:`, `option mgr/${module}/${option}:`));
+        throw err;
+      }
       await this.host.store.kvSet(moduleOptionKey(module, option), JSON.stringify(value));
     }
     const inst = e.instance;

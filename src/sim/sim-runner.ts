@@ -5,7 +5,7 @@
 import type { Logger } from '../common/log.js';
 import { MgrClient } from '../client/mgr-client.js';
 import type { Keyring } from '../protocol/keyring.js';
-import { SimCluster, type SimDaemon } from './model/sim-cluster.js';
+import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster.js';
 
 export interface SimRunnerOptions {
   mgrAddr: string;
@@ -19,6 +19,10 @@ export interface SimRunnerOptions {
   stepS?: number;
   /** Sessions opened per batch when starting (avoid a connect storm at 10,000 OSDs). */
   connectBatch?: number;
+  /** Seconds between an OSD's PG_STATS; default: with every REPORT, as Ceph's MgrClient does. */
+  pgStatsIntervalS?: number;
+  /** Further model options (recovery speed, fill ratio...). */
+  model?: Partial<SimOptions>;
 }
 
 export class SimRunner {
@@ -31,7 +35,7 @@ export class SimRunner {
 
   constructor(private readonly opts: SimRunnerOptions) {
     this.log = opts.log;
-    this.cluster = new SimCluster({ osds: opts.osds, seed: opts.seed, scenario: opts.scenario, osdsPerHost: opts.osdsPerHost });
+    this.cluster = new SimCluster({ ...opts.model, osds: opts.osds, seed: opts.seed, scenario: opts.scenario, osdsPerHost: opts.osdsPerHost });
   }
 
   get sessions(): number {
@@ -79,9 +83,11 @@ export class SimRunner {
       log: this.log,
       reconnectMinMs: 500,
       reconnectMaxMs: 10_000,
+      pgStatsIntervalS: this.opts.pgStatsIntervalS ?? 0,
       daemon: {
         name: d.name,
         metadata: d.metadata,
+        serviceName: d.service?.name,
         schema: () => schema,
         sample: () => cluster.sampleCounters(d.name, Date.now() / 1000),
         pgStats: osdId >= 0 ? () => cluster.pgStats(osdId, Date.now() / 1000) : undefined,

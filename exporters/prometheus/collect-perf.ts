@@ -1,0 +1,125 @@
+// Per-daemon perf counters: one pass over every daemon's latest row (the SDK's
+// fast path), then family by family, daemon by daemon, in slices. Plans (what
+// each column becomes) are shared by all daemons with the same schema and kept
+// until the schema moves; label fragments are kept per daemon.
+
+import type { CounterColumn, DaemonCounters } from '../../src/mgr-module/index.js';
+import { labelFragment, type ExpositionWriter } from './exposition.js';
+import { buildPlan, PERF_SERVICE_TYPES, sameColumns, type PerfPlan, type PlanRules } from './perf-plan.js';
+import { CHECK_EVERY, type Slicer } from './slicer.js';
+
+export interface PerfSource {
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;
+}
+
+interface DaemonLabels {
+  /** `{ceph_daemon="osd.3"}` (rgw: `{instance_id="…"}`). */
+  readonly full: string;
+  /** The same without the closing brace, for plans that add labels. */
+  readonly open: string;
+}
+
+interface Group {
+  readonly plan: PerfPlan;
+  readonly rows: Float64Array[];
+  readonly labels: DaemonLabels[];
+}
+
+export interface PerfResult {
+  readonly daemons: number;
+  readonly samples: number;
+}
+
+/** Ceph labels rgw counters by instance_id (the daemon id), every other daemon by ceph_daemon. */
+function daemonLabels(d: DaemonCounters): DaemonLabels {
+  const full = d.type === 'rgw' ? labelFragment(['instance_id'], [d.id]) : labelFragment(['ceph_daemon'], [d.daemon]);
+  return { full, open: full.slice(0, -1) };
+}
+
+export class PerfCollector {
+  /** Plan per columns array: a daemon keeps its array until its schema changes. */
+  private plans = new WeakMap<readonly CounterColumn[], PerfPlan>();
+  /** Known plans per daemon type, to share one among daemons with equal schemas. */
+  private byType = new Map<string, PerfPlan[]>();
+  private rulesKey = '';
+  private readonly labels = new Map<string, DaemonLabels>();
+  private readonly reportedSkips = new Set<string>();
+
+  constructor(private readonly warn: (msg: string) => void) {}
+
+  async collect(src: PerfSource, w: ExpositionWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
+    const key = `${rules.minPriority}`;
+    if (key !== this.rulesKey) {
+      this.rulesKey = key;
+      this.plans = new WeakMap();
+      this.byType = new Map();
+    }
+    const rows: DaemonCounters[] = [];
+    src.forEachDaemonCounters((d) => {
+      if (PERF_SERVICE_TYPES.has(d.type)) rows.push(d);
+    });
+    await s.maybeYield();
+
+    const groups = new Map<PerfPlan, Group>();
+    for (let i = 0; i < rows.length; i++) {
+      const d = rows[i]!;
+      const plan = this.planFor(d, rules);
+      let g = groups.get(plan);
+      if (g === undefined) groups.set(plan, (g = { plan, rows: [], labels: [] }));
+      g.rows.push(d.values);
+      let l = this.labels.get(d.daemon);
+      if (l === undefined) this.labels.set(d.daemon, (l = daemonLabels(d)));
+      g.labels.push(l);
+      if ((i & (CHECK_EVERY - 1)) === 0 && s.due()) await s.yield();
+    }
+    if (this.labels.size > 2 * rows.length + 64) this.pruneLabels(rows);
+
+    let samples = 0;
+    let n = 0;
+    for (const g of groups.values()) {
+      for (const e of g.plan.entries) {
+        w.family(e.family, e.type, e.help);
+        const { col, nanos, labelSuffix } = e;
+        for (let i = 0; i < g.rows.length; i++) {
+          const raw = g.rows[i]![col]!;
+          const labels = labelSuffix === '' ? g.labels[i]!.full : `${g.labels[i]!.open}${labelSuffix}}`;
+          w.sample(e.family, labels, nanos ? raw / 1e9 : raw);
+          if ((++n & (CHECK_EVERY - 1)) === 0 && s.due()) {
+            await s.yield();
+            w.family(e.family, e.type, e.help);
+          }
+        }
+        samples += g.rows.length;
+      }
+    }
+    return { daemons: rows.length, samples };
+  }
+
+  private planFor(d: DaemonCounters, rules: PlanRules): PerfPlan {
+    const cached = this.plans.get(d.columns);
+    if (cached !== undefined) return cached;
+    let known = this.byType.get(d.type);
+    if (known === undefined) this.byType.set(d.type, (known = []));
+    let plan = known.find((p) => sameColumns(p.columns, d.columns));
+    if (plan === undefined) {
+      plan = buildPlan(d.type, d.columns, rules);
+      known.push(plan);
+      // Schemas change rarely; keep the list short if a daemon type keeps churning.
+      if (known.length > 16) known.shift();
+      for (const sk of plan.skipped) {
+        const msg = `perf counter ${d.type} ${sk.path} not exported: ${sk.reason}`;
+        if (!this.reportedSkips.has(msg)) {
+          this.reportedSkips.add(msg);
+          this.warn(msg);
+        }
+      }
+    }
+    this.plans.set(d.columns, plan);
+    return plan;
+  }
+
+  private pruneLabels(rows: readonly DaemonCounters[]): void {
+    const live = new Set(rows.map((d) => d.daemon));
+    for (const name of this.labels.keys()) if (!live.has(name)) this.labels.delete(name);
+  }
+}

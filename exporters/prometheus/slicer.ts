@@ -1,0 +1,65 @@
+// Cuts a long synchronous job into slices of at most `budgetMs`, yielding to
+// the event loop (setImmediate) between them so scrapes, ingest and other
+// modules keep running while a large cluster is collected. Records the longest
+// slice: that is the stall this job caused.
+
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/** How many work items a hot loop does between two clock reads. */
+export const CHECK_EVERY = 512;
+
+export class Slicer {
+  private sliceStart = performance.now();
+  private longest = 0;
+  private count = 1;
+
+  /**
+   * @param budgetMs  longest slice wanted
+   * @param onSliceEnd  called before each yield (the writer flushes its pending lines there)
+   * @param signal  aborts the job at the next yield (module shutdown)
+   */
+  constructor(
+    private readonly budgetMs: number,
+    private readonly onSliceEnd: () => void = () => undefined,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Whether the current slice has used its budget. Reads the clock: call it every CHECK_EVERY items, not per item. */
+  due(): boolean {
+    return performance.now() - this.sliceStart >= this.budgetMs;
+  }
+
+  /** Ends the slice and yields; throws the signal's reason if the job was aborted meanwhile. */
+  async yield(): Promise<void> {
+    this.onSliceEnd();
+    this.endSlice();
+    await nextTurn();
+    this.signal?.throwIfAborted();
+    this.sliceStart = performance.now();
+    this.count++;
+  }
+
+  /** Yields only when the slice is over budget. */
+  async maybeYield(): Promise<void> {
+    if (this.due()) await this.yield();
+  }
+
+  /** Closes the last slice (call once at the end of the job). */
+  finish(): void {
+    this.endSlice();
+  }
+
+  get longestSliceMs(): number {
+    return this.longest;
+  }
+
+  get slices(): number {
+    return this.count;
+  }
+
+  private endSlice(): void {
+    const ms = performance.now() - this.sliceStart;
+    if (ms > this.longest) this.longest = ms;
+  }
+}
