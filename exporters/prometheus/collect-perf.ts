@@ -78,21 +78,35 @@ export class PerfCollector {
     let n = 0;
     for (const g of groups.values()) {
       for (const e of g.plan.entries) {
-        w.family(e.family, e.type, e.help);
+        if (!this.open(w, e.family, e.type, e.help)) continue;
         const { col, nanos, labelSuffix } = e;
         for (let i = 0; i < g.rows.length; i++) {
           const raw = g.rows[i]![col]!;
           const labels = labelSuffix === '' ? g.labels[i]!.full : `${g.labels[i]!.open}${labelSuffix}}`;
           w.sample(e.family, labels, nanos ? raw / 1e9 : raw);
-          if ((++n & (CHECK_EVERY - 1)) === 0 && s.due()) {
-            await s.yield();
-            w.family(e.family, e.type, e.help);
-          }
+          if ((++n & (CHECK_EVERY - 1)) === 0 && s.due()) await s.yield();
         }
         samples += g.rows.length;
       }
     }
     return { daemons: rows.length, samples };
+  }
+
+  /** Opens a family; false (warned once) when another daemon type already wrote it with another type. */
+  private open(w: ExpositionWriter, family: string, type: 'gauge' | 'counter', help: string): boolean {
+    try {
+      w.family(family, type, help);
+      return true;
+    } catch (err) {
+      this.warnOnce(`perf counter family ${family} not exported for every daemon: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
+  private warnOnce(msg: string): void {
+    if (this.reportedSkips.has(msg)) return;
+    this.reportedSkips.add(msg);
+    this.warn(msg);
   }
 
   private planFor(d: DaemonCounters, rules: PlanRules): PerfPlan {
@@ -106,13 +120,7 @@ export class PerfCollector {
       known.push(plan);
       // Schemas change rarely; keep the list short if a daemon type keeps churning.
       if (known.length > 16) known.shift();
-      for (const sk of plan.skipped) {
-        const msg = `perf counter ${d.type} ${sk.path} not exported: ${sk.reason}`;
-        if (!this.reportedSkips.has(msg)) {
-          this.reportedSkips.add(msg);
-          this.warn(msg);
-        }
-      }
+      for (const sk of plan.skipped) this.warnOnce(`perf counter ${d.type} ${sk.path} not exported: ${sk.reason}`);
     }
     this.plans.set(d.columns, plan);
     return plan;

@@ -1,0 +1,136 @@
+// What every collection step gets: the cluster (through the module SDK), the
+// writer, the slicer, label caches that live across collections, and a
+// per-collection index of daemons' hosts and versions (Ceph's get_service_list).
+
+import type {
+  DaemonHealthMetrics, GetMap, GetName, ServerInfo,
+} from '../../src/mgr-module/index.js';
+import type { PerfSource } from './collect-perf.js';
+import { labelFragment, type ExpositionWriter } from './exposition.js';
+import { staticFamily } from './families.js';
+import type { HealthHistory } from './health-history.js';
+import type { Slicer } from './slicer.js';
+
+/** The module calls a collection reads (MgrModule has them all). */
+export interface ClusterSource extends PerfSource {
+  get<N extends GetName>(name: N): GetMap[N];
+  listServers(): ServerInfo[];
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
+  getDaemonHealthMetrics(): DaemonHealthMetrics;
+  getMgrId(): string;
+}
+
+export interface ServiceInfo {
+  readonly host: string;
+  readonly version: string;
+}
+
+/** Label fragments kept across collections: built once per daemon/pool, reused for every sample. */
+export class LabelCaches {
+  private readonly daemons = new Map<string, string>();
+  private readonly pools = new Map<string, string>();
+  private readonly keyed = new Map<string, { key: string; fragment: string }>();
+
+  /** `{ceph_daemon="osd.3"}` */
+  daemon(name: string): string {
+    let f = this.daemons.get(name);
+    if (f === undefined) this.daemons.set(name, (f = labelFragment(['ceph_daemon'], [name])));
+    return f;
+  }
+
+  /** `{pool_id="4"}` */
+  pool(id: number | string): string {
+    const k = String(id);
+    let f = this.pools.get(k);
+    if (f === undefined) this.pools.set(k, (f = labelFragment(['pool_id'], [k])));
+    return f;
+  }
+
+  /**
+   * A fragment that depends on several values (metadata): rebuilt only when
+   * one of them changed since the last collection.
+   */
+  keyedFragment(slot: string, names: readonly string[], values: readonly string[]): string {
+    const key = values.join('\u0000');
+    const hit = this.keyed.get(slot);
+    if (hit !== undefined && hit.key === key) return hit.fragment;
+    const fragment = labelFragment(names, values);
+    this.keyed.set(slot, { key, fragment });
+    return fragment;
+  }
+
+  /** Drops everything once the caches hold far more entries than a collection uses (daemons/pools removed). */
+  trim(liveEntries: number): void {
+    if (this.daemons.size + this.pools.size + this.keyed.size > 4 * liveEntries + 1024) {
+      this.daemons.clear();
+      this.pools.clear();
+      this.keyed.clear();
+    }
+  }
+}
+
+export class StepContext {
+  private serviceIndex: Map<string, ServiceInfo> | undefined;
+  private readonly warned: Set<string>;
+
+  constructor(
+    readonly src: ClusterSource,
+    readonly w: ExpositionWriter,
+    readonly s: Slicer,
+    readonly labels: LabelCaches,
+    readonly history: HealthHistory,
+    /** Called when the health history changed and should be persisted. */
+    readonly historyChanged: () => void,
+    private readonly warnFn: (msg: string) => void,
+    warned: Set<string>,
+    readonly nowS: number,
+  ) {
+    this.warned = warned;
+  }
+
+  /** Opens a family of the static catalogue. */
+  open(name: string): void {
+    const f = staticFamily(name);
+    this.w.family(f.name, f.type, f.help);
+  }
+
+  /** (type, id) → host and version, from list_servers, built once per collection. */
+  service(type: string, id: string): ServiceInfo | undefined {
+    if (this.serviceIndex === undefined) {
+      this.serviceIndex = new Map();
+      for (const server of this.src.listServers()) {
+        for (const svc of server.services) this.serviceIndex.set(`${svc.type}.${svc.id}`, { host: server.hostname, version: svc.ceph_version });
+      }
+    }
+    return this.serviceIndex.get(`${type}.${id}`);
+  }
+
+  /** Services of one type from list_servers (rgw, rbd-mirror). */
+  servicesOfType(type: string): Array<{ id: string } & ServiceInfo> {
+    this.service('', '');
+    const out: Array<{ id: string } & ServiceInfo> = [];
+    const prefix = `${type}.`;
+    for (const [key, info] of this.serviceIndex!) if (key.startsWith(prefix)) out.push({ id: key.slice(prefix.length), ...info });
+    return out;
+  }
+
+  /** Logs a message once per module instance (a missing map would otherwise log every interval). */
+  warnOnce(msg: string): void {
+    if (this.warned.has(msg)) return;
+    this.warned.add(msg);
+    this.warnFn(msg);
+  }
+}
+
+/** A JSON value as a sample value: numbers as they are, booleans 0/1, anything else skipped. */
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+/** Python's `addr.rsplit(':', 1)[0]`: `10.1.0.1:6801/2681054` → `10.1.0.1`. */
+export function stripPort(addr: string): string {
+  const i = addr.lastIndexOf(':');
+  return i < 0 ? addr : addr.slice(0, i);
+}

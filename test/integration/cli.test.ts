@@ -1,0 +1,151 @@
+// The real CLI as an operator runs it: `mgrd run --sim` in its own process,
+// `mgrd tell` against it, persistence across restarts, clean SIGTERM, and the
+// refusals (bad option value, a data dir in use).
+
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffShapes } from '../helpers/shape.js';
+
+const run = promisify(execFile);
+const BIN = join(process.cwd(), 'bin/mgrd.js');
+
+async function mgrd(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+function startRun(dir: string, extra: string[] = []): ChildProcess {
+  return spawn(process.execPath, [BIN, 'run', '--sim', '--sim-osds', '4', '--data-dir', dir, '--daemon-addr', '127.0.0.1:0',
+    '--admin-addr', '127.0.0.1:0', '--set', 'mgr/prometheus/server_port=0', '--set', 'mgr_stats_period=1', '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function waitForFile(path: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!existsSync(path)) {
+    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+describe('mgrd CLI', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let stderr = '';
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    dir = mkdtempSync(join(tmpdir(), 'mgrd-cli-'));
+    child = startRun(dir);
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitForFile(join(dir, 'mgrd.json'));
+    // Wait until the simulated cluster has reported and the PG map is ready.
+    for (let i = 0; i < 100; i++) {
+      const r = await mgrd(['tell', '--data-dir', dir, 'mgr', 'pg', 'stat', '--format', 'json']);
+      if (r.code === 0 && (JSON.parse(r.stdout) as { num_pgs?: number }).num_pgs) break;
+      await new Promise((res) => setTimeout(res, 300));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints where to look on start', () => {
+    expect(stderr).toMatch(/mgr\.\S+ is active \(pid \d+\), simulating 4 OSDs/);
+    expect(stderr).toMatch(/metrics:\s+http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expect(stderr).toMatch(/admin:\s+http:\/\/127\.0\.0\.1:\d+\/api\/v1\/health/);
+    expect(stderr).toContain(`try:      npx mgrd tell --data-dir ${dir} mgr status`);
+  });
+
+  it('tell mgr status prints a ceph -s like summary', async () => {
+    const r = await mgrd(['tell', '--data-dir', dir, 'mgr', 'status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}cluster:\n {4}id: {5}[0-9a-f-]{36}\n {4}health: HEALTH_(OK|WARN)/);
+    expect(r.stdout).toMatch(/ {4}mon: \d+ daemons, quorum /);
+    expect(r.stdout).toMatch(/ {4}osd: 4 osds: 4 up \(since .*\), 4 in \(since .*\)/);
+    expect(r.stdout).toMatch(/ {4}pools: {3}\d+ pools, \d+ pgs/);
+    expect(r.stdout).toMatch(/ {4}pgs: {5}\d+ active\+clean/);
+  });
+
+  it('tell mgr status --format json has the shape of ceph status -f json', async () => {
+    const r = await mgrd(['tell', '--data-dir', dir, 'mgr', 'status', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const ours = JSON.parse(r.stdout) as Record<string, unknown>;
+    const refText = readFileSync('test/fixtures/ceph-reference/cli/status_json.txt', 'utf8');
+    const ref = JSON.parse(refText.slice(refText.indexOf('{'), refText.lastIndexOf('}') + 1)) as Record<string, unknown>;
+    const opts = { mapPaths: ['mgrmap.services', 'servicemap.services', 'health.checks', 'progress_events'] };
+    // Every key of the reference is there with its JSON type (we may add rate keys Ceph adds under load).
+    const diff = diffShapes(ours, ref, opts);
+    expect(diff.missing).toEqual([]);
+    expect(diff.typeMismatch).toEqual([]);
+  });
+
+  it('hello, exit codes and stderr as ceph tell', async () => {
+    expect(await mgrd(['tell', '--data-dir', dir, 'mgr', 'hello'])).toMatchObject({ code: 0, stdout: 'Hello World\n' });
+    expect(await mgrd(['tell', '--data-dir', dir, 'mgr', 'hello', 'name=ops'])).toMatchObject({ code: 0, stdout: 'Hello ops\n' });
+    const bad = await mgrd(['tell', '--data-dir', dir, 'mgr', 'nosuchcmd']);
+    expect(bad.code).toBe(22);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain("No handler found for 'nosuchcmd'");
+    const denied = await mgrd(['tell', '--data-dir', dir, '--name', 'client.nobody', 'mgr', 'hello']);
+    expect(denied.code).toBe(13);
+  });
+
+  it('module state persists across a restart; SIGTERM exits 0 and cleans up', async () => {
+    expect((await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'disable', 'hello'])).code).toBe(0);
+    // A second process on the same data dir is refused, naming the owner.
+    const second = await mgrd(['run', '--data-dir', dir, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`data dir ${dir} is in use by mgrd pid ${child.pid}`));
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(existsSync(join(dir, 'mgrd.json'))).toBe(false);
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+
+    child = startRun(dir);
+    await waitForFile(join(dir, 'mgrd.json'));
+    const r = await mgrd(['tell', '--data-dir', dir, 'mgr', 'hello']);
+    expect(r.code).toBe(95);
+    const ls = JSON.parse((await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'ls', '--format', 'json'])).stdout) as { enabled_modules: string[] };
+    expect(ls.enabled_modules).not.toContain('hello');
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(0);
+  }, 90_000);
+
+  it('refuses a bad option value at boot, naming the allowed range', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mgrd-cli-bad-'));
+    const r = await mgrd(['run', '--data-dir', d, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', '--set', 'mgr_stats_threshold=12']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("invalid value '12' for option mgr_stats_threshold: must be an integer in [0, 11]");
+    const r2 = await mgrd(['run', '--data-dir', d, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', '--set', 'mgr/hello/emphasis=7']);
+    expect(r2.stderr).toContain("invalid value '7' for option emphasis: must be an integer in [0, 5]");
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('mgrd keyring writes a keyring and refuses to overwrite it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mgrd-kr-'));
+    const f = join(d, 'keyring');
+    const r = await mgrd(['keyring', f, '--add', 'client.ro', '--caps', 'allow r']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(f, 'utf8')).toMatch(/\[client\.ro\]\n\tkey = \S+\n\tcaps mgr = "allow r"/);
+    expect((await mgrd(['keyring', f])).code).toBe(17);
+    rmSync(d, { recursive: true, force: true });
+  });
+});
