@@ -73,6 +73,20 @@ interface Stats {
   reportTimeP50Ms: number;
   reportTimeP99Ms: number;
   daemons: number;
+  reportTimeBuckets: { bounds_us: number[]; counts: number[] };
+  memory: { rss: number; heap_used: number; heap_total: number; external: number; array_buffers: number };
+}
+
+/** Quantile (ms, bucket upper bound) of the reports processed between two snapshots. */
+function windowQuantile(a: Stats, b: Stats, q: number): number {
+  const counts = b.reportTimeBuckets.counts.map((c, i) => c - (a.reportTimeBuckets.counts[i] ?? 0));
+  const total = counts.reduce((x, y) => x + y, 0);
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i]!;
+    if (seen >= q * total) return i < b.reportTimeBuckets.bounds_us.length ? b.reportTimeBuckets.bounds_us[i]! / 1000 : b.reportTimeMaxMs;
+  }
+  return b.reportTimeMaxMs;
 }
 
 async function runCase(c: Case, windowS: number, warmupS: number): Promise<Record<string, unknown>> {
@@ -139,8 +153,10 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
         mgrd_rss_mib: Number((rssMax / 2 ** 20).toFixed(0)),
         mgrd_rss_peak_mib: Number((m1.hwmBytes / 2 ** 20).toFixed(0)),
         report_ms_mean: Number(((s1.reportTimeSumMs - s0.reportTimeSumMs) / Math.max(1, reports)).toFixed(4)),
-        report_ms_p50: s1.reportTimeP50Ms,
-        report_ms_p99: s1.reportTimeP99Ms,
+        report_ms_p50: windowQuantile(s0, s1, 0.5),
+        report_ms_p99: windowQuantile(s0, s1, 0.99),
+        heap_used_mib: Math.round(s1.memory.heap_used / 2 ** 20),
+        array_buffers_mib: Math.round(s1.memory.array_buffers / 2 ** 20),
         report_ms_max: Number(s1.reportTimeMaxMs.toFixed(2)),
       };
       await admin.stop();
@@ -174,7 +190,7 @@ async function main(): Promise<void> {
     process.stderr.write(JSON.stringify(r) + '\n');
     results.push(r);
   }
-  const cols = ['case', 'sessions', 'values_per_report', 'offered_values_per_s', 'values_per_s', 'reports_per_s', 'mb_per_s', 'mgrd_cpu_pct', 'sim_cpu_pct', 'mgrd_rss_mib', 'mgrd_rss_peak_mib', 'report_ms_mean', 'report_ms_p50', 'report_ms_p99', 'report_ms_max'];
+  const cols = ['case', 'sessions', 'values_per_report', 'offered_values_per_s', 'values_per_s', 'reports_per_s', 'mb_per_s', 'mgrd_cpu_pct', 'sim_cpu_pct', 'mgrd_rss_mib', 'mgrd_rss_peak_mib', 'heap_used_mib', 'array_buffers_mib', 'report_ms_mean', 'report_ms_p50', 'report_ms_p99', 'report_ms_max'];
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...results.map((r) => `| ${cols.map((k) => String(r[k])).join(' | ')} |`)];
   process.stdout.write(lines.join('\n') + '\n');
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });

@@ -30,6 +30,7 @@ export class LabelCaches {
   private readonly daemons = new Map<string, string>();
   private readonly pools = new Map<string, string>();
   private readonly keyed = new Map<string, { key: string; fragment: string }>();
+  private readonly byNames = new Map<readonly string[], Map<string, string>>();
 
   /** `{ceph_daemon="osd.3"}` */
   daemon(name: string): string {
@@ -43,6 +44,16 @@ export class LabelCaches {
     const k = String(id);
     let f = this.pools.get(k);
     if (f === undefined) this.pools.set(k, (f = labelFragment(['pool_id'], [k])));
+    return f;
+  }
+
+  /** A fragment of a fixed label set (one of LABELS), cached by its values. */
+  of(names: readonly string[], values: readonly string[]): string {
+    let cache = this.byNames.get(names);
+    if (cache === undefined) this.byNames.set(names, (cache = new Map()));
+    const key = values.join('\u0000');
+    let f = cache.get(key);
+    if (f === undefined) cache.set(key, (f = labelFragment(names, values)));
     return f;
   }
 
@@ -61,10 +72,13 @@ export class LabelCaches {
 
   /** Drops everything once the caches hold far more entries than a collection uses (daemons/pools removed). */
   trim(liveEntries: number): void {
-    if (this.daemons.size + this.pools.size + this.keyed.size > 4 * liveEntries + 1024) {
+    let size = this.daemons.size + this.pools.size + this.keyed.size;
+    for (const m of this.byNames.values()) size += m.size;
+    if (size > 4 * liveEntries + 1024) {
       this.daemons.clear();
       this.pools.clear();
       this.keyed.clear();
+      this.byNames.clear();
     }
   }
 }

@@ -23,7 +23,7 @@ export interface ViewSources {
   mgrIps: () => string[];
 }
 
-const EMPTY_SERVICE_MAP = { epoch: 0, modified: '', services: {} };
+const EMPTY_SERVICE_MAP = Object.freeze({ epoch: 0, modified: '', services: Object.freeze({}) });
 
 export const CEPH_UNITS = { bytes: 0, none: 1 } as const;
 
@@ -44,13 +44,15 @@ export class ClusterViewsImpl implements ClusterViews {
     };
     let out: unknown;
     switch (name) {
-      case 'osd_map': out = snap(() => structuredClone(needMap(c.osdMap, 'osd_map'))); break;
-      case 'osd_map_tree': out = snap(() => structuredClone(c.osdMapTree ?? { nodes: [], stray: [] })); break;
-      case 'osd_map_crush': out = snap(() => structuredClone(c.osdMapCrush ?? {})); break;
-      case 'mon_map': out = snap(() => structuredClone(needMap(c.monMap, 'mon_map'))); break;
+      // Maps are replaced whole by each MAP message and never changed in place, so
+      // the snapshot is the map itself, frozen: no copy of a 10,000-OSD map.
+      case 'osd_map': out = snap(() => needMap(c.osdMap, 'osd_map')); break;
+      case 'osd_map_tree': out = snap(() => c.osdMapTree ?? { nodes: [], stray: [] }); break;
+      case 'osd_map_crush': out = snap(() => c.osdMapCrush ?? {}); break;
+      case 'mon_map': out = snap(() => needMap(c.monMap, 'mon_map')); break;
       case 'mon_status': out = snap(() => ({ json: JSON.stringify(c.monStatus ?? {}) })); break;
-      case 'fs_map': out = snap(() => structuredClone(c.fsMap ?? { epoch: 0, filesystems: [], standbys: [] })); break;
-      case 'service_map': out = snap(() => structuredClone(c.serviceMap ?? EMPTY_SERVICE_MAP)); break;
+      case 'fs_map': out = snap(() => c.fsMap ?? { epoch: 0, filesystems: [], standbys: [] }); break;
+      case 'service_map': out = snap(() => c.serviceMap ?? EMPTY_SERVICE_MAP); break;
       case 'mgr_map': out = this.src.mgrMap(); break;
       case 'health': out = { json: JSON.stringify(c.health()) }; break;
       case 'pg_summary': out = snap(() => pg.pgSummary()); break;

@@ -97,6 +97,16 @@ export class DaemonServer implements SessionHost {
     for (const s of this.byDaemon.values()) s.sendJson(FrameType.CONFIGURE, msg);
   }
 
+  private readonly strings = new Map<string, string>();
+
+  private intern(s: string): string {
+    if (s.length > 256) return s;
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    if (this.strings.size < 200_000) this.strings.set(s, s);
+    return s;
+  }
+
   private accept(socket: Socket): void {
     const id = this.nextId++;
     const session = new Session(id, socket, this, this.opts.limits);
@@ -139,6 +149,8 @@ export class DaemonServer implements SessionHost {
     if (typeof metadata !== 'object' || Object.values(metadata).some((v) => typeof v !== 'string')) {
       throw new ProtocolError('EBADMSG', 'OPEN metadata must map strings to strings');
     }
+    // 10,000 OSDs send the same ceph_version, distro, kernel... strings: keep one copy of each.
+    for (const k of Object.keys(metadata)) metadata[k] = this.intern(metadata[k]!);
     const previous = this.byDaemon.get(name);
     if (previous && previous !== s) previous.close(`replaced by a new session for ${name}`);
     const d = this.opts.daemons.getOrCreate(name);
@@ -183,7 +195,10 @@ export class DaemonServer implements SessionHost {
       if (head.declare?.length || head.undeclare?.length) {
         try {
           // Plan first and check the vector against the new width: a bad report changes nothing.
-          const plan = d.planSchema(head.declare, head.undeclare);
+          const fresh = d.counters.length === 0 && !head.undeclare?.length && head.declare?.length;
+          const plan = fresh
+            ? this.opts.daemons.sharedFreshPlan(d, JSON.stringify(head.declare), head.declare!)
+            : d.planSchema(head.declare, head.undeclare);
           if (plan.width !== n) throw new SchemaError(`report carries ${n} values but the declared schema of ${d.key} needs ${plan.width}`);
           d.commitSchema(plan);
           schemaChanged = true;

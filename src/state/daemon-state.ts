@@ -15,7 +15,9 @@ export interface PerfCounterInfo extends CounterDecl {
 export class SchemaError extends Error {}
 
 export interface SchemaPlan {
-  counters: PerfCounterInfo[];
+  counters: readonly PerfCounterInfo[];
+  /** Path index of `counters`; built once per plan, shared by every daemon that adopts it. */
+  byPath?: ReadonlyMap<string, PerfCounterInfo>;
   /** [old column, new column] pairs whose samples survive. */
   mapping: Array<[number, number]>;
   width: number;
@@ -35,9 +37,9 @@ export class DaemonState {
   status: Record<string, string> = {};
   serviceName: string | undefined;
   healthMetrics: DaemonHealthMetric[] = [];
-  /** Declared counters in vector order. */
-  counters: PerfCounterInfo[] = [];
-  readonly byPath = new Map<string, PerfCounterInfo>();
+  /** Declared counters in vector order (shared between daemons with the same schema: never mutate). */
+  counters: readonly PerfCounterInfo[] = [];
+  byPath: ReadonlyMap<string, PerfCounterInfo> = new Map();
   ring: PerfRing;
   /** Bumped on every declare/undeclare: caches keyed on it stay valid until it moves. */
   schemaVersion = 0;
@@ -104,8 +106,8 @@ export class DaemonState {
     ring.copyColumnsFrom(this.ring, plan.mapping);
     this.ring = ring;
     this.counters = plan.counters;
-    this.byPath.clear();
-    for (const c of plan.counters) this.byPath.set(c.path, c);
+    plan.byPath ??= new Map(plan.counters.map((c) => [c.path, c]));
+    this.byPath = plan.byPath;
     this.schemaVersion++;
   }
 
@@ -116,7 +118,7 @@ export class DaemonState {
   /** Drops the schema and samples (a new session declares afresh, as in Ceph). */
   resetSchema(): void {
     this.counters = [];
-    this.byPath.clear();
+    this.byPath = new Map();
     this.ring = new PerfRing(0, this.ringSamples);
     this.schemaVersion++;
   }
@@ -151,6 +153,11 @@ function validateDecl(d: CounterDecl): void {
 /** All daemons the manager has heard of, by name, type and host. */
 export class DaemonStateIndex {
   private readonly all = new Map<string, DaemonState>();
+  /**
+   * First declarations seen, by their JSON text: 10,000 OSDs declare the same
+   * schema, and sharing one plan keeps one copy of it instead of 10,000.
+   */
+  private readonly freshSchemas = new Map<string, SchemaPlan>();
   private readonly types = new Map<string, Map<string, DaemonState>>();
 
   constructor(private readonly ringSamples = DEFAULT_RING_SAMPLES) {}
@@ -173,6 +180,20 @@ export class DaemonStateIndex {
       t.set(d.id, d);
     }
     return d;
+  }
+
+  /**
+   * The plan for a daemon's first declaration (empty schema, no undeclare),
+   * shared with every daemon that sent the same declaration text.
+   */
+  sharedFreshPlan(d: DaemonState, declareText: string, declare: readonly CounterDecl[]): SchemaPlan {
+    const hit = this.freshSchemas.get(declareText);
+    if (hit) return hit;
+    const plan = d.planSchema(declare, undefined);
+    plan.byPath = new Map(plan.counters.map((c) => [c.path, c]));
+    if (this.freshSchemas.size >= 64) this.freshSchemas.delete(this.freshSchemas.keys().next().value!);
+    this.freshSchemas.set(declareText, plan);
+    return plan;
   }
 
   remove(key: string): void {

@@ -3,6 +3,7 @@
 import { Errno, cmdErr, cmdOk } from '../../common/errno.js';
 import type { NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
+import { BUCKET_US } from '../../server/ingest-stats.js';
 
 export const MGR_COMMANDS: NativeCommand[] = [
   {
@@ -98,12 +99,21 @@ export const MGR_COMMANDS: NativeCommand[] = [
     },
   },
   {
-    cmd: 'mgr ingest stat',
-    desc: 'show what the daemon listener has ingested: sessions, reports, counter values, bytes, processing time',
+    cmd: 'mgr ingest stat name=gc,type=CephBool,req=false',
+    desc: 'show what the daemon listener has ingested: sessions, reports, counter values, bytes, processing time, memory (gc=true: after a full GC, when node runs with --expose-gc)',
     perm: 'r',
     run: (ctx, cmd) => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (cmd.gc === true && gc) gc();
       const s = ctx.mgr.mgrdStats();
-      const data = { ...s, rss_bytes: process.memoryUsage().rss, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system };
+      const mem = process.memoryUsage();
+      const data = {
+        ...s,
+        reportTimeBuckets: { bounds_us: BUCKET_US, counts: [...ctx.mgr.server.stats.reportTimeBuckets] },
+        memory: { rss: mem.rss, heap_used: mem.heapUsed, heap_total: mem.heapTotal, external: mem.external, array_buffers: mem.arrayBuffers },
+        cpu_user_us: process.cpuUsage().user,
+        cpu_system_us: process.cpuUsage().system,
+      };
       return render({ ...cmd, format: cmd.format ?? 'json-pretty' }, data);
     },
   },

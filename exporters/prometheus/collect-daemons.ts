@@ -1,0 +1,196 @@
+// Daemon and pool metadata families, and OSD status: the label sets the
+// dashboards join on (ceph_osd_metadata, ceph_disk_occupation_human,
+// ceph_pool_metadata...), built as Ceph 16's get_fs, get_quorum_status,
+// get_mgr_status and get_metadata_and_osd_status build them.
+
+import { hostname as osHostname } from 'node:os';
+import { stripPort, type StepContext } from './collect-context.js';
+import { labelFragment } from './exposition.js';
+import { flagFamily, LABELS, OSD_FLAGS, OSD_STATUS } from './families.js';
+import { CHECK_EVERY } from './slicer.js';
+
+/** A scalar of a Ceph map as a label value, as Python's str() writes it ('' for anything else). */
+function str(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+/** The release whose always-on modules count as auto-enabled (status 2). */
+const RELEASE = 'pacific';
+
+export function getFs(ctx: StepContext): void {
+  const fsMap = ctx.src.get('fs_map');
+  const mds = (name: string): { host: string; version: string } => ctx.service('mds', name) ?? { host: '', version: '' };
+  ctx.open('ceph_mds_metadata');
+  for (const standby of fsMap.standbys) {
+    const name = str(standby.name);
+    const { host, version } = mds(name);
+    ctx.w.sample('ceph_mds_metadata', labelFragment(LABELS.mdsMetadata, [`mds.${name}`, '-1', host, str(standby.addr), str(standby.rank), version]), 1);
+  }
+  for (const fs of fsMap.filesystems) {
+    const m = fs.mdsmap;
+    ctx.open('ceph_fs_metadata');
+    ctx.w.sample('ceph_fs_metadata', labelFragment(LABELS.fsMetadata, [m.data_pools.map(String).join(','), String(fs.id), String(m.metadata_pool), m.fs_name]), 1);
+    ctx.open('ceph_mds_metadata');
+    for (const daemon of Object.values(m.info)) {
+      const name = str(daemon.name);
+      const { host, version } = mds(name);
+      ctx.w.sample('ceph_mds_metadata', labelFragment(LABELS.mdsMetadata, [`mds.${name}`, String(fs.id), host, str(daemon.addr), str(daemon.rank), version]), 1);
+    }
+  }
+}
+
+interface MonStatusJson {
+  quorum?: number[];
+  monmap?: { mons?: Array<{ rank: number; name: string; public_addr: string }> };
+}
+
+export function getQuorumStatus(ctx: StepContext): void {
+  const status = JSON.parse(ctx.src.get('mon_status').json) as MonStatusJson;
+  const quorum = new Set(status.quorum ?? []);
+  for (const mon of status.monmap?.mons ?? []) {
+    const daemon = `mon.${mon.name}`;
+    const svc = ctx.service('mon', mon.name) ?? { host: '', version: '' };
+    ctx.open('ceph_mon_metadata');
+    ctx.w.sample('ceph_mon_metadata', labelFragment(LABELS.monMetadata, [daemon, svc.host, stripPort(mon.public_addr), String(mon.rank), svc.version]), 1);
+    ctx.open('ceph_mon_quorum_status');
+    ctx.w.sample('ceph_mon_quorum_status', ctx.labels.daemon(daemon), quorum.has(mon.rank) ? 1 : 0);
+  }
+}
+
+export function getMgrStatus(ctx: StepContext): void {
+  const map = ctx.src.get('mgr_map');
+  const active = map.active_name;
+  const all = [...map.standbys.map((s) => s.name), active];
+  for (const mgr of all) {
+    let svc = ctx.service('mgr', mgr);
+    // mgrd's own process does not report to itself as ceph-mgr does: at least name its host.
+    if (svc === undefined && mgr === ctx.src.getMgrId()) svc = { host: osHostname(), version: '' };
+    ctx.open('ceph_mgr_metadata');
+    ctx.w.sample('ceph_mgr_metadata', labelFragment(LABELS.mgrMetadata, [`mgr.${mgr}`, svc?.host ?? '', svc?.version ?? '']), 1);
+    ctx.open('ceph_mgr_status');
+    ctx.w.sample('ceph_mgr_status', ctx.labels.daemon(`mgr.${mgr}`), mgr === active ? 1 : 0);
+  }
+  const alwaysOn = new Set(map.always_on_modules[RELEASE] ?? []);
+  const enabled = new Set(map.modules);
+  for (const mod of map.available_modules) {
+    const labels = ctx.labels.of(LABELS.moduleName, [mod.name]);
+    ctx.open('ceph_mgr_module_status');
+    ctx.w.sample('ceph_mgr_module_status', labels, alwaysOn.has(mod.name) ? 2 : enabled.has(mod.name) ? 1 : 0);
+    ctx.open('ceph_mgr_module_can_run');
+    ctx.w.sample('ceph_mgr_module_can_run', labels, mod.can_run ? 1 : 0);
+  }
+}
+
+interface Occupation {
+  daemon: string;
+  device: string;
+  instance: string;
+}
+
+export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
+  const osdMap = ctx.src.get('osd_map');
+  const flags = new Set(osdMap.flags.split(','));
+  for (const flag of OSD_FLAGS) {
+    ctx.open(flagFamily(flag));
+    ctx.w.sample(flagFamily(flag), '', flags.has(flag) ? 1 : 0);
+  }
+
+  const crush = ctx.src.get('osd_map_crush') as { devices?: Array<{ id: number; class?: string }> };
+  const deviceClass = new Map<number, string>();
+  for (const d of crush.devices ?? []) deviceClass.set(d.id, d.class ?? '');
+  const metadata = ctx.src.get('osd_metadata');
+  const occupations: Occupation[] = [];
+
+  for (let i = 0; i < osdMap.osds.length; i++) {
+    if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
+    const osd = osdMap.osds[i]!;
+    const id = osd.osd;
+    const pAddr = stripPort(osd.public_addr);
+    const cAddr = stripPort(osd.cluster_addr);
+    if (pAddr === '-' || cAddr === '-') continue; // never booted: Ceph skips its metadata and status
+    const devClass = deviceClass.get(id);
+    if (devClass === undefined) continue; // not in the CRUSH map
+    const meta = metadata[String(id)];
+    if (meta === undefined) continue;
+    const daemon = `osd.${id}`;
+    const svc = ctx.service('osd', String(id));
+    const objectStore = meta.osd_objectstore ?? '';
+    const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', svc?.host ?? '', objectStore, pAddr, svc?.version ?? ''];
+    ctx.open('ceph_osd_metadata');
+    ctx.w.sample('ceph_osd_metadata', ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values), 1);
+    const labels = ctx.labels.daemon(daemon);
+    for (const state of OSD_STATUS) {
+      ctx.open(`ceph_osd_${state}`);
+      ctx.w.sample(`ceph_osd_${state}`, labels, osd[state]);
+    }
+    diskOccupation(ctx, daemon, objectStore, meta, occupations);
+  }
+  diskOccupationHuman(ctx, occupations);
+
+  ctx.open('ceph_pool_metadata');
+  for (const pool of osdMap.pools) {
+    const [type, description] = poolInfo(pool, osdMap.erasure_code_profiles);
+    const options = (pool.options ?? {}) as Record<string, unknown>;
+    const compression = typeof options.compression_mode === 'string' ? options.compression_mode : 'none';
+    ctx.w.sample('ceph_pool_metadata', labelFragment(LABELS.poolMetadata, [String(pool.pool), pool.pool_name, type, description, compression]), 1);
+  }
+
+  ctx.open('ceph_rgw_metadata');
+  for (const svc of ctx.servicesOfType('rgw')) {
+    const name = ctx.src.getMetadata('rgw', svc.id)?.id ?? svc.id;
+    ctx.w.sample('ceph_rgw_metadata', labelFragment(LABELS.rgwMetadata, [`rgw.${name}`, svc.host, svc.version, svc.id]), 1);
+  }
+  ctx.open('ceph_rbd_mirror_metadata');
+  for (const svc of ctx.servicesOfType('rbd-mirror')) {
+    const meta = ctx.src.getMetadata('rbd-mirror', svc.id);
+    if (meta === undefined) continue;
+    const m: Record<string, string> = { ...meta, ceph_daemon: `rbd-mirror.${svc.id}` };
+    ctx.w.sample('ceph_rbd_mirror_metadata', labelFragment(LABELS.rbdMirrorMetadata, LABELS.rbdMirrorMetadata.map((k) => m[k] ?? '')), 1);
+  }
+}
+
+function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Record<string, string>, out: Occupation[]): void {
+  let dev: string | undefined;
+  let wal = '';
+  let db = '';
+  if (objectStore === 'filestore') {
+    dev = meta.backend_filestore_dev_node;
+    wal = meta.osd_journal ?? '';
+  } else if (objectStore === 'bluestore') {
+    dev = meta.bluestore_bdev_dev_node;
+    wal = meta.bluefs_wal_dev_node ?? '';
+    db = meta.bluefs_db_dev_node ?? '';
+  }
+  if (dev === 'unknown') dev = undefined;
+  const host = meta.hostname;
+  if (!dev || !host) return; // Ceph logs "Missing dev node metadata" and skips
+  const values = [daemon, dev, db, wal, host, meta.devices || 'N/A', meta.device_ids || 'N/A'];
+  ctx.open('ceph_disk_occupation');
+  ctx.w.sample('ceph_disk_occupation', ctx.labels.keyedFragment(`disk_occupation.${daemon}`, LABELS.diskOccupation, values), 1);
+  out.push({ daemon, device: dev, instance: host });
+}
+
+/** disk_occupation grouped by (device, instance): OSDs sharing a disk are joined in ceph_daemon ("osd.1, osd.2"). */
+function diskOccupationHuman(ctx: StepContext, occupations: readonly Occupation[]): void {
+  const groups = new Map<string, Occupation[]>();
+  for (const o of occupations) {
+    const key = `${o.device}\u0000${o.instance}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [o]);
+    else g.push(o);
+  }
+  ctx.open('ceph_disk_occupation_human');
+  for (const g of groups.values()) {
+    const daemons = g.map((o) => o.daemon).join(', ');
+    ctx.w.sample('ceph_disk_occupation_human', labelFragment(LABELS.diskOccupationHuman, [daemons, g[0]!.device, g[0]!.instance]), 1);
+  }
+}
+
+function poolInfo(pool: { type: number; size: number; erasure_code_profile: string }, profiles: Record<string, Record<string, string>>): [string, string] {
+  if (pool.type === 1) return ['replicated', `replica:${pool.size}`];
+  if (pool.type === 3) {
+    const profile = profiles[pool.erasure_code_profile ?? ''];
+    return ['erasure', profile ? `ec:${profile.k}+${profile.m}` : 'ec:unknown'];
+  }
+  return ['unknown', 'unknown'];
+}

@@ -1,0 +1,232 @@
+// The active exporter: collects on its own timer (and early after a relevant
+// notification, rate-limited), keeps the last body, and answers scrapes from
+// it, as Ceph's module does with its collection thread and cache. With
+// cache=false each scrape collects (concurrent scrapes share one collection).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MgrdStats, MgrModule } from '../../src/mgr-module/index.js';
+import type { ClusterSource } from './collect-context.js';
+import { Collector, type StepError } from './collector.js';
+import { contentTypeFor, negotiate, type ExpositionFormat } from './exposition.js';
+import { HealthHistory } from './health-history.js';
+import { acceptsGzip, errorPage, indexPage, pathOf, redirectToSlash, sendPage } from './http-server.js';
+import type { PrometheusConfig } from './options.js';
+import { CachedBody, encodeBody, staleness } from './scrape-cache.js';
+import { SelfMetrics, writeSelfMetrics } from './self-metrics.js';
+
+export type Log = MgrModule['log'];
+
+/** Ceph's prio_limit for exported perf counters (PRIO_USEFUL). */
+const PRIO_USEFUL = 5;
+
+export interface ExporterHost {
+  readonly source: ClusterSource & { getMgrdStats(): MgrdStats; statsThreshold(): number };
+  readonly log: Log;
+  config(): PrometheusConfig;
+  /** The health history changed: persist this JSON (module store). */
+  persistHistory(json: string): void;
+  /** Outcome of each collection: step errors (partial body), a thrown error, or none. */
+  collected(outcome: readonly StepError[] | Error): void;
+}
+
+export class PrometheusExporter {
+  readonly history: HealthHistory;
+  readonly self: SelfMetrics;
+  private readonly collector: Collector;
+  private readonly abort = new AbortController();
+  private cache: CachedBody | undefined;
+  private inFlight: Promise<CachedBody> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nextDueMs = Infinity;
+  private lastStartMs = 0;
+  private notified = false;
+  private stopped = false;
+  /** Formats scraped with gzip since the last collection: gzipped ahead for the next body. */
+  private readonly gzipWanted = new Set<ExpositionFormat>();
+
+  constructor(private readonly host: ExporterHost, storedHistory: string | undefined, strict = false) {
+    const warn = (msg: string): void => host.log.warn(msg);
+    this.history = new HealthHistory(storedHistory, host.config().healthHistoryMaxEntries, warn);
+    this.self = new SelfMetrics(() => host.source.getMgrdStats());
+    this.collector = new Collector(host.source, this.history, { warn, historyChanged: () => host.persistHistory(JSON.stringify(this.history.toJSON())) }, strict);
+  }
+
+  /** Starts collecting (now, then every scrape_interval) when the cache is on. */
+  start(): void {
+    this.scheduleAt(Date.now());
+  }
+
+  /** Applies a new configuration: interval and cache take effect from the next collection. */
+  reconfigure(): void {
+    const cfg = this.host.config();
+    this.history.setMaxEntries(cfg.healthHistoryMaxEntries);
+    if (!cfg.cache) {
+      clearTimeout(this.timer);
+      this.nextDueMs = Infinity;
+    } else if (this.inFlight === undefined) {
+      this.scheduleAt(Math.min(this.nextDueMs, this.lastStartMs + cfg.scrapeIntervalS * 1000));
+    }
+  }
+
+  /** A map or health change: collect early, at most every max(1 s, scrape_interval / 3). */
+  notify(): void {
+    const cfg = this.host.config();
+    if (!cfg.cache || this.stopped) return;
+    if (this.inFlight !== undefined) {
+      this.notified = true;
+      return;
+    }
+    const t = Math.max(Date.now(), this.lastStartMs + minGapMs(cfg));
+    if (t < this.nextDueMs) this.scheduleAt(t);
+  }
+
+  /** Stops the timer and any collection in flight (bounded: it stops at its next slice). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort(new Error('prometheus module shutting down'));
+    await this.inFlight?.catch(() => undefined);
+    this.self.close();
+  }
+
+  get current(): CachedBody | undefined {
+    return this.cache;
+  }
+
+  /** One collection now, or the one already running. */
+  collectNow(): Promise<CachedBody> {
+    if (this.inFlight !== undefined) return this.inFlight;
+    const p = this.runCollection().finally(() => {
+      this.inFlight = undefined;
+      const cfg = this.host.config();
+      if (this.stopped || !cfg.cache) return;
+      const next = this.notified ? this.lastStartMs + minGapMs(cfg) : this.lastStartMs + cfg.scrapeIntervalS * 1000;
+      this.notified = false;
+      this.scheduleAt(Math.max(Date.now(), next));
+    });
+    this.inFlight = p;
+    return p;
+  }
+
+  private scheduleAt(t: number): void {
+    if (this.stopped || !this.host.config().cache) return;
+    clearTimeout(this.timer);
+    this.nextDueMs = t;
+    this.timer = setTimeout(() => {
+      this.nextDueMs = Infinity;
+      this.collectNow().catch(() => undefined); // reported in runCollection
+    }, Math.max(0, t - Date.now()));
+  }
+
+  private async runCollection(): Promise<CachedBody> {
+    const cfg = this.host.config();
+    const started = Date.now();
+    this.lastStartMs = started;
+    try {
+      const selfSnapshot = await this.self.snapshot();
+      const c = await this.collector.collect({
+        excludePerfCounters: cfg.excludePerfCounters,
+        minPriority: Math.max(PRIO_USEFUL, this.host.source.statsThreshold()),
+        sliceMs: cfg.collectSliceMs,
+        signal: this.abort.signal,
+        append: (w) => writeSelfMetrics(w, selfSnapshot),
+      });
+      const body = await encodeBody(c.parts, c.slicer);
+      c.slicer.finish();
+      const durationMs = Date.now() - started;
+      const cached = new CachedBody(body, Date.now(), durationMs);
+      this.cache = cached;
+      this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
+      this.self.rendered('text', body.bytes.text);
+      this.self.rendered('openmetrics', body.bytes.openmetrics);
+      for (const f of this.gzipWanted) cached.gzip(f).catch((err: unknown) => this.host.log.error({ err: String(err) }, 'gzip of /metrics failed'));
+      this.gzipWanted.clear();
+      this.host.log.debug({ durationMs, longestSliceMs: Math.round(c.slicer.longestSliceMs * 10) / 10, slices: c.slicer.slices, series: c.series, bytes: body.bytes.text }, 'metrics collected');
+      if (durationMs >= cfg.scrapeIntervalS * 1000) {
+        this.host.log.warn(
+          `Collecting data took more time than configured scrape interval. This possibly results in stale data. Please check the ` +
+            `stale_cache_strategy configuration option. Collecting data took ${(durationMs / 1000).toFixed(2)} seconds but scrape interval is configured to be ${cfg.scrapeIntervalS} seconds.`,
+        );
+      }
+      this.host.collected(c.errors);
+      return cached;
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (!this.stopped) {
+        this.self.collected({ durationS: (Date.now() - started) / 1000, longestSliceS: 0, series: 0, result: 'failed' });
+        this.host.log.error({ err: e.stack }, 'failed to collect metrics');
+        this.host.collected(e);
+      }
+      throw e;
+    }
+  }
+
+  /** HTTP: '/' and paths ending in '/' the index page, '/metrics' the body, other paths a redirect (as CherryPy). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendPage(res, 405, errorPage(405, `${req.method ?? ''} is not allowed`), { Allow: 'GET, HEAD' });
+      return;
+    }
+    const path = pathOf(req);
+    if (path === '/metrics' || path === '/metrics/') await this.serveMetrics(req, res);
+    else if (path.endsWith('/')) sendPage(res, 200, indexPage('/metrics'));
+    else redirectToSlash(req, res);
+  }
+
+  private async serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const cfg = this.host.config();
+    const format = negotiate(req.headers.accept);
+    const gzip = acceptsGzip(req.headers['accept-encoding']);
+    const fail = (status: number, message: string): void => {
+      this.self.scraped(format, gzip, status);
+      sendPage(res, status, errorPage(status, message));
+    };
+    let cached: CachedBody | undefined;
+    if (!cfg.cache) {
+      try {
+        cached = await this.collectNow();
+      } catch (err) {
+        fail(503, `Collecting metrics failed: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    } else {
+      cached = this.cache ?? (await this.inFlight?.catch(() => undefined));
+      if (cached === undefined) {
+        fail(503, 'No cached data available yet');
+        return;
+      }
+      const st = staleness(cached, Date.now(), cfg.scrapeIntervalS);
+      if (st.stale) {
+        if (cfg.staleCacheStrategy === 'return') {
+          this.host.log.info(`${st.reason}, returning metrics from stale cache.`);
+        } else {
+          const msg = `${st.reason}, returning "service unavailable".`;
+          this.host.log.error(msg);
+          fail(503, msg);
+          return;
+        }
+      }
+    }
+    const headers: Record<string, string | number> = { 'Content-Type': contentTypeFor(format), Vary: 'Accept, Accept-Encoding' };
+    const head = req.method === 'HEAD';
+    if (gzip) {
+      this.gzipWanted.add(format);
+      const gz = await cached.gzip(format);
+      res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': gz.length });
+      res.end(head ? undefined : gz);
+    } else {
+      res.writeHead(200, { ...headers, 'Content-Length': cached.body.bytes[format] });
+      if (!head) {
+        res.cork();
+        for (const seg of cached.body.segments[format]) res.write(seg);
+        res.uncork();
+      }
+      res.end();
+    }
+    this.self.scraped(format, gzip, 200);
+  }
+}
+
+function minGapMs(cfg: PrometheusConfig): number {
+  return Math.max(1000, (cfg.scrapeIntervalS * 1000) / 3);
+}

@@ -1,0 +1,242 @@
+// prometheus: Ceph's /metrics exporter (families, names and labels of Ceph 16's
+// module) with collection decoupled from scrapes. The active side collects on
+// scrape_interval and serves the cached body in text 0.0.4 or OpenMetrics,
+// gzipped on request; the standby side answers '/' with a link to the active
+// (or an error) and '/metrics' with an empty body, as Ceph's standby does.
+// docs/prometheus.md is the operator's page.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import {
+  MgrModule, MgrStandbyModule, healthCheck,
+  type CmdMap, type CommandReturn, type HealthCheck, type ModuleCommand, type ModuleOption, type NotifyType,
+} from '../../src/mgr-module/index.js';
+import type { StepError } from './collector.js';
+import { PrometheusExporter } from './exporter.js';
+import { HEALTH_HISTORY_KEY, type HistoryFormat } from './health-history.js';
+import { CONTENT_TYPE_TEXT } from './exposition.js';
+import { errorPage, HttpListener, indexPage, pathOf, redirectToSlash, sendPage } from './http-server.js';
+import { isWildcard, listenHost, MODULE_OPTIONS, readConfig, type PrometheusConfig } from './options.js';
+
+const BIND_RETRY_MS = 30_000;
+const CLOSE_GRACE_MS = 1000;
+/** Consecutive collections with failing steps before MGR_PROMETHEUS_COLLECTION_FAILED is raised. */
+const FAILURES_BEFORE_CHECK = 3;
+
+export class Module extends MgrModule {
+  static override COMMANDS: readonly ModuleCommand[] = [
+    { cmd: 'prometheus file_sd_config', desc: 'Return file_sd compatible prometheus config for mgr cluster', perm: 'r' },
+    { cmd: 'healthcheck history ls name=format,type=CephChoices,strings=plain|json|json-pretty|yaml,req=false', desc: 'List all the healthchecks being tracked', perm: 'r' },
+    { cmd: 'healthcheck history clear', desc: 'Clear the healthcheck history', perm: 'rw' },
+  ];
+
+  static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
+
+  /** Map and health changes move a collection forward (rate-limited); PG stats and perf counters wait for the interval. */
+  static override NOTIFY_TYPES: readonly NotifyType[] = ['osd_map', 'mon_map', 'fs_map', 'service_map', 'mgr_map', 'health'];
+
+  private cfg: PrometheusConfig = readConfig((n, d) => this.getModuleOption(n, d));
+  private exporter: PrometheusExporter | undefined;
+  private readonly listener = new HttpListener(
+    (req, res) => this.exporter!.handle(req, res),
+    (err, req) => this.log.error({ err: err instanceof Error ? err.stack : String(err), url: req.url }, 'request failed'),
+  );
+  private bindRetry: NodeJS.Timeout | undefined;
+  private readonly checks = new Map<string, HealthCheck>();
+  private failedCollections = 0;
+  private historyWrites: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  /** Called by the registry once: binds the HTTP server and starts collecting; returns without waiting for either to settle. */
+  override async serve(): Promise<void> {
+    this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    this.exporter = new PrometheusExporter(
+      {
+        source: this,
+        log: this.log,
+        config: () => this.cfg,
+        persistHistory: (json) => this.persistHistory(json),
+        collected: (outcome) => this.collected(outcome),
+      },
+      this.getStore(HEALTH_HISTORY_KEY),
+    );
+    this.exporter.start();
+    await this.bind();
+  }
+
+  /** Called on the module's queue after an option changed: re-binds if the address moved, re-plans collection. */
+  override async configNotify(): Promise<void> {
+    this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    this.exporter?.reconfigure();
+    await this.bind();
+  }
+
+  /** Called on the module's queue for NOTIFY_TYPES: only asks for an earlier collection, never collects inline. */
+  override notify(): void {
+    this.exporter?.notify();
+  }
+
+  /** Called by the registry at disable/failover/exit: stops collecting and closes the listener, within ~1 s. */
+  override async shutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.bindRetry);
+    await Promise.all([this.exporter?.stop(), this.listener.close(CLOSE_GRACE_MS)]);
+    await this.historyWrites;
+  }
+
+  override async handleCommand(_inbuf: string, cmd: CmdMap): Promise<CommandReturn> {
+    const history = this.exporter?.history;
+    switch (cmd.prefix) {
+      case 'prometheus file_sd_config':
+        return [0, JSON.stringify([{ targets: this.fileSdTargets(), labels: {} }]), ''];
+      case 'healthcheck history ls':
+        return [0, history?.format((typeof cmd.format === 'string' ? cmd.format : 'plain') as HistoryFormat) ?? '', ''];
+      case 'healthcheck history clear':
+        history?.clear();
+        this.persistHistory('{}');
+        await this.historyWrites;
+        return [0, 'healthcheck history cleared', ''];
+      default:
+        return super.handleCommand(_inbuf, cmd);
+    }
+  }
+
+  /** The bound address (tests, `mgr services`). */
+  boundAddress(): AddressInfo | undefined {
+    return this.listener.address();
+  }
+
+  /** Where Prometheus should scrape: each mgr's host and port (Ceph lists every mgr of list_servers). */
+  private fileSdTargets(): string[] {
+    const port = this.listener.address()?.port ?? this.cfg.serverPort;
+    const targets = this.listServers().flatMap((s) => s.services.filter((svc) => svc.type === 'mgr').map(() => `${s.hostname}:${port}`));
+    if (targets.length === 0) targets.push(`${isWildcard(this.cfg.serverAddr) ? hostname() : hostForUri(this.cfg.serverAddr)}:${port}`);
+    return targets;
+  }
+
+  private async bind(): Promise<void> {
+    clearTimeout(this.bindRetry);
+    if (this.stopped) return;
+    const { serverAddr, serverPort } = this.cfg;
+    const host = listenHost(serverAddr);
+    if (this.listener.listensOn(host, serverPort)) return;
+    try {
+      const a = await this.listener.listen(host, serverPort);
+      this.setCheck('MGR_PROMETHEUS_BIND_FAILED', undefined);
+      const uri = `http://${hostForUri(isWildcard(serverAddr) ? this.mgrIp() : serverAddr)}:${a.port}/`;
+      this.log.info({ uri }, 'serving /metrics');
+      await this.publishService(uri);
+    } catch (err) {
+      const msg = `prometheus module cannot listen on ${serverAddr || '*'}:${serverPort}: ${err instanceof Error ? err.message : String(err)}`;
+      this.log.error(msg);
+      this.setCheck('MGR_PROMETHEUS_BIND_FAILED', healthCheck('HEALTH_WARN', msg, 1, [msg]));
+      this.bindRetry = setTimeout(() => {
+        this.bind().catch((e: unknown) => this.log.error({ err: String(e) }, 'bind retry failed'));
+      }, BIND_RETRY_MS);
+    }
+  }
+
+  private mgrIp(): string {
+    try {
+      return this.get('mgr_ips').ips[0] ?? hostname();
+    } catch {
+      return hostname();
+    }
+  }
+
+  private collected(outcome: readonly StepError[] | Error): void {
+    const errors = outcome instanceof Error ? [{ method: 'collect', message: outcome.message }] : outcome;
+    if (errors.length === 0) {
+      this.failedCollections = 0;
+      this.setCheck('MGR_PROMETHEUS_COLLECTION_FAILED', undefined);
+      return;
+    }
+    if (++this.failedCollections === 1 || this.failedCollections % 20 === 0) {
+      this.log.warn({ errors, consecutive: this.failedCollections }, 'metrics collection incomplete');
+    }
+    if (this.failedCollections >= FAILURES_BEFORE_CHECK) {
+      const detail = errors.map((e) => `${e.method}: ${e.message}`);
+      this.setCheck('MGR_PROMETHEUS_COLLECTION_FAILED', healthCheck('HEALTH_WARN', `prometheus module: ${errors.length} collection step(s) failing`, errors.length, detail));
+    }
+  }
+
+  private setCheck(name: string, check: HealthCheck | undefined): void {
+    const had = this.checks.has(name);
+    if (check === undefined) this.checks.delete(name);
+    else this.checks.set(name, check);
+    if (had || check !== undefined) this.setHealthChecks(Object.fromEntries(this.checks));
+  }
+
+  private persistHistory(json: string): void {
+    this.historyWrites = this.historyWrites
+      .then(() => this.setStore(HEALTH_HISTORY_KEY, json))
+      .catch((err: unknown) => this.log.error({ err: String(err) }, 'cannot persist the health check history'));
+  }
+}
+
+/** A literal IPv6 address goes in brackets in a URI. */
+function hostForUri(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The standby side: '/' links to the active's /metrics (standby_behaviour
+ * default) or fails with standby_error_status_code (error); '/metrics' is an
+ * empty 200 in both cases, as in Ceph 16 — a scrape of a standby is "up" with
+ * no samples, so alerts on `up == 0` keep meaning "no exporter at all".
+ */
+export class StandbyModule extends MgrStandbyModule {
+  static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
+
+  private readonly listener = new HttpListener(
+    (req, res) => Promise.resolve(this.handle(req, res)),
+    (err, req) => this.log.error({ err: err instanceof Error ? err.stack : String(err), url: req.url }, 'request failed'),
+  );
+
+  /** Called by the registry while this manager is a standby: binds and returns. */
+  override async serve(): Promise<void> {
+    await this.bind();
+  }
+
+  override async configNotify(): Promise<void> {
+    await this.bind();
+  }
+
+  override async shutdown(): Promise<void> {
+    await this.listener.close(CLOSE_GRACE_MS);
+  }
+
+  boundAddress(): AddressInfo | undefined {
+    return this.listener.address();
+  }
+
+  private async bind(): Promise<void> {
+    const cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    try {
+      const a = await this.listener.listen(listenHost(cfg.serverAddr), cfg.serverPort);
+      this.log.info({ port: a.port }, 'standby: serving /');
+    } catch (err) {
+      this.log.error(`standby prometheus module cannot listen on ${cfg.serverAddr || '*'}:${cfg.serverPort}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = pathOf(req);
+    if (path === '/metrics' || path === '/metrics/') {
+      res.writeHead(200, { 'Content-Type': CONTENT_TYPE_TEXT, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    if (!path.endsWith('/')) {
+      redirectToSlash(req, res);
+      return;
+    }
+    const cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    if (cfg.standbyBehaviour === 'error') {
+      sendPage(res, cfg.standbyErrorStatusCode, errorPage(cfg.standbyErrorStatusCode, 'Keep on looking'));
+    } else {
+      sendPage(res, 200, indexPage(`${this.getActiveServices().prometheus ?? ''}metrics`));
+    }
+  }
+}

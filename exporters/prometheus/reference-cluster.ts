@@ -1,0 +1,68 @@
+// The reference cluster as a collection source, for tests: what real ceph-mgr
+// 16.2.15 handed its modules (test/fixtures/ceph-reference/mgr_internals/),
+// served through the same calls the module makes. Running the collector on it
+// and comparing with what Ceph's module served from the same cluster
+// (active-metrics.txt) checks the mapping rules without a simulator.
+
+import { existsSync, readFileSync } from 'node:fs';
+import type {
+  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, PerfCounterEntry, ServerInfo,
+} from '../../src/mgr-module/index.js';
+import type { ClusterSource } from './collect-context.js';
+
+const DIR = new URL('../../test/fixtures/ceph-reference/mgr_internals/', import.meta.url);
+
+function fixture<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as T;
+}
+
+export class ReferenceCluster implements ClusterSource {
+  private readonly perf = fixture<Record<string, Record<string, PerfCounterEntry>>>('get_all_perf_counters.prio_useful.json');
+
+  get<N extends GetName>(name: N): GetMap[N] {
+    if ((name as string) === 'osd_pool_stats') {
+      // Not captured; Ceph's answer for an idle cluster: every pool, no recovery.
+      const df = fixture<GetMap['df']>('get.df.json');
+      return { pool_stats: df.pools.map((p) => ({ pool_name: p.name, pool_id: p.id, recovery: {}, recovery_rate: {}, client_io_rate: {} })) } as unknown as GetMap[N];
+    }
+    const file = `get.${name}.json`;
+    if (!existsSync(new URL(file, DIR))) throw new Error(`get(): unknown name '${name}'`);
+    return fixture<GetMap[N]>(file);
+  }
+
+  listServers(): ServerInfo[] {
+    return fixture<ServerInfo[]>('list_servers.json');
+  }
+
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
+    if (svcType === 'osd') return fixture<Record<string, Record<string, string>>>('get.osd_metadata.json')[svcId];
+    const file = `get_metadata.${svcType}.${svcId}.json`;
+    return existsSync(new URL(file, DIR)) ? fixture<Record<string, string>>(file) : undefined;
+  }
+
+  getDaemonHealthMetrics(): DaemonHealthMetrics {
+    return fixture<DaemonHealthMetrics>('get_daemon_health_metrics.json');
+  }
+
+  getMgrId(): string {
+    return fixture<{ mgr_id: string }>('misc.json').mgr_id;
+  }
+
+  /** The perf counters of get_all_perf_counters() as the SDK's column rows (sum, count pairs for averages). */
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    for (const [daemon, counters] of Object.entries(this.perf)) {
+      const dot = daemon.indexOf('.');
+      const type = daemon.slice(0, dot);
+      if (svcType !== undefined && type !== svcType) continue;
+      const columns: CounterColumn[] = [];
+      const values: number[] = [];
+      for (const [path, e] of Object.entries(counters)) {
+        const width = e.count === undefined ? 1 : 2;
+        columns.push({ path, description: e.description, nick: e.nick, type: e.type, priority: e.priority, unit: e.units === 0 ? 'bytes' : 'none', col: values.length, width });
+        values.push(e.value);
+        if (e.count !== undefined) values.push(e.count);
+      }
+      visit({ daemon, type, id: daemon.slice(dot + 1), schemaVersion: 1, columns, values: Float64Array.from(values), stamp: 0 });
+    }
+  }
+}

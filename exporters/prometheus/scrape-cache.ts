@@ -1,0 +1,122 @@
+// The body every scrape gets: both exposition formats encoded once per
+// collection into one buffer (the sample runs they share are stored once), a
+// gzip of each made on first demand and kept, and the staleness rule of Ceph's
+// module. Serving a scrape is then writing prepared buffers.
+
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import type { DualParts, ExpositionFormat } from './exposition.js';
+import type { Slicer } from './slicer.js';
+
+export interface EncodedBody {
+  readonly segments: Readonly<Record<ExpositionFormat, readonly Buffer[]>>;
+  readonly bytes: Readonly<Record<ExpositionFormat, number>>;
+}
+
+/**
+ * Encodes both bodies into a single buffer, yielding between parts. A part the
+ * two formats share (every run of samples) is encoded once and appears in both
+ * segment lists as the same bytes.
+ */
+export async function encodeBody(parts: DualParts, s: Slicer): Promise<EncodedBody> {
+  const { text, openmetrics } = parts;
+  let total = 0;
+  for (let i = 0; i < openmetrics.length; i++) {
+    const t = text[i];
+    const o = openmetrics[i]!;
+    total += Buffer.byteLength(o);
+    if (t !== undefined && t !== o) total += Buffer.byteLength(t);
+  }
+  const buf = Buffer.allocUnsafeSlow(total);
+  let off = 0;
+  const put = (str: string): Buffer => {
+    const n = buf.write(str, off, 'utf8');
+    const seg = buf.subarray(off, off + n);
+    off += n;
+    return seg;
+  };
+  const segText: Buffer[] = [];
+  const segOm: Buffer[] = [];
+  let bytesText = 0;
+  let bytesOm = 0;
+  for (let i = 0; i < openmetrics.length; i++) {
+    const t = text[i];
+    const o = openmetrics[i]!;
+    const om = put(o);
+    segOm.push(om);
+    bytesOm += om.length;
+    if (t !== undefined) {
+      const tb = t === o ? om : put(t);
+      segText.push(tb);
+      bytesText += tb.length;
+    }
+    if ((i & 31) === 31) await s.maybeYield();
+  }
+  return { segments: { text: segText, openmetrics: segOm }, bytes: { text: bytesText, openmetrics: bytesOm } };
+}
+
+/** gzip of a segment list, streamed through zlib's thread pool (the event loop only hands buffers over). */
+export async function gzipSegments(segments: readonly Buffer[], level: number): Promise<Buffer> {
+  const gz = createGzip({ level });
+  const out: Buffer[] = [];
+  gz.on('data', (chunk: Buffer) => out.push(chunk));
+  const ended = once(gz, 'end');
+  for (const seg of segments) {
+    if (!gz.write(seg)) await once(gz, 'drain');
+  }
+  gz.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+/** gzip level: level 1 compresses exposition text ~8–10× at a fraction of the default level's CPU. */
+export const GZIP_LEVEL = 1;
+
+export class CachedBody {
+  private readonly gzipped = new Map<ExpositionFormat, Promise<Buffer>>();
+
+  constructor(
+    readonly body: EncodedBody,
+    /** Date.now() when the collection finished. */
+    readonly collectedAtMs: number,
+    readonly durationMs: number,
+  ) {}
+
+  /** The gzip of one format, made once (concurrent scrapes wait for the same one). */
+  gzip(format: ExpositionFormat): Promise<Buffer> {
+    let p = this.gzipped.get(format);
+    if (p === undefined) {
+      p = gzipSegments(this.body.segments[format], GZIP_LEVEL);
+      p.catch(() => this.gzipped.delete(format)); // a failed gzip is retried by the next scrape
+      this.gzipped.set(format, p);
+    }
+    return p;
+  }
+
+  hasGzip(format: ExpositionFormat): boolean {
+    return this.gzipped.has(format);
+  }
+}
+
+export interface Staleness {
+  readonly stale: boolean;
+  /** Why, in words for the log and the 503 body. */
+  readonly reason: string;
+}
+
+/**
+ * Ceph's rule: the cache is stale when gathering it took at least
+ * scrape_interval. Ours adds age: collection runs on its own timer, so a cache
+ * older than twice the interval means collections stopped or keep failing.
+ */
+export function staleness(cached: Pick<CachedBody, 'collectedAtMs' | 'durationMs'>, nowMs: number, scrapeIntervalS: number): Staleness {
+  const durationS = cached.durationMs / 1000;
+  if (durationS >= scrapeIntervalS) {
+    return { stale: true, reason: `Gathering data took ${durationS.toFixed(2)} seconds, metrics are stale for ${(durationS - scrapeIntervalS).toFixed(2)} seconds` };
+  }
+  const ageS = (nowMs - cached.collectedAtMs) / 1000;
+  if (ageS > 2 * scrapeIntervalS) {
+    return { stale: true, reason: `The last collection finished ${ageS.toFixed(2)} seconds ago (more than twice scrape_interval ${scrapeIntervalS}s)` };
+  }
+  return { stale: false, reason: '' };
+}

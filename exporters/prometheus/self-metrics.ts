@@ -1,0 +1,136 @@
+// mgrd's own metrics (mgrd_*): process and Node.js defaults, ingest, sessions,
+// module queues and faults, and this exporter's collections and scrapes. Kept in
+// a prom-client Registry of their own (never the global one) and written into
+// the same body as the Ceph families by the collection's writer, so both
+// exposition formats come from one pass and one duplicate check.
+//
+// prom-client's default collectors start a GC PerformanceObserver and an
+// event-loop delay monitor that prom-client gives no way to stop: disabling and
+// re-enabling the module leaves the old ones behind (a few KB each).
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { MgrdStats } from '../../src/mgr-module/index.js';
+import { labelFragment, type ExpositionFormat, type ExpositionWriter, type FamilyType } from './exposition.js';
+
+export type SelfSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+export interface CollectionFigures {
+  readonly durationS: number;
+  readonly longestSliceS: number;
+  readonly series: number;
+  readonly result: 'ok' | 'partial' | 'failed';
+}
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+  private readonly collectionDuration: Histogram;
+  private readonly longestSlice: Gauge;
+  private readonly series: Gauge;
+  private readonly bodyBytes: Gauge<'format'>;
+  private readonly collections: Counter<'result'>;
+  private readonly scrapes: Counter<'format' | 'encoding' | 'code'>;
+  /** getMgrdStats() once per snapshot: the first collect() hook reads it, the others reuse it. */
+  private stats: MgrdStats | undefined;
+
+  constructor(getStats: () => MgrdStats) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'mgrd_' });
+    const read = (): MgrdStats => (this.stats ??= getStats());
+    const mirrored = (name: string, help: string, pick: (s: MgrdStats) => number, type: 'gauge' | 'counter'): void => {
+      if (type === 'gauge') {
+        new Gauge({ name, help, registers, collect() { this.set(pick(read())); } });
+      } else {
+        new Counter({ name, help, registers, collect() { this.reset(); this.inc(pick(read())); } });
+      }
+    };
+    mirrored('mgrd_sessions', 'Open wire-protocol sessions', (s) => s.sessions, 'gauge');
+    mirrored('mgrd_daemons', 'Daemons the manager knows of', (s) => s.daemons, 'gauge');
+    mirrored('mgrd_sessions_accepted_total', 'Wire-protocol sessions accepted', (s) => s.sessionsAccepted, 'counter');
+    mirrored('mgrd_sessions_refused_total', 'Wire-protocol sessions refused (limit, authentication)', (s) => s.sessionsRefused, 'counter');
+    mirrored('mgrd_reports_total', 'REPORT messages ingested', (s) => s.reports, 'counter');
+    mirrored('mgrd_report_values_total', 'Perf counter values ingested', (s) => s.valuesIngested, 'counter');
+    mirrored('mgrd_ingest_bytes_total', 'Bytes of wire-protocol frames ingested', (s) => s.bytesIngested, 'counter');
+    mirrored('mgrd_pg_stats_messages_total', 'PG_STATS messages ingested', (s) => s.pgStatsMessages, 'counter');
+    mirrored('mgrd_map_messages_total', 'MAP messages ingested', (s) => s.mapMessages, 'counter');
+    mirrored('mgrd_commands_total', 'Commands received on the wire protocol', (s) => s.commands, 'counter');
+    mirrored('mgrd_report_ingest_seconds_total', 'Time spent ingesting REPORT messages', (s) => s.reportTimeSumMs / 1000, 'counter');
+    mirrored('mgrd_report_ingest_max_seconds', 'Longest ingest of one REPORT message', (s) => s.reportTimeMaxMs / 1000, 'gauge');
+    new Counter({
+      name: 'mgrd_session_errors_total', help: 'Sessions closed on an error, by reason', labelNames: ['reason'], registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(read().sessionErrors)) this.inc({ reason }, n);
+      },
+    });
+    const perModule = (name: string, help: string, pick: (m: MgrdStats['modules'][number]) => number, type: 'gauge' | 'counter'): void => {
+      const collect = function (this: Gauge<'module'> | Counter<'module'>): void {
+        this.reset();
+        for (const m of read().modules) {
+          if (this instanceof Gauge) this.set({ module: m.name }, pick(m));
+          else this.inc({ module: m.name }, pick(m));
+        }
+      };
+      if (type === 'gauge') new Gauge({ name, help, labelNames: ['module'], registers, collect });
+      else new Counter({ name, help, labelNames: ['module'], registers, collect });
+    };
+    perModule('mgrd_module_queue_depth', 'Operations waiting on a module queue', (m) => m.queueDepth, 'gauge');
+    perModule('mgrd_module_faults_total', 'Faults of a module (throwing or timed-out hooks)', (m) => m.faults, 'counter');
+    perModule('mgrd_module_running', 'Whether a module is running (1) or not (0)', (m) => (m.running ? 1 : 0), 'gauge');
+
+    this.collectionDuration = new Histogram({
+      name: 'mgrd_prometheus_collection_duration_seconds', help: 'Wall time of one collection and render of /metrics (slices included)',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+    });
+    this.longestSlice = new Gauge({ name: 'mgrd_prometheus_collection_longest_slice_seconds', help: 'Longest event-loop stall of the last collection (its longest slice)', registers });
+    this.series = new Gauge({ name: 'mgrd_prometheus_series', help: 'Samples in the last /metrics body (mgrd_* excluded)', registers });
+    this.bodyBytes = new Gauge({ name: 'mgrd_prometheus_body_bytes', help: 'Size of the last /metrics body, uncompressed', labelNames: ['format'], registers });
+    this.collections = new Counter({ name: 'mgrd_prometheus_collections_total', help: 'Collections by result (partial: some steps failed)', labelNames: ['result'], registers });
+    this.scrapes = new Counter({ name: 'mgrd_prometheus_scrapes_total', help: '/metrics requests by format, encoding and HTTP status', labelNames: ['format', 'encoding', 'code'], registers });
+  }
+
+  collected(f: CollectionFigures): void {
+    this.collectionDuration.observe(f.durationS);
+    this.longestSlice.set(f.longestSliceS);
+    this.series.set(f.series);
+    this.collections.inc({ result: f.result });
+  }
+
+  rendered(format: ExpositionFormat, bytes: number): void {
+    this.bodyBytes.set({ format }, bytes);
+  }
+
+  scraped(format: ExpositionFormat, gzip: boolean, code: number): void {
+    this.scrapes.inc({ format, encoding: gzip ? 'gzip' : 'identity', code: String(code) });
+  }
+
+  /** Reads every metric (runs the collect() hooks); async because prom-client's are. */
+  snapshot(): Promise<SelfSnapshot> {
+    this.stats = undefined;
+    return this.registry.getMetricsAsJSON();
+  }
+
+  close(): void {
+    this.registry.clear();
+  }
+}
+
+const TYPES: Record<string, FamilyType | undefined> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram' };
+
+/** Writes a snapshot into a collection's writer (summaries are not used by mgrd and are skipped). */
+export function writeSelfMetrics(w: ExpositionWriter, snapshot: SelfSnapshot): number {
+  let samples = 0;
+  for (const m of snapshot) {
+    const type = TYPES[m.type];
+    if (type === undefined) continue;
+    w.family(m.name, type, m.help);
+    for (const v of m.values) {
+      const shared = (v as { sharedLabels?: Record<string, string | number> }).sharedLabels ?? {};
+      const all: Record<string, string | number | undefined> = { ...shared, ...v.labels };
+      const names = Object.keys(all);
+      const fragment = labelFragment(names, names.map((k) => String(all[k] ?? '')));
+      w.sample((v as { metricName?: string }).metricName ?? m.name, fragment, v.value);
+      samples++;
+    }
+  }
+  return samples;
+}
