@@ -45,8 +45,8 @@ function freePort(): Promise<number> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function start(args: string[], label: string): ChildProcess {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (d: Buffer) => {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d: Buffer) => {
     const text = d.toString();
     if (/error|Error/.test(text)) process.stderr.write(`[${label}] ${text}`);
   });
