@@ -40,6 +40,7 @@ export class PrometheusExporter {
   private nextDueMs = Infinity;
   private lastStartMs = 0;
   private notified = false;
+  private started = false;
   private stopped = false;
   /** Formats scraped with gzip since the last collection: gzipped ahead for the next body. */
   private readonly gzipWanted = new Set<ExpositionFormat>();
@@ -53,6 +54,7 @@ export class PrometheusExporter {
 
   /** Starts collecting (now, then every scrape_interval) when the cache is on. */
   start(): void {
+    this.started = true;
     this.scheduleAt(Date.now());
   }
 
@@ -71,7 +73,7 @@ export class PrometheusExporter {
   /** A map or health change: collect early, at most every max(1 s, scrape_interval / 3). */
   notify(): void {
     const cfg = this.host.config();
-    if (!cfg.cache || this.stopped) return;
+    if (!cfg.cache || !this.started || this.stopped) return;
     if (this.inFlight !== undefined) {
       this.notified = true;
       return;
@@ -109,7 +111,7 @@ export class PrometheusExporter {
   }
 
   private scheduleAt(t: number): void {
-    if (this.stopped || !this.host.config().cache) return;
+    if (!this.started || this.stopped || !this.host.config().cache) return;
     clearTimeout(this.timer);
     this.nextDueMs = t;
     this.timer = setTimeout(() => {
@@ -134,7 +136,9 @@ export class PrometheusExporter {
       const body = await encodeBody(c.parts, c.slicer);
       c.slicer.finish();
       const durationMs = Date.now() - started;
-      const cached = new CachedBody(body, Date.now(), durationMs);
+      const cached = new CachedBody(body, Date.now(), durationMs, {
+        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, slices: c.slicer.slices,
+      });
       this.cache = cached;
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
       this.self.rendered('text', body.bytes.text);

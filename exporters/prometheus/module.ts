@@ -37,21 +37,25 @@ export class Module extends MgrModule {
   static override NOTIFY_TYPES: readonly NotifyType[] = ['osd_map', 'mon_map', 'fs_map', 'service_map', 'mgr_map', 'health'];
 
   private cfg: PrometheusConfig = readConfig((n, d) => this.getModuleOption(n, d));
-  private exporter: PrometheusExporter | undefined;
+  private exp: PrometheusExporter | undefined;
   private readonly listener = new HttpListener(
-    (req, res) => this.exporter!.handle(req, res),
+    (req, res) => this.exp!.handle(req, res),
     (err, req) => this.log.error({ err: err instanceof Error ? err.stack : String(err), url: req.url }, 'request failed'),
   );
   private bindRetry: NodeJS.Timeout | undefined;
   private readonly checks = new Map<string, HealthCheck>();
   private failedCollections = 0;
   private historyWrites: Promise<void> = Promise.resolve();
+  private binding: Promise<void> = Promise.resolve();
   private stopped = false;
 
   /** Called by the registry once: binds the HTTP server and starts collecting; returns without waiting for either to settle. */
   override async serve(): Promise<void> {
+    // The manager applies `--set mgr/prometheus/...` right after starting modules (without configNotify):
+    // read the options a turn later so the first bind already uses them.
+    await new Promise((resolve) => setImmediate(resolve));
     this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
-    this.exporter = new PrometheusExporter(
+    this.exp = new PrometheusExporter(
       {
         source: this,
         log: this.log,
@@ -61,32 +65,33 @@ export class Module extends MgrModule {
       },
       this.getStore(HEALTH_HISTORY_KEY),
     );
-    this.exporter.start();
+    this.exp.start();
     await this.bind();
   }
 
   /** Called on the module's queue after an option changed: re-binds if the address moved, re-plans collection. */
   override async configNotify(): Promise<void> {
     this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
-    this.exporter?.reconfigure();
+    this.exp?.reconfigure();
     await this.bind();
   }
 
   /** Called on the module's queue for NOTIFY_TYPES: only asks for an earlier collection, never collects inline. */
   override notify(): void {
-    this.exporter?.notify();
+    this.exp?.notify();
   }
 
   /** Called by the registry at disable/failover/exit: stops collecting and closes the listener, within ~1 s. */
   override async shutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.bindRetry);
-    await Promise.all([this.exporter?.stop(), this.listener.close(CLOSE_GRACE_MS)]);
+    await this.binding;
+    await Promise.all([this.exp?.stop(), this.listener.close(CLOSE_GRACE_MS)]);
     await this.historyWrites;
   }
 
   override async handleCommand(_inbuf: string, cmd: CmdMap): Promise<CommandReturn> {
-    const history = this.exporter?.history;
+    const history = this.exp?.history;
     switch (cmd.prefix) {
       case 'prometheus file_sd_config':
         return [0, JSON.stringify([{ targets: this.fileSdTargets(), labels: {} }]), ''];
@@ -107,6 +112,11 @@ export class Module extends MgrModule {
     return this.listener.address();
   }
 
+  /** The exporter once serve() ran (tests and bench/scrape.ts time its collections). */
+  get exporter(): PrometheusExporter | undefined {
+    return this.exp;
+  }
+
   /** Where Prometheus should scrape: each mgr's host and port (Ceph lists every mgr of list_servers). */
   private fileSdTargets(): string[] {
     const port = this.listener.address()?.port ?? this.cfg.serverPort;
@@ -115,25 +125,52 @@ export class Module extends MgrModule {
     return targets;
   }
 
-  private async bind(): Promise<void> {
+  /** Binds to the configured address; serialised, so configNotify and a refresh never bind at once. */
+  private bind(): Promise<void> {
+    this.binding = this.binding.then(() => this.bindNow());
+    return this.binding;
+  }
+
+  /** Never rejects: a failure becomes MGR_PROMETHEUS_BIND_FAILED and a retry in BIND_RETRY_MS. */
+  private async bindNow(): Promise<void> {
     clearTimeout(this.bindRetry);
     if (this.stopped) return;
     const { serverAddr, serverPort } = this.cfg;
     const host = listenHost(serverAddr);
     if (this.listener.listensOn(host, serverPort)) return;
+    let port: number;
     try {
-      const a = await this.listener.listen(host, serverPort);
-      this.setCheck('MGR_PROMETHEUS_BIND_FAILED', undefined);
-      const uri = `http://${hostForUri(isWildcard(serverAddr) ? this.mgrIp() : serverAddr)}:${a.port}/`;
-      this.log.info({ uri }, 'serving /metrics');
-      await this.publishService(uri);
+      port = (await this.listener.listen(host, serverPort)).port;
     } catch (err) {
       const msg = `prometheus module cannot listen on ${serverAddr || '*'}:${serverPort}: ${err instanceof Error ? err.message : String(err)}`;
       this.log.error(msg);
       this.setCheck('MGR_PROMETHEUS_BIND_FAILED', healthCheck('HEALTH_WARN', msg, 1, [msg]));
-      this.bindRetry = setTimeout(() => {
-        this.bind().catch((e: unknown) => this.log.error({ err: String(e) }, 'bind retry failed'));
-      }, BIND_RETRY_MS);
+      this.bindRetry = setTimeout(() => void this.bind(), BIND_RETRY_MS);
+      return;
+    }
+    this.setCheck('MGR_PROMETHEUS_BIND_FAILED', undefined);
+    const uri = `http://${hostForUri(isWildcard(serverAddr) ? this.mgrIp() : serverAddr)}:${port}/`;
+    this.log.info({ uri }, 'serving /metrics');
+    try {
+      await this.publishService(uri);
+    } catch (err) {
+      this.log.error({ err: String(err), uri }, 'cannot publish the service URI');
+    }
+  }
+
+  /**
+   * Re-reads the options after each collection: a value that changed without
+   * configNotify (set before the module started, or written to the store) is
+   * picked up within one interval, and a moved address re-bound.
+   */
+  private refreshConfig(): void {
+    const before = this.cfg;
+    const now = readConfig((n, d) => this.getModuleOption(n, d));
+    if (JSON.stringify(now) === JSON.stringify(before)) return;
+    this.cfg = now;
+    this.exp?.reconfigure();
+    if (now.serverAddr !== before.serverAddr || now.serverPort !== before.serverPort) {
+      void this.bind();
     }
   }
 
@@ -146,6 +183,7 @@ export class Module extends MgrModule {
   }
 
   private collected(outcome: readonly StepError[] | Error): void {
+    this.refreshConfig();
     const errors = outcome instanceof Error ? [{ method: 'collect', message: outcome.message }] : outcome;
     if (errors.length === 0) {
       this.failedCollections = 0;

@@ -12,8 +12,13 @@ import type { ClusterSource } from './collect-context.js';
 
 const DIR = new URL('../../test/fixtures/ceph-reference/mgr_internals/', import.meta.url);
 
+const parsed = new Map<string, unknown>();
+
+/** A fixture, parsed once per process and deep-copied per call (callers may not share mutable answers). */
 function fixture<T>(file: string): T {
-  return JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as T;
+  let v = parsed.get(file);
+  if (v === undefined) parsed.set(file, (v = JSON.parse(readFileSync(new URL(file, DIR), 'utf8'))));
+  return structuredClone(v) as T;
 }
 
 export class ReferenceCluster implements ClusterSource {

@@ -72,6 +72,16 @@ export async function gzipSegments(segments: readonly Buffer[], level: number): 
 /** gzip level: level 1 compresses exposition text ~8–10× at a fraction of the default level's CPU. */
 export const GZIP_LEVEL = 1;
 
+/** Figures of the collection that made a body (logs, self-metrics, the benchmark). */
+export interface CollectionStats {
+  readonly series: number;
+  readonly families: number;
+  readonly perfDaemons: number;
+  /** The longest synchronous stretch: what this collection stalled the event loop for. */
+  readonly longestSliceMs: number;
+  readonly slices: number;
+}
+
 export class CachedBody {
   private readonly gzipped = new Map<ExpositionFormat, Promise<Buffer>>();
 
@@ -79,7 +89,9 @@ export class CachedBody {
     readonly body: EncodedBody,
     /** Date.now() when the collection finished. */
     readonly collectedAtMs: number,
+    /** Wall time from the start of the collection to the encoded body. */
     readonly durationMs: number,
+    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, slices: 0 },
   ) {}
 
   /** The gzip of one format, made once (concurrent scrapes wait for the same one). */

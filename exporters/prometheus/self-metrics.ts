@@ -55,6 +55,8 @@ export class SelfMetrics {
     mirrored('mgrd_commands_total', 'Commands received on the wire protocol', (s) => s.commands, 'counter');
     mirrored('mgrd_report_ingest_seconds_total', 'Time spent ingesting REPORT messages', (s) => s.reportTimeSumMs / 1000, 'counter');
     mirrored('mgrd_report_ingest_max_seconds', 'Longest ingest of one REPORT message', (s) => s.reportTimeMaxMs / 1000, 'gauge');
+    mirrored('mgrd_report_ingest_p50_seconds', 'Median ingest time of a REPORT message (bucket upper bound)', (s) => s.reportTimeP50Ms / 1000, 'gauge');
+    mirrored('mgrd_report_ingest_p99_seconds', '99th percentile ingest time of a REPORT message (bucket upper bound)', (s) => s.reportTimeP99Ms / 1000, 'gauge');
     new Counter({
       name: 'mgrd_session_errors_total', help: 'Sessions closed on an error, by reason', labelNames: ['reason'], registers,
       collect() {
@@ -116,12 +118,17 @@ export class SelfMetrics {
 
 const TYPES: Record<string, FamilyType | undefined> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram' };
 
-/** Writes a snapshot into a collection's writer (summaries are not used by mgrd and are skipped). */
+/**
+ * Writes a snapshot into a collection's writer. Skipped: summaries (mgrd has
+ * none) and gauges named `…_total` (prom-client's nodejs_active_handles_total
+ * and the like: sums of the per-type gauges next to them, and a name that
+ * promtool and OpenMetrics readers take for a counter).
+ */
 export function writeSelfMetrics(w: ExpositionWriter, snapshot: SelfSnapshot): number {
   let samples = 0;
   for (const m of snapshot) {
     const type = TYPES[m.type];
-    if (type === undefined) continue;
+    if (type === undefined || (type === 'gauge' && m.name.endsWith('_total'))) continue;
     w.family(m.name, type, m.help);
     for (const v of m.values) {
       const shared = (v as { sharedLabels?: Record<string, string | number> }).sharedLabels ?? {};

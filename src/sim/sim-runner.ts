@@ -74,7 +74,7 @@ export class SimRunner {
       return;
     }
     const cluster = this.cluster;
-    const schema = cluster.counterSchema(d.kind);
+    const schema = cluster.counterSchema(d.kind, d.name);
     const osdId = d.kind === 'osd' ? Number(d.name.slice(4)) : -1;
     const client = new MgrClient({
       addrs: [this.opts.mgrAddr],

@@ -153,20 +153,26 @@ describe('maps() key sets match Ceph', () => {
 describe('daemon metadata', () => {
   const daemons = cluster.daemons();
 
-  test('OSD metadata has the key set of a bluestore OSD', () => {
-    const bluestore = (refCli('cli/osd_metadata_json.txt') as Json[]).find((m) => m.osd_objectstore === 'bluestore')!;
-    const expected = Object.keys(bluestore).filter((k) => k !== 'id').sort();
+  test('OSD metadata has the key set of a memstore OSD by default (osd.0)', () => {
+    const expected = Object.keys(refJson('mgr_internals/get_metadata.osd.0.json')).sort();
     const osds = daemons.filter((d) => d.kind === 'osd');
     expect(osds).toHaveLength(24);
     for (const d of osds) expect(Object.keys(d.metadata).sort()).toEqual(expected);
-    const base = Object.keys(refJson('mgr_internals/get_metadata.osd.0.json'));
-    expect(Object.keys(osds[0]!.metadata)).toEqual(expect.arrayContaining(base));
     expect(osds[0]!.metadata).toMatchObject({
-      osd_objectstore: 'bluestore',
+      osd_objectstore: 'memstore',
       ceph_version: 'ceph version 16.2.15 (618f440892089921c3e944a991122ddc44e60516) pacific (stable)',
       hostname: 'node-0001',
-      devices: 'sdb',
+      devices: '',
     });
+  });
+
+  test('bluestore OSD metadata has the key set of the reference bluestore OSD (osd.3)', () => {
+    const bluestore = (refCli('cli/osd_metadata_json.txt') as Json[]).find((m) => m.osd_objectstore === 'bluestore')!;
+    const expected = Object.keys(bluestore).filter((k) => k !== 'id').sort();
+    const osds = new SimCluster({ osds: 12, seed: 9, startS: START, objectstore: 'bluestore' }).daemons().filter((d) => d.kind === 'osd');
+    for (const d of osds) expect(Object.keys(d.metadata).sort()).toEqual(expected);
+    expect(Object.keys(osds[0]!.metadata)).toEqual(expect.arrayContaining(Object.keys(refJson('mgr_internals/get_metadata.osd.0.json'))));
+    expect(osds[0]!.metadata).toMatchObject({ osd_objectstore: 'bluestore', hostname: 'node-0001', devices: 'sdb', bluestore_bdev_devices: 'sdb' });
   });
 
   test('mon metadata has the key set of mon.a', () => {
@@ -214,9 +220,12 @@ describe('PG stats', () => {
 });
 
 describe('counter schemas', () => {
-  test('osd and mon schemas are the real ones, in file order', () => {
-    for (const [kind, file] of [['osd', 'osd-bluestore'], ['mon', 'mon']] as const) {
+  test('osd (memstore by default) and mon schemas are the real ones, in file order', () => {
+    const osd0 = refJson('admin_socket/osd.0.perf_schema.json') as Record<string, Record<string, { type: number; priority: number }>>;
+    expect(Object.values(osd0).reduce((n, cs) => n + Object.keys(cs).length, 0)).toBe(414);
+    for (const [kind, file] of [['osd', 'osd'], ['mon', 'mon']] as const) {
       const ref = JSON.parse(readFileSync(join(ROOT, 'src', 'sim', 'schemas', `${file}.perf_schema.json`), 'utf8')) as Record<string, Record<string, { type: number; priority: number }>>;
+      if (kind === 'osd') expect(ref).toEqual(osd0);
       const paths = Object.entries(ref).flatMap(([s, cs]) => Object.keys(cs).map((n) => `${s}.${n}`));
       const decls = cluster.counterSchema(kind);
       expect(decls.map((d) => d.path)).toEqual(paths);
@@ -229,7 +238,7 @@ describe('counter schemas', () => {
 
   test('sampled vectors are width-expanded per valueWidth, finite and non-negative', () => {
     for (const d of cluster.daemons().filter((x, i, all) => all.findIndex((y) => y.kind === x.kind) === i)) {
-      const decls = cluster.counterSchema(d.kind);
+      const decls = cluster.counterSchema(d.kind, d.name);
       const width = decls.reduce((s, x) => s + valueWidth(x.type), 0);
       const v = cluster.sampleCounters(d.name, START + 30);
       expect(v, d.name).toHaveLength(width);

@@ -1,12 +1,16 @@
 // The native command table, in dispatch order.
 
 import type { NativeCommand } from '../native-command.js';
+import { CLUSTER_COMMANDS } from './cluster.js';
 import { CONFIG_COMMANDS } from './config.js';
 import { HELP_COMMANDS } from './help.js';
 import { MGR_COMMANDS } from './mgr.js';
+import { PG_COMMANDS } from './pg.js';
 
 export const NATIVE_COMMANDS: readonly NativeCommand[] = [
   ...HELP_COMMANDS,
   ...MGR_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...CLUSTER_COMMANDS,
+  ...PG_COMMANDS,
 ];

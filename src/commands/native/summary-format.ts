@@ -73,7 +73,7 @@ export function mgrMapSummaryText(map: MgrMap, nowS: number): string {
 type MdsInfo = { gid?: number; name?: string; rank?: number; state?: string };
 type Fs = FsMap['filesystems'][number];
 
-const infos = (fs: Fs): MdsInfo[] => Object.values(fs.mdsmap.info ?? {}) as MdsInfo[];
+const infos = (fs: Fs): MdsInfo[] => Object.values(fs.mdsmap.info ?? {});
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const upCount = (fs: Fs): number => Object.keys((fs.mdsmap.up as Record<string, number> | undefined) ?? {}).length;
 

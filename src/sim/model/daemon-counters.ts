@@ -45,6 +45,8 @@ export interface CounterSource {
   ledger: IoLedger;
   loads: LoadShape[];
   isSsd: Uint8Array;
+  /** 1 where the OSD runs bluestore (osd.3's schema), 0 for memstore (osd.0's). */
+  isBluestore: Uint8Array;
   usage(osd: number): OsdUsage;
   statfs(osd: number): StoreStatfs;
   osdEpoch(): number;
@@ -101,33 +103,67 @@ export interface MonRole {
   epochAtStart: number;
 }
 
+/** Layouts by schema: one per daemon kind, and the two OSD stores. */
+interface Layouts {
+  osd: Layout;
+  osdBluestore: Layout;
+  mon: Layout;
+  mds: Layout;
+  rgw: Layout;
+}
+
+let layoutCache: Layouts | undefined;
+
+/**
+ * Built once per process and shared by every SimCluster: layouts are read-only
+ * (samplers copy the template), so 10,000 OSDs cost two layouts, not 10,000.
+ */
+function sharedLayouts(): Layouts {
+  if (layoutCache !== undefined) return layoutCache;
+  const osdDriven = new Set(OSD_DRIVEN);
+  const quietOsd = ['objecter', 'finisher-objecter', 'throttle-objecter'];
+  // memstore (osd.0 of the reference cluster) declares a subset of what bluestore
+  // (osd.3) declares, in the same order; generic behaviours hash the path, so
+  // the counters both have move alike.
+  const osd = buildLayout(loadSchemaFile('osd.perf_schema.json'), osdDriven, quietOsd);
+  const osdBluestore = buildLayout(loadSchemaFile('osd-bluestore.perf_schema.json'), osdDriven, quietOsd);
+  const monSchema = loadSchemaFile('mon.perf_schema.json');
+  const mon = buildLayout(monSchema, new Set([...MON_DRIVEN, ...allPaths(monSchema, 'cluster')]));
+  const mds = buildLayout(MDS_SCHEMA, new Set([...allPaths(MDS_SCHEMA, 'mds'), ...allPaths(MDS_SCHEMA, 'mds_sessions'), 'mds_mem.ino', 'mds_mem.dn', 'mds_mem.cap', 'mds_mem.rss', 'mds_mem.heap', 'mds_log.ev', 'mds_log.evadd', 'mds_log.seg', 'mds_log.segadd', 'mds_log.wrpos', 'mds_server.handle_client_request', 'mds_server.handle_slave_request', 'mds_cache.num_strays']));
+  const rgw = buildLayout(RGW_SCHEMA, new Set(allPaths(RGW_SCHEMA, 'rgw')));
+  layoutCache = { osd, osdBluestore, mon, mds, rgw };
+  return layoutCache;
+}
+
 export class DaemonCounters {
-  private readonly layouts: Record<DaemonKind, Layout>;
-  private readonly writers: Record<DaemonKind, VectorWriter>;
+  private readonly layouts: Layouts;
+  private readonly writers: Record<keyof Layouts, VectorWriter>;
 
   constructor(private readonly src: CounterSource) {
-    const osd = buildLayout(loadSchemaFile('osd-bluestore.perf_schema.json'), new Set(OSD_DRIVEN), ['objecter', 'finisher-objecter', 'throttle-objecter']);
-    const monSchema = loadSchemaFile('mon.perf_schema.json');
-    const mon = buildLayout(monSchema, new Set([...MON_DRIVEN, ...allPaths(monSchema, 'cluster')]));
-    const mds = buildLayout(MDS_SCHEMA, new Set([...allPaths(MDS_SCHEMA, 'mds'), ...allPaths(MDS_SCHEMA, 'mds_sessions'), 'mds_mem.ino', 'mds_mem.dn', 'mds_mem.cap', 'mds_mem.rss', 'mds_mem.heap', 'mds_log.ev', 'mds_log.evadd', 'mds_log.seg', 'mds_log.segadd', 'mds_log.wrpos', 'mds_server.handle_client_request', 'mds_server.handle_slave_request', 'mds_cache.num_strays']));
-    const rgw = buildLayout(RGW_SCHEMA, new Set(allPaths(RGW_SCHEMA, 'rgw')));
-    this.layouts = { osd, mon, mds, rgw };
-    this.writers = { osd: new VectorWriter(osd), mon: new VectorWriter(mon), mds: new VectorWriter(mds), rgw: new VectorWriter(rgw) };
+    const l = sharedLayouts();
+    this.layouts = l;
+    this.writers = { osd: new VectorWriter(l.osd), osdBluestore: new VectorWriter(l.osdBluestore), mon: new VectorWriter(l.mon), mds: new VectorWriter(l.mds), rgw: new VectorWriter(l.rgw) };
   }
 
-  schema(kind: DaemonKind): CounterDecl[] {
-    return this.layouts[kind].decls;
+  /** A kind's schema; for OSDs the memstore one unless `bluestore`. Shared: treat as read-only. */
+  schema(kind: DaemonKind, bluestore = false): CounterDecl[] {
+    return this.layout(kind, bluestore).decls;
   }
 
-  width(kind: DaemonKind): number {
-    return this.layouts[kind].width;
+  width(kind: DaemonKind, bluestore = false): number {
+    return this.layout(kind, bluestore).width;
+  }
+
+  private layout(kind: DaemonKind, bluestore: boolean): Layout {
+    return kind === 'osd' && bluestore ? this.layouts.osdBluestore : this.layouts[kind];
   }
 
   sampleOsd(osd: number, now: number): Float64Array {
     const s = this.src;
     const led = s.ledger;
     led.bank(osd, now);
-    const L = this.layouts.osd;
+    const bluestore = s.isBluestore[osd] === 1;
+    const L = bluestore ? this.layouts.osdBluestore : this.layouts.osd;
     const out = L.template.slice();
     const g = (f: number): number => led.get(osd, f);
     const r = g(A_R_OPS);
@@ -136,7 +172,7 @@ export class DaemonCounters {
     const ops = r + w + rw;
     const sub = g(A_SUB_W);
     applyGeneric(L, out, ops + sub);
-    const v = this.writers.osd;
+    const v = bluestore ? this.writers.osdBluestore : this.writers.osd;
     v.begin(out);
     const latR = g(A_LAT_R);
     const latW = g(A_LAT_W);
@@ -185,8 +221,16 @@ export class DaemonCounters {
     v.set('osd.stat_bytes_used', st.total - st.available);
     v.set('osd.stat_bytes_avail', st.available);
     v.set('osd.map_message_epochs', s.osdEpoch());
-    // BlueStore: every local write (client or replica) is a transaction.
-    const ssd = s.isSsd[osd] === 1;
+    if (bluestore) this.bluestore(v, osd, { r, w, rw, sub, ops, latR }, st);
+    v.set('cct.total_workers', 11);
+    return out;
+  }
+
+  /** What only a bluestore OSD has: BlueStore latencies and space, BlueFS, the priority cache. */
+  private bluestore(v: VectorWriter, osd: number, io: { r: number; w: number; rw: number; sub: number; ops: number; latR: number }, st: StoreStatfs): void {
+    const { r, w, rw, sub, ops, latR } = io;
+    const ssd = this.src.isSsd[osd] === 1;
+    // Every local write (client or replica) is a transaction.
     const txc = Math.floor(w + rw + sub);
     const commitNs = (ssd ? 0.9e6 : 5.5e6) * (0.85 + 0.3 * hashUnit(osd, 12));
     v.avg('bluestore.commit_lat', txc * commitNs, txc);
@@ -221,8 +265,6 @@ export class DaemonCounters {
     v.set('bluestore-pricache.unmapped_bytes', Math.round(0.25 * GIB * mem));
     v.set('bluestore-pricache.heap_bytes', Math.round(3.35 * GIB * mem));
     v.set('bluestore-pricache.cache_bytes', Math.round(2.4 * GIB * mem));
-    v.set('cct.total_workers', 11);
-    return out;
   }
 
   /** op latency (incl. queue), process latency and prepare latency of one op class. */

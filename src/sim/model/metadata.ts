@@ -4,6 +4,7 @@
 
 import type { SimHost, SimOsd, SimMon, SimServiceDaemon } from './topology.js';
 import { addrvecString, cephStampZ } from './format.js';
+import type { OsdObjectstore } from './objectstore.js';
 
 export const CEPH_VERSION = 'ceph version 16.2.15 (618f440892089921c3e944a991122ddc44e60516) pacific (stable)';
 export const CEPH_VERSION_SHORT = '16.2.15';
@@ -34,14 +35,41 @@ function sorted(m: Record<string, string>): Record<string, string> {
   return out;
 }
 
-export function osdMetadata(osd: SimOsd, host: SimHost, fsid: string): Record<string, string> {
+/**
+ * `ceph osd metadata` of one OSD. bluestore: the key set of the reference's
+ * osd.3; memstore: that of osd.0 (no bluefs / bluestore_* keys, no
+ * objectstore_numa_unknown_devices, and, as a memstore OSD has no block device,
+ * empty `devices`, `device_ids` and `device_paths`).
+ */
+export function osdMetadata(osd: SimOsd, host: SimHost, fsid: string, store: OsdObjectstore): Record<string, string> {
   const p = osd.portBase;
   const rot = osd.deviceClass === 'hdd' ? '1' : '0';
   const pciSlot = (0x3b + (osd.id % 4)).toString(16).padStart(2, '0');
-  return sorted({
+  const common: Record<string, string> = {
     ...sysInfo(host),
     back_addr: addrvecString(host.clusterIp, p + 2, p + 3, osd.nonce),
     back_iface: 'eth1',
+    ceph_version_when_created: CEPH_VERSION,
+    container_name: `ceph-${fsid}-osd-${osd.id}`,
+    created_at: cephStampZ(osd.createdS),
+    default_device_class: osd.deviceClass,
+    device_ids: '',
+    device_paths: '',
+    devices: '',
+    front_addr: addrvecString(host.ip, p, p + 1, osd.nonce),
+    front_iface: 'eth0',
+    hb_back_addr: addrvecString(host.clusterIp, p + 4, p + 5, osd.nonce),
+    hb_front_addr: addrvecString(host.ip, p + 6, p + 7, osd.nonce),
+    journal_rotational: rot,
+    network_numa_unknown_ifaces: 'back_iface,front_iface',
+    osd_data: `/var/lib/ceph/osd/ceph-${osd.id}`,
+    osd_objectstore: store,
+    osdspec_affinity: 'default_drive_group',
+    rotational: rot,
+  };
+  if (store === 'memstore') return sorted(common);
+  return sorted({
+    ...common,
     bluefs: '1',
     bluefs_dedicated_db: '0',
     bluefs_dedicated_wal: '0',
@@ -56,24 +84,10 @@ export function osdMetadata(osd: SimOsd, host: SimHost, fsid: string): Record<st
     bluestore_bdev_support_discard: osd.deviceClass === 'ssd' ? '1' : '0',
     bluestore_bdev_type: osd.deviceClass,
     bluestore_min_alloc_size: '4096',
-    ceph_version_when_created: CEPH_VERSION,
-    container_name: `ceph-${fsid}-osd-${osd.id}`,
-    created_at: cephStampZ(osd.createdS),
-    default_device_class: osd.deviceClass,
     device_ids: `${osd.disk}=${osd.deviceId}`,
     device_paths: `${osd.disk}=/dev/disk/by-path/pci-0000:${pciSlot}:00.0-scsi-0:0:${osd.id % 64}:0`,
     devices: osd.disk,
-    front_addr: addrvecString(host.ip, p, p + 1, osd.nonce),
-    front_iface: 'eth0',
-    hb_back_addr: addrvecString(host.clusterIp, p + 4, p + 5, osd.nonce),
-    hb_front_addr: addrvecString(host.ip, p + 6, p + 7, osd.nonce),
-    journal_rotational: rot,
-    network_numa_unknown_ifaces: 'back_iface,front_iface',
     objectstore_numa_unknown_devices: osd.disk,
-    osd_data: `/var/lib/ceph/osd/ceph-${osd.id}`,
-    osd_objectstore: 'bluestore',
-    osdspec_affinity: 'default_drive_group',
-    rotational: rot,
   });
 }
 

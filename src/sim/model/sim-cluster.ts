@@ -24,6 +24,7 @@ import { buildTopology, type Topology } from './topology.js';
 import { ClusterControl } from './cluster-control.js';
 import { clusterTotals, pgStateSummary } from './cluster-summary.js';
 import { MIB } from './format.js';
+import { bluestoreFlags, checkObjectstoreMode, type ObjectstoreMode, type OsdObjectstore } from './objectstore.js';
 
 export interface SimOptions {
   /** Number of OSDs, 3 .. 10,000+. */
@@ -53,6 +54,12 @@ export interface SimOptions {
   osdMaxBackfills?: number;
   /** Periodic scrubs and deep scrubs as osd_scrub_min_interval / osd_deep_scrub_interval schedule them; default true. */
   backgroundScrub?: boolean;
+  /**
+   * The OSDs' objectstore, which sets their perf schema and metadata keys. Default
+   * `memstore` (osd.0's 414-counter schema); `bluestore` (osd.3's 624 counters);
+   * `mixed` as the reference cluster: ids 3, 7, 11... bluestore, the others memstore.
+   */
+  objectstore?: ObjectstoreMode;
 }
 
 export interface SimDaemon {
@@ -93,6 +100,9 @@ export class SimCluster {
   readonly monUp: boolean[];
   readonly monRoles: MonRole[];
   readonly downOutIntervalS: number;
+  readonly objectstore: ObjectstoreMode;
+  /** 1 where the OSD runs bluestore, by OSD id. */
+  readonly isBluestore: Uint8Array;
   private readonly counters: DaemonCounters;
   private readonly scenario: ScenarioEvent[];
   private scenarioNext = 0;
@@ -120,6 +130,8 @@ export class SimCluster {
     const rgws = checkInt('rgws', opts.rgws, 0, 1);
     const pgsPerOsd = opts.pgsPerOsd ?? 100;
     if (!(pgsPerOsd > 0)) throw new Error(`SimOptions.pgsPerOsd must be > 0, got ${String(opts.pgsPerOsd)}`);
+    this.objectstore = checkObjectstoreMode(opts.objectstore);
+    this.isBluestore = bluestoreFlags(this.objectstore, osds);
     const rng = new Rng(opts.seed);
     this.startS = opts.startS ?? Math.floor(Date.now() / 1000);
     this.createdS = this.startS - CLUSTER_AGE_S;
@@ -169,6 +181,7 @@ export class SimCluster {
       ledger: this.ledger,
       loads: this.loads,
       isSsd: this.osd.isSsd,
+      isBluestore: this.isBluestore,
       usage: (o) => this.usage.get(o),
       statfs: (o) => this.statfs(o),
       osdEpoch: () => this.epoch,
@@ -293,7 +306,7 @@ export class SimCluster {
 
   private osdMeta(id: number): Record<string, string> {
     const o = this.topo.osds[id]!;
-    return osdMetadata({ ...o, nonce: this.osd.nonce[id] as number }, this.topo.hosts[o.host]!, this.fsid);
+    return osdMetadata({ ...o, nonce: this.osd.nonce[id] as number }, this.topo.hosts[o.host]!, this.fsid, this.osdObjectstore(id));
   }
 
   /** Drops cached metadata (an OSD restarted with a new address nonce). */
@@ -309,8 +322,24 @@ export class SimCluster {
     return true;
   }
 
-  counterSchema(kind: DaemonKind): CounterDecl[] {
-    return this.counters.schema(kind);
+  /** What OSD `id` runs (its metadata's `osd_objectstore`). */
+  osdObjectstore(id: number): OsdObjectstore {
+    return this.isBluestore[id] === 1 ? 'bluestore' : 'memstore';
+  }
+
+  /**
+   * The declared counters of a daemon, in the order sampleCounters() fills.
+   * For OSDs the schema depends on the daemon's objectstore: pass its `name`.
+   * Without one, `osd` means the default OSD schema: memstore (also for
+   * `mixed`, where most OSDs run it), bluestore when every OSD does. Shared
+   * between daemons and clusters: treat as read-only.
+   */
+  counterSchema(kind: DaemonKind, name?: string): CounterDecl[] {
+    if (name === undefined) return this.counters.schema(kind, this.objectstore === 'bluestore');
+    const d = this.byName.get(name);
+    if (d === undefined) throw new Error(`counterSchema: no daemon named "${name}"`);
+    if (d.kind !== kind) throw new Error(`counterSchema: "${name}" is not of kind "${kind}"`);
+    return this.counters.schema(kind, kind === 'osd' && this.isBluestore[d.index] === 1);
   }
 
   sampleCounters(name: string, nowS: number): Float64Array {

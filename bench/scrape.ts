@@ -1,0 +1,270 @@
+// Scrape benchmark of the prometheus module (issue 4), one run, side by side:
+//  - small case, shaped like the reference cluster (4 OSDs): uncached
+//    collection time in process, and scrape latency over loopback with
+//    cache=false / cache=true (Ceph 16.2.15 took ~9 ms / ~1.4 ms);
+//  - 10,000 OSDs reporting perf counters (threshold 5) over the wire protocol
+//    from a simulator in a child process: collection + render time, longest
+//    event-loop stall, series, bytes, RSS; cached scrape latency p50/p99 from a
+//    scraper in another child process (plain and gzip); and the same series
+//    rendered by prom-client's Registry in this process (the baseline).
+//
+// Run: npm run bench:scrape   (or, by hand:)
+//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/scrape.js [osds=10000] [runs=5]
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { parseExposition } from '../exporters/prometheus/exposition-parse.js';
+import type { FamilyType } from '../exporters/prometheus/exposition.js';
+import type { PrometheusExporter } from '../exporters/prometheus/exporter.js';
+import { renderWithPromClient } from './render-baseline.js';
+import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
+import type { SyntheticSeries } from './lib/synthetic-cluster.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+}
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+function node(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  const rl = createInterface({ input: child.stdout! });
+  const [line] = (await once(rl, 'line')) as [string];
+  rl.close();
+  return line;
+}
+
+async function startSim(m: BenchMgr, osds: number): Promise<ChildProcess> {
+  const keyringFile = join(m.dir, 'keyring');
+  m.keyring.save(keyringFile);
+  const child = node('lib/sim-child.js', [m.daemonAddr, keyringFile, String(osds), '1']);
+  const line = await firstLine(child);
+  if (!line.startsWith('ready')) throw new Error(`simulator: ${line}`);
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  process.kill(child.pid, 'SIGCONT');
+  process.kill(child.pid, 'SIGTERM');
+  await exited;
+}
+
+/** Waits until every OSD has reported perf counters and the PG stats cover them. */
+async function waitForCluster(m: BenchMgr, osds: number, timeoutMs: number): Promise<void> {
+  const mod = m.prometheus();
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    let reporting = 0;
+    mod.forEachDaemonCounters(() => reporting++, 'osd');
+    let withStats = 0;
+    try {
+      withStats = mod.get('osd_stats').osd_stats.length;
+    } catch {
+      // no osd_map yet
+    }
+    const status = `${reporting}/${osds} OSDs reporting, PG stats of ${withStats}`;
+    if (status !== last) console.error(`  ${status}`);
+    last = status;
+    if (reporting >= osds && withStats >= osds) return;
+    if (Date.now() > end) throw new Error(`cluster not complete after ${timeoutMs} ms: ${status}`);
+    await sleep(2000);
+  }
+}
+
+function exporterOf(m: BenchMgr): PrometheusExporter {
+  const e = m.prometheus().exporter;
+  if (e === undefined) throw new Error('the prometheus module has not started');
+  return e;
+}
+
+async function scrapes(url: string, n: number, enc: 'plain' | 'gzip', format: 'text' | 'openmetrics'): Promise<{ ms: number[]; bytes: number }> {
+  const child = node('lib/scrape-client.js', [url, String(n), enc, format]);
+  return JSON.parse(await firstLine(child)) as { ms: number[]; bytes: number };
+}
+
+/** The text body as the baseline's input: the same families, label sets and values (mgrd_* left out). */
+function seriesOf(body: string): SyntheticSeries {
+  const parsed = parseExposition(body);
+  const labelSets: Array<{ names: string[]; values: string[] }> = [];
+  const index = new Map<string, number>();
+  const families = [];
+  for (const f of parsed.families.values()) {
+    if (f.name.startsWith('mgrd_') || f.samples.length === 0) continue;
+    const sets = new Uint32Array(f.samples.length);
+    const values = new Float64Array(f.samples.length);
+    f.samples.forEach((s, i) => {
+      const key = JSON.stringify(s.labels);
+      let k = index.get(key);
+      if (k === undefined) {
+        index.set(key, (k = labelSets.length));
+        labelSets.push({ names: s.labels.map(([n]) => n), values: s.labels.map(([, v]) => v) });
+      }
+      sets[i] = k;
+      values[i] = s.value;
+    });
+    families.push({ name: f.name, type: f.type as FamilyType, help: f.help, labelSets: sets, values });
+  }
+  return { labelSets, families, sampleCount: families.reduce((n, f) => n + f.values.length, 0) };
+}
+
+async function smallCase(lines: string[]): Promise<void> {
+  console.error('small case: reference-shaped cluster (4 OSDs)');
+  const m = await startBenchMgr({ set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 }, prometheus: { scrape_interval: '3600' } });
+  const sim = await startSim(m, 4);
+  try {
+    await waitForCluster(m, 4, 60_000);
+    await sleep(1500);
+    const exporter = exporterOf(m);
+    for (let i = 0; i < 100; i++) await exporter.collectNow(); // warm up
+    const ms: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await exporter.collectNow();
+      ms.push(performance.now() - t0);
+    }
+    const body = exporter.current!;
+    const url = `${await waitUri(m)}metrics`;
+    const cached = await scrapes(url, 200, 'plain', 'text');
+    await m.mgr.registry.setOption('prometheus', 'cache', false);
+    const uncached = await scrapes(url, 200, 'plain', 'text');
+    lines.push(
+      '### Small case: reference-shaped cluster (1 mon, 4 OSDs, simulated, reporting over loopback)',
+      '',
+      '| figure | mgrd | Ceph 16.2.15 (reference capture) |',
+      '| --- | --- | --- |',
+      `| uncached collection + render + encode, in process (300 runs) | p50 ${f2(quantile(ms, 0.5))} ms, p99 ${f2(quantile(ms, 0.99))} ms | — |`,
+      `| scrape with cache=false over loopback (200 scrapes) | p50 ${f2(quantile(uncached.ms, 0.5))} ms, p99 ${f2(quantile(uncached.ms, 0.99))} ms | median ~9 ms |`,
+      `| cached scrape over loopback (200 scrapes) | p50 ${f2(quantile(cached.ms, 0.5))} ms, p99 ${f2(quantile(cached.ms, 0.99))} ms | median ~1.4 ms |`,
+      `| series / body (text) | ${body.stats.series} / ${body.body.bytes.text} bytes | 771 / 82,485 bytes |`,
+      '',
+    );
+  } finally {
+    await stopChild(sim);
+    await m.stop();
+  }
+}
+
+async function waitUri(m: BenchMgr): Promise<string> {
+  for (;;) {
+    const a = m.prometheus().boundAddress();
+    if (a !== undefined) return `http://127.0.0.1:${a.port}/`;
+    await sleep(50);
+  }
+}
+
+async function largeCase(osds: number, runs: number, lines: string[]): Promise<void> {
+  console.error(`large case: ${osds} OSDs`);
+  const m = await startBenchMgr({ set: { mgr_stats_threshold: 5 }, prometheus: { scrape_interval: '3600' } });
+  const sim = await startSim(m, osds);
+  try {
+    const t0 = Date.now();
+    await waitForCluster(m, osds, 15 * 60_000);
+    console.error(`  cluster complete after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    await sleep(6000); // one more report period, so PG views and counters settle
+    const exporter = exporterOf(m);
+    const url = `${await waitUri(m)}metrics`;
+
+    const collect = async (): Promise<{ ms: number; slice: number; loop: number }> => {
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      const c0 = performance.now();
+      const body = await exporter.collectNow();
+      const ms = performance.now() - c0;
+      h.disable();
+      return { ms, slice: body.stats.longestSliceMs, loop: h.max / 1e6 };
+    };
+    await collect(); // first: plans, label fragments, JIT
+    const live: Array<{ ms: number; slice: number; loop: number }> = [];
+    for (let i = 0; i < runs; i++) {
+      live.push(await collect());
+      await sleep(1000);
+    }
+    const body = exporter.current!;
+    const gz0 = performance.now();
+    const gzText = await body.gzip('text');
+    const gzMs = performance.now() - gz0;
+    const gzOm = await body.gzip('openmetrics');
+    const rss = process.memoryUsage().rss;
+
+    const plain = await scrapes(url, 30, 'plain', 'text');
+    const gzip = await scrapes(url, 30, 'gzip', 'text');
+    const gzipOm = await scrapes(url, 30, 'gzip', 'openmetrics');
+
+    // Quiet: the simulator paused, for the side-by-side with prom-client in this same process.
+    process.kill(sim.pid!, 'SIGSTOP');
+    await sleep(500);
+    const quiet: number[] = [];
+    for (let i = 0; i < runs; i++) quiet.push((await collect()).ms);
+    const text = Buffer.concat(exporter.current!.body.segments.text).toString();
+    const series = seriesOf(text);
+    const prom: number[] = [];
+    let promBytes = 0;
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const p0 = performance.now();
+      const out = await renderWithPromClient(series);
+      prom.push(performance.now() - p0);
+      promBytes = Buffer.byteLength(out);
+    }
+    process.kill(sim.pid!, 'SIGCONT');
+
+    const med = (xs: number[]): number => quantile(xs, 0.5);
+    const ratio = med(prom) / med(quiet);
+    lines.push(
+      `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold 5)`,
+      '',
+      `Fed by SimRunner in a child process over loopback (${osds} OSD sessions + mons, mds, rgw; MgrClient reports every 5 s), mgrd in the benchmark process.`,
+      '',
+      '| figure | value |',
+      '| --- | --- |',
+      `| series (samples, mgrd_* excluded) / families | ${body.stats.series} / ${body.stats.families} |`,
+      `| body: text / OpenMetrics / gzip text / gzip OpenMetrics | ${mb(body.body.bytes.text)} / ${mb(body.body.bytes.openmetrics)} / ${mb(gzText.length)} / ${mb(gzOm.length)} |`,
+      `| collection + render of both formats + encode, ingest running (${runs} runs) | median ${f1(med(live.map((x) => x.ms)))} ms (runs: ${live.map((x) => x.ms.toFixed(0)).join(' ')}) |`,
+      `| same, simulator paused (${runs} runs) | median ${f1(med(quiet))} ms |`,
+      `| prom-client Registry, same series (fill + registry.metrics(), text only, ${prom.length} runs) | median ${f1(med(prom))} ms (${mb(promBytes)}) |`,
+      `| **ratio prom-client / mgrd** | **${f1(ratio)}×** (target ≥ 5×) |`,
+      `| longest slice of a collection (our stall) | max ${f1(Math.max(...live.map((x) => x.slice)))} ms (target ≤ 50 ms) |`,
+      `| event-loop delay max during a collection (perf_hooks, 1 ms resolution, ingest included) | max ${f1(Math.max(...live.map((x) => x.loop)))} ms |`,
+      `| gzip of the text body (zlib level 1, thread pool, once per collection) | ${f1(gzMs)} ms |`,
+      `| cached scrape, plain text, 30 scrapes from another process | p50 ${f1(quantile(plain.ms, 0.5))} ms, p99 ${f1(quantile(plain.ms, 0.99))} ms (target p50 ≤ 50 ms) |`,
+      `| cached scrape, gzip text | p50 ${f1(quantile(gzip.ms, 0.5))} ms, p99 ${f1(quantile(gzip.ms, 0.99))} ms |`,
+      `| cached scrape, gzip OpenMetrics (what Prometheus asks for) | p50 ${f1(quantile(gzipOm.ms, 0.5))} ms, p99 ${f1(quantile(gzipOm.ms, 0.99))} ms |`,
+      `| mgrd RSS after the collections (10k sessions, state, cached bodies) | ${mb(rss)} |`,
+      '',
+    );
+  } finally {
+    await stopChild(sim);
+    await m.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const osds = Number(process.argv[2] ?? 10_000);
+  const runs = Number(process.argv[3] ?? 5);
+  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs)`, ''];
+  await smallCase(lines);
+  await largeCase(osds, runs, lines);
+  console.log(lines.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
