@@ -97,7 +97,12 @@ async function scrapes(url: string, n: number, enc: 'plain' | 'gzip', format: 't
   return JSON.parse(await firstLine(child)) as { ms: number[]; bytes: number };
 }
 
-/** The text body as the baseline's input: the same families, label sets and values (mgrd_* left out). */
+/**
+ * The text body as the baseline's input: the same families, label sets and
+ * values (mgrd_* left out). prom-client wants one label set per metric, so a
+ * family whose series carry different label names (rgw's instance_id next to
+ * ceph_daemon) gets their union, missing ones empty.
+ */
 function seriesOf(body: string): SyntheticSeries {
   const parsed = parseExposition(body);
   const labelSets: Array<{ names: string[]; values: string[] }> = [];
@@ -105,14 +110,17 @@ function seriesOf(body: string): SyntheticSeries {
   const families = [];
   for (const f of parsed.families.values()) {
     if (f.name.startsWith('mgrd_') || f.samples.length === 0) continue;
+    const names = [...new Set(f.samples.flatMap((s) => s.labels.map(([n]) => n)))];
     const sets = new Uint32Array(f.samples.length);
     const values = new Float64Array(f.samples.length);
     f.samples.forEach((s, i) => {
-      const key = JSON.stringify(s.labels);
+      const byName = new Map(s.labels);
+      const vals = names.map((n) => byName.get(n) ?? '');
+      const key = `${names.join(',')}\u0000${vals.join('\u0000')}`;
       let k = index.get(key);
       if (k === undefined) {
         index.set(key, (k = labelSets.length));
-        labelSets.push({ names: s.labels.map(([n]) => n), values: s.labels.map(([, v]) => v) });
+        labelSets.push({ names, values: vals });
       }
       sets[i] = k;
       values[i] = s.value;

@@ -1,10 +1,7 @@
 // What every collection step gets: the cluster (through the module SDK), the
-// writer, the slicer, label caches that live across collections, and a
-// per-collection index of daemons' hosts and versions (Ceph's get_service_list).
+// writer, the slicer, and label caches that live across collections.
 
-import type {
-  DaemonHealthMetrics, GetMap, GetName, ServerInfo,
-} from '../../src/mgr-module/index.js';
+import type { DaemonHealthMetrics, GetMap, GetName } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
 import { labelFragment, type ExpositionWriter } from './exposition.js';
 import { staticFamily } from './families.js';
@@ -14,7 +11,6 @@ import type { Slicer } from './slicer.js';
 /** The module calls a collection reads (MgrModule has them all). */
 export interface ClusterSource extends PerfSource {
   get<N extends GetName>(name: N): GetMap[N];
-  listServers(): ServerInfo[];
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   getDaemonHealthMetrics(): DaemonHealthMetrics;
   getMgrId(): string;
@@ -84,7 +80,6 @@ export class LabelCaches {
 }
 
 export class StepContext {
-  private serviceIndex: Map<string, ServiceInfo> | undefined;
   private readonly warned: Set<string>;
 
   constructor(
@@ -108,24 +103,21 @@ export class StepContext {
     this.w.family(f.name, f.type, f.help);
   }
 
-  /** (type, id) → host and version, from list_servers, built once per collection. */
+  /**
+   * Host and version of a daemon, from its metadata: what Ceph's list_servers()
+   * derives them from (list_servers itself sorts every daemon of the cluster,
+   * which at 10,000 OSDs is a stall of its own).
+   */
   service(type: string, id: string): ServiceInfo | undefined {
-    if (this.serviceIndex === undefined) {
-      this.serviceIndex = new Map();
-      for (const server of this.src.listServers()) {
-        for (const svc of server.services) this.serviceIndex.set(`${svc.type}.${svc.id}`, { host: server.hostname, version: svc.ceph_version });
-      }
-    }
-    return this.serviceIndex.get(`${type}.${id}`);
+    const meta = this.src.getMetadata(type, id);
+    return meta === undefined ? undefined : { host: meta.hostname ?? '', version: meta.ceph_version ?? '' };
   }
 
-  /** Services of one type from list_servers (rgw, rbd-mirror). */
-  servicesOfType(type: string): Array<{ id: string } & ServiceInfo> {
-    this.service('', '');
-    const out: Array<{ id: string } & ServiceInfo> = [];
-    const prefix = `${type}.`;
-    for (const [key, info] of this.serviceIndex!) if (key.startsWith(prefix)) out.push({ id: key.slice(prefix.length), ...info });
-    return out;
+  /** Ids of the reporting daemons of one type (rgw, rbd-mirror: few, and found without walking every daemon). */
+  daemonIds(type: string): string[] {
+    const ids: string[] = [];
+    this.src.forEachDaemonCounters((d) => ids.push(d.id), type);
+    return ids;
   }
 
   /** Logs a message once per module instance (a missing map would otherwise log every interval). */

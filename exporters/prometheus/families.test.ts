@@ -81,7 +81,7 @@ describe('families of a reference-shaped simulated cluster vs Ceph 16.2.15', () 
         { module: 'prometheus', option: 'scrape_interval', value: '0.5' },
       ],
     });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 4, seed: 7, log: silentLogger(), stepS: 0.5 });
+    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 4, seed: 7, log: silentLogger(), stepS: 0.5, model: { objectstore: 'mixed' } });
     await sim.start();
     url = await waitFor(() => t.store.current().services.prometheus, 10_000, 'the prometheus service URI');
     // Every reporting daemon's perf counters, and PG stats folded into pools.

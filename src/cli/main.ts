@@ -25,7 +25,7 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'keyring']);
+const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
 
 export function buildProgram(): Command {
   const program = new Command('mgrd')
@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .option('--sim-osds <n>', 'OSDs of the embedded simulator', int('--sim-osds', 1, 100_000), 3)
     .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, or a JSON file')
+    .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
     .action(async (flags: Record<string, unknown>, cmd: Command) => {
       const fromFile = typeof flags.config === 'string' ? parseConfigFile(flags.config) : {};
       const explicit = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
         simOsds: pick('simOsds', 'sim_osds', int('sim_osds', 1, 100_000)),
         simSeed: pick('simSeed', 'sim_seed', int('sim_seed', 0, 2 ** 31)),
         simScenario: pick('scenario', 'sim_scenario'),
+        simObjectstore: pick('simObjectstore', 'sim_objectstore'),
       };
       const log = createLogger({ level: o.logLevel as 'info' });
       const running = await startMgrd(o, log);
@@ -119,8 +121,9 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, or a JSON file')
     .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
+    .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
-    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; logLevel: string }) => {
+    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }) => {
       await runSimCommand(flags);
     });
 

@@ -27,6 +27,7 @@ export interface RunOptions {
   simOsds: number;
   simSeed: number;
   simScenario?: string;
+  simObjectstore?: 'memstore' | 'bluestore' | 'mixed';
 }
 
 export interface Running {
@@ -116,6 +117,7 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
         osds: o.simOsds,
         seed: o.simSeed,
         scenario: o.simScenario,
+        model: { objectstore: o.simObjectstore ?? 'memstore' },
         log: log.child({ part: 'sim' }),
       });
       await sim.start();

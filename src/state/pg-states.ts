@@ -66,6 +66,9 @@ export function canonicalPgState(raw: string): string {
   return words.join('+');
 }
 
+/** Words the ingest path tests on every report, as bits (PgStateTable.flags): no Set lookups per PG. */
+export const PGF = { active: 1, peered: 2, clean: 4, degraded: 8, undersized: 16, stale: 32 } as const;
+
 export interface PgStateInfo {
   readonly id: number;
   /** Canonical state string. */
@@ -76,6 +79,7 @@ export interface PgStateInfo {
 /** Interns state strings. One per PGMap (ids are local to it). */
 export class PgStateTable {
   private readonly infos: PgStateInfo[] = [];
+  private readonly flagBits: number[] = [];
   private readonly byName = new Map<string, number>();
   /** Raw strings as reported, so the hot path is one Map lookup. */
   private readonly byRaw = new Map<string, number>();
@@ -89,6 +93,9 @@ export class PgStateTable {
       id = this.infos.length;
       const words = name === 'unknown' ? new Set(['unknown']) : new Set(name.split('+'));
       this.infos.push({ id, name, words });
+      let f = 0;
+      for (const [w, bit] of Object.entries(PGF)) if (words.has(w)) f |= bit;
+      this.flagBits.push(f);
       this.byName.set(name, id);
     }
     // Bounded by what reporters send; a hostile reporter could grow this, so cap the raw cache.
@@ -100,6 +107,13 @@ export class PgStateTable {
     const i = this.infos[id];
     if (!i) throw new RangeError(`unknown PG state id ${id}`);
     return i;
+  }
+
+  /** PGF bits of a state. */
+  flags(id: number): number {
+    const f = this.flagBits[id];
+    if (f === undefined) throw new RangeError(`unknown PG state id ${id}`);
+    return f;
   }
 
   name(id: number): string {

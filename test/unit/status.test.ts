@@ -3,19 +3,12 @@
 // layout with a filesystem and a gateway, and an OSD going down.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NativeCommand } from '../../src/commands/native-command.js';
-import { CLUSTER_COMMANDS } from '../../src/commands/native/cluster.js';
-import { NATIVE_COMMANDS } from '../../src/commands/native/index.js';
-import { PG_COMMANDS } from '../../src/commands/native/pg.js';
 import { silentLogger } from '../../src/common/log.js';
 import type { CommandCaller } from '../../src/server/daemon-server.js';
 import { SimRunner } from '../../src/sim/sim-runner.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
 import { refCli } from '../helpers/pg-cluster.js';
 import { diffShapes } from '../helpers/shape.js';
-
-// DEV SHIM (remove): index.ts does not list the cluster and pg commands yet.
-if (!NATIVE_COMMANDS.some((c) => c.cmd === 'status')) (NATIVE_COMMANDS as NativeCommand[]).push(...CLUSTER_COMMANDS, ...PG_COMMANDS);
 
 const ADMIN: CommandCaller = { entity: 'client.admin', read: true, write: true };
 

@@ -9,7 +9,7 @@ import type { OsdMap } from '../../state/map-types.js';
 import type { PGMap, PgRecord } from '../../state/pg-map.js';
 import { pgStatJson, type PgDumpWhat } from '../../state/pg-map-views.js';
 import { PG_STATE_WORDS } from '../../state/pg-states.js';
-import { osdStatJson } from '../../state/stat-vectors.js';
+import { osdStatJson, statfsJson } from '../../state/stat-vectors.js';
 import type { CommandContext, Format, NativeCommand } from '../native-command.js';
 import { formatOf, render } from '../native-command.js';
 import { osdRow, pgDumpText, pgLsRow, pgLsText, pgRow, pgStatText, poolStatsText } from './pg-format.js';
@@ -24,12 +24,18 @@ const ENVELOPE_BYTES = 64 * 1024;
 const SAMPLE = 16;
 
 /**
- * The largest reply mgrd can deliver: a COMMAND_REPLY frame must fit the
- * session's send buffer (ms_session_max_buffered_bytes) and the client's frame
- * limit, and no reply can exceed V8's longest string.
+ * The largest reply mgrd can deliver, and what sets it: a COMMAND_REPLY frame
+ * must fit the session's send buffer and the client's frame limit, and no
+ * reply can exceed V8's longest string.
  */
-function replyLimitBytes(ctx: CommandContext): number {
-  return Math.min(ctx.options.num('ms_session_max_buffered_bytes'), DEFAULT_MAX_FRAME_BYTES, V8_MAX_STRING) - ENVELOPE_BYTES;
+function replyLimit(ctx: CommandContext): { bytes: number; by: string } {
+  const limits = [
+    { bytes: ctx.options.num('ms_session_max_buffered_bytes'), by: 'ms_session_max_buffered_bytes' },
+    { bytes: DEFAULT_MAX_FRAME_BYTES, by: "the client's frame limit" },
+    { bytes: V8_MAX_STRING, by: "V8's longest string" },
+  ];
+  const min = limits.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  return { bytes: min.bytes - ENVELOPE_BYTES, by: min.by };
 }
 
 /** outb travels as a JSON string (quotes and newlines escaped): its length as such. */
@@ -67,13 +73,9 @@ const human = (bytes: number): string => (bytes >= 1 << 30 ? `${(bytes / (1 << 3
 
 /** -ERANGE naming the estimate, the limit and what to ask for instead; undefined when the reply fits. */
 function tooLarge(ctx: CommandContext, what: string, estimate: number, instead: string): CommandResult | undefined {
-  const limit = replyLimitBytes(ctx);
-  if (estimate <= limit) return undefined;
-  return cmdErr(
-    Errno.ERANGE,
-    `${what} would be about ${human(estimate)}, more than the ${human(limit)} one reply can carry ` +
-      `(ms_session_max_buffered_bytes, the client's frame limit, V8's longest string); ${instead}`,
-  );
+  const limit = replyLimit(ctx);
+  if (estimate <= limit.bytes) return undefined;
+  return cmdErr(Errno.ERANGE, `${what} would be about ${human(estimate)}, more than the ${human(limit.bytes)} one reply can carry (${limit.by}); ${instead}`);
 }
 
 /** Rendering a reply that slipped past the estimate can still hit V8's string limit: answer -ERANGE, not EIO. */
@@ -104,10 +106,9 @@ function estimatePgDump(m: PGMap, what: ReadonlySet<string>, fmt: Format): numbe
     const ids = m.osdIds();
     const osds = ids.slice(0, SAMPLE).map((id) => m.osdStat(id)!);
     bytes += sectionBytes(ids.length, osds.map((e) => osdStatJson(e.vec, { osd: 0, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers }, true)), fmt, depth, () => textTable(PLAIN_PROBE, ids.slice(0, SAMPLE).map((id) => osdRow(m, id, 0))));
-    let statfs = 0;
-    for (const e of osds) statfs += e.pools.size;
-    const perOsd = osds.length ? statfs / osds.length : 0;
-    if (fmt !== 'plain') bytes += sectionBytes(Math.ceil(perOsd * ids.length), [{ poolid: 0, osd: 0, total: 0, available: 0, internally_reserved: 0, allocated: 1e12, data_stored: 1e12, data_compressed: 0, data_compressed_allocated: 0, data_compressed_original: 0, omap_allocated: 1e9, internal_metadata: 1e9 }], fmt, depth);
+    // pool_statfs: an entry per OSD and pool it stores (JSON only), extrapolated from the sampled OSDs.
+    const statfs = osds.flatMap((e) => [...e.pools].map(([poolid, v]) => ({ poolid, osd: 0, ...statfsJson(v) })));
+    if (fmt !== 'plain' && osds.length > 0) bytes += sectionBytes(Math.ceil((statfs.length / osds.length) * ids.length), statfs, fmt, depth);
   }
   return bytes;
 }

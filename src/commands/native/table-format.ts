@@ -2,6 +2,8 @@
 // (columns padded to the widest cell, two spaces apart), si_u_t, percentify,
 // the osd df number formats, and utime_t parsing. Pure functions.
 
+import { cFixed } from '../../state/ceph-format.js';
+
 export type Align = 'left' | 'right';
 
 export interface Column {
@@ -32,15 +34,6 @@ export function textTable(cols: readonly Column[], rows: ReadonlyArray<ReadonlyA
   return out.join('\n') + '\n';
 }
 
-/** printf("%.*f") with glibc's round-half-even on exact ties. */
-function fixed(x: number, digits: number): string {
-  const scale = 10 ** digits;
-  const scaled = x * scale;
-  const floor = Math.floor(scaled);
-  if (scaled - floor === 0.5 && floor % 2 === 0 && Number.isSafeInteger(floor)) return (floor / scale).toFixed(digits);
-  return x.toFixed(digits);
-}
-
 const SI_UNITS = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 
 /** si_u_t: "14.81k", "57", "2M" (at most 7 characters when fractional, as Ceph's format_u). */
@@ -57,7 +50,7 @@ export function siU(value: number): string {
   if (index === 0 || v % mult === 0) return `${n}${unit}`;
   let out = '';
   for (let digits = 2; digits >= 0; digits--) {
-    out = `${fixed(v / mult, digits)}${unit}`;
+    out = `${cFixed(v / mult, digits)}${unit}`;
     if (out.length <= 7) break;
   }
   return out;
@@ -66,7 +59,7 @@ export function siU(value: number): string {
 /** percentify: "0" below 0.01, else two decimals ("21.30"). Takes a percentage computed in float. */
 export function percentify(pct: number): string {
   const a = Math.fround(pct);
-  return a < 0.01 ? '0' : fixed(a, 2);
+  return a < 0.01 ? '0' : cFixed(a, 2);
 }
 
 /** osd df's lowprecision_t: "-" below -0.01, "0" below 0.001, else two decimals. */
@@ -74,7 +67,7 @@ export function lowPrecision(v: number): string {
   const f = Math.fround(v);
   if (f < -0.01) return '-';
   if (f < 0.001) return '0';
-  return fixed(f, 2);
+  return cFixed(f, 2);
 }
 
 /** weightf_t: "-" below -0.01, "0" when tiny, else five decimals ("0.00200"). */
@@ -82,7 +75,7 @@ export function weightF(v: number): string {
   const f = Math.fround(v);
   if (f < Math.fround(-0.01)) return '-';
   if (f < Math.fround(0.000001)) return '0';
-  return fixed(f, 5);
+  return cFixed(f, 5);
 }
 
 /** A vector as Ceph streams one: "[0,1,2]". */
