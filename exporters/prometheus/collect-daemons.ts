@@ -87,6 +87,14 @@ interface Occupation {
   instance: string;
 }
 
+/** What one OSD contributes, gathered first so that each family is then written in one run. */
+interface OsdRow {
+  readonly labels: string;
+  readonly metadata: string;
+  readonly osd: { weight: number; up: number; in: number };
+  readonly occupation: string | undefined;
+}
+
 export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   const osdMap = ctx.src.get('osd_map');
   const flags = new Set(osdMap.flags.split(','));
@@ -99,8 +107,8 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   const deviceClass = new Map<number, string>();
   for (const d of crush.devices ?? []) deviceClass.set(d.id, d.class ?? '');
   const metadata = ctx.src.get('osd_metadata');
+  const rows: OsdRow[] = [];
   const occupations: Occupation[] = [];
-
   for (let i = 0; i < osdMap.osds.length; i++) {
     if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
     const osd = osdMap.osds[i]!;
@@ -113,18 +121,25 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     const meta = metadata[String(id)];
     if (meta === undefined) continue;
     const daemon = `osd.${id}`;
-    const svc = ctx.service('osd', String(id));
     const objectStore = meta.osd_objectstore ?? '';
-    const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', svc?.host ?? '', objectStore, pAddr, svc?.version ?? ''];
-    ctx.open('ceph_osd_metadata');
-    ctx.w.sample('ceph_osd_metadata', ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values), 1);
-    const labels = ctx.labels.daemon(daemon);
-    for (const state of OSD_STATUS) {
-      ctx.open(`ceph_osd_${state}`);
-      ctx.w.sample(`ceph_osd_${state}`, labels, osd[state]);
-    }
-    diskOccupation(ctx, daemon, objectStore, meta, occupations);
+    const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', meta.hostname ?? '', objectStore, pAddr, meta.ceph_version ?? ''];
+    rows.push({
+      labels: ctx.labels.daemon(daemon),
+      metadata: ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values),
+      osd,
+      occupation: diskOccupation(ctx, daemon, objectStore, meta, occupations),
+    });
   }
+  await ctx.s.maybeYield();
+  ctx.open('ceph_osd_metadata');
+  for (const r of rows) ctx.w.sample('ceph_osd_metadata', r.metadata, 1);
+  for (const state of OSD_STATUS) {
+    const family = `ceph_osd_${state}`;
+    ctx.open(family);
+    for (const r of rows) ctx.w.sample(family, r.labels, r.osd[state]);
+  }
+  ctx.open('ceph_disk_occupation');
+  for (const r of rows) if (r.occupation !== undefined) ctx.w.sample('ceph_disk_occupation', r.occupation, 1);
   diskOccupationHuman(ctx, occupations);
 
   ctx.open('ceph_pool_metadata');
@@ -136,20 +151,21 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   }
 
   ctx.open('ceph_rgw_metadata');
-  for (const svc of ctx.servicesOfType('rgw')) {
-    const name = ctx.src.getMetadata('rgw', svc.id)?.id ?? svc.id;
-    ctx.w.sample('ceph_rgw_metadata', labelFragment(LABELS.rgwMetadata, [`rgw.${name}`, svc.host, svc.version, svc.id]), 1);
+  for (const id of ctx.daemonIds('rgw')) {
+    const meta = ctx.src.getMetadata('rgw', id) ?? {};
+    ctx.w.sample('ceph_rgw_metadata', labelFragment(LABELS.rgwMetadata, [`rgw.${meta.id ?? id}`, meta.hostname ?? '', meta.ceph_version ?? '', id]), 1);
   }
   ctx.open('ceph_rbd_mirror_metadata');
-  for (const svc of ctx.servicesOfType('rbd-mirror')) {
-    const meta = ctx.src.getMetadata('rbd-mirror', svc.id);
+  for (const id of ctx.daemonIds('rbd-mirror')) {
+    const meta = ctx.src.getMetadata('rbd-mirror', id);
     if (meta === undefined) continue;
-    const m: Record<string, string> = { ...meta, ceph_daemon: `rbd-mirror.${svc.id}` };
+    const m: Record<string, string> = { ...meta, ceph_daemon: `rbd-mirror.${id}` };
     ctx.w.sample('ceph_rbd_mirror_metadata', labelFragment(LABELS.rbdMirrorMetadata, LABELS.rbdMirrorMetadata.map((k) => m[k] ?? '')), 1);
   }
 }
 
-function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Record<string, string>, out: Occupation[]): void {
+/** The OSD's ceph_disk_occupation labels (its data device and host), or undefined when Ceph would skip it. */
+function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Record<string, string>, out: Occupation[]): string | undefined {
   let dev: string | undefined;
   let wal = '';
   let db = '';
@@ -163,11 +179,10 @@ function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, m
   }
   if (dev === 'unknown') dev = undefined;
   const host = meta.hostname;
-  if (!dev || !host) return; // Ceph logs "Missing dev node metadata" and skips
-  const values = [daemon, dev, db, wal, host, meta.devices || 'N/A', meta.device_ids || 'N/A'];
-  ctx.open('ceph_disk_occupation');
-  ctx.w.sample('ceph_disk_occupation', ctx.labels.keyedFragment(`disk_occupation.${daemon}`, LABELS.diskOccupation, values), 1);
+  if (!dev || !host) return undefined; // Ceph logs "Missing dev node metadata" and skips
   out.push({ daemon, device: dev, instance: host });
+  const values = [daemon, dev, db, wal, host, meta.devices || 'N/A', meta.device_ids || 'N/A'];
+  return ctx.labels.keyedFragment(`disk_occupation.${daemon}`, LABELS.diskOccupation, values);
 }
 
 /** disk_occupation grouped by (device, instance): OSDs sharing a disk are joined in ceph_daemon ("osd.1, osd.2"). */

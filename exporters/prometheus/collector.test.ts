@@ -52,7 +52,7 @@ describe('collector on the reference cluster (Ceph 16.2.15 inputs)', () => {
   });
 
   it.each([
-    'ceph_health_status', 'ceph_mon_quorum_status', 'ceph_mon_metadata', 'ceph_mgr_module_status', 'ceph_mgr_module_can_run',
+    'ceph_health_status', 'ceph_mon_quorum_status', 'ceph_mon_metadata', 'ceph_mgr_metadata', 'ceph_mgr_status', 'ceph_mgr_module_status', 'ceph_mgr_module_can_run',
     // (not ceph_pg_clean: two PGs were scrubbing when mgr_internals/ was captured)
     'ceph_osd_metadata', 'ceph_pool_metadata', 'ceph_pg_total', 'ceph_pg_active', 'ceph_pg_down', 'ceph_daemon_health_metrics',
     'ceph_osd_flag_noout', 'ceph_osd_up', 'ceph_osd_in', 'ceph_osd_weight', 'ceph_pool_objects_repaired', 'ceph_pool_quota_objects',

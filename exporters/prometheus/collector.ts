@@ -123,7 +123,7 @@ export class Collector {
     const series = w.sampleCount;
     this.labels.trim(series);
     req.append?.(w);
-    await s.yield();
+    await s.maybeYield();
     const families = w.familyCount;
     const parts = w.finishBoth();
     return {

@@ -137,7 +137,7 @@ export class PrometheusExporter {
       c.slicer.finish();
       const durationMs = Date.now() - started;
       const cached = new CachedBody(body, Date.now(), durationMs, {
-        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, slices: c.slicer.slices,
+        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs,
       });
       this.cache = cached;
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });

@@ -39,10 +39,16 @@ export class ReferenceCluster implements ClusterSource {
     return fixture<ServerInfo[]>('list_servers.json');
   }
 
+  /** Captured metadata where there is some; for the other daemons list_servers' hostname and version (what ceph-mgr has of them too). */
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
     if (svcType === 'osd') return fixture<Record<string, Record<string, string>>>('get.osd_metadata.json')[svcId];
     const file = `get_metadata.${svcType}.${svcId}.json`;
-    return existsSync(new URL(file, DIR)) ? fixture<Record<string, string>>(file) : undefined;
+    if (existsSync(new URL(file, DIR))) return fixture<Record<string, string>>(file);
+    for (const server of this.listServers()) {
+      const svc = server.services.find((s) => s.type === svcType && s.id === svcId);
+      if (svc !== undefined) return { hostname: server.hostname, ceph_version: svc.ceph_version };
+    }
+    return undefined;
   }
 
   getDaemonHealthMetrics(): DaemonHealthMetrics {

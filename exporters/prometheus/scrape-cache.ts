@@ -80,6 +80,8 @@ export interface CollectionStats {
   /** The longest synchronous stretch: what this collection stalled the event loop for. */
   readonly longestSliceMs: number;
   readonly slices: number;
+  /** Run time of the collection without the turns it yielded to other work. */
+  readonly busyMs: number;
 }
 
 export class CachedBody {
@@ -91,7 +93,7 @@ export class CachedBody {
     readonly collectedAtMs: number,
     /** Wall time from the start of the collection to the encoded body. */
     readonly durationMs: number,
-    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, slices: 0 },
+    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, slices: 0, busyMs: 0 },
   ) {}
 
   /** The gzip of one format, made once (concurrent scrapes wait for the same one). */

@@ -12,6 +12,7 @@ export const CHECK_EVERY = 512;
 export class Slicer {
   private sliceStart = performance.now();
   private longest = 0;
+  private busy = 0;
   private count = 1;
 
   /**
@@ -58,8 +59,14 @@ export class Slicer {
     return this.count;
   }
 
+  /** Time spent in slices (the job's own run time, without the turns it yielded to others). */
+  get busyMs(): number {
+    return this.busy;
+  }
+
   private endSlice(): void {
     const ms = performance.now() - this.sliceStart;
+    this.busy += ms;
     if (ms > this.longest) this.longest = ms;
   }
 }

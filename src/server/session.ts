@@ -94,7 +94,8 @@ export class Session {
 
   private write(frame: Buffer): void {
     if (this.state === 'closed') return;
-    if (this.socket.writableLength + frame.length > this.limits.maxBufferedBytes) {
+    // What is already queued counts, not the frame at hand: one large reply (pg dump) may exceed the bound.
+    if (this.socket.writableLength > this.limits.maxBufferedBytes) {
       this.fail('ELIMIT', `peer is not reading: more than ${this.limits.maxBufferedBytes} bytes queued`);
       return;
     }

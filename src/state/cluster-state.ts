@@ -19,6 +19,8 @@ export class ClusterState {
   osdMapCrush: Record<string, unknown> | undefined;
   monMap: MonMap | undefined;
   monStatus: MonStatus | undefined;
+  /** When mon_status arrived (Unix seconds): quorum_age grows from there. */
+  monStatusAtS = 0;
   fsMap: FsMap | undefined;
   serviceMap: ServiceMap | undefined;
   /** Checks the cluster source raised (MON_DOWN...). */

@@ -92,6 +92,13 @@ export class OsdSetColumn {
     return n === IN_MAP ? this.big.get(row)!.length : n;
   }
 
+  /** Id i of the set (i < length). */
+  at(row: number, i: number): number {
+    const n = this.len[row]!;
+    if (n === IN_MAP) return this.big.get(row)![i]!;
+    return n <= INLINE ? this.inline[row * INLINE + i]! : this.slab[this.inline[row * INLINE]! * SLAB_W + i]!;
+  }
+
   /** The set as a new array. */
   toArray(row: number): number[] {
     const n = this.len[row]!;

@@ -16,20 +16,22 @@ export type PgDumpWhat = 'all' | 'summary' | 'sum' | 'delta' | 'pools' | 'osds' 
 /** pg_stat_t::dump of one PG. */
 export function pgStatJson(m: PGMap, r: PgRecord, ecPools?: ReadonlySet<number>): Record<string, unknown> {
   const row = m.pgStatRow(r);
-  const logStart = logStartOf(r.version, r.logSize);
-  const words = m.states.info(r.stateId).words;
+  const logStart = r.logStart;
+  const stateId = r.stateId;
+  const words = m.states.info(stateId).words;
   // Ceph lists where a PG's objects are while it is active but not clean (recovering,
   // backfilling, undersized). The compact report does not say; the acting set holds
   // every object as far as mgrd knows.
   const locating = words.has('active') && !words.has('clean');
-  const shards = locating ? shardNames(r.acting, ecPools?.has(r.pool) ?? false) : [];
+  const acting = r.acting;
+  const shards = locating ? shardNames(acting, ecPools?.has(r.pool) ?? false) : [];
   const objects = row.data[row.offset + S.num_objects]!;
   return {
     pgid: r.pgid,
     version: r.version,
     reported_seq: r.reportedSeq,
     reported_epoch: r.reportedEpoch,
-    state: m.states.name(r.stateId),
+    state: m.states.name(stateId),
     last_fresh: utimeString(r.lastFresh),
     last_change: utimeString(r.lastChange),
     last_active: utimeString(r.lastActive),
@@ -64,11 +66,11 @@ export function pgStatJson(m: PGMap, r: PgRecord, ecPools?: ReadonlySet<number>)
     manifest_stats_invalid: false,
     snaptrimq_len: 0,
     stat_sum: statSumJson(row.data, row.offset),
-    up: [...r.up],
-    acting: [...r.acting],
+    up: r.up,
+    acting,
     avail_no_missing: shards,
     object_location_counts: locating && objects > 0 ? [{ shards: shards.join(','), objects }] : [],
-    blocked_by: [...r.blockedBy],
+    blocked_by: r.blockedBy,
     up_primary: r.upPrimary,
     acting_primary: r.actingPrimary,
     purged_snaps: [],
@@ -89,14 +91,6 @@ function ecPoolsOf(m: PGMap): Set<number> {
   return new Set((m.osdMap?.pools ?? []).filter((p) => p.type === 3).map((p) => p.pool));
 }
 
-/** "e'v" minus the log length: where the PG log starts. */
-function logStartOf(version: string, logSize: number): string {
-  const q = version.indexOf("'");
-  const v = Number(version.slice(q + 1));
-  if (q < 0 || !Number.isFinite(v) || v <= logSize) return "0'0";
-  return `${version.slice(0, q)}'${v - logSize}`;
-}
-
 export function dumpPgStats(m: PGMap): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   const ec = ecPoolsOf(m);
@@ -107,7 +101,7 @@ export function dumpPgStats(m: PGMap): Array<Record<string, unknown>> {
 function dumpPgStatsBrief(m: PGMap): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const r of m.pgs()) {
-    out.push({ pgid: r.pgid, state: m.states.name(r.stateId), up: [...r.up], acting: [...r.acting], up_primary: r.upPrimary, acting_primary: r.actingPrimary });
+    out.push({ pgid: r.pgid, state: m.states.name(r.stateId), up: r.up, acting: r.acting, up_primary: r.upPrimary, acting_primary: r.actingPrimary });
   }
   return out;
 }

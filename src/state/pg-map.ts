@@ -7,10 +7,11 @@
 import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
 import type { OsdMap, OsdMapPool } from './map-types.js';
 import { CRUSH_ITEM_NONE } from './ceph-format.js';
-import { PgStateTable } from './pg-states.js';
-import { PgRecord, StatSlab, checkPgStatsMsg, fillFromReport, num, sameOsds } from './pg-record.js';
+import { PGF, PgStateTable } from './pg-states.js';
+import { PgRecord, checkPgStatsMsg, fillFromReport, num, parsePgid } from './pg-record.js';
+import { PGI, PGT, PgTable, STAMP_W } from './pg-table.js';
 import { DeltaWindow } from './stat-delta.js';
-import { PoolStatSum, STAT_W, STATFS_COL, addInto } from './stat-vectors.js';
+import { PoolStatSum, STAT_W, STATFS_COL } from './stat-vectors.js';
 import { OsdStatTable, type OsdStatEntry } from './osd-stat-table.js';
 import * as views from './pg-map-views.js';
 import * as dfViews from './pg-map-df.js';
@@ -42,8 +43,8 @@ export class PGMap {
   readonly osdTable = new OsdStatTable();
   readonly delta: DeltaWindow;
 
-  private readonly slab = new StatSlab();
-  private readonly pgMap = new Map<string, PgRecord>();
+  /** Every PG, as typed-array rows (pg-table.ts). */
+  private readonly table = new PgTable();
   private readonly pools = new Map<number, PoolStatSum>();
   private readonly poolDeltas = new Map<number, DeltaWindow>();
   private readonly stateCount = new Map<number, number>();
@@ -87,35 +88,36 @@ export class PGMap {
         const p = this.mapPools.get(pool);
         if (!p || ps >= num(p.pg_num)) continue;
       }
-      const old = this.pgMap.get(r.pgid);
-      if (old && old.reporter >= 0 && isOlder(r, old, msg.osd)) continue;
-      let rec = old;
-      if (!rec) {
-        rec = new PgRecord(r.pgid, pool, ps, this.slab.alloc());
-        this.pgMap.set(r.pgid, rec);
-      }
-      const prevState = rec.stateId;
-      const prevActing = rec.acting;
-      const prevUp = rec.up.length;
-      const prevLog = rec.logSize;
-      const prevOndisk = rec.ondiskLogSize;
-      this.fill(rec, r, msg.osd, t, old !== undefined);
-      // Sums move by (new - old) in one pass; state counts only when state or acting set changed,
-      // which most reports do not. No allocation per PG: this loop runs 333k times a period at scale.
+      const tb = this.table;
+      let row = tb.rowOf(pool, ps);
+      const existed = row >= 0;
+      if (existed && tb.ints.get(row, PGI.reporter) >= 0 && isOlder(r, tb, row, msg.osd)) continue;
+      let stateId = this.states.intern(r.state);
+      // A report from a primary the osd map already has down: stale, as check_down_pgs would mark it.
+      if (this.map && r.acting_primary >= 0 && this.isDown(r.acting_primary)) stateId = this.states.withWord(stateId, 'stale');
+      if (!existed) row = tb.add(pool, ps, stateId);
+      const was = existed && tb.ints.get(row, PGI.reporter) >= 0 ? this.states.flags(tb.state[row]!) : -1;
+      const prevState = tb.state[row]!;
+      const actingChanged = !tb.acting.equals(row, r.acting);
+      const prevUp = tb.up.length(row);
+      const prevActing = tb.acting.length(row);
+      const prevLog = tb.ints.get(row, PGI.logSize);
+      const prevOndisk = tb.ints.get(row, PGI.ondiskLogSize);
+      // State counts move only when state or acting set changed, which most reports do not.
+      const recount = existed && (prevState !== stateId || actingChanged);
+      if (recount) this.countState(pool, prevState, row, -1);
+      fillFromReport(tb, row, r, stateId, this.states.flags(stateId), was, msg.osd, t, actingChanged);
+      // Sums move by (new - old) in one pass. No allocation per PG: this loop runs 311k times a period at scale.
       const poolSum = this.poolSumOf(pool);
-      this.writeStats(rec, r.stat_sum, poolSum);
-      const dLog = rec.logSize - prevLog;
-      const dOndisk = rec.ondiskLogSize - prevOndisk;
-      const dUp = rec.up.length - prevUp;
-      const dActing = rec.acting.length - prevActing.length;
-      const dNum = old ? 0 : 1;
+      tb.stats.write(row, r.stat_sum, poolSum.stats, this.clusterSum.stats);
+      const dLog = tb.ints.get(row, PGI.logSize) - prevLog;
+      const dOndisk = tb.ints.get(row, PGI.ondiskLogSize) - prevOndisk;
+      const dUp = tb.up.length(row) - prevUp;
+      const dActing = tb.acting.length(row) - prevActing;
+      const dNum = existed ? 0 : 1;
       poolSum.move(dLog, dOndisk, dUp, dActing, dNum);
       this.clusterSum.move(dLog, dOndisk, dUp, dActing, dNum);
-      if (!old) this.countState(pool, rec.stateId, rec.acting, 1);
-      else if (prevState !== rec.stateId || !sameOsds(prevActing, rec.acting)) {
-        this.countState(pool, prevState, prevActing, -1);
-        this.countState(pool, rec.stateId, rec.acting, 1);
-      }
+      if (!existed || recount) this.countState(pool, stateId, row, 1);
     }
   }
 
@@ -140,14 +142,19 @@ export class PGMap {
     }
     for (const id of this.pools.keys()) if (!this.mapPools.has(id)) scan = true;
     if (scan) {
-      for (const rec of [...this.pgMap.values()]) {
-        const p = this.mapPools.get(rec.pool);
-        if (!p || rec.ps >= num(p.pg_num)) this.removePg(rec);
+      for (const pool of this.table.poolIds()) {
+        const p = this.mapPools.get(pool);
+        const keep = p ? Math.max(0, Math.ceil(num(p.pg_num))) : 0;
+        for (const row of this.table.rowsOfPool(pool, keep)) this.removePg(row);
+        if (p) this.table.trimPool(pool, keep);
       }
       for (const id of [...this.pools.keys()]) if (!this.mapPools.has(id)) this.forgetPool(id);
       for (const id of this.osdTable.poolStoreIds()) if (!this.mapPools.has(id)) this.forgetPool(id);
     }
     this.lastPgNum = new Map([...this.mapPools].map(([id, p]) => [id, num(p.pg_num)]));
+    let missing = 0;
+    for (const [id, p] of this.mapPools) missing += Math.max(0, Math.ceil(num(p.pg_num)) - (this.pools.get(id)?.numPg ?? 0));
+    this.table.reserve(missing);
     for (const [id, p] of this.mapPools) this.addPlaceholders(id, num(p.pg_num));
 
     for (const e of [...this.osdTable.entries()]) {
@@ -194,24 +201,34 @@ export class PGMap {
   }
 
   get numPgs(): number {
-    return this.pgMap.size;
+    return this.table.size;
   }
 
-  pgs(): IterableIterator<PgRecord> {
-    return this.pgMap.values();
+  /**
+   * Every PG, by pool then seed, as views of its row (fields are read on
+   * access). A view is valid until the PGMap next changes; do not keep it.
+   */
+  *pgs(): IterableIterator<PgRecord> {
+    for (const row of this.table.rows()) yield new PgRecord(this.table, row);
   }
 
+  /** A PG by id ("2.1f"; any pgid that parses to the same pool and seed). */
   getPg(pgid: string): PgRecord | undefined {
-    return this.pgMap.get(pgid);
+    const id = parsePgid(pgid);
+    const row = id ? this.table.rowOf(id.pool, id.ps) : -1;
+    return row >= 0 ? new PgRecord(this.table, row) : undefined;
   }
 
   /** One value of a PG's stat_sum (column: STAT_SUM_INDEX). */
   pgStat(rec: PgRecord, col: number): number {
-    return this.slab.data[rec.row * STAT_W + col]!;
+    return this.table.stats.get(rec.row, col);
   }
 
+  /** A PG's whole stat_sum, as a fresh copy at data[offset..offset + STAT_W). */
   pgStatRow(rec: PgRecord): { data: Float64Array; offset: number } {
-    return { data: this.slab.data, offset: rec.row * STAT_W };
+    const data = new Float64Array(STAT_W);
+    this.table.stats.read(rec.row, data);
+    return { data, offset: 0 };
   }
 
   /** Pools with PGs, ascending. */
@@ -303,15 +320,6 @@ export class PGMap {
     return !l || !l.up;
   }
 
-  /** Sets a record from a report; the state turns stale when the osd map has its primary down. */
-  private fill(rec: PgRecord, r: PgStatReport, osd: number, t: number, existed: boolean): void {
-    const was = existed && rec.reporter >= 0 ? this.states.info(rec.stateId).words : undefined;
-    let stateId = this.states.intern(r.state);
-    // A report from a primary the osd map already has down: stale, as check_down_pgs would mark it.
-    if (this.map && r.acting_primary >= 0 && this.isDown(r.acting_primary)) stateId = this.states.withWord(stateId, 'stale');
-    fillFromReport(rec, r, stateId, this.states.info(stateId).words, was, osd, t);
-  }
-
   private poolSumOf(pool: number): PoolStatSum {
     let ps = this.pools.get(pool);
     if (!ps) {
@@ -321,28 +329,13 @@ export class PGMap {
     return ps;
   }
 
-  /** Stores a reported stat_sum, moving the pool and cluster sums by the difference. */
-  private writeStats(rec: PgRecord, values: readonly number[], poolSum: PoolStatSum): void {
-    const data = this.slab.data;
-    const off = rec.row * STAT_W;
-    const n = Math.min(values.length, STAT_W);
-    const ps = poolSum.stats;
-    const cs = this.clusterSum.stats;
-    for (let i = 0; i < STAT_W; i++) {
-      const v = i < n ? values[i]! : 0;
-      const d = v - data[off + i]!;
-      if (d !== 0) {
-        ps[i]! += d;
-        cs[i]! += d;
-        data[off + i] = v;
-      }
-    }
-  }
-
-  private countState(pool: number, stateId: number, acting: readonly number[], sign: number): void {
+  private countState(pool: number, stateId: number, row: number, sign: number): void {
     bump(this.stateCount, stateId, sign);
     bumpNested(this.poolStateCount, pool, stateId, sign);
-    for (const osd of acting) {
+    const acting = this.table.acting;
+    const n = acting.length(row);
+    for (let i = 0; i < n; i++) {
+      const osd = acting.at(row, i);
       // The hole of an EC set is not an OSD; Ceph would count it as osd 2147483647.
       if (osd === CRUSH_ITEM_NONE || osd < 0) continue;
       bumpNested(this.osdStateCount, osd, stateId, sign);
@@ -351,21 +344,24 @@ export class PGMap {
   }
 
   /** Adds (sign 1) or removes (sign -1) a PG's whole contribution to every sum and count. */
-  private account(rec: PgRecord, sign: number): void {
-    const ps = this.poolSumOf(rec.pool);
-    const data = this.slab.data;
-    const off = rec.row * STAT_W;
-    addInto(ps.stats, 0, data, off, STAT_W, sign);
-    addInto(this.clusterSum.stats, 0, data, off, STAT_W, sign);
-    ps.move(sign * rec.logSize, sign * rec.ondiskLogSize, sign * rec.up.length, sign * rec.acting.length, sign);
-    this.clusterSum.move(sign * rec.logSize, sign * rec.ondiskLogSize, sign * rec.up.length, sign * rec.acting.length, sign);
-    this.countState(rec.pool, rec.stateId, rec.acting, sign);
+  private account(row: number, sign: number): void {
+    const tb = this.table;
+    const pool = tb.pool[row]!;
+    const ps = this.poolSumOf(pool);
+    tb.stats.addInto(row, ps.stats, sign);
+    tb.stats.addInto(row, this.clusterSum.stats, sign);
+    const log = sign * tb.ints.get(row, PGI.logSize);
+    const ondisk = sign * tb.ints.get(row, PGI.ondiskLogSize);
+    const up = sign * tb.up.length(row);
+    const acting = sign * tb.acting.length(row);
+    ps.move(log, ondisk, up, acting, sign);
+    this.clusterSum.move(log, ondisk, up, acting, sign);
+    this.countState(pool, tb.state[row]!, row, sign);
   }
 
-  private removePg(rec: PgRecord): void {
-    this.account(rec, -1);
-    this.slab.release(rec.row);
-    this.pgMap.delete(rec.pgid);
+  private removePg(row: number): void {
+    this.account(row, -1);
+    this.table.remove(row);
   }
 
   private forgetPool(id: number): void {
@@ -380,29 +376,29 @@ export class PGMap {
     const have = this.pools.get(pool)?.numPg ?? 0;
     if (have >= pgNum) return;
     const unknown = this.states.intern('unknown');
-    for (let ps = 0; ps < pgNum; ps++) {
-      const pgid = `${pool}.${ps.toString(16)}`;
-      if (this.pgMap.has(pgid)) continue;
-      const rec = new PgRecord(pgid, pool, ps, this.slab.alloc());
-      rec.stateId = unknown;
-      this.pgMap.set(pgid, rec);
-      this.account(rec, 1);
+    const n = Math.ceil(pgNum);
+    this.table.sizePool(pool, n);
+    for (let ps = 0; ps < n; ps++) {
+      if (this.table.rowOf(pool, ps) >= 0) continue;
+      this.account(this.table.add(pool, ps, unknown), 1);
     }
   }
 
   /**
    * check_down_pgs: PGs whose acting primary is down (or gone) become stale,
    * with last_unstale = now. Brute force over all PGs, as ceph-mgr does on
-   * every osd map: a few ms at 333k PGs, and maps change far less often than stats.
+   * every osd map: a few ms at 311k PGs, and maps change far less often than stats.
    */
   private markStale(): void {
-    for (const rec of this.pgMap.values()) {
-      if (rec.actingPrimary < 0 || !this.isDown(rec.actingPrimary) || this.states.has(rec.stateId, 'stale')) continue;
-      this.account(rec, -1);
-      rec.stateId = this.states.withWord(rec.stateId, 'stale');
-      rec.lastUnstale = this.nowS;
-      this.account(rec, 1);
-    }
+    const tb = this.table;
+    tb.forEachRow((row) => {
+      const primary = tb.ints.get(row, PGI.actingPrimary);
+      if (primary < 0 || !this.isDown(primary) || (this.states.flags(tb.state[row]!) & PGF.stale) !== 0) return;
+      this.account(row, -1);
+      tb.state[row] = this.states.withWord(tb.state[row]!, 'stale');
+      tb.stamps[row * STAMP_W + PGT.unstale] = this.nowS;
+      this.account(row, 1);
+    });
   }
 }
 
@@ -411,9 +407,10 @@ export class PGMap {
  * reported_seq). reported_seq is compared only between reports of the same OSD:
  * a new primary that has not moved the epoch on still replaces the entry.
  */
-function isOlder(r: PgStatReport, old: PgRecord, osd: number): boolean {
-  if (old.reportedEpoch !== r.reported_epoch) return old.reportedEpoch > r.reported_epoch;
-  return old.reporter === osd && old.reportedSeq > r.reported_seq;
+function isOlder(r: PgStatReport, tb: PgTable, row: number, osd: number): boolean {
+  const epoch = tb.ints.get(row, PGI.reportedEpoch);
+  if (epoch !== r.reported_epoch) return epoch > r.reported_epoch;
+  return tb.ints.get(row, PGI.reporter) === osd && tb.ints.get(row, PGI.reportedSeq) > r.reported_seq;
 }
 
 function bump<K>(m: Map<K, number>, k: K, by: number): void {

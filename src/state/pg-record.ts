@@ -1,133 +1,114 @@
-// One PG as the PGMap keeps it, the storage for the PGs' stat_sum rows, and
-// the check of a PG_STATS message before it touches anything.
+// One PG as callers see it (PgRecord, a view of a PgTable row), how a report
+// sets a row, and the check of a PG_STATS message before it touches anything.
 
 import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
-import { STAT_W } from './stat-vectors.js';
+import { PGF } from './pg-states.js';
+import { PGI, PGT, STAMP_W, type PgTable } from './pg-table.js';
 
-/** A PG's fields; its stat_sum is row `row` of the PGMap's StatSlab. Times are Unix seconds, 0 = never. */
+/** Ceph's pg_t printed: "<pool>.<ps in hex>". */
+export const pgidOf = (pool: number, ps: number): string => `${pool}.${ps.toString(16)}`;
+
+/**
+ * One PG's fields, read from its PgTable row on access (arrays are fresh
+ * copies). A view, not a snapshot: valid until the PGMap next changes, when
+ * its row may hold another PG. Times are Unix seconds, 0 = never.
+ */
 export class PgRecord {
-  stateId = 0;
-  up: readonly number[] = [];
-  acting: readonly number[] = [];
-  upPrimary = -1;
-  actingPrimary = -1;
-  /** OSD whose report this is; -1 for a placeholder the osd map implied ("unknown"). */
-  reporter = -1;
-  version = "0'0";
-  reportedEpoch = 0;
-  reportedSeq = 0;
-  logSize = 0;
-  ondiskLogSize = 0;
-  created = 0;
-  mappingEpoch = 0;
-  lastEpochClean = 0;
-  lastFresh = 0;
-  lastChange = 0;
-  lastActive = 0;
-  lastPeered = 0;
-  lastClean = 0;
-  lastBecameActive = 0;
-  lastBecamePeered = 0;
-  lastUnstale = 0;
-  lastUndegraded = 0;
-  lastFullsized = 0;
-  lastScrubStamp = 0;
-  lastDeepScrubStamp = 0;
-  blockedBy: readonly number[] = [];
-
   constructor(
-    readonly pgid: string,
-    readonly pool: number,
-    readonly ps: number,
+    private readonly t: PgTable,
     readonly row: number,
   ) {}
+
+  get pgid(): string { return pgidOf(this.pool, this.ps); }
+  get pool(): number { return this.t.pool[this.row]!; }
+  get ps(): number { return this.t.ps[this.row]!; }
+  /** Id in the PGMap's state table. */
+  get stateId(): number { return this.t.state[this.row]!; }
+  get up(): number[] { return this.t.up.toArray(this.row); }
+  get acting(): number[] { return this.t.acting.toArray(this.row); }
+  get upPrimary(): number { return this.t.ints.get(this.row, PGI.upPrimary); }
+  get actingPrimary(): number { return this.t.ints.get(this.row, PGI.actingPrimary); }
+  /** OSD whose report this is; -1 for a placeholder the osd map implied ("unknown"). */
+  get reporter(): number { return this.t.ints.get(this.row, PGI.reporter); }
+  get version(): string { return this.t.version(this.row); }
+  get reportedEpoch(): number { return this.t.ints.get(this.row, PGI.reportedEpoch); }
+  get reportedSeq(): number { return this.t.ints.get(this.row, PGI.reportedSeq); }
+  get logSize(): number { return this.t.ints.get(this.row, PGI.logSize); }
+  get ondiskLogSize(): number { return this.t.ints.get(this.row, PGI.ondiskLogSize); }
+  get created(): number { return this.t.ints.get(this.row, PGI.created); }
+  get mappingEpoch(): number { return this.t.ints.get(this.row, PGI.mappingEpoch); }
+  get lastEpochClean(): number { return this.t.ints.get(this.row, PGI.lastEpochClean); }
+  get lastFresh(): number { return this.stamp(PGT.fresh); }
+  get lastChange(): number { return this.stamp(PGT.change); }
+  get lastActive(): number { return this.stamp(PGT.active); }
+  get lastPeered(): number { return this.stamp(PGT.peered); }
+  get lastClean(): number { return this.stamp(PGT.clean); }
+  get lastBecameActive(): number { return this.stamp(PGT.becameActive); }
+  get lastBecamePeered(): number { return this.stamp(PGT.becamePeered); }
+  get lastUnstale(): number { return this.stamp(PGT.unstale); }
+  get lastUndegraded(): number { return this.stamp(PGT.undegraded); }
+  get lastFullsized(): number { return this.stamp(PGT.fullsized); }
+  get lastScrubStamp(): number { return this.stamp(PGT.scrub); }
+  get lastDeepScrubStamp(): number { return this.stamp(PGT.deepScrub); }
+  get blockedBy(): number[] { return [...(this.t.blockedBy.get(this.row) ?? [])]; }
+  /** "e'v" minus the log length (pg_stat_t's log_start). */
+  get logStart(): string { return this.t.logStart(this.row); }
+
+  private stamp(k: number): number {
+    return this.t.stamps[this.row * STAMP_W + k]!;
+  }
 }
 
 /**
- * Sets a record from a report, deriving the stamps the compact form does not
+ * Sets a row from a report, deriving the stamps the compact form does not
  * carry: last_active, last_peered, last_undegraded, last_fullsized move to the
  * report time while the state they track holds (as the OSD sets them);
- * last_became_* take last_change when the state begins. `was` is the previous
- * state's words, undefined when the PG had no report yet.
+ * last_became_* take last_change when the state begins. `f` and `was` are the
+ * PGF bits of the new and previous state, `was` -1 when the PG had no report
+ * yet. Copies what it keeps: the report's arrays and strings are not retained.
  */
-export function fillFromReport(rec: PgRecord, r: PgStatReport, stateId: number, words: ReadonlySet<string>, was: ReadonlySet<string> | undefined, osd: number, t: number): void {
-  const active = words.has('active');
-  const peered = active || words.has('peered');
-  const lastChange = num(r.last_change) > 0 ? r.last_change : was ? rec.lastChange : t;
-  if (!was) rec.created = num(r.reported_epoch);
-  if (!was || !sameOsds(rec.acting, r.acting)) rec.mappingEpoch = num(r.reported_epoch);
-  rec.stateId = stateId;
-  rec.up = r.up;
-  rec.acting = r.acting;
-  rec.upPrimary = num(r.up_primary, -1);
-  rec.actingPrimary = num(r.acting_primary, -1);
-  rec.reporter = osd;
-  rec.version = typeof r.version === 'string' ? r.version : "0'0";
-  rec.reportedEpoch = num(r.reported_epoch);
-  rec.reportedSeq = num(r.reported_seq);
-  rec.logSize = num(r.log_size);
-  rec.ondiskLogSize = num(r.ondisk_log_size);
-  rec.lastFresh = t;
-  rec.lastChange = lastChange;
+export function fillFromReport(tb: PgTable, row: number, r: PgStatReport, stateId: number, f: number, was: number, osd: number, t: number, actingChanged: boolean): void {
+  const st = tb.stamps;
+  const s = row * STAMP_W;
+  const ints = tb.ints;
+  const active = (f & PGF.active) !== 0;
+  const peered = active || (f & PGF.peered) !== 0;
+  const lastChange = num(r.last_change) > 0 ? r.last_change : was >= 0 ? st[s + PGT.change]! : t;
+  const epoch = num(r.reported_epoch);
+  if (was < 0) ints.set(row, PGI.created, epoch);
+  if (was < 0 || actingChanged) ints.set(row, PGI.mappingEpoch, epoch);
+  tb.state[row] = stateId;
+  if (!tb.up.equals(row, r.up)) tb.up.set(row, r.up);
+  if (actingChanged) tb.acting.set(row, r.acting);
+  ints.set(row, PGI.upPrimary, num(r.up_primary, -1));
+  ints.set(row, PGI.actingPrimary, num(r.acting_primary, -1));
+  ints.set(row, PGI.reporter, osd);
+  tb.setVersion(row, typeof r.version === 'string' ? r.version : "0'0");
+  ints.set(row, PGI.reportedEpoch, epoch);
+  ints.set(row, PGI.reportedSeq, num(r.reported_seq));
+  ints.set(row, PGI.logSize, num(r.log_size));
+  ints.set(row, PGI.ondiskLogSize, num(r.ondisk_log_size));
+  st[s + PGT.fresh] = t;
+  st[s + PGT.change] = lastChange;
   if (active) {
-    rec.lastActive = t;
-    if (!was?.has('active')) rec.lastBecameActive = lastChange;
+    st[s + PGT.active] = t;
+    if (was < 0 || (was & PGF.active) === 0) st[s + PGT.becameActive] = lastChange;
   }
   if (peered) {
-    rec.lastPeered = t;
-    if (!(was?.has('active') || was?.has('peered'))) rec.lastBecamePeered = lastChange;
+    st[s + PGT.peered] = t;
+    if (was < 0 || (was & (PGF.active | PGF.peered)) === 0) st[s + PGT.becamePeered] = lastChange;
   }
-  if (active && words.has('clean')) {
-    rec.lastClean = t;
-    rec.lastEpochClean = rec.reportedEpoch;
-  } else if (num(r.last_clean) > 0) rec.lastClean = t - num(r.last_clean);
-  if (!words.has('degraded')) rec.lastUndegraded = t;
-  if (!words.has('undersized')) rec.lastFullsized = t;
-  rec.lastUnstale = t;
-  rec.lastScrubStamp = num(r.last_scrub_stamp);
-  rec.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
-  rec.blockedBy = r.blocked_by ?? [];
-}
-
-export function sameOsds(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Rows of STAT_W doubles in one growing Float64Array, with a free list: no object per PG stat_sum. */
-export class StatSlab {
-  data: Float64Array;
-  private next = 0;
-  private readonly free: number[] = [];
-
-  constructor(initialRows = 1024) {
-    this.data = new Float64Array(initialRows * STAT_W);
-  }
-
-  alloc(): number {
-    const r = this.free.pop();
-    if (r !== undefined) return r;
-    if ((this.next + 1) * STAT_W > this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    return this.next++;
-  }
-
-  release(row: number): void {
-    this.data.fill(0, row * STAT_W, (row + 1) * STAT_W);
-    this.free.push(row);
-  }
-
-  /** Copies a reported stat_sum into a row; missing trailing values are 0, extra ones ignored. */
-  write(row: number, values: readonly number[]): void {
-    const o = row * STAT_W;
-    const n = Math.min(values.length, STAT_W);
-    for (let i = 0; i < n; i++) this.data[o + i] = values[i]!;
-    if (n < STAT_W) this.data.fill(0, o + n, o + STAT_W);
-  }
+  if (active && (f & PGF.clean) !== 0) {
+    st[s + PGT.clean] = t;
+    ints.set(row, PGI.lastEpochClean, epoch);
+  } else if (num(r.last_clean) > 0) st[s + PGT.clean] = t - num(r.last_clean);
+  if ((f & PGF.degraded) === 0) st[s + PGT.undegraded] = t;
+  if ((f & PGF.undersized) === 0) st[s + PGT.fullsized] = t;
+  st[s + PGT.unstale] = t;
+  st[s + PGT.scrub] = num(r.last_scrub_stamp);
+  st[s + PGT.deepScrub] = num(r.last_deep_scrub_stamp);
+  if (r.blocked_by && r.blocked_by.length > 0) tb.blockedBy.set(row, [...r.blocked_by]);
+  else tb.blockedBy.delete(row);
 }
 
 export class PgStatsError extends Error {}

@@ -192,7 +192,7 @@ describe('status and health', () => {
       quorum_names: ['a'],
       monmap: { epoch: 1, min_mon_release_name: 'pacific', num_mons: 1 },
       osdmap: { num_osds: 4, num_up_osds: 4, num_in_osds: 4, num_remapped_pgs: 0 },
-      pgmap: { num_pgs: 12, num_pools: 2, num_objects: 80, data_bytes: 320 * MIB, bytes_total: 16 * 4096 * MIB / 4 },
+      pgmap: { num_pgs: 12, num_pools: 2, num_objects: 80, data_bytes: 320 * MIB, bytes_total: 4 * 4096 * MIB },
       mgrmap: { available: true, num_standbys: 1, modules: ['hello'], services: { prometheus: 'http://127.0.0.1:9283/' } },
       progress_events: {},
     });

@@ -37,6 +37,8 @@ export function healthJson(h: HealthReport, detail: boolean): Record<string, unk
 function monParts(ctx: CommandContext): { status: ReturnType<typeof monStatusOf>; names: string[]; all: Array<{ rank: number; name: string }> } {
   const c = ctx.mgr.cluster;
   const status = monStatusOf(c.monStatus);
+  // The mon sent quorum_age when it sent mon_status; it has grown since.
+  if (c.monStatusAtS > 0) status.quorum_age += Math.max(0, Math.floor(Date.now() / 1000 - c.monStatusAtS));
   const all = (c.monMap?.mons ?? []).map((m) => ({ rank: m.rank, name: m.name })).sort((a, b) => a.rank - b.rank);
   const byRank = new Map(all.map((m) => [m.rank, m.name]));
   return { status, names: status.quorum.map((r) => byRank.get(r) ?? String(r)), all };

@@ -234,7 +234,11 @@ function offlineReportJson(r: OfflineReport): Record<string, unknown> {
   return out;
 }
 
-/** OSDMap::parse_osd_id_list: "3", "osd.3", or any|all|* first for every OSD. An error sentence otherwise. */
+/**
+ * OSDMap::parse_osd_id_list: "3", "osd.3", or any|all|* first for every OSD.
+ * Unlike Ceph, an id the osd map lacks is -ENOENT: it holds no PGs, so Ceph
+ * calls it safe to stop, which hides a typo.
+ */
 function parseOsdIds(ids: readonly string[], osdMap: OsdMap): Set<number> | { errno: number; why: string } {
   const known = new Set(osdMap.osds.map((o) => o.osd));
   if (ids.length > 0 && ['any', 'all', '*'].includes(ids[0]!)) return known;

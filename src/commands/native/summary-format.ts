@@ -188,7 +188,7 @@ export function serviceNameWidth(m: ServiceMap | undefined): number {
   return Math.max(3, ...Object.keys(m?.services ?? {}).map((n) => n.length));
 }
 
-/** Seconds the quorum has stood, from mon_status (which a source may send as `{json: "..."}`). */
+/** Election epoch, quorum ranks and quorum age from mon_status, sent plain or as `{json: "..."}` as ceph-mgr's get('mon_status'). */
 export function monStatusOf(raw: unknown): { election_epoch: number; quorum: number[]; quorum_age: number } {
   let s = raw as Record<string, unknown> | undefined;
   if (s && typeof s.json === 'string') {

@@ -54,7 +54,7 @@ export interface MonQuorum {
   quorumSinceS: number;
 }
 
-/** What `mon_status` returns to the manager: the status JSON as a string under "json". */
+/** The mon's `mon_status`, sent plain in MAP (the manager wraps it as {json} for get('mon_status'), as ceph-mgr does). */
 export function monStatus(mons: SimMon[], q: MonQuorum, fsid: string, createdS: number, nowS: number, clients: Record<string, number>): Record<string, unknown> {
   const quorum = mons.filter((m) => q.up[m.rank]).map((m) => m.rank);
   const leader = mons.find((m) => q.up[m.rank]) ?? mons[0]!;
@@ -88,7 +88,7 @@ export function monStatus(mons: SimMon[], q: MonQuorum, fsid: string, createdS: 
     feature_map: featureMap,
     stretch_mode: false,
   };
-  return { json: JSON.stringify(status) };
+  return status;
 }
 
 /** MON_DOWN, as the mon raises it. */
