@@ -178,6 +178,15 @@ async function waitUri(m: BenchMgr): Promise<string> {
   }
 }
 
+interface Run {
+  ms: number;
+  busy: number;
+  slice: number;
+  own: number;
+  loop: number;
+  read: { name: string; ms: number };
+}
+
 async function largeCase(osds: number, runs: number, lines: string[]): Promise<void> {
   console.error(`large case: ${osds} OSDs`);
   const m = await startBenchMgr({ set: { mgr_stats_threshold: 5 }, prometheus: { scrape_interval: '3600' } });
@@ -193,42 +202,50 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     // The delay monitor records a stall when its 1 ms timer fires late, i.e. after the stall: read it a little later.
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
-    const collect = async (): Promise<{ ms: number; busy: number; slice: number; loop: number }> => {
+    const window = async (ms: number): Promise<{ max: number; p99: number }> => {
+      loopDelay.reset();
+      await sleep(ms);
+      return { max: loopDelay.max / 1e6, p99: loopDelay.percentile(99) / 1e6 };
+    };
+    const collect = async (): Promise<Run> => {
       loopDelay.reset();
       const c0 = performance.now();
       const body = await exporter.collectNow();
       const ms = performance.now() - c0;
       await sleep(20);
-      return { ms, busy: body.stats.busyMs, slice: body.stats.longestSliceMs, loop: loopDelay.max / 1e6 };
+      const st = body.stats;
+      console.error(`  collection: ${ms.toFixed(0)} ms wall, ${st.busyMs.toFixed(0)} ms run, longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms`);
+      return { ms, busy: st.busyMs, slice: st.longestSliceMs, own: st.longestOwnSliceMs, loop: loopDelay.max / 1e6, read: st.slowestRead };
     };
+    const scrapeSet = async (): Promise<Record<string, { ms: number[]; bytes: number }>> => ({
+      plain: await scrapes(url, 20, 'plain', 'text'),
+      gzip: await scrapes(url, 20, 'gzip', 'text'),
+      gzipOm: await scrapes(url, 20, 'gzip', 'openmetrics'),
+    });
+
+    const idle = await window(10_000);
     await collect(); // first: plans, label fragments, JIT
-    const live: Array<{ ms: number; busy: number; slice: number; loop: number }> = [];
+    const live: Run[] = [];
     for (let i = 0; i < runs; i++) {
       live.push(await collect());
       await sleep(1000);
     }
+    const liveScrapes = await scrapeSet();
+
+    // Quiet: the simulator paused (its sessions stay open): the exporter without the core's ingest and tick work.
+    process.kill(sim.pid!, 'SIGSTOP');
+    await sleep(3000);
+    await collect();
+    const quiet: Run[] = [];
+    for (let i = 0; i < runs; i++) quiet.push(await collect());
     const body = exporter.current!;
     const gz0 = performance.now();
     const gzText = await body.gzip('text');
     const gzMs = performance.now() - gz0;
     const gzOm = await body.gzip('openmetrics');
+    const quietScrapes = await scrapeSet();
     const rss = process.memoryUsage().rss;
-
-    const plain = await scrapes(url, 30, 'plain', 'text');
-    const gzip = await scrapes(url, 30, 'gzip', 'text');
-    const gzipOm = await scrapes(url, 30, 'gzip', 'openmetrics');
-
-    // Quiet: the simulator paused, for the side-by-side with prom-client in this same process.
-    process.kill(sim.pid!, 'SIGSTOP');
-    await sleep(500);
-    const quiet: number[] = [];
-    const quietBusy: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const q = await collect();
-      quiet.push(q.ms);
-      quietBusy.push(q.busy);
-    }
-    const text = Buffer.concat(exporter.current!.body.segments.text).toString();
+    const text = Buffer.concat(body.body.segments.text).toString();
     const series = seriesOf(text);
     const prom: number[] = [];
     let promBytes = 0;
@@ -243,27 +260,33 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     loopDelay.disable();
 
     const med = (xs: number[]): number => quantile(xs, 0.5);
-    const ratio = med(prom) / med(quiet);
+    const max = (xs: number[]): number => Math.max(...xs);
+    const ratio = med(prom) / med(quiet.map((x) => x.ms));
+    const lat = (x: { ms: number[] }): string => `p50 ${f1(quantile(x.ms, 0.5))} ms, p99 ${f1(quantile(x.ms, 0.99))} ms`;
+    const reads = (rs: Run[]): string => rs.map((x) => `${x.read.name} ${f1(x.read.ms)}`).join(', ');
     lines.push(
       `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold 5)`,
       '',
-      `Fed by SimRunner in a child process over loopback (${osds} OSD sessions + mons, mds, rgw; MgrClient reports every 5 s), mgrd in the benchmark process.`,
+      `Fed by SimRunner in a child process over loopback (${osds} OSD sessions + mon, mds, rgw; each MgrClient reports every 5 s, OSDs send PG stats), mgrd in the benchmark process. "Live": the simulator running; "quiet": the simulator stopped (SIGSTOP), sessions open.`,
       '',
-      '| figure | value |',
-      '| --- | --- |',
-      `| series (samples, mgrd_* excluded) / families | ${body.stats.series} / ${body.stats.families} |`,
-      `| body: text / OpenMetrics / gzip text / gzip OpenMetrics | ${mb(body.body.bytes.text)} / ${mb(body.body.bytes.openmetrics)} / ${mb(gzText.length)} / ${mb(gzOm.length)} |`,
-      `| collection + render of both formats + encode, ingest running (${runs} runs): wall / run time | median ${f1(med(live.map((x) => x.ms)))} ms / ${f1(med(live.map((x) => x.busy)))} ms (wall runs: ${live.map((x) => x.ms.toFixed(0)).join(' ')}) |`,
-      `| same, simulator paused (${runs} runs): wall / run time | median ${f1(med(quiet))} ms / ${f1(med(quietBusy))} ms |`,
-      `| prom-client Registry, same series (fill + registry.metrics(), text only, ${prom.length} runs) | median ${f1(med(prom))} ms (${mb(promBytes)}) |`,
-      `| **ratio prom-client / mgrd** | **${f1(ratio)}×** (target ≥ 5×) |`,
-      `| longest slice of a collection (our stall) | max ${f1(Math.max(...live.map((x) => x.slice)))} ms (target ≤ 50 ms) |`,
-      `| event-loop delay max during a collection (perf_hooks, 1 ms resolution, ingest included) | max ${f1(Math.max(...live.map((x) => x.loop)))} ms |`,
-      `| gzip of the text body (zlib level 1, thread pool, once per collection) | ${f1(gzMs)} ms |`,
-      `| cached scrape, plain text, 30 scrapes from another process | p50 ${f1(quantile(plain.ms, 0.5))} ms, p99 ${f1(quantile(plain.ms, 0.99))} ms (target p50 ≤ 50 ms) |`,
-      `| cached scrape, gzip text | p50 ${f1(quantile(gzip.ms, 0.5))} ms, p99 ${f1(quantile(gzip.ms, 0.99))} ms |`,
-      `| cached scrape, gzip OpenMetrics (what Prometheus asks for) | p50 ${f1(quantile(gzipOm.ms, 0.5))} ms, p99 ${f1(quantile(gzipOm.ms, 0.99))} ms |`,
-      `| mgrd RSS after the collections (10k sessions, state, cached bodies) | ${mb(rss)} |`,
+      '| figure | live (ingest running) | quiet (simulator paused) |',
+      '| --- | --- | --- |',
+      `| series (samples, mgrd_* excluded) / families | ${body.stats.series} / ${body.stats.families} | |`,
+      `| body: text / OpenMetrics / gzip text / gzip OpenMetrics | ${mb(body.body.bytes.text)} / ${mb(body.body.bytes.openmetrics)} / ${mb(gzText.length)} / ${mb(gzOm.length)} | |`,
+      `| collection + render of both formats + encode: wall, median of ${runs} | ${f1(med(live.map((x) => x.ms)))} ms | ${f1(med(quiet.map((x) => x.ms)))} ms |`,
+      `| same: run time (slices only), median | ${f1(med(live.map((x) => x.busy)))} ms | ${f1(med(quiet.map((x) => x.busy)))} ms |`,
+      `| prom-client Registry, same series: fill + registry.metrics(), text only, median of ${prom.length} | | ${f1(med(prom))} ms (${mb(promBytes)}) |`,
+      `| **ratio prom-client / mgrd (wall, both formats for mgrd)** | | **${f1(ratio)}×** (target ≥ 5×) |`,
+      `| longest slice of a collection, max of ${runs} | ${f1(max(live.map((x) => x.slice)))} ms | ${f1(max(quiet.map((x) => x.slice)))} ms |`,
+      `| longest slice without cluster reads (the exporter's own stall, GC included), max | **${f1(max(live.map((x) => x.own)))} ms** | **${f1(max(quiet.map((x) => x.own)))} ms** (target ≤ 50 ms) |`,
+      `| slowest cluster read per collection (core snapshot rebuilt on first read), ms | ${reads(live)} | ${reads(quiet)} |`,
+      `| event-loop delay max during a collection (perf_hooks, 1 ms resolution) | ${f1(max(live.map((x) => x.loop)))} ms | ${f1(max(quiet.map((x) => x.loop)))} ms |`,
+      `| event-loop delay with no collection running, 10 s window: max / p99 | ${f1(idle.max)} / ${f1(idle.p99)} ms | |`,
+      `| cached scrape, plain text, 20 scrapes from another process | ${lat(liveScrapes.plain!)} | ${lat(quietScrapes.plain!)} (target p50 ≤ 50 ms) |`,
+      `| cached scrape, gzip text | ${lat(liveScrapes.gzip!)} | ${lat(quietScrapes.gzip!)} |`,
+      `| cached scrape, gzip OpenMetrics (what Prometheus asks for) | ${lat(liveScrapes.gzipOm!)} | ${lat(quietScrapes.gzipOm!)} |`,
+      `| gzip of the text body (zlib level 1 in the thread pool, once per collection and format) | | ${f1(gzMs)} ms |`,
+      `| RSS of the benchmark process (mgrd with 10k sessions, state, cached bodies; before the baseline) | | ${mb(rss)} |`,
       '',
     );
   } finally {

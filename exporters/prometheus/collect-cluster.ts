@@ -13,7 +13,7 @@ const PG_STATE_SET: ReadonlySet<string> = new Set(PG_STATES);
 const HEALTH_NUMBER: Record<string, number> = { HEALTH_OK: 0, HEALTH_WARN: 1, HEALTH_ERR: 2 };
 
 export function getHealth(ctx: StepContext): void {
-  const health = JSON.parse(ctx.src.get('health').json) as HealthReport;
+  const health = JSON.parse(ctx.get('health').json) as HealthReport;
   const status = HEALTH_NUMBER[health.status];
   if (status === undefined) throw new Error(`unknown health status "${String(health.status)}"`);
   ctx.open('ceph_health_status');
@@ -42,7 +42,7 @@ export function getHealth(ctx: StepContext): void {
 }
 
 export function getDf(ctx: StepContext): void {
-  const df = ctx.src.get('df');
+  const df = ctx.get('df');
   for (const stat of DF_CLUSTER) {
     const v = num(df.stats[stat]);
     if (v === undefined) continue;
@@ -67,7 +67,7 @@ export function getPoolStats(ctx: StepContext): void {
   let stats: OsdPoolStats;
   try {
     // Not (yet) in the SDK's GetMap: asked by name, as Ceph's module does.
-    stats = (ctx.src.get as (name: string) => unknown)('osd_pool_stats') as OsdPoolStats;
+    stats = ctx.timed('osd_pool_stats', () => (ctx.src.get as (name: string) => unknown)('osd_pool_stats')) as OsdPoolStats;
   } catch (err) {
     if (err instanceof Error && /unknown name/.test(err.message)) {
       ctx.warnOnce("get('osd_pool_stats') is not available: ceph_pool_recovering_* and ceph_pool_num_*_recovered have no samples");
@@ -82,13 +82,21 @@ export function getPoolStats(ctx: StepContext): void {
   }
 }
 
+/**
+ * ceph_pg_<state> and ceph_pg_total per pool. Ceph reads pg_summary.by_pool;
+ * pg_status carries the same per-pool counts (pgs_by_pool_state) without
+ * pg_summary's per-OSD part, which at 10,000 OSDs is most of its cost.
+ */
 export function getPgStatus(ctx: StepContext): void {
-  const summary = ctx.src.get('pg_summary');
+  const status = ctx.get('pg_status');
+  const byPool: Array<[string, Array<{ state_name: string; count: number }>]> = status.pgs_by_pool_state !== undefined
+    ? status.pgs_by_pool_state.map((p) => [String(p.pool_id), p.pg_state_counts])
+    : Object.entries(ctx.get('pg_summary').by_pool).map(([pool, states]) => [pool, Object.entries(states).map(([state_name, count]) => ({ state_name, count }))]);
   const counts = new Map<string, number>();
-  for (const [pool, byState] of Object.entries(summary.by_pool)) {
+  for (const [pool, states] of byPool) {
     counts.clear();
     let total = 0;
-    for (const [stateName, count] of Object.entries(byState)) {
+    for (const { state_name: stateName, count } of states) {
       for (const state of stateName.split('+')) {
         if (PG_STATE_SET.has(state)) counts.set(state, (counts.get(state) ?? 0) + count);
         else ctx.warnOnce(`skipping pg in unknown state ${state}`);
@@ -105,32 +113,32 @@ export function getPgStatus(ctx: StepContext): void {
   }
 }
 
+/** OSD commit/apply latency: osd_perf holds exactly these (osd_stats, Ceph's source, adds every OSD's per-pool statfs). */
 export async function getOsdStats(ctx: StepContext): Promise<void> {
-  const stats = ctx.src.get('osd_stats').osd_stats;
+  const infos = ctx.get('osd_perf')?.osd_perf_infos ?? [];
   for (const stat of OSD_STATS) {
     const family = `ceph_osd_${stat}`;
     ctx.open(family);
-    for (let i = 0; i < stats.length; i++) {
-      const osd = stats[i]!;
-      ctx.w.sample(family, ctx.labels.daemon(`osd.${osd.osd}`), osd.perf_stat[stat]);
+    for (let i = 0; i < infos.length; i++) {
+      const osd = infos[i]!;
+      ctx.w.sample(family, ctx.labels.osd(osd.id), osd.perf_stats[stat]);
       if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
     }
   }
 }
 
+/** pg_status's recovery summary (degraded_objects...: Ceph writes them only when non-zero) is pg_stats_sum's num_objects_*. */
 export function getNumObjects(ctx: StepContext): void {
-  const sum = (ctx.src.get('pg_summary').pg_stats_sum.stat_sum ?? {}) as Record<string, unknown>;
+  const status = ctx.get('pg_status') as Record<string, unknown>;
   for (const obj of NUM_OBJECTS) {
-    const v = num(sum[`num_objects_${obj}`]);
-    if (v === undefined) continue;
     ctx.open(`ceph_num_objects_${obj}`);
-    ctx.w.sample(`ceph_num_objects_${obj}`, '', v);
+    ctx.w.sample(`ceph_num_objects_${obj}`, '', num(status[`${obj}_objects`]) ?? 0);
   }
 }
 
 export function getPoolRepairedObjects(ctx: StepContext): void {
   ctx.open('ceph_pool_objects_repaired');
-  for (const pool of ctx.src.get('pool_stats').pool_stats) {
+  for (const pool of ctx.get('pool_stats').pool_stats) {
     const v = num(pool.stat_sum.num_objects_repaired);
     if (v !== undefined) ctx.w.sample('ceph_pool_objects_repaired', ctx.labels.of(LABELS.poolRepaired, [String(pool.poolid)]), v);
   }
@@ -139,7 +147,7 @@ export function getPoolRepairedObjects(ctx: StepContext): void {
 export async function getAllDaemonHealthMetrics(ctx: StepContext): Promise<void> {
   ctx.open('ceph_daemon_health_metrics');
   let n = 0;
-  for (const [daemon, metrics] of Object.entries(ctx.src.getDaemonHealthMetrics())) {
+  for (const [daemon, metrics] of Object.entries(ctx.timed('getDaemonHealthMetrics', () => ctx.src.getDaemonHealthMetrics()))) {
     for (const m of metrics) {
       ctx.w.sample('ceph_daemon_health_metrics', ctx.labels.of(LABELS.daemonHealth, [m.type, daemon]), m.value);
     }

@@ -1,6 +1,7 @@
 // What every collection step gets: the cluster (through the module SDK), the
 // writer, the slicer, and label caches that live across collections.
 
+import { performance } from 'node:perf_hooks';
 import type { DaemonHealthMetrics, GetMap, GetName } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
 import { labelFragment, type ExpositionWriter } from './exposition.js';
@@ -24,14 +25,22 @@ export interface ServiceInfo {
 /** Label fragments kept across collections: built once per daemon/pool, reused for every sample. */
 export class LabelCaches {
   private readonly daemons = new Map<string, string>();
+  private readonly osds: string[] = [];
   private readonly pools = new Map<string, string>();
-  private readonly keyed = new Map<string, { key: string; fragment: string }>();
+  private readonly keyed = new Map<string, { values: readonly string[]; fragment: string }>();
   private readonly byNames = new Map<readonly string[], Map<string, string>>();
 
   /** `{ceph_daemon="osd.3"}` */
   daemon(name: string): string {
     let f = this.daemons.get(name);
     if (f === undefined) this.daemons.set(name, (f = labelFragment(['ceph_daemon'], [name])));
+    return f;
+  }
+
+  /** `{ceph_daemon="osd.3"}` by OSD id (no key string to build per sample). */
+  osd(id: number): string {
+    let f = this.osds[id];
+    if (f === undefined) this.osds[id] = f = labelFragment(['ceph_daemon'], [`osd.${id}`]);
     return f;
   }
 
@@ -58,20 +67,20 @@ export class LabelCaches {
    * one of them changed since the last collection.
    */
   keyedFragment(slot: string, names: readonly string[], values: readonly string[]): string {
-    const key = values.join('\u0000');
     const hit = this.keyed.get(slot);
-    if (hit !== undefined && hit.key === key) return hit.fragment;
+    if (hit !== undefined && sameStrings(hit.values, values)) return hit.fragment;
     const fragment = labelFragment(names, values);
-    this.keyed.set(slot, { key, fragment });
+    this.keyed.set(slot, { values, fragment });
     return fragment;
   }
 
   /** Drops everything once the caches hold far more entries than a collection uses (daemons/pools removed). */
   trim(liveEntries: number): void {
-    let size = this.daemons.size + this.pools.size + this.keyed.size;
+    let size = this.daemons.size + this.pools.size + this.keyed.size + this.osds.length;
     for (const m of this.byNames.values()) size += m.size;
     if (size > 4 * liveEntries + 1024) {
       this.daemons.clear();
+      this.osds.length = 0;
       this.pools.clear();
       this.keyed.clear();
       this.byNames.clear();
@@ -79,8 +88,15 @@ export class LabelCaches {
   }
 }
 
+/** The slowest cluster read of a collection: building a snapshot is the core's work, done on first read after a change. */
+export interface SlowestRead {
+  name: string;
+  ms: number;
+}
+
 export class StepContext {
   private readonly warned: Set<string>;
+  readonly slowestRead: SlowestRead = { name: '', ms: 0 };
 
   constructor(
     readonly src: ClusterSource,
@@ -97,6 +113,23 @@ export class StepContext {
     this.warned = warned;
   }
 
+  /** get(name), timed (the slowest read is reported with the collection). */
+  get<N extends GetName>(name: N): GetMap[N] {
+    return this.timed(name, () => this.src.get(name));
+  }
+
+  /** Times one cluster read. */
+  timed<T>(name: string, read: () => T): T {
+    const t0 = performance.now();
+    try {
+      return read();
+    } finally {
+      const ms = performance.now() - t0;
+      this.s.addExternal(ms);
+      if (ms > this.slowestRead.ms) Object.assign(this.slowestRead, { name, ms });
+    }
+  }
+
   /** Opens a family of the static catalogue. */
   open(name: string): void {
     const f = staticFamily(name);
@@ -109,14 +142,14 @@ export class StepContext {
    * which at 10,000 OSDs is a stall of its own).
    */
   service(type: string, id: string): ServiceInfo | undefined {
-    const meta = this.src.getMetadata(type, id);
+    const meta = this.timed('getMetadata', () => this.src.getMetadata(type, id));
     return meta === undefined ? undefined : { host: meta.hostname ?? '', version: meta.ceph_version ?? '' };
   }
 
   /** Ids of the reporting daemons of one type (rgw, rbd-mirror: few, and found without walking every daemon). */
   daemonIds(type: string): string[] {
     const ids: string[] = [];
-    this.src.forEachDaemonCounters((d) => ids.push(d.id), type);
+    this.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters((d) => ids.push(d.id), type));
     return ids;
   }
 
@@ -126,6 +159,12 @@ export class StepContext {
     this.warned.add(msg);
     this.warnFn(msg);
   }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A JSON value as a sample value: numbers as they are, booleans 0/1, anything else skipped. */

@@ -18,7 +18,7 @@ function str(v: unknown): string {
 const RELEASE = 'pacific';
 
 export function getFs(ctx: StepContext): void {
-  const fsMap = ctx.src.get('fs_map');
+  const fsMap = ctx.get('fs_map');
   const mds = (name: string): { host: string; version: string } => ctx.service('mds', name) ?? { host: '', version: '' };
   ctx.open('ceph_mds_metadata');
   for (const standby of fsMap.standbys) {
@@ -45,7 +45,7 @@ interface MonStatusJson {
 }
 
 export function getQuorumStatus(ctx: StepContext): void {
-  const status = JSON.parse(ctx.src.get('mon_status').json) as MonStatusJson;
+  const status = JSON.parse(ctx.get('mon_status').json) as MonStatusJson;
   const quorum = new Set(status.quorum ?? []);
   for (const mon of status.monmap?.mons ?? []) {
     const daemon = `mon.${mon.name}`;
@@ -58,7 +58,7 @@ export function getQuorumStatus(ctx: StepContext): void {
 }
 
 export function getMgrStatus(ctx: StepContext): void {
-  const map = ctx.src.get('mgr_map');
+  const map = ctx.get('mgr_map');
   const active = map.active_name;
   const all = [...map.standbys.map((s) => s.name), active];
   for (const mgr of all) {
@@ -96,17 +96,16 @@ interface OsdRow {
 }
 
 export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
-  const osdMap = ctx.src.get('osd_map');
+  const osdMap = ctx.get('osd_map');
   const flags = new Set(osdMap.flags.split(','));
   for (const flag of OSD_FLAGS) {
     ctx.open(flagFamily(flag));
     ctx.w.sample(flagFamily(flag), '', flags.has(flag) ? 1 : 0);
   }
 
-  const crush = ctx.src.get('osd_map_crush') as { devices?: Array<{ id: number; class?: string }> };
+  const crush = ctx.get('osd_map_crush') as { devices?: Array<{ id: number; class?: string }> };
   const deviceClass = new Map<number, string>();
   for (const d of crush.devices ?? []) deviceClass.set(d.id, d.class ?? '');
-  const metadata = ctx.src.get('osd_metadata');
   const rows: OsdRow[] = [];
   const occupations: Occupation[] = [];
   for (let i = 0; i < osdMap.osds.length; i++) {
@@ -118,13 +117,14 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     if (pAddr === '-' || cAddr === '-') continue; // never booted: Ceph skips its metadata and status
     const devClass = deviceClass.get(id);
     if (devClass === undefined) continue; // not in the CRUSH map
-    const meta = metadata[String(id)];
+    // One daemon at a time (get('osd_metadata') copies every OSD's metadata in one go: a stall at 10,000 OSDs).
+    const meta = ctx.src.getMetadata('osd', String(id));
     if (meta === undefined) continue;
     const daemon = `osd.${id}`;
     const objectStore = meta.osd_objectstore ?? '';
     const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', meta.hostname ?? '', objectStore, pAddr, meta.ceph_version ?? ''];
     rows.push({
-      labels: ctx.labels.daemon(daemon),
+      labels: ctx.labels.osd(id),
       metadata: ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values),
       osd,
       occupation: diskOccupation(ctx, daemon, objectStore, meta, occupations),
@@ -134,10 +134,12 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   ctx.open('ceph_osd_metadata');
   for (const r of rows) ctx.w.sample('ceph_osd_metadata', r.metadata, 1);
   for (const state of OSD_STATUS) {
+    await ctx.s.maybeYield();
     const family = `ceph_osd_${state}`;
     ctx.open(family);
     for (const r of rows) ctx.w.sample(family, r.labels, r.osd[state]);
   }
+  await ctx.s.maybeYield();
   ctx.open('ceph_disk_occupation');
   for (const r of rows) if (r.occupation !== undefined) ctx.w.sample('ceph_disk_occupation', r.occupation, 1);
   diskOccupationHuman(ctx, occupations);

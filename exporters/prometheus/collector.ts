@@ -6,7 +6,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { getAllDaemonHealthMetrics, getDf, getHealth, getNumObjects, getOsdStats, getPgStatus, getPoolRepairedObjects, getPoolStats } from './collect-cluster.js';
-import { LabelCaches, StepContext, type ClusterSource } from './collect-context.js';
+import { LabelCaches, StepContext, type ClusterSource, type SlowestRead } from './collect-context.js';
 import { getFs, getMetadataAndOsdStatus, getMgrStatus, getQuorumStatus } from './collect-daemons.js';
 import { PerfCollector } from './collect-perf.js';
 import { ExpositionWriter, type DualParts } from './exposition.js';
@@ -62,6 +62,8 @@ export interface Collection {
   readonly longestSliceMs: number;
   readonly slices: number;
   readonly errors: readonly StepError[];
+  /** The slowest cluster read (a snapshot the core rebuilt on this read). */
+  readonly slowestRead: SlowestRead;
   /** The slicer, to keep slicing the encoding with the same stall accounting. */
   readonly slicer: Slicer;
 }
@@ -115,7 +117,7 @@ export class Collector {
     let perfDaemons = 0;
     if (!req.excludePerfCounters) {
       await run(PERF_STEP, async () => {
-        const r = await this.perf.collect(this.src, w, s, { minPriority: req.minPriority, reserved: STATIC_FAMILY_NAMES });
+        const r = await this.perf.collect({ forEachDaemonCounters: (visit) => ctx.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters(visit)) }, w, s, { minPriority: req.minPriority, reserved: STATIC_FAMILY_NAMES });
         perfDaemons = r.daemons;
       });
     }
@@ -127,7 +129,7 @@ export class Collector {
     const families = w.familyCount;
     const parts = w.finishBoth();
     return {
-      parts, series, families, perfDaemons, errors, slicer: s,
+      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead },
       durationMs: performance.now() - started,
       longestSliceMs: s.longestSliceMs,
       slices: s.slices,

@@ -137,7 +137,7 @@ export class PrometheusExporter {
       c.slicer.finish();
       const durationMs = Date.now() - started;
       const cached = new CachedBody(body, Date.now(), durationMs, {
-        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs,
+        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead,
       });
       this.cache = cached;
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
@@ -145,7 +145,10 @@ export class PrometheusExporter {
       this.self.rendered('openmetrics', body.bytes.openmetrics);
       for (const f of this.gzipWanted) cached.gzip(f).catch((err: unknown) => this.host.log.error({ err: String(err) }, 'gzip of /metrics failed'));
       this.gzipWanted.clear();
-      this.host.log.debug({ durationMs, longestSliceMs: Math.round(c.slicer.longestSliceMs * 10) / 10, slices: c.slicer.slices, series: c.series, bytes: body.bytes.text }, 'metrics collected');
+      this.host.log.debug({
+        durationMs, longestSliceMs: Math.round(c.slicer.longestSliceMs * 10) / 10, slices: c.slicer.slices, series: c.series,
+        bytes: body.bytes.text, slowestRead: c.slowestRead,
+      }, 'metrics collected');
       if (durationMs >= cfg.scrapeIntervalS * 1000) {
         this.host.log.warn(
           `Collecting data took more time than configured scrape interval. This possibly results in stale data. Please check the ` +

@@ -200,10 +200,7 @@ export class ExpositionWriter {
       return this;
     }
     if (this.finished) throw new Error(`metric family ${name}: the writer is finished`);
-    if (!METRIC_NAME_RE.test(name)) throw new Error(`invalid metric family name "${name}"`);
-    if (type !== 'gauge' && type !== 'counter' && type !== 'untyped' && type !== 'histogram') {
-      throw new Error(`metric family ${name}: unknown type "${String(type)}"`);
-    }
+    checkFamily(name, type);
     let fam: Family;
     if (this.format === 'openmetrics') {
       const om = this.openMetricsHeader(name, type, help);
@@ -300,26 +297,13 @@ export class ExpositionWriter {
   }
 
   private openMetricsHeader(name: string, type: FamilyType, help: string): { exposedName: string; header: string } {
-    // OpenMetrics names a counter family without `_total` and requires its
-    // samples to be `<family>_total`. Ceph's counters (ceph_osd_op_w,
-    // ceph_osd_op_w_latency_sum, …) do not end in `_total`, and renaming their
-    // samples (as prom-client does) would break every Ceph dashboard and alert,
-    // so those families are declared `unknown`, keeping names and values intact.
-    // A counter family that is already named `…_total` (mgrd's own) stays a
-    // counter. `untyped` is spelled `unknown` in OpenMetrics.
-    let exposedName = name;
-    let omType: string = type;
-    if (type === 'untyped') omType = 'unknown';
-    else if (type === 'counter') {
-      if (name.endsWith('_total') && name.length > '_total'.length) exposedName = name.slice(0, -'_total'.length);
-      else omType = 'unknown';
-    }
-    const other = this.exposed.get(exposedName);
+    const om = openMetricsHeader(name, type, help);
+    const other = this.exposed.get(om.exposedName);
     if (other !== undefined) {
-      throw new Error(`metric family ${name} clashes with ${other}: both are family ${exposedName} in OpenMetrics`);
+      throw new Error(`metric family ${name} clashes with ${other}: both are family ${om.exposedName} in OpenMetrics`);
     }
-    this.exposed.set(exposedName, name);
-    return { exposedName, header: `# HELP ${exposedName} ${escapeLabelValue(help)}\n# TYPE ${exposedName} ${omType}\n` };
+    this.exposed.set(om.exposedName, name);
+    return om;
   }
 
   private check(fam: Family, name: string, labels: string): void {
@@ -342,8 +326,38 @@ export class ExpositionWriter {
   }
 }
 
-function textHeader(name: string, type: FamilyType, help: string): string {
+/** HELP and TYPE lines of a family in text 0.0.4. */
+export function textHeader(name: string, type: FamilyType, help: string): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+/**
+ * HELP and TYPE lines of a family in OpenMetrics, and the family name they
+ * declare. OpenMetrics names a counter family without `_total` and requires its
+ * samples to be `<family>_total`. Ceph's counters (ceph_osd_op_w,
+ * ceph_osd_op_w_latency_sum, …) do not end in `_total`, and renaming their
+ * samples (as prom-client does) would break every Ceph dashboard and alert, so
+ * those families are declared `unknown`, keeping names and values intact. A
+ * counter family that is already named `…_total` (mgrd's own) stays a counter.
+ * `untyped` is spelled `unknown` in OpenMetrics.
+ */
+export function openMetricsHeader(name: string, type: FamilyType, help: string): { exposedName: string; header: string } {
+  let exposedName = name;
+  let omType: string = type;
+  if (type === 'untyped') omType = 'unknown';
+  else if (type === 'counter') {
+    if (name.endsWith('_total') && name.length > '_total'.length) exposedName = name.slice(0, -'_total'.length);
+    else omType = 'unknown';
+  }
+  return { exposedName, header: `# HELP ${exposedName} ${escapeLabelValue(help)}\n# TYPE ${exposedName} ${omType}\n` };
+}
+
+/** Throws, naming the family, on an invalid name or an unknown type (as ExpositionWriter.family does). */
+export function checkFamily(name: string, type: FamilyType): void {
+  if (!METRIC_NAME_RE.test(name)) throw new Error(`invalid metric family name "${name}"`);
+  if (type !== 'gauge' && type !== 'counter' && type !== 'untyped' && type !== 'histogram') {
+    throw new Error(`metric family ${name}: unknown type "${String(type)}"`);
+  }
 }
 
 function newFamily(name: string, type: FamilyType, exposedName: string, header: string): Family {

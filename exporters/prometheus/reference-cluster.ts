@@ -30,6 +30,11 @@ export class ReferenceCluster implements ClusterSource {
       const df = fixture<GetMap['df']>('get.df.json');
       return { pool_stats: df.pools.map((p) => ({ pool_name: p.name, pool_id: p.id, recovery: {}, recovery_rate: {}, client_io_rate: {} })) } as unknown as GetMap[N];
     }
+    if (name === 'osd_perf') {
+      // Captured as null (the module asked before the first report); Ceph builds it from the OSD stats.
+      const stats = fixture<GetMap['osd_stats']>('get.osd_stats.json').osd_stats;
+      return { osd_perf_infos: stats.map((o) => ({ id: o.osd, perf_stats: o.perf_stat })) } as unknown as GetMap[N];
+    }
     const file = `get.${name}.json`;
     if (!existsSync(new URL(file, DIR))) throw new Error(`get(): unknown name '${name}'`);
     return fixture<GetMap[N]>(file);

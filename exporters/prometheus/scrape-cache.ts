@@ -26,6 +26,7 @@ export async function encodeBody(parts: DualParts, s: Slicer): Promise<EncodedBo
     const o = openmetrics[i]!;
     total += Buffer.byteLength(o);
     if (t !== undefined && t !== o) total += Buffer.byteLength(t);
+    if ((i & 31) === 31) await s.maybeYield();
   }
   const buf = Buffer.allocUnsafeSlow(total);
   let off = 0;
@@ -55,15 +56,30 @@ export async function encodeBody(parts: DualParts, s: Slicer): Promise<EncodedBo
   return { segments: { text: segText, openmetrics: segOm }, bytes: { text: bytesText, openmetrics: bytesOm } };
 }
 
+/** Input and output pieces of a gzip: ~1 MiB, so a 30 MB body is a few dozen trips to the thread pool, not thousands. */
+const GZIP_PIECE = 1 << 20;
+
 /** gzip of a segment list, streamed through zlib's thread pool (the event loop only hands buffers over). */
 export async function gzipSegments(segments: readonly Buffer[], level: number): Promise<Buffer> {
-  const gz = createGzip({ level });
+  const gz = createGzip({ level, chunkSize: GZIP_PIECE });
   const out: Buffer[] = [];
   gz.on('data', (chunk: Buffer) => out.push(chunk));
   const ended = once(gz, 'end');
+  let batch: Buffer[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const piece = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
+    batch = [];
+    size = 0;
+    if (!gz.write(piece)) await once(gz, 'drain');
+  };
   for (const seg of segments) {
-    if (!gz.write(seg)) await once(gz, 'drain');
+    batch.push(seg);
+    size += seg.length;
+    if (size >= GZIP_PIECE) await flush();
   }
+  await flush();
   gz.end();
   await ended;
   return Buffer.concat(out);
@@ -79,9 +95,13 @@ export interface CollectionStats {
   readonly perfDaemons: number;
   /** The longest synchronous stretch: what this collection stalled the event loop for. */
   readonly longestSliceMs: number;
+  /** The same without the cluster reads in it: the stall of the exporter's own work. */
+  readonly longestOwnSliceMs: number;
   readonly slices: number;
   /** Run time of the collection without the turns it yielded to other work. */
   readonly busyMs: number;
+  /** The slowest cluster read and how long it took (included in longestSliceMs). */
+  readonly slowestRead: { readonly name: string; readonly ms: number };
 }
 
 export class CachedBody {
@@ -93,7 +113,7 @@ export class CachedBody {
     readonly collectedAtMs: number,
     /** Wall time from the start of the collection to the encoded body. */
     readonly durationMs: number,
-    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, slices: 0, busyMs: 0 },
+    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, longestOwnSliceMs: 0, slices: 0, busyMs: 0, slowestRead: { name: '', ms: 0 } },
   ) {}
 
   /** The gzip of one format, made once (concurrent scrapes wait for the same one). */

@@ -12,6 +12,8 @@ export const CHECK_EVERY = 512;
 export class Slicer {
   private sliceStart = performance.now();
   private longest = 0;
+  private longestOwn = 0;
+  private external = 0;
   private busy = 0;
   private count = 1;
 
@@ -59,6 +61,20 @@ export class Slicer {
     return this.count;
   }
 
+  /**
+   * Records time the current slice spent in work that is not the job's own
+   * (reads of cluster state, which the core may rebuild on first read), so
+   * that longestOwnSliceMs can tell the two apart.
+   */
+  addExternal(ms: number): void {
+    this.external += ms;
+  }
+
+  /** The longest slice less the external work in it: the stall this job's own code caused (GC included). */
+  get longestOwnSliceMs(): number {
+    return this.longestOwn;
+  }
+
   /** Time spent in slices (the job's own run time, without the turns it yielded to others). */
   get busyMs(): number {
     return this.busy;
@@ -68,5 +84,7 @@ export class Slicer {
     const ms = performance.now() - this.sliceStart;
     this.busy += ms;
     if (ms > this.longest) this.longest = ms;
+    if (ms - this.external > this.longestOwn) this.longestOwn = ms - this.external;
+    this.external = 0;
   }
 }

@@ -59,6 +59,12 @@ export class ClusterState {
     if (msg.osd_map) checkOsdMap(msg.osd_map);
     if (msg.mon_map && !Array.isArray((msg.mon_map as { mons?: unknown }).mons)) throw new Error('mon_map.mons must be an array');
     if (msg.health_checks) checkHealthChecks(msg.health_checks);
+    // Canonical form is the plain object; a {json: "..."} wrapper (what get('mon_status') returns) is accepted too.
+    let monStatus: MonStatus | undefined;
+    if (msg.mon_status) {
+      const ms = msg.mon_status as { json?: unknown };
+      monStatus = (typeof ms.json === 'string' ? JSON.parse(ms.json) : ms) as MonStatus;
+    }
 
     const changed: string[] = [];
     if (msg.fsid) this.fsid = msg.fsid;
@@ -90,7 +96,8 @@ export class ClusterState {
       changed.push('mon_map');
     }
     if (msg.mon_status) {
-      this.monStatus = msg.mon_status;
+      this.monStatus = monStatus;
+      this.monStatusAtS = Date.now() / 1000;
       this.bump('mon_status');
     }
     if (msg.fs_map) {

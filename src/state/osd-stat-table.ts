@@ -1,5 +1,7 @@
 // The osd_stat and pool_statfs of every OSD, with their sums kept
 // incrementally: a report subtracts the OSD's previous vectors and adds the new.
+// An OSD's pool_statfs live in one Float64Array (not one per pool): at 10,000
+// OSDs and 10 pools that is 10,000 arrays instead of 100,000.
 
 import type { PgStatsMsg } from '../protocol/messages.js';
 import { num } from './pg-record.js';
@@ -17,10 +19,27 @@ export interface OsdStatEntry {
   readonly pools: Map<number, Float64Array>;
 }
 
+class OsdStatRecord implements OsdStatEntry {
+  readonly vec = new Float64Array(OSD_W);
+  upFrom = 0;
+  seq = 0;
+  hbPeers: readonly number[] = [];
+  /** Pool ids in report order, and their statfs vectors at STATFS_W * i. */
+  poolIds: number[] = [];
+  poolVecs = new Float64Array(0);
+
+  constructor(readonly osd: number) {}
+
+  /** A new Map of views into poolVecs (for readers; the table works on the arrays). */
+  get pools(): Map<number, Float64Array> {
+    return new Map(this.poolIds.map((id, i) => [id, this.poolVecs.subarray(i * STATFS_W, (i + 1) * STATFS_W)]));
+  }
+}
+
 export class OsdStatTable {
   /** Ceph's osd_sum. */
   readonly sum = new Float64Array(OSD_W);
-  private readonly osds = new Map<number, OsdStatEntry>();
+  private readonly osds = new Map<number, OsdStatRecord>();
   /** pool id -> summed pool_statfs and the number of OSDs reporting it (num_store_stats). */
   private readonly poolStores = new Map<number, { v: Float64Array; n: number }>();
 
@@ -28,7 +47,7 @@ export class OsdStatTable {
   apply(msg: PgStatsMsg, keepPool: (pool: number) => boolean): void {
     let e = this.osds.get(msg.osd);
     if (!e) {
-      e = { osd: msg.osd, vec: new Float64Array(OSD_W), upFrom: 0, seq: 0, hbPeers: [], pools: new Map() };
+      e = new OsdStatRecord(msg.osd);
       this.osds.set(msg.osd, e);
     }
     const s = msg.osd_stat;
@@ -49,21 +68,32 @@ export class OsdStatTable {
     addInto(this.sum, 0, v, 0, OSD_W, 1);
     e.upFrom = num(s.up_from);
     e.seq = num(s.seq);
-    e.hbPeers = Array.isArray(s.hb_peers) ? s.hb_peers : [];
+    // A copy: the message is garbage once applied.
+    e.hbPeers = Array.isArray(s.hb_peers) ? s.hb_peers.slice() : [];
 
     // pool_statfs replaces this OSD's previous set (an OSD reports every pool it holds).
-    for (const [pool, pv] of e.pools) this.addPoolStore(pool, pv, -1);
-    e.pools.clear();
+    this.addPoolStores(e, -1);
+    const ids: number[] = [];
+    for (const p of msg.pool_statfs ?? []) if (keepPool(p.poolid) && !ids.includes(p.poolid)) ids.push(p.poolid);
+    if (e.poolVecs.length !== ids.length * STATFS_W) e.poolVecs = new Float64Array(ids.length * STATFS_W);
+    // A pool listed twice: the last entry wins, counted once.
     for (const p of msg.pool_statfs ?? []) {
-      if (!keepPool(p.poolid)) continue;
-      const pv = statfsVector(p);
-      e.pools.set(p.poolid, pv);
-      this.addPoolStore(p.poolid, pv, 1);
+      const i = ids.indexOf(p.poolid);
+      if (i >= 0) statfsVector(p, e.poolVecs, i * STATFS_W);
     }
+    e.poolIds = ids;
+    this.addPoolStores(e, 1);
   }
 
   get(osd: number): OsdStatEntry | undefined {
     return this.osds.get(osd);
+  }
+
+  /** Pool ids an OSD reported pool_statfs for, ascending, and the vector of each. */
+  poolStatfsOf(osd: number): Array<[pool: number, v: Float64Array]> {
+    const e = this.osds.get(osd);
+    if (!e) return [];
+    return e.poolIds.map((id, i): [number, Float64Array] => [id, e.poolVecs.subarray(i * STATFS_W, (i + 1) * STATFS_W)]).sort((a, b) => a[0] - b[0]);
   }
 
   entries(): IterableIterator<OsdStatEntry> {
@@ -92,7 +122,7 @@ export class OsdStatTable {
     const e = this.osds.get(osd);
     if (!e) return;
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
-    for (const [pool, pv] of e.pools) this.addPoolStore(pool, pv, -1);
+    this.addPoolStores(e, -1);
     this.osds.delete(osd);
   }
 
@@ -110,17 +140,28 @@ export class OsdStatTable {
   /** The pool was deleted: its per-OSD shares and sum go. */
   forgetPool(pool: number): void {
     this.poolStores.delete(pool);
-    for (const e of this.osds.values()) e.pools.delete(pool);
+    for (const e of this.osds.values()) {
+      const i = e.poolIds.indexOf(pool);
+      if (i < 0) continue;
+      const v = new Float64Array((e.poolIds.length - 1) * STATFS_W);
+      v.set(e.poolVecs.subarray(0, i * STATFS_W));
+      v.set(e.poolVecs.subarray((i + 1) * STATFS_W), i * STATFS_W);
+      e.poolVecs = v;
+      e.poolIds = e.poolIds.filter((id) => id !== pool);
+    }
   }
 
-  private addPoolStore(pool: number, v: Float64Array, sign: number): void {
-    let s = this.poolStores.get(pool);
-    if (!s) {
-      s = { v: new Float64Array(STATFS_W), n: 0 };
-      this.poolStores.set(pool, s);
-    }
-    addInto(s.v, 0, v, 0, STATFS_W, sign);
-    s.n += sign;
-    if (s.n <= 0) this.poolStores.delete(pool);
+  /** Adds (1) or removes (-1) one OSD's pool_statfs to the per-pool sums. */
+  private addPoolStores(e: OsdStatRecord, sign: number): void {
+    e.poolIds.forEach((pool, i) => {
+      let s = this.poolStores.get(pool);
+      if (!s) {
+        s = { v: new Float64Array(STATFS_W), n: 0 };
+        this.poolStores.set(pool, s);
+      }
+      addInto(s.v, 0, e.poolVecs, i * STATFS_W, STATFS_W, sign);
+      s.n += sign;
+      if (s.n <= 0) this.poolStores.delete(pool);
+    });
   }
 }

@@ -123,8 +123,7 @@ export function dumpOsdStats(m: PGMap, withNet: boolean): Array<Record<string, u
 export function dumpPoolStatfs(m: PGMap): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const osd of m.osdIds()) {
-    const e = m.osdStat(osd)!;
-    for (const pool of [...e.pools.keys()].sort((a, b) => a - b)) out.push({ poolid: pool, osd, ...statfsJson(e.pools.get(pool)!) });
+    for (const [pool, v] of m.osdTable.poolStatfsOf(osd)) out.push({ poolid: pool, osd, ...statfsJson(v) });
   }
   return out;
 }
