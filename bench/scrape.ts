@@ -249,7 +249,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     const series = seriesOf(text);
     const prom: number[] = [];
     let promBytes = 0;
-    for (let i = 0; i < Math.min(runs, 3); i++) {
+    for (let i = 0; i < runs; i++) {
       (globalThis as { gc?: () => void }).gc?.();
       const p0 = performance.now();
       const out = await renderWithPromClient(series);
@@ -261,7 +261,9 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
 
     const med = (xs: number[]): number => quantile(xs, 0.5);
     const max = (xs: number[]): number => Math.max(...xs);
+    const best = (xs: number[]): number => Math.min(...xs);
     const ratio = med(prom) / med(quiet.map((x) => x.ms));
+    const ratioBest = best(prom) / best(quiet.map((x) => x.ms));
     const lat = (x: { ms: number[] }): string => `p50 ${f1(quantile(x.ms, 0.5))} ms, p99 ${f1(quantile(x.ms, 0.99))} ms`;
     const reads = (rs: Run[]): string => rs.map((x) => `${x.read.name} ${f1(x.read.ms)}`).join(', ');
     lines.push(
@@ -273,10 +275,10 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       '| --- | --- | --- |',
       `| series (samples, mgrd_* excluded) / families | ${body.stats.series} / ${body.stats.families} | |`,
       `| body: text / OpenMetrics / gzip text / gzip OpenMetrics | ${mb(body.body.bytes.text)} / ${mb(body.body.bytes.openmetrics)} / ${mb(gzText.length)} / ${mb(gzOm.length)} | |`,
-      `| collection + render of both formats + encode: wall, median of ${runs} | ${f1(med(live.map((x) => x.ms)))} ms | ${f1(med(quiet.map((x) => x.ms)))} ms |`,
+      `| collection + render of both formats + encode: wall, median (best) of ${runs} | ${f1(med(live.map((x) => x.ms)))} (${f1(best(live.map((x) => x.ms)))}) ms | ${f1(med(quiet.map((x) => x.ms)))} (${f1(best(quiet.map((x) => x.ms)))}) ms |`,
       `| same: run time (slices only), median | ${f1(med(live.map((x) => x.busy)))} ms | ${f1(med(quiet.map((x) => x.busy)))} ms |`,
-      `| prom-client Registry, same series: fill + registry.metrics(), text only, median of ${prom.length} | | ${f1(med(prom))} ms (${mb(promBytes)}) |`,
-      `| **ratio prom-client / mgrd (wall, both formats for mgrd)** | | **${f1(ratio)}×** (target ≥ 5×) |`,
+      `| prom-client Registry, same series: fill + registry.metrics(), text only, median (best) of ${prom.length} | | ${f1(med(prom))} (${f1(best(prom))}) ms, ${mb(promBytes)} |`,
+      `| **ratio prom-client / mgrd (mgrd: wall, both formats)**: of medians (of bests) | | **${f1(ratio)}× (${f1(ratioBest)}×)** (target ≥ 5×) |`,
       `| longest slice of a collection, max of ${runs} | ${f1(max(live.map((x) => x.slice)))} ms | ${f1(max(quiet.map((x) => x.slice)))} ms |`,
       `| longest slice without cluster reads (the exporter's own stall, GC included), max | **${f1(max(live.map((x) => x.own)))} ms** | **${f1(max(quiet.map((x) => x.own)))} ms** (target ≤ 50 ms) |`,
       `| slowest cluster read per collection (core snapshot rebuilt on first read), ms | ${reads(live)} | ${reads(quiet)} |`,

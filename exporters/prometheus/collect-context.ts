@@ -4,7 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { DaemonHealthMetrics, GetMap, GetName } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
-import { labelFragment, type ExpositionWriter } from './exposition.js';
+import type { MetricWriter } from './exposition-bytes.js';
+import { labelFragment } from './exposition.js';
 import { staticFamily } from './families.js';
 import type { HealthHistory } from './health-history.js';
 import type { Slicer } from './slicer.js';
@@ -100,7 +101,7 @@ export class StepContext {
 
   constructor(
     readonly src: ClusterSource,
-    readonly w: ExpositionWriter,
+    readonly w: MetricWriter,
     readonly s: Slicer,
     readonly labels: LabelCaches,
     readonly history: HealthHistory,

@@ -4,7 +4,8 @@
 // until the schema moves; label fragments are kept per daemon.
 
 import type { CounterColumn, DaemonCounters } from '../../src/mgr-module/index.js';
-import { labelFragment, type ExpositionWriter } from './exposition.js';
+import type { MetricWriter } from './exposition-bytes.js';
+import { labelFragment } from './exposition.js';
 import { buildPlan, PERF_SERVICE_TYPES, sameColumns, type PerfPlan, type PlanRules } from './perf-plan.js';
 import { CHECK_EVERY, type Slicer } from './slicer.js';
 
@@ -15,6 +16,8 @@ export interface PerfSource {
 interface DaemonLabels {
   /** `{ceph_daemon="osd.3"}` (rgw: `{instance_id="…"}`). */
   readonly full: string;
+  /** Its UTF-8 bytes, for writers that take them. */
+  readonly bytes: Buffer;
   /** The same without the closing brace, for plans that add labels. */
   readonly open: string;
 }
@@ -33,7 +36,7 @@ export interface PerfResult {
 /** Ceph labels rgw counters by instance_id (the daemon id), every other daemon by ceph_daemon. */
 function daemonLabels(d: DaemonCounters): DaemonLabels {
   const full = d.type === 'rgw' ? labelFragment(['instance_id'], [d.id]) : labelFragment(['ceph_daemon'], [d.daemon]);
-  return { full, open: full.slice(0, -1) };
+  return { full, bytes: Buffer.from(full, 'utf8'), open: full.slice(0, -1) };
 }
 
 export class PerfCollector {
@@ -47,7 +50,7 @@ export class PerfCollector {
 
   constructor(private readonly warn: (msg: string) => void) {}
 
-  async collect(src: PerfSource, w: ExpositionWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
+  async collect(src: PerfSource, w: MetricWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
     const key = `${rules.minPriority}`;
     if (key !== this.rulesKey) {
       this.rulesKey = key;
@@ -76,14 +79,18 @@ export class PerfCollector {
 
     let samples = 0;
     let n = 0;
+    const encoded = w.sampleEncoded?.bind(w);
     for (const g of groups.values()) {
       for (const e of g.plan.entries) {
         if (!this.open(w, e.family, e.type, e.help)) continue;
         const { col, nanos, labelSuffix } = e;
         for (let i = 0; i < g.rows.length; i++) {
           const raw = g.rows[i]![col]!;
-          const labels = labelSuffix === '' ? g.labels[i]!.full : `${g.labels[i]!.open}${labelSuffix}}`;
-          w.sample(e.family, labels, nanos ? raw / 1e9 : raw);
+          const value = nanos ? raw / 1e9 : raw;
+          const l = g.labels[i]!;
+          if (labelSuffix !== '') w.sample(e.family, `${l.open}${labelSuffix}}`, value);
+          else if (encoded !== undefined) encoded(e.family, l.full, l.bytes, value);
+          else w.sample(e.family, l.full, value);
           if ((++n & (CHECK_EVERY - 1)) === 0 && s.due()) await s.yield();
         }
         samples += g.rows.length;
@@ -93,7 +100,7 @@ export class PerfCollector {
   }
 
   /** Opens a family; false (warned once) when another daemon type already wrote it with another type. */
-  private open(w: ExpositionWriter, family: string, type: 'gauge' | 'counter', help: string): boolean {
+  private open(w: MetricWriter, family: string, type: 'gauge' | 'counter', help: string): boolean {
     try {
       w.family(family, type, help);
       return true;

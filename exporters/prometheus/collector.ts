@@ -9,7 +9,8 @@ import { getAllDaemonHealthMetrics, getDf, getHealth, getNumObjects, getOsdStats
 import { LabelCaches, StepContext, type ClusterSource, type SlowestRead } from './collect-context.js';
 import { getFs, getMetadataAndOsdStatus, getMgrStatus, getQuorumStatus } from './collect-daemons.js';
 import { PerfCollector } from './collect-perf.js';
-import { ExpositionWriter, type DualParts } from './exposition.js';
+import { ByteCache, ByteExpositionWriter, type MetricWriter } from './exposition-bytes.js';
+import { ExpositionWriter } from './exposition.js';
 import { LABELS, STATIC_FAMILIES, STATIC_FAMILY_NAMES } from './families.js';
 import type { HealthHistory } from './health-history.js';
 import { Slicer } from './slicer.js';
@@ -44,7 +45,7 @@ export interface CollectRequest {
   /** Aborts the collection at its next slice boundary. */
   readonly signal?: AbortSignal;
   /** Writes more families at the end (mgrd_*); returns how many samples. */
-  readonly append?: (w: ExpositionWriter) => number;
+  readonly append?: (w: MetricWriter) => number;
 }
 
 export interface StepError {
@@ -53,7 +54,7 @@ export interface StepError {
 }
 
 export interface Collection {
-  readonly parts: DualParts;
+  readonly parts: ReturnType<MetricWriter['finishBoth']>;
   /** Samples of the Ceph families (appended ones excluded). */
   readonly series: number;
   readonly families: number;
@@ -76,6 +77,7 @@ export interface CollectorHooks {
 
 export class Collector {
   private readonly labels = new LabelCaches();
+  private readonly bytes = new ByteCache();
   private readonly perf: PerfCollector;
   /** Ceph's MetricCounter: cumulative over the module's life. */
   private readonly methodSeconds = new Map<string, number>();
@@ -94,7 +96,8 @@ export class Collector {
 
   async collect(req: CollectRequest): Promise<Collection> {
     const started = performance.now();
-    const w = new ExpositionWriter('text', { dual: true, strict: this.strict });
+    // Strict (tests): the string writer, which checks every series; otherwise the byte writer (same output).
+    const w: MetricWriter = this.strict ? new ExpositionWriter('text', { dual: true, strict: true }) : new ByteExpositionWriter(this.bytes);
     const s = new Slicer(req.sliceMs, () => w.chunk(), req.signal);
     for (const f of STATIC_FAMILIES) w.family(f.name, f.type, f.help);
     const ctx = new StepContext(this.src, w, s, this.labels, this.history, () => this.hooks.historyChanged(), (m) => this.hooks.warn(m), this.warned, Date.now() / 1000);

@@ -157,9 +157,7 @@ export class ExpositionWriter {
   readonly format: ExpositionFormat;
   private readonly strict: boolean;
   private readonly dual: boolean;
-  private readonly families = new Map<string, Family>();
-  /** OpenMetrics family name → caller's name: `x_total` (counter) and `x` would both expose `x`. */
-  private readonly exposed = new Map<string, string>();
+  private readonly families = new FamilyIndex<Family>();
   private current: Family | undefined;
   /** Strict mode only: sample name → label fragments written. */
   private readonly written = new Map<string, Set<string>>();
@@ -191,16 +189,11 @@ export class ExpositionWriter {
   family(name: string, type: FamilyType, help: string): this {
     const cur = this.current;
     if (cur !== undefined && cur.name === name && cur.type === type) return this;
-    const known = this.families.get(name);
+    const known = this.families.reopen(name, type, this.finished);
     if (known !== undefined) {
-      if (known.type !== type) {
-        throw new Error(`metric family ${name} was opened as ${known.type} and cannot be reopened as ${type}`);
-      }
       this.current = known;
       return this;
     }
-    if (this.finished) throw new Error(`metric family ${name}: the writer is finished`);
-    checkFamily(name, type);
     let fam: Family;
     if (this.format === 'openmetrics') {
       const om = this.openMetricsHeader(name, type, help);
@@ -210,7 +203,7 @@ export class ExpositionWriter {
       fam = newFamily(name, type, name, textHeader(name, type, help));
       if (this.dual) fam.altHeader = this.openMetricsHeader(name, type, help).header;
     }
-    this.families.set(name, fam);
+    this.families.add(fam);
     this.current = fam;
     return this;
   }
@@ -298,11 +291,7 @@ export class ExpositionWriter {
 
   private openMetricsHeader(name: string, type: FamilyType, help: string): { exposedName: string; header: string } {
     const om = openMetricsHeader(name, type, help);
-    const other = this.exposed.get(om.exposedName);
-    if (other !== undefined) {
-      throw new Error(`metric family ${name} clashes with ${other}: both are family ${om.exposedName} in OpenMetrics`);
-    }
-    this.exposed.set(om.exposedName, name);
+    this.families.claimOpenMetricsName(om.exposedName, name);
     return om;
   }
 
@@ -323,6 +312,53 @@ export class ExpositionWriter {
     const before = set.size;
     set.add(labels);
     if (set.size === before) throw new Error(`duplicate series ${name}${labels} in metric family ${fam.name}`);
+  }
+}
+
+/**
+ * The families of one body by name, and the rules both writers (this one and
+ * ByteExpositionWriter) apply when one is opened: a known family is reopened
+ * if the type matches; a new one needs a valid name and type, an unfinished
+ * writer, and an OpenMetrics name no other family declares.
+ */
+export class FamilyIndex<F extends { readonly name: string; readonly type: FamilyType }> {
+  private readonly byName = new Map<string, F>();
+  /** OpenMetrics family name → caller's name: `x_total` (counter) and `x` would both expose `x`. */
+  private readonly exposed = new Map<string, string>();
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  values(): IterableIterator<F> {
+    return this.byName.values();
+  }
+
+  /** The known family, or undefined when (name, type) is new and valid. Throws, naming the family, otherwise. */
+  reopen(name: string, type: FamilyType, finished: boolean): F | undefined {
+    const known = this.byName.get(name);
+    if (known !== undefined) {
+      if (known.type !== type) throw new Error(`metric family ${name} was opened as ${known.type} and cannot be reopened as ${type}`);
+      return known;
+    }
+    if (finished) throw new Error(`metric family ${name}: the writer is finished`);
+    checkFamily(name, type);
+    return undefined;
+  }
+
+  claimOpenMetricsName(exposedName: string, name: string): void {
+    const other = this.exposed.get(exposedName);
+    if (other !== undefined) throw new Error(`metric family ${name} clashes with ${other}: both are family ${exposedName} in OpenMetrics`);
+    this.exposed.set(exposedName, name);
+  }
+
+  add(family: F): void {
+    this.byName.set(family.name, family);
+  }
+
+  clear(): void {
+    this.byName.clear();
+    this.exposed.clear();
   }
 }
 

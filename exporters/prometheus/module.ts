@@ -49,11 +49,12 @@ export class Module extends MgrModule {
   private binding: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  /** Called by the registry once: binds the HTTP server and starts collecting; returns without waiting for either to settle. */
+  /** Called by the registry once: starts collecting and binds the HTTP server; does not wait for the first collection. */
   override async serve(): Promise<void> {
     // The manager applies `--set mgr/prometheus/...` right after starting modules (without configNotify):
     // read the options a turn later so the first bind already uses them.
     await new Promise((resolve) => setImmediate(resolve));
+    if (this.stopped) return; // shut down before it started
     this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
     this.exp = new PrometheusExporter(
       {
@@ -90,7 +91,7 @@ export class Module extends MgrModule {
     await this.historyWrites;
   }
 
-  override async handleCommand(_inbuf: string, cmd: CmdMap): Promise<CommandReturn> {
+  override async handleCommand(inbuf: string, cmd: CmdMap): Promise<CommandReturn> {
     const history = this.exp?.history;
     switch (cmd.prefix) {
       case 'prometheus file_sd_config':
@@ -103,7 +104,7 @@ export class Module extends MgrModule {
         await this.historyWrites;
         return [0, 'healthcheck history cleared', ''];
       default:
-        return super.handleCommand(_inbuf, cmd);
+        return super.handleCommand(inbuf, cmd);
     }
   }
 

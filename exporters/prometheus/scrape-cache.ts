@@ -5,7 +5,7 @@
 
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
-import type { DualParts, ExpositionFormat } from './exposition.js';
+import type { ExpositionFormat } from './exposition.js';
 import type { Slicer } from './slicer.js';
 
 export interface EncodedBody {
@@ -18,19 +18,25 @@ export interface EncodedBody {
  * two formats share (every run of samples) is encoded once and appears in both
  * segment lists as the same bytes.
  */
-export async function encodeBody(parts: DualParts, s: Slicer): Promise<EncodedBody> {
+export async function encodeBody(
+  parts: { readonly text: ReadonlyArray<string | Buffer>; readonly openmetrics: ReadonlyArray<string | Buffer> },
+  s: Slicer,
+): Promise<EncodedBody> {
   const { text, openmetrics } = parts;
+  // Parts that are bytes already (the byte writer's runs) are used as they are; strings are encoded.
+  const size = (x: string | Buffer): number => (typeof x === 'string' ? Buffer.byteLength(x) : 0);
   let total = 0;
   for (let i = 0; i < openmetrics.length; i++) {
     const t = text[i];
     const o = openmetrics[i]!;
-    total += Buffer.byteLength(o);
-    if (t !== undefined && t !== o) total += Buffer.byteLength(t);
+    total += size(o);
+    if (t !== undefined && t !== o) total += size(t);
     if ((i & 31) === 31) await s.maybeYield();
   }
   const buf = Buffer.allocUnsafeSlow(total);
   let off = 0;
-  const put = (str: string): Buffer => {
+  const put = (str: string | Buffer): Buffer => {
+    if (typeof str !== 'string') return str;
     const n = buf.write(str, off, 'utf8');
     const seg = buf.subarray(off, off + n);
     off += n;

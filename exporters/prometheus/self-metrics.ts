@@ -10,7 +10,8 @@
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { MgrdStats } from '../../src/mgr-module/index.js';
-import { labelFragment, type ExpositionFormat, type ExpositionWriter, type FamilyType } from './exposition.js';
+import type { MetricWriter } from './exposition-bytes.js';
+import { labelFragment, type ExpositionFormat, type FamilyType } from './exposition.js';
 
 export type SelfSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -141,7 +142,7 @@ const TYPES: Record<string, FamilyType | undefined> = { counter: 'counter', gaug
  * and the like: sums of the per-type gauges next to them, and a name that
  * promtool and OpenMetrics readers take for a counter).
  */
-export function writeSelfMetrics(w: ExpositionWriter, snapshot: SelfSnapshot): number {
+export function writeSelfMetrics(w: MetricWriter, snapshot: SelfSnapshot): number {
   let samples = 0;
   for (const m of snapshot) {
     const type = TYPES[m.type];

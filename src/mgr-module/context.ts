@@ -18,6 +18,8 @@ export interface ModuleContext {
 
   get<N extends GetName>(name: N): GetMap[N];
   listServers(): ServerInfo[];
+  /** Names ("osd.3", "mgr.x") of the daemons the manager knows, of one type or all. */
+  listDaemons(svcType?: string): string[];
   getServer(hostname: string): ServerInfo | undefined;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   getDaemonStatus(svcType: string, svcId: string): Record<string, string> | undefined;

@@ -133,6 +133,11 @@ export abstract class MgrModule extends MgrModuleBase {
     return this.ctx.getServer(hostname);
   }
 
+  /** Names ("osd.3", "rgw.a", "mgr.x") of the daemons the manager knows, of one type or all. */
+  listDaemons(svcType?: string): string[] {
+    return this.ctx.listDaemons(svcType);
+  }
+
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
     return this.ctx.getMetadata(svcType, svcId);
   }

@@ -109,6 +109,8 @@ export interface GetMap {
   pg_stats: { pg_stats: Array<Record<string, unknown>> };
   pg_ready: { pg_ready: boolean };
   pool_stats: { pool_stats: PoolStatsEntry[] };
+  /** Per-pool client IO and recovery rates, as `osd pool stats` (what the prometheus module's ceph_pool_recovering_* read). */
+  osd_pool_stats: { pool_stats: Array<Record<string, unknown>> };
   osd_stats: { osd_stats: OsdStatsEntry[]; pool_statfs: Array<Record<string, number>> };
   df: Df;
   io_rate: { pg_stats_delta: Record<string, unknown> };

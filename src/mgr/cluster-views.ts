@@ -21,6 +21,8 @@ export interface ViewSources {
   /** Flat config dump (Ceph's get('config')): option -> string. */
   config: () => Record<string, string>;
   mgrIps: () => string[];
+  /** This manager as a daemon: its id and metadata (Ceph lists the mgr among the servers). */
+  self: () => { id: string; metadata: Record<string, string> };
 }
 
 const EMPTY_SERVICE_MAP = Object.freeze({ epoch: 0, modified: '', services: Object.freeze({}) });
@@ -61,6 +63,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'pg_stats': out = snap(() => pg.pgStats()); break;
       case 'pg_ready': out = pg.pgReady(); break;
       case 'pool_stats': out = snap(() => pg.poolStats()); break;
+      case 'osd_pool_stats': out = snap(() => pg.osdPoolStats(c.osdMap)); break;
       case 'osd_stats': out = snap(() => pg.osdStats()); break;
       case 'df': out = snap(() => pg.df(needMap(c.osdMap, 'osd_map'))); break;
       case 'io_rate': out = snap(() => pg.ioRate()); break;
@@ -82,24 +85,35 @@ export class ClusterViewsImpl implements ClusterViews {
     return out;
   }
 
-  listServers(): ServerInfo[] {
-    const out: ServerInfo[] = [];
-    for (const [hostname, list] of [...this.src.daemons.byHost()].sort((a, b) => a[0].localeCompare(b[0]))) {
-      out.push(this.server(hostname, list));
-    }
-    return out;
+  /** Daemons by host, with this manager among them as Ceph lists it. */
+  private hosts(): Map<string, Array<{ type: string; id: string; ceph_version: string }>> {
+    const hosts = new Map<string, Array<{ type: string; id: string; ceph_version: string }>>();
+    const add = (host: string, e: { type: string; id: string; ceph_version: string }): void => {
+      let l = hosts.get(host);
+      if (!l) hosts.set(host, (l = []));
+      l.push(e);
+    };
+    const me = this.src.self();
+    add(me.metadata.hostname ?? '', { type: 'mgr', id: me.id, ceph_version: me.metadata.ceph_version ?? '' });
+    for (const d of this.src.daemons.values()) add(d.hostname, { type: d.type, id: d.id, ceph_version: d.metadata.ceph_version ?? '' });
+    return hosts;
   }
 
-  private server(hostname: string, list: DaemonState[]): ServerInfo {
-    const services = list
-      .map((d) => ({ type: d.type, id: d.id, ceph_version: d.metadata.ceph_version ?? '' }))
-      .sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id, undefined, { numeric: true }));
-    return { hostname, ceph_version: services[0]?.ceph_version ?? '', services };
+  listServers(): ServerInfo[] {
+    return [...this.hosts()].sort((a, b) => cmp(a[0], b[0])).map(([h, l]) => server(h, l));
   }
 
   getServer(hostname: string): ServerInfo | undefined {
-    const list = this.src.daemons.byHost().get(hostname);
-    return list ? this.server(hostname, list) : undefined;
+    const l = this.hosts().get(hostname);
+    return l ? server(hostname, l) : undefined;
+  }
+
+  listDaemons(svcType?: string): string[] {
+    const out: string[] = [];
+    const me = this.src.self();
+    if (!svcType || svcType === 'mgr') out.push(`mgr.${me.id}`);
+    for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) out.push(d.key);
+    return out;
   }
 
   private daemon(svcType: string, svcId: string): DaemonState | undefined {
@@ -107,6 +121,8 @@ export class ClusterViewsImpl implements ClusterViews {
   }
 
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
+    const me = this.src.self();
+    if (svcType === 'mgr' && svcId === me.id) return { ...me.metadata };
     const d = this.daemon(svcType, svcId);
     return d ? { ...d.metadata } : undefined;
   }
@@ -198,4 +214,20 @@ export class ClusterViewsImpl implements ClusterViews {
   statsThreshold(): number {
     return this.src.mgrOptions.num('mgr_stats_threshold');
   }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Ids compare as numbers when both are numbers (osd.2 before osd.10). */
+function cmpId(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  return Number.isInteger(na) && Number.isInteger(nb) ? na - nb : cmp(a, b);
+}
+
+function server(hostname: string, list: Array<{ type: string; id: string; ceph_version: string }>): ServerInfo {
+  const services = [...list].sort((a, b) => cmp(a.type, b.type) || cmpId(a.id, b.id));
+  return { hostname, ceph_version: services[0]?.ceph_version ?? '', services };
 }

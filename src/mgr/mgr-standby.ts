@@ -140,8 +140,7 @@ export class MgrStandby {
       });
       this.mgr = mgr;
       try {
-        await mgr.start();
-        this.applyOverrides(mgr.registry);
+        await mgr.start((registry) => this.applyOverrides(registry));
       } catch (err) {
         this.mgr = undefined;
         await mgr.stop('failed to start');

@@ -41,6 +41,7 @@ export class Mgr {
   private tickTimer: NodeJS.Timeout | undefined;
   private unsubscribeOptions: (() => void) | undefined;
   private stopped = false;
+  private selfMetadata: Record<string, string> | undefined;
   private readonly log: Logger;
 
   constructor(private readonly opts: MgrOptions) {
@@ -55,6 +56,7 @@ export class Mgr {
       mgrdStats: () => this.mgrdStats(),
       config: () => Object.fromEntries(o.allSpecs().map((s) => [s.name, String(o.get(s.name))])),
       mgrIps: () => [host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host],
+      self: () => ({ id: opts.id, metadata: this.selfMetadata ??= opts.mgrMetadata() }),
     });
     this.registry = new ModuleRegistry({
       mode: 'active',
@@ -101,9 +103,11 @@ export class Mgr {
     });
   }
 
-  async start(): Promise<void> {
+  /** `afterLoad` runs once modules are loaded and before any starts (boot-time option overrides). */
+  async start(afterLoad?: (registry: ModuleRegistry) => void): Promise<void> {
     await this.server.start();
     await this.registry.load(this.opts.modulePaths);
+    afterLoad?.(this.registry);
     const o = this.opts.options;
     this.unsubscribeOptions = o.onChange((name) => {
       if (name === 'mgr_stats_period' || name === 'mgr_stats_threshold') this.server.reconfigure();
@@ -154,6 +158,7 @@ export class Mgr {
     this.unsubscribeOptions?.();
     await this.server.stop(reason);
     await this.registry.stopAll();
+    this.cluster.dispose();
     this.log.info({ reason }, 'active side stopped');
   }
 

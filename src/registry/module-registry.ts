@@ -18,7 +18,7 @@ import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
 
 /** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
 export type ClusterViews = Pick<ModuleContext,
-  'get' | 'listServers' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
+  'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
   'getLatest' | 'getLatestAvg' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
   'getMgrdStats' | 'statsThreshold'>;
 
@@ -303,6 +303,7 @@ export class ModuleRegistry {
       active: host.mode === 'active',
       get: (name) => views().get(name),
       listServers: () => views().listServers(),
+      listDaemons: (t) => views().listDaemons(t),
       getServer: (h) => views().getServer(h),
       getMetadata: (t, i) => views().getMetadata(t, i),
       getDaemonStatus: (t, i) => views().getDaemonStatus(t, i),

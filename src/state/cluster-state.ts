@@ -8,6 +8,10 @@ import { worstStatus, type HealthCheckMap, type HealthReport } from './health-ty
 import { PGMap } from './pg-map.js';
 import { computeHealth } from './health.js';
 import { CrushTopology } from './crush-topology.js';
+import { Freezer } from './freezer.js';
+
+/** Snapshot names that are the source's maps themselves, frozen in the background by the Freezer. */
+const MAP_VIEWS = new Set(['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'fs_map', 'service_map']);
 
 /** Snapshot names whose source is the PGMap: they refresh at tick, not per message. */
 const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_ready', 'pool_stats', 'osd_stats', 'df', 'io_rate', 'osd_perf']);
@@ -35,6 +39,7 @@ export class ClusterState {
   private readonly snapshots = new Map<string, { version: number; value: unknown }>();
   private healthCache: { version: number; report: HealthReport } | undefined;
   private healthVersion = 0;
+  private readonly freezer = new Freezer();
 
   private bump(name: string): void {
     this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
@@ -67,6 +72,8 @@ export class ClusterState {
     }
 
     const changed: string[] = [];
+    // Maps are shared read-only with modules from now on.
+    for (const k of ['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'fs_map', 'service_map'] as const) this.freezer.freeze(msg[k]);
     if (msg.fsid) this.fsid = msg.fsid;
     if (msg.osd_map) {
       const prev = this.osdMap?.epoch;
@@ -160,12 +167,27 @@ export class ClusterState {
     return this.healthCache.report;
   }
 
-  /** A frozen snapshot, rebuilt only when its version moved. */
+  /** Stops background work (the manager is going away). */
+  dispose(): void {
+    this.freezer.dispose();
+  }
+
+  /** Finishes freezing the maps now (tests). */
+  settle(): void {
+    this.freezer.drain();
+  }
+
+  /**
+   * A frozen snapshot, rebuilt only when its version moved. Maps from the
+   * cluster source are frozen in slices as they arrive (MAP_VIEWS); derived
+   * views freeze when built.
+   */
   snapshot<T>(name: string, build: () => T): T {
     const version = this.version(name);
     const hit = this.snapshots.get(name);
     if (hit && hit.version === version) return hit.value as T;
-    const value = deepFreeze(build());
+    const built = build();
+    const value = MAP_VIEWS.has(name) ? built : deepFreeze(built);
     this.snapshots.set(name, { version, value });
     return value;
   }

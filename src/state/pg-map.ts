@@ -9,7 +9,8 @@ import type { OsdMap, OsdMapPool } from './map-types.js';
 import { CRUSH_ITEM_NONE } from './ceph-format.js';
 import { PGF, PgStateTable } from './pg-states.js';
 import { PgRecord, checkPgStatsMsg, fillFromReport, num, parsePgid } from './pg-record.js';
-import { PGI, PGT, PgTable, STAMP_W } from './pg-table.js';
+import { PGT, STAMP_N } from './pg-stamps.js';
+import { PGI, PgTable } from './pg-table.js';
 import { DeltaWindow } from './stat-delta.js';
 import { PoolStatSum, STAT_W, STATFS_COL } from './stat-vectors.js';
 import { OsdStatTable, type OsdStatEntry } from './osd-stat-table.js';
@@ -391,12 +392,15 @@ export class PGMap {
    */
   private markStale(): void {
     const tb = this.table;
+    const stamps = new Float64Array(STAMP_N);
     tb.forEachRow((row) => {
       const primary = tb.ints.get(row, PGI.actingPrimary);
       if (primary < 0 || !this.isDown(primary) || (this.states.flags(tb.state[row]!) & PGF.stale) !== 0) return;
       this.account(row, -1);
       tb.state[row] = this.states.withWord(tb.state[row]!, 'stale');
-      tb.stamps[row * STAMP_W + PGT.unstale] = this.nowS;
+      tb.stamps.read(row, stamps);
+      stamps[PGT.unstale] = this.nowS;
+      tb.stamps.write(row, stamps);
       this.account(row, 1);
     });
   }

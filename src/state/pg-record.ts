@@ -3,7 +3,8 @@
 
 import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
 import { PGF } from './pg-states.js';
-import { PGI, PGT, STAMP_W, type PgTable } from './pg-table.js';
+import { PGT, STAMP_N } from './pg-stamps.js';
+import { PGI, type PgTable } from './pg-table.js';
 
 /** Ceph's pg_t printed: "<pool>.<ps in hex>". */
 export const pgidOf = (pool: number, ps: number): string => `${pool}.${ps.toString(16)}`;
@@ -55,7 +56,7 @@ export class PgRecord {
   get logStart(): string { return this.t.logStart(this.row); }
 
   private stamp(k: number): number {
-    return this.t.stamps[this.row * STAMP_W + k]!;
+    return this.t.stamps.get(this.row, k);
   }
 }
 
@@ -68,12 +69,12 @@ export class PgRecord {
  * yet. Copies what it keeps: the report's arrays and strings are not retained.
  */
 export function fillFromReport(tb: PgTable, row: number, r: PgStatReport, stateId: number, f: number, was: number, osd: number, t: number, actingChanged: boolean): void {
-  const st = tb.stamps;
-  const s = row * STAMP_W;
+  const st = scratch;
+  tb.stamps.read(row, st);
   const ints = tb.ints;
   const active = (f & PGF.active) !== 0;
   const peered = active || (f & PGF.peered) !== 0;
-  const lastChange = num(r.last_change) > 0 ? r.last_change : was >= 0 ? st[s + PGT.change]! : t;
+  const lastChange = num(r.last_change) > 0 ? r.last_change : was >= 0 ? st[PGT.change]! : t;
   const epoch = num(r.reported_epoch);
   if (was < 0) ints.set(row, PGI.created, epoch);
   if (was < 0 || actingChanged) ints.set(row, PGI.mappingEpoch, epoch);
@@ -88,28 +89,32 @@ export function fillFromReport(tb: PgTable, row: number, r: PgStatReport, stateI
   ints.set(row, PGI.reportedSeq, num(r.reported_seq));
   ints.set(row, PGI.logSize, num(r.log_size));
   ints.set(row, PGI.ondiskLogSize, num(r.ondisk_log_size));
-  st[s + PGT.fresh] = t;
-  st[s + PGT.change] = lastChange;
+  st[PGT.fresh] = t;
+  st[PGT.change] = lastChange;
   if (active) {
-    st[s + PGT.active] = t;
-    if (was < 0 || (was & PGF.active) === 0) st[s + PGT.becameActive] = lastChange;
+    st[PGT.active] = t;
+    if (was < 0 || (was & PGF.active) === 0) st[PGT.becameActive] = lastChange;
   }
   if (peered) {
-    st[s + PGT.peered] = t;
-    if (was < 0 || (was & (PGF.active | PGF.peered)) === 0) st[s + PGT.becamePeered] = lastChange;
+    st[PGT.peered] = t;
+    if (was < 0 || (was & (PGF.active | PGF.peered)) === 0) st[PGT.becamePeered] = lastChange;
   }
   if (active && (f & PGF.clean) !== 0) {
-    st[s + PGT.clean] = t;
+    st[PGT.clean] = t;
     ints.set(row, PGI.lastEpochClean, epoch);
-  } else if (num(r.last_clean) > 0) st[s + PGT.clean] = t - num(r.last_clean);
-  if ((f & PGF.degraded) === 0) st[s + PGT.undegraded] = t;
-  if ((f & PGF.undersized) === 0) st[s + PGT.fullsized] = t;
-  st[s + PGT.unstale] = t;
-  st[s + PGT.scrub] = num(r.last_scrub_stamp);
-  st[s + PGT.deepScrub] = num(r.last_deep_scrub_stamp);
+  } else if (num(r.last_clean) > 0) st[PGT.clean] = t - num(r.last_clean);
+  if ((f & PGF.degraded) === 0) st[PGT.undegraded] = t;
+  if ((f & PGF.undersized) === 0) st[PGT.fullsized] = t;
+  st[PGT.unstale] = t;
+  st[PGT.scrub] = num(r.last_scrub_stamp);
+  st[PGT.deepScrub] = num(r.last_deep_scrub_stamp);
+  tb.stamps.write(row, st);
   if (r.blocked_by && r.blocked_by.length > 0) tb.blockedBy.set(row, [...r.blocked_by]);
   else tb.blockedBy.delete(row);
 }
+
+/** A row's stamps while a report is folded in (one at a time: ingest is synchronous). */
+const scratch = new Float64Array(STAMP_N);
 
 export class PgStatsError extends Error {}
 

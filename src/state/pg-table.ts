@@ -4,6 +4,7 @@
 // it costs per PG.
 
 import { IntRows, OsdSetColumn, grown } from './pg-columns.js';
+import { PgStampStore } from './pg-stamps.js';
 import { PgStatStore } from './pg-stat-store.js';
 
 /** Integer fields of a row (in `ints`). */
@@ -24,23 +25,6 @@ export const PGI = {
 const INT_W = 12;
 /** A new row: no reporter, no primaries (-1), version 0'0, everything else 0. */
 const INT_INIT = [-1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-
-/** Stamps of a row (in `stamps`, Unix seconds, 0 = never). */
-export const PGT = {
-  fresh: 0,
-  change: 1,
-  active: 2,
-  peered: 3,
-  clean: 4,
-  becameActive: 5,
-  becamePeered: 6,
-  unstale: 7,
-  undegraded: 8,
-  fullsized: 9,
-  scrub: 10,
-  deepScrub: 11,
-} as const;
-export const STAMP_W = 12;
 
 /** ps -> row for one pool; seeds past NEAR_PS (only possible before the first osd map) go to `far`. */
 interface PoolRows {
@@ -63,8 +47,7 @@ export class PgTable {
   /** Id in the PGMap's PgStateTable. */
   state = new Int32Array(0);
   readonly ints = new IntRows(INT_W, 0);
-  /** STAMP_W Float64 per row: one row's stamps are written together, so they share cache lines. */
-  stamps = new Float64Array(0);
+  readonly stamps = new PgStampStore(0);
   readonly up = new OsdSetColumn(0);
   readonly acting = new OsdSetColumn(0);
   readonly stats = new PgStatStore(0);
@@ -99,7 +82,7 @@ export class PgTable {
     this.ps[row] = ps;
     this.state[row] = stateId;
     this.ints.reset(row, INT_INIT);
-    this.stamps.fill(0, row * STAMP_W, (row + 1) * STAMP_W);
+    this.stamps.clear(row);
     this.indexSet(pool, ps, row);
     this.size++;
     return row;
@@ -116,6 +99,7 @@ export class PgTable {
     this.up.clear(row);
     this.acting.clear(row);
     this.stats.clear(row);
+    this.stamps.clear(row);
     this.blockedBy.delete(row);
     this.versionRaw.delete(row);
     this.pool[row] = -1;
@@ -229,7 +213,7 @@ export class PgTable {
     this.ps = grown(this.ps, cap);
     this.state = grown(this.state, cap);
     this.ints.grow(cap);
-    this.stamps = grown(this.stamps, cap * STAMP_W);
+    this.stamps.grow(cap);
     this.up.grow(cap);
     this.acting.grow(cap);
     this.stats.grow(cap);
