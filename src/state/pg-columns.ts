@@ -18,6 +18,34 @@ export function grown<T extends Int32Array | Uint32Array | Uint8Array | Float64A
 }
 
 /**
+ * Overflow rows of `width` values with a free list: the extra storage of the
+ * few rows that need it (EC sets, unwell PGs' stamps, long stat_sums).
+ */
+export class SlabRows<T extends Int32Array | Float64Array> {
+  data: T;
+  private next = 0;
+  private readonly free: number[] = [];
+
+  constructor(
+    readonly width: number,
+    empty: T,
+  ) {
+    this.data = empty;
+  }
+
+  alloc(): number {
+    const r = this.free.pop();
+    if (r !== undefined) return r;
+    if ((this.next + 1) * this.width > this.data.length) this.data = grown(this.data, Math.max(64, Math.ceil(this.next * 1.5) + 1) * this.width);
+    return this.next++;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+}
+
+/**
  * `width` integer fields per row in one Int32Array. Reported values are
  * numbers, usually small integers; a fraction, -0, or anything beyond ±2^31
  * is kept exactly in a side map instead, so nothing is lost.
@@ -72,9 +100,7 @@ const IN_MAP = 255;
 export class OsdSetColumn {
   private len: Uint8Array;
   private inline: Int32Array;
-  private slab = new Int32Array(0);
-  private slabNext = 0;
-  private readonly slabFree: number[] = [];
+  private readonly slab = new SlabRows(SLAB_W, new Int32Array(0));
   private readonly big = new Map<number, number[]>();
 
   constructor(cap: number) {
@@ -96,7 +122,7 @@ export class OsdSetColumn {
   at(row: number, i: number): number {
     const n = this.len[row]!;
     if (n === IN_MAP) return this.big.get(row)![i]!;
-    return n <= INLINE ? this.inline[row * INLINE + i]! : this.slab[this.inline[row * INLINE]! * SLAB_W + i]!;
+    return n <= INLINE ? this.inline[row * INLINE + i]! : this.slab.data[this.inline[row * INLINE]! * SLAB_W + i]!;
   }
 
   /** The set as a new array. */
@@ -107,7 +133,7 @@ export class OsdSetColumn {
     if (n <= INLINE) for (let i = 0; i < n; i++) out[i] = this.inline[row * INLINE + i]!;
     else {
       const o = this.inline[row * INLINE]! * SLAB_W;
-      for (let i = 0; i < n; i++) out[i] = this.slab[o + i]!;
+      for (let i = 0; i < n; i++) out[i] = this.slab.data[o + i]!;
     }
     return out;
   }
@@ -122,7 +148,7 @@ export class OsdSetColumn {
       return true;
     }
     if (n !== ids.length) return false;
-    const [arr, o] = n <= INLINE ? [this.inline, row * INLINE] : [this.slab, this.inline[row * INLINE]! * SLAB_W];
+    const [arr, o] = n <= INLINE ? [this.inline, row * INLINE] : [this.slab.data, this.inline[row * INLINE]! * SLAB_W];
     for (let i = 0; i < n; i++) if (arr[o + i] !== ids[i]) return false;
     return true;
   }
@@ -147,10 +173,10 @@ export class OsdSetColumn {
       if (was > INLINE && was !== IN_MAP) s = this.inline[row * INLINE]!;
       else {
         this.release(row, was);
-        s = this.allocSlab();
+        s = this.slab.alloc();
         this.inline[row * INLINE] = s;
       }
-      for (let i = 0; i < n; i++) this.slab[s * SLAB_W + i] = ids[i]!;
+      for (let i = 0; i < n; i++) this.slab.data[s * SLAB_W + i] = ids[i]!;
     }
     this.len[row] = n;
   }
@@ -163,13 +189,6 @@ export class OsdSetColumn {
 
   private release(row: number, n: number): void {
     if (n === IN_MAP) this.big.delete(row);
-    else if (n > INLINE) this.slabFree.push(this.inline[row * INLINE]!);
-  }
-
-  private allocSlab(): number {
-    const r = this.slabFree.pop();
-    if (r !== undefined) return r;
-    if ((this.slabNext + 1) * SLAB_W > this.slab.length) this.slab = grown(this.slab, Math.max(64, Math.ceil(this.slabNext * 1.5) + 1) * SLAB_W);
-    return this.slabNext++;
+    else if (n > INLINE) this.slab.release(this.inline[row * INLINE]!);
   }
 }

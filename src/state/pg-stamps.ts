@@ -6,7 +6,7 @@
 // last_became_active. Only a row where one of them differs (a PG degraded,
 // undersized, inactive, stale) gets an overflow row holding those seven.
 
-import { grown } from './pg-columns.js';
+import { SlabRows, grown } from './pg-columns.js';
 
 /** Stamp ids (Unix seconds, 0 = never). The first five are stored per row. */
 export const PGT = {
@@ -31,9 +31,7 @@ export class PgStampStore {
   private base: Float64Array;
   /** Overflow row of each row, -1 when the seven follow last_fresh / last_became_active. */
   private ext: Int32Array;
-  private slab = new Float64Array(0);
-  private slabNext = 0;
-  private readonly slabFree: number[] = [];
+  private readonly slab = new SlabRows(EXT_W, new Float64Array(0));
 
   constructor(cap: number) {
     this.base = new Float64Array(cap * BASE_W);
@@ -50,7 +48,7 @@ export class PgStampStore {
   get(row: number, k: number): number {
     if (k < BASE_W) return this.base[row * BASE_W + k]!;
     const x = this.ext[row]!;
-    if (x >= 0) return this.slab[x * EXT_W + k - BASE_W]!;
+    if (x >= 0) return this.slab.data[x * EXT_W + k - BASE_W]!;
     return this.base[row * BASE_W + (k === PGT.becamePeered ? PGT.becameActive : PGT.fresh)]!;
   }
 
@@ -60,7 +58,7 @@ export class PgStampStore {
     for (let k = 0; k < BASE_W; k++) out[k] = this.base[b + k]!;
     const x = this.ext[row]!;
     if (x >= 0) {
-      for (let k = BASE_W; k < STAMP_N; k++) out[k] = this.slab[x * EXT_W + k - BASE_W]!;
+      for (let k = BASE_W; k < STAMP_N; k++) out[k] = this.slab.data[x * EXT_W + k - BASE_W]!;
       return;
     }
     const fresh = out[PGT.fresh]!;
@@ -77,34 +75,22 @@ export class PgStampStore {
     for (let k = BASE_W; follows && k < PGT.becamePeered; k++) follows = Object.is(v[k], fresh);
     let x = this.ext[row]!;
     if (follows) {
-      if (x >= 0) this.slabFree.push(x);
+      if (x >= 0) this.slab.release(x);
       this.ext[row] = -1;
       return;
     }
     if (x < 0) {
-      x = this.allocSlab();
+      x = this.slab.alloc();
       this.ext[row] = x;
     }
-    for (let k = BASE_W; k < STAMP_N; k++) this.slab[x * EXT_W + k - BASE_W] = v[k]!;
+    for (let k = BASE_W; k < STAMP_N; k++) this.slab.data[x * EXT_W + k - BASE_W] = v[k]!;
   }
 
   /** A new or freed row: every stamp 0. */
   clear(row: number): void {
     this.base.fill(0, row * BASE_W, (row + 1) * BASE_W);
     const x = this.ext[row]!;
-    if (x >= 0) this.slabFree.push(x);
+    if (x >= 0) this.slab.release(x);
     this.ext[row] = -1;
-  }
-
-  /** Bytes of typed arrays held, and rows with an overflow row (for docs and probes). */
-  get usage(): { bytes: number; overflowRows: number } {
-    return { bytes: this.base.byteLength + this.ext.byteLength + this.slab.byteLength, overflowRows: this.slabNext - this.slabFree.length };
-  }
-
-  private allocSlab(): number {
-    const r = this.slabFree.pop();
-    if (r !== undefined) return r;
-    if ((this.slabNext + 1) * EXT_W > this.slab.length) this.slab = grown(this.slab, Math.max(64, Math.ceil(this.slabNext * 1.5) + 1) * EXT_W);
-    return this.slabNext++;
   }
 }

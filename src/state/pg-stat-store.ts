@@ -4,7 +4,7 @@
 // values (recovering, in an omap pool) keeps all 40 in a dense overflow row.
 
 import { STAT_W } from './stat-vectors.js';
-import { grown } from './pg-columns.js';
+import { SlabRows, grown } from './pg-columns.js';
 
 /** Non-zero values kept inline per row: covers every steady-state report of the simulator (at most 11). */
 export const STAT_SLOTS = 12;
@@ -22,9 +22,7 @@ export class PgStatStore {
   private hi: Uint8Array;
   /** STAT_SLOTS values per row, in field order; slot 0 holds the dense row when the row overflows. */
   private slots: Float64Array;
-  private dense = new Float64Array(0);
-  private denseNext = 0;
-  private readonly denseFree: number[] = [];
+  private readonly dense = new SlabRows(STAT_W, new Float64Array(0));
   private readonly old = new Float64Array(STAT_W);
 
   constructor(cap: number) {
@@ -40,11 +38,6 @@ export class PgStatStore {
     this.slots = grown(this.slots, cap * STAT_SLOTS);
   }
 
-  /** Bytes of typed arrays held, for the docs' memory accounting. */
-  get bytes(): number {
-    return this.lo.byteLength + this.hi.byteLength + this.slots.byteLength + this.dense.byteLength;
-  }
-
   private nonZero(row: number): number {
     return popcount32(this.lo[row]!) + popcount32(this.hi[row]!);
   }
@@ -54,7 +47,7 @@ export class PgStatStore {
     const lo = this.lo[row]!;
     const hi = this.hi[row]!;
     const n = popcount32(lo) + popcount32(hi);
-    if (n > STAT_SLOTS) return this.dense[this.slots[row * STAT_SLOTS]! * STAT_W + col]!;
+    if (n > STAT_SLOTS) return this.dense.data[this.slots[row * STAT_SLOTS]! * STAT_W + col]!;
     if (col < 32) {
       const bit = 1 << col;
       if ((lo & bit) === 0) return 0;
@@ -69,7 +62,8 @@ export class PgStatStore {
   read(row: number, out: Float64Array, off = 0): void {
     if (this.nonZero(row) > STAT_SLOTS) {
       const d = this.slots[row * STAT_SLOTS]! * STAT_W;
-      for (let i = 0; i < STAT_W; i++) out[off + i] = this.dense[d + i]!;
+      const data = this.dense.data;
+      for (let i = 0; i < STAT_W; i++) out[off + i] = data[d + i]!;
       return;
     }
     out.fill(0, off, off + STAT_W);
@@ -82,7 +76,8 @@ export class PgStatStore {
   addInto(row: number, dst: Float64Array, sign: number): void {
     if (this.nonZero(row) > STAT_SLOTS) {
       const d = this.slots[row * STAT_SLOTS]! * STAT_W;
-      for (let i = 0; i < STAT_W; i++) dst[i]! += sign * this.dense[d + i]!;
+      const data = this.dense.data;
+      for (let i = 0; i < STAT_W; i++) dst[i]! += sign * data[d + i]!;
       return;
     }
     let k = row * STAT_SLOTS;
@@ -121,7 +116,7 @@ export class PgStatStore {
 
   /** A freed row: no values. */
   clear(row: number): void {
-    if (this.nonZero(row) > STAT_SLOTS) this.denseFree.push(this.slots[row * STAT_SLOTS]!);
+    if (this.nonZero(row) > STAT_SLOTS) this.dense.release(this.slots[row * STAT_SLOTS]!);
     this.lo[row] = 0;
     this.hi[row] = 0;
   }
@@ -133,24 +128,17 @@ export class PgStatStore {
       let d: number;
       if (wasDense) d = this.slots[base]!;
       else {
-        d = this.allocDense();
+        d = this.dense.alloc();
         this.slots[base] = d;
       }
-      this.dense.set(v, d * STAT_W);
+      this.dense.data.set(v, d * STAT_W);
     } else {
-      if (wasDense) this.denseFree.push(this.slots[base]!);
+      if (wasDense) this.dense.release(this.slots[base]!);
       let k = base;
       for (let m = lo; m !== 0; m &= m - 1) this.slots[k++] = v[31 - Math.clz32(m & -m)]!;
       for (let m = hi; m !== 0; m &= m - 1) this.slots[k++] = v[32 + 31 - Math.clz32(m & -m)]!;
     }
     this.lo[row] = lo;
     this.hi[row] = hi;
-  }
-
-  private allocDense(): number {
-    const r = this.denseFree.pop();
-    if (r !== undefined) return r;
-    if ((this.denseNext + 1) * STAT_W > this.dense.length) this.dense = grown(this.dense, Math.max(64, Math.ceil(this.denseNext * 1.5) + 1) * STAT_W);
-    return this.denseNext++;
   }
 }

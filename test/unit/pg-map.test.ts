@@ -415,3 +415,72 @@ describe('scale', () => {
     console.log(`scale: osd map ${mapMs.toFixed(0)} ms, first round ${firstMs.toFixed(0)} ms, second round ${secondMs.toFixed(0)} ms (10,000 messages, incl. building them), pg_summary+pg_status+health ${viewsMs.toFixed(0)} ms`);
   });
 });
+
+describe('row storage (pg-table.ts)', () => {
+  const NONE = 2147483647;
+  const osdStat = { statfs: { total: 4e12, available: 3e12, internally_reserved: 0, allocated: 1e12, data_stored: 1e12, data_compressed: 0, data_compressed_allocated: 0, data_compressed_original: 0, omap_allocated: 0, internal_metadata: 0 }, hb_peers: [1, 2], num_pgs: 1, apply_latency_ms: 1, commit_latency_ms: 1, up_from: 1, seq: 1 };
+  type Report = PgStatsMsg['pg_stats'][number];
+  const report = (pgid: string, o: Partial<Report> = {}): Report => ({
+    pgid, state: 'active+clean', up: [0, 1, 2], acting: [0, 1, 2], up_primary: 0, acting_primary: 0, version: "50'10", reported_epoch: 50, reported_seq: 1,
+    log_size: 10, ondisk_log_size: 10, last_scrub_stamp: T0, last_deep_scrub_stamp: T0, last_change: T0, stat_sum: [1, 2, 3], ...o,
+  });
+  const msg = (stamp: number, pgStats: Report[]): PgStatsMsg => ({ osd: 0, epoch: 50, stamp, osd_stat: structuredClone(osdStat), pg_stats: pgStats });
+
+  test('keeps odd values exactly: long and EC sets, ids and counters past int32, fractions, odd versions', () => {
+    const m = new PGMap();
+    const wide = Array.from({ length: 20 }, (_, i) => (i * 7) % 20);
+    const big = Array.from({ length: STAT_SUM_FIELDS.length }, (_, i) => (i % 3 === 0 ? 2 ** 50 + i : i % 3 === 1 ? -i - 0.5 : 0));
+    m.applyPgStats(msg(T0 + 0.123456, [
+      report('1.0', { version: 'weird', log_size: -3, ondisk_log_size: 2 ** 33, reported_epoch: 50.5, reported_seq: 2 ** 40, stat_sum: big }),
+      report('1.1', { version: "0100'10", up: [1, NONE, 3, 4, 5, 6], acting: [1, NONE, NONE, 4, 5, 6] }),
+      report('1.2', { version: "51'4294967297", up: wide, acting: wide.slice(0, 16), blocked_by: [4, 9], state: 'down+peering' }),
+      report('1.3', { up: [0, 2 ** 33], acting: [-0, 3], up_primary: 2 ** 33 }),
+    ]), T0 + 1);
+    const pg = (id: string) => m.getPg(id)!;
+    expect([pg('1.0').version, pg('1.0').logSize, pg('1.0').ondiskLogSize, pg('1.0').reportedEpoch, pg('1.0').reportedSeq]).toEqual(['weird', -3, 2 ** 33, 50.5, 2 ** 40]);
+    expect(STAT_SUM_FIELDS.map((_, i) => m.pgStat(pg('1.0'), i))).toEqual(big);
+    expect([pg('1.1').version, pg('1.1').up, pg('1.1').acting]).toEqual(["0100'10", [1, NONE, 3, 4, 5, 6], [1, NONE, NONE, 4, 5, 6]]);
+    expect([pg('1.2').version, pg('1.2').up, pg('1.2').acting, pg('1.2').blockedBy]).toEqual(["51'4294967297", wide, wide.slice(0, 16), [4, 9]]);
+    expect([pg('1.3').up, Object.is(pg('1.3').acting[0], -0), pg('1.3').upPrimary]).toEqual([[0, 2 ** 33], true, 2 ** 33]);
+    expect(pg('1.0').lastFresh).toBe(T0 + 0.123456);
+    // The same PGs shrink back to the compact forms.
+    m.applyPgStats(msg(T0 + 2, ['1.0', '1.1', '1.2', '1.3'].map((id) => report(id, { reported_epoch: 51 }))), T0 + 2);
+    for (const id of ['1.0', '1.1', '1.2', '1.3']) {
+      expect([pg(id).version, pg(id).up, pg(id).acting, pg(id).blockedBy, pg(id).logSize]).toEqual(["50'10", [0, 1, 2], [0, 1, 2], [], 10]);
+      expect(STAT_SUM_FIELDS.map((_, i) => m.pgStat(pg(id), i)).slice(0, 4)).toEqual([1, 2, 3, 0]);
+    }
+    expect(m.clusterSum.stats.slice(0, 4)).toEqual(new Float64Array([4, 8, 12, 0]));
+  });
+
+  test('a report is copied: changing the message afterwards changes nothing', () => {
+    const { sim, m } = setup();
+    const msgs = sim.messages(T0 + 5);
+    for (const x of msgs) m.applyPgStats(x, T0 + 5);
+    const before = JSON.stringify(m.pgDump());
+    for (const x of msgs) {
+      x.osd_stat.hb_peers.push(99);
+      for (const r of x.pg_stats) {
+        r.up.push(99);
+        r.acting.push(99);
+        r.stat_sum[S.num_bytes] = -1;
+      }
+    }
+    expect(JSON.stringify(m.pgDump())).toBe(before);
+  });
+
+  test('PGs are listed by pool and seed; rows of removed PGs are reused', () => {
+    const { sim, m, feed } = setup();
+    const ids = (): string[] => [...m.pgs()].map((r) => r.pgid);
+    const sorted = SPEC.pools.flatMap((p) => Array.from({ length: p.pgNum }, (_, ps) => `${p.id}.${ps.toString(16)}`));
+    expect(ids()).toEqual(sorted);
+    const rows = new Set([...m.pgs()].map((r) => r.row));
+    m.applyOsdMap(makeOsdMap({ ...SPEC, pools: SPEC.pools.filter((p) => p.id !== 2) }, sim.epoch + 1), T0 + 1);
+    m.applyOsdMap(makeOsdMap(SPEC, sim.epoch + 2), T0 + 2);
+    feed(T0 + 3);
+    expect(ids()).toEqual(sorted);
+    expect(new Set([...m.pgs()].map((r) => r.row))).toEqual(rows);
+    expect(m.getPg('2.1f')!.pgid).toBe('2.1f');
+    expect(m.getPg('2.01f')!.pgid).toBe('2.1f'); // the same pg_t, as Ceph parses it
+    expectSumsConsistent(m);
+  });
+});
