@@ -25,18 +25,22 @@ export function utimeString(seconds: number): string {
 }
 
 const BYTE_UNITS = [' B', ' KiB', ' MiB', ' GiB', ' TiB', ' PiB', ' EiB'];
+const SI_UNITS = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 
-/** byte_u_t: "0 B", "2 GiB", "7.9 GiB", "925 MiB" (at most 7 characters with unit when fractional). */
-export function byteU(bytes: number): string {
-  const v = Math.max(0, Math.floor(bytes));
+/**
+ * Ceph's format_u: the value in the largest unit it reaches, whole when exact,
+ * else with up to two decimals while the text stays within 7 characters.
+ */
+export function formatU(value: number, base: number, units: readonly string[]): string {
+  const v = Math.max(0, Math.floor(value));
   let n = v;
   let index = 0;
-  while (n >= 1024 && index < BYTE_UNITS.length - 1) {
-    n = Math.floor(n / 1024);
+  while (n >= base && index < units.length - 1) {
+    n = Math.floor(n / base);
     index++;
   }
-  const unit = BYTE_UNITS[index]!;
-  const mult = 1024 ** index;
+  const unit = units[index]!;
+  const mult = base ** index;
   if (index === 0 || v % mult === 0) return `${n}${unit}`;
   let out = '';
   for (let digits = 2; digits >= 0; digits--) {
@@ -44,6 +48,16 @@ export function byteU(bytes: number): string {
     if (out.length <= 7) break;
   }
   return out;
+}
+
+/** byte_u_t: "0 B", "2 GiB", "7.9 GiB", "925 MiB". */
+export function byteU(bytes: number): string {
+  return formatU(bytes, 1024, BYTE_UNITS);
+}
+
+/** si_u_t: "14.81k", "57", "2M". */
+export function siU(value: number): string {
+  return formatU(value, 1000, SI_UNITS);
 }
 
 /** timespan_str: "1.5s", "42s", "5m", "3h", "2d", "4w", "5M", "2y". */

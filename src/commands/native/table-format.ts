@@ -2,7 +2,9 @@
 // (columns padded to the widest cell, two spaces apart), si_u_t, percentify,
 // the osd df number formats, and utime_t parsing. Pure functions.
 
-import { cFixed } from '../../state/ceph-format.js';
+import { cFixed, siU } from '../../state/ceph-format.js';
+
+export { siU };
 
 export type Align = 'left' | 'right';
 
@@ -32,28 +34,6 @@ export function textTable(cols: readonly Column[], rows: ReadonlyArray<ReadonlyA
   const out = [line(cols.map((c) => c.heading), (c) => c.hd)];
   for (const r of cells) out.push(line(r, (c) => c.col));
   return out.join('\n') + '\n';
-}
-
-const SI_UNITS = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-
-/** si_u_t: "14.81k", "57", "2M" (at most 7 characters when fractional, as Ceph's format_u). */
-export function siU(value: number): string {
-  const v = Math.max(0, Math.floor(value));
-  let n = v;
-  let index = 0;
-  while (n >= 1000 && index < SI_UNITS.length - 1) {
-    n = Math.floor(n / 1000);
-    index++;
-  }
-  const unit = SI_UNITS[index]!;
-  const mult = 1000 ** index;
-  if (index === 0 || v % mult === 0) return `${n}${unit}`;
-  let out = '';
-  for (let digits = 2; digits >= 0; digits--) {
-    out = `${cFixed(v / mult, digits)}${unit}`;
-    if (out.length <= 7) break;
-  }
-  return out;
 }
 
 /** percentify: "0" below 0.01, else two decimals ("21.30"). Takes a percentage computed in float. */
