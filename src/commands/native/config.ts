@@ -1,7 +1,8 @@
 // `config set|get|rm|show|dump` for the manager's options and module options
 // (`mgr/<module>/<option>`). Values are validated before they are stored.
 
-import { Errno, ErrnoError, cmdErr, cmdOk } from '../../common/errno.js';
+import { Errno, ErrnoError, cmdErr, cmdOk, type CommandResult } from '../../common/errno.js';
+import type { CmdMap } from '../../mgr-module/types.js';
 import type { CommandContext, NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
 import { table } from './mgr.js';
@@ -71,6 +72,17 @@ async function setValue(ctx: CommandContext, name: string, value: string | undef
   if (spec.runtime === false) ctx.log.warn({ option: name }, 'option takes effect at the next start of mgrd');
 }
 
+/** `config get|show [key]`: one value, or every option (only those set, for get) as the caller renders them. */
+function showConfig(ctx: CommandContext, cmd: CmdMap, onlySet: boolean, view: (rows: Row[]) => [unknown, () => string]): CommandResult {
+  checkWho(cmd.who);
+  if (typeof cmd.key === 'string') {
+    const v = getValue(ctx, cmd.key);
+    return render(cmd, v, () => `${v}\n`);
+  }
+  const [data, plain] = view(allRows(ctx, onlySet));
+  return render(cmd, data, plain);
+}
+
 export const CONFIG_COMMANDS: NativeCommand[] = [
   {
     cmd: 'config set name=who,type=CephString name=name,type=CephString name=value,type=CephString',
@@ -96,33 +108,19 @@ export const CONFIG_COMMANDS: NativeCommand[] = [
     cmd: 'config get name=who,type=CephString name=key,type=CephString,req=false',
     desc: 'Show configuration option(s) for mgr',
     perm: 'r',
-    run: (ctx, cmd) => {
-      checkWho(cmd.who);
-      if (typeof cmd.key === 'string') {
-        const v = getValue(ctx, cmd.key);
-        return render(cmd, v, () => `${v}\n`);
-      }
-      const rows = allRows(ctx, true);
-      return render(cmd, Object.fromEntries(rows.map((r) => [r.name, r.value])), () => table([['WHO', 'OPTION', 'VALUE'], ...rows.map((r) => ['mgr', r.name, r.value])]));
-    },
+    run: (ctx, cmd) => showConfig(ctx, cmd, true, (rows) => [
+      Object.fromEntries(rows.map((r) => [r.name, r.value])),
+      () => table([['WHO', 'OPTION', 'VALUE'], ...rows.map((r) => ['mgr', r.name, r.value])]),
+    ]),
   },
   {
     cmd: 'config show name=who,type=CephString name=key,type=CephString,req=false',
     desc: 'Show running configuration of the mgr',
     perm: 'r',
-    run: (ctx, cmd) => {
-      checkWho(cmd.who);
-      if (typeof cmd.key === 'string') {
-        const v = getValue(ctx, cmd.key);
-        return render(cmd, v, () => `${v}\n`);
-      }
-      const rows = allRows(ctx, false);
-      return render(
-        cmd,
-        Object.fromEntries(rows.map((r) => [r.name, { value: r.value, default: r.default, source: r.source }])),
-        () => table([['NAME', 'VALUE', 'SOURCE'], ...rows.map((r) => [r.name, r.value, r.source])]),
-      );
-    },
+    run: (ctx, cmd) => showConfig(ctx, cmd, false, (rows) => [
+      Object.fromEntries(rows.map((r) => [r.name, { value: r.value, default: r.default, source: r.source }])),
+      () => table([['NAME', 'VALUE', 'SOURCE'], ...rows.map((r) => [r.name, r.value, r.source])]),
+    ]),
   },
   {
     cmd: 'config dump',
