@@ -14,17 +14,12 @@ import { encodeFrame, encodeJsonFrame, FrameType, type FrameTypeCode } from '../
 import type { CounterDecl } from '../../src/protocol/messages.js';
 import { authenticate, openRaw, reportFrame, type RawSession } from '../helpers/raw-session.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { Rng } from '../../src/sim/model/rng.js';
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
+/** Deterministic randomness (the simulator's PRNG) so a failure can be replayed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next() / 4294967296;
 }
 
 function flip(b: Buffer, i: number, r: () => number): void {
