@@ -12,6 +12,9 @@ export class ReportEncoder {
   /** For each declared value column, its column in the full sample vector. */
   private cols = new Int32Array(0);
   private pendingHead: ReportHead | undefined;
+  /** Status and health metrics as last sent: a report carries them only when they change. */
+  private sentStatus = '';
+  private sentHealth = '';
   private readonly values: { f64: Float64Array; bytes: Uint8Array } = { f64: new Float64Array(0), bytes: new Uint8Array(0) };
 
   get width(): number {
@@ -55,7 +58,12 @@ export class ReportEncoder {
     this.values.f64 = new Float64Array(cols.length);
     this.values.bytes = new Uint8Array(this.values.f64.buffer);
     this.pendingHead = head.declare || head.undeclare ? { ...this.pendingHead, ...head } : this.pendingHead;
-    if (fresh) this.pendingHead = head.declare ? head : undefined;
+    if (fresh) {
+      this.pendingHead = head.declare ? head : undefined;
+      // A new session starts with nothing: send status and health again.
+      this.sentStatus = '';
+      this.sentHealth = '';
+    }
   }
 
   /** One REPORT frame from a full sample vector. */
@@ -65,7 +73,16 @@ export class ReportEncoder {
     for (let i = 0; i < cols.length; i++) f64[i] = sample[cols[i]!]!;
     let head = this.pendingHead;
     this.pendingHead = undefined;
-    if (status || health) head = { ...head, ...(status ? { daemon_status: status } : {}), ...(health ? { health_metrics: health } : {}) };
+    const statusText = status ? JSON.stringify(status) : '';
+    const healthText = health ? JSON.stringify(health) : '';
+    if (status && statusText !== this.sentStatus) {
+      head = { ...head, daemon_status: status };
+      this.sentStatus = statusText;
+    }
+    if (health && healthText !== this.sentHealth) {
+      head = { ...head, health_metrics: health };
+      this.sentHealth = healthText;
+    }
     const headBuf = head ? Buffer.from(JSON.stringify(head)) : undefined;
     const headLen = headBuf?.length ?? 0;
     const payloadLen = 4 + headLen + f64.byteLength;

@@ -27,6 +27,7 @@ export interface ModuleContext {
   getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]>;
   getLatest(svcType: string, svcId: string, path: string): number;
   getLatestAvg(svcType: string, svcId: string, path: string): [number, number];
+  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, number[]>;
   getAllPerfCounters(prioLimit: number, svcType?: string): Record<string, Record<string, PerfCounterEntry>>;
   /** Fast path: each reporting daemon's columns and latest row, daemons of `svcType` (or all). */
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;

@@ -163,6 +163,11 @@ export abstract class MgrModule extends MgrModuleBase {
     return this.ctx.getLatestAvg(svcType, svcId, path);
   }
 
+  /** The latest sample of one counter: {path: [t, v]} or {path: [t, sum, count]} (Ceph's get_latest_counter). */
+  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, number[]> {
+    return this.ctx.getLatestCounter(svcType, svcId, path);
+  }
+
   getAllPerfCounters(prioLimit = PRIO_USEFUL, svcType?: string): Record<string, Record<string, PerfCounterEntry>> {
     return this.ctx.getAllPerfCounters(prioLimit, svcType);
   }

@@ -167,6 +167,11 @@ export class ClusterViewsImpl implements ClusterViews {
     return [d.ring.latest(c.col) ?? 0, d.ring.latest(c.col + 1) ?? 0];
   }
 
+  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, number[]> {
+    const h = this.getCounter(svcType, svcId, path)[path] ?? [];
+    return { [path]: h[h.length - 1] ?? [] };
+  }
+
   getAllPerfCounters(prioLimit: number, svcType?: string): Record<string, Record<string, PerfCounterEntry>> {
     const out: Record<string, Record<string, PerfCounterEntry>> = {};
     const limit = Math.max(prioLimit, this.statsThreshold());

@@ -19,7 +19,7 @@ import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
 /** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
 export type ClusterViews = Pick<ModuleContext,
   'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
-  'getLatest' | 'getLatestAvg' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
+  'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
   'getMgrdStats' | 'statsThreshold'>;
 
 export interface RegistryHost {
@@ -311,6 +311,7 @@ export class ModuleRegistry {
       getCounter: (t, i, p) => views().getCounter(t, i, p),
       getLatest: (t, i, p) => views().getLatest(t, i, p),
       getLatestAvg: (t, i, p) => views().getLatestAvg(t, i, p),
+      getLatestCounter: (t, i, p) => views().getLatestCounter(t, i, p),
       getAllPerfCounters: (prio, t) => views().getAllPerfCounters(prio, t),
       forEachDaemonCounters: (visit, t) => views().forEachDaemonCounters(visit, t),
       getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),

@@ -7,6 +7,9 @@ import { MgrClient } from '../client/mgr-client.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster.js';
 
+const OSD_HEALTH = [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 0 }];
+const MON_HEALTH = [{ type: 'SLOW_OPS', value: 0 }];
+
 export interface SimRunnerOptions {
   mgrAddr: string;
   keyring: Keyring;
@@ -91,6 +94,8 @@ export class SimRunner {
         schema: () => schema,
         sample: () => cluster.sampleCounters(d.name, Date.now() / 1000),
         pgStats: osdId >= 0 ? () => cluster.pgStats(osdId, Date.now() / 1000) : undefined,
+        // What real daemons report with each MMgrReport (the model has no slow ops).
+        healthMetrics: () => (d.kind === 'osd' ? OSD_HEALTH : d.kind === 'mon' ? MON_HEALTH : undefined),
       },
     });
     if (d.kind === 'mon') client.on('ready', () => this.sendMaps(true));
