@@ -9,13 +9,14 @@ import type { Logger } from '../common/log.js';
 import { silentLogger } from '../common/log.js';
 import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
 import {
-  decodeJson, DEFAULT_MAX_FRAME_BYTES, encodeJsonFrame, FrameDecoder, FrameType, frameTypeName,
+  decodeJson, DEFAULT_MAX_FRAME_BYTES, encodeFrame, encodeJsonFrame, FrameDecoder, FrameType, frameTypeName,
   MIN_PROTOCOL_VERSION, PROTOCOL_MAGIC, PROTOCOL_VERSION,
 } from '../protocol/frames.js';
 import type {
   AuthOkMsg, ChallengeMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, CounterDecl, DaemonHealthMetric, ErrorMsg,
   MapMsg, PgStatsMsg, RedirectMsg,
 } from '../protocol/messages.js';
+import { encodePgStats } from '../protocol/pg-stats-codec.js';
 import { valueWidth } from '../state/perf-types.js';
 import { ReportEncoder } from './report-encoder.js';
 
@@ -77,6 +78,7 @@ export class MgrClient extends EventEmitter {
   mgrName = '';
   reportsSent = 0;
   private lastPgStatsMs = 0;
+  private warnedPgStatsJson = false;
   lastError: ErrorMsg | undefined;
 
   constructor(private readonly opts: MgrClientOptions) {
@@ -182,7 +184,18 @@ export class MgrClient extends EventEmitter {
     const pg = d.pgStats();
     if (!pg) return;
     this.lastPgStatsMs = now;
-    this.socket.write(encodeJsonFrame(FrameType.PG_STATS, pg));
+    this.socket.write(this.pgStatsFrame(pg));
+  }
+
+  /** PG_STATS_BIN; the JSON PG_STATS for a message the binary form cannot carry (odd ids or versions). */
+  private pgStatsFrame(pg: PgStatsMsg): Buffer {
+    try {
+      return encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pg));
+    } catch (err) {
+      if (!this.warnedPgStatsJson) this.log.warn({ err: String(err) }, 'sending PG stats as JSON');
+      this.warnedPgStatsJson = true;
+      return encodeJsonFrame(FrameType.PG_STATS, pg);
+    }
   }
 
   private connectNext(): void {

@@ -7,9 +7,10 @@ import type {
   DaemonCounters, DaemonHealthMetrics, GetMap, GetName, MgrdStats, PerfCounterEntry,
   PerfSchemaEntry, ServerInfo,
 } from '../mgr-module/types.js';
-import type { ClusterState } from '../state/cluster-state.js';
+import { deepFreeze, type ClusterState } from '../state/cluster-state.js';
 import type { DaemonState, DaemonStateIndex, PerfCounterInfo } from '../state/daemon-state.js';
 import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../state/perf-types.js';
+import { pgSummary } from '../state/pg-map-views.js';
 import type { MgrMap } from './mgr-map.js';
 
 export interface ViewSources {
@@ -33,13 +34,18 @@ function schemaEntry(c: PerfCounterInfo): PerfSchemaEntry {
   return { description: c.description, nick: c.nick, type: c.type, priority: c.priority, units: CEPH_UNITS[c.unit] };
 }
 
+/** Values per chunk forEachDaemonCounters copies rows into (512 KiB). */
+const COUNTER_CHUNK = 65_536;
+
 export class ClusterViewsImpl implements ClusterViews {
+  private readonly healthMetricCopies = new WeakMap<object, DaemonHealthMetrics[string]>();
+
   constructor(private readonly src: ViewSources) {}
 
   get<N extends GetName>(name: N): GetMap[N] {
     const c = this.src.cluster;
     const pg = c.pgMap;
-    const snap = <T>(build: () => T): T => c.snapshot(name, build);
+    const snap = <T>(build: (prev: T | undefined) => T): T => c.snapshot(name, build);
     const needMap = <T>(v: T | undefined, what: string): T => {
       if (v === undefined) throw new Error(`${what} not received from the cluster yet`);
       return v;
@@ -57,7 +63,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'service_map': out = snap(() => c.serviceMap ?? EMPTY_SERVICE_MAP); break;
       case 'mgr_map': out = this.src.mgrMap(); break;
       case 'health': out = { json: JSON.stringify(c.health()) }; break;
-      case 'pg_summary': out = snap(() => pg.pgSummary()); break;
+      case 'pg_summary': out = snap((prev: Record<string, unknown> | undefined) => pgSummary(pg, prev)); break;
       case 'pg_status': out = snap(() => pg.pgStatus()); break;
       case 'pg_dump': out = snap(() => pg.pgDump()); break;
       case 'pg_stats': out = snap(() => pg.pgStats()); break;
@@ -190,25 +196,37 @@ export class ClusterViewsImpl implements ClusterViews {
   }
 
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    // Rows are copied into shared chunks, each daemon's a view of its part: at 10,000 daemons,
+    // 10,000 backing stores (one slice() each) cost more than the copying itself.
+    let chunk = new Float64Array(0);
+    let off = 0;
     for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) {
       const row = d.ring.latestRow();
       if (row < 0) continue;
       const w = d.ring.width;
-      visit({
-        daemon: d.key,
-        type: d.type,
-        id: d.id,
-        schemaVersion: d.schemaVersion,
-        columns: d.counters,
-        values: d.ring.values.slice(row * w, row * w + w),
-        stamp: d.ring.latestStamp(),
-      });
+      if (off + w > chunk.length) {
+        chunk = new Float64Array(Math.max(COUNTER_CHUNK, w));
+        off = 0;
+      }
+      const src = d.ring.values;
+      for (let i = 0, from = row * w; i < w; i++) chunk[off + i] = src[from + i]!;
+      const values = chunk.subarray(off, off + w);
+      off += w;
+      visit({ daemon: d.key, type: d.type, id: d.id, schemaVersion: d.schemaVersion, columns: d.counters, values, stamp: d.ring.latestStamp() });
     }
   }
 
   getDaemonHealthMetrics(): DaemonHealthMetrics {
     const out: DaemonHealthMetrics = {};
-    for (const d of this.src.daemons.values()) out[d.key] = d.healthMetrics.map((m) => ({ ...m }));
+    for (const d of this.src.daemons.values()) {
+      // A daemon's list is replaced whole when a report carries a new one: its frozen copy is kept until then.
+      let copy = this.healthMetricCopies.get(d.healthMetrics);
+      if (!copy) {
+        copy = deepFreeze(d.healthMetrics.map((m) => ({ ...m })));
+        this.healthMetricCopies.set(d.healthMetrics, copy);
+      }
+      out[d.key] = copy;
+    }
     return out;
   }
 

@@ -12,6 +12,7 @@ import { ClusterState } from '../state/cluster-state.js';
 import { DaemonStateIndex } from '../state/daemon-state.js';
 import { ModuleRegistry } from '../registry/module-registry.js';
 import type { NotifyType, MgrdStats } from '../mgr-module/types.js';
+import type { HealthStatus } from '../state/health-types.js';
 import { ClusterViewsImpl } from './cluster-views.js';
 import type { MapStore } from './map-store.js';
 import type { MgrMap } from './mgr-map.js';
@@ -32,7 +33,8 @@ export interface MgrOptions {
 }
 
 export class Mgr {
-  readonly cluster = new ClusterState();
+  // At scale health's per-PG checks complete in the background after a tick: their status change notifies too.
+  readonly cluster = new ClusterState({ onHealthScan: () => this.noteHealth() });
   readonly daemons = new DaemonStateIndex();
   readonly server: DaemonServer;
   readonly registry: ModuleRegistry;
@@ -42,6 +44,8 @@ export class Mgr {
   private unsubscribeOptions: (() => void) | undefined;
   private stopped = false;
   private selfMetadata: Record<string, string> | undefined;
+  /** Health status as of the last look (tick or completed health scan): a change notifies 'health'. */
+  private healthStatus: HealthStatus = 'HEALTH_OK';
   private readonly log: Logger;
 
   constructor(private readonly opts: MgrOptions) {
@@ -135,14 +139,29 @@ export class Mgr {
     this.tickTimer = setInterval(() => this.tick(), ms);
   }
 
-  /** The periodic step: PG rates and views, then pg_summary and health notifications. */
+  /**
+   * The periodic step: PG rates and views, then pg_summary and health
+   * notifications. In a large cluster it only starts the per-PG health scan,
+   * which runs in slices afterwards (ClusterState).
+   */
   tick(): void {
     try {
-      const before = this.cluster.health().status;
       if (this.cluster.tick(Date.now() / 1000)) this.notifyAll('pg_summary', '');
-      if (this.cluster.health().status !== before) this.notifyAll('health', '');
+      this.noteHealth();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'tick failed');
+    }
+  }
+
+  /** Notifies 'health' when the status moved since the last look. */
+  private noteHealth(): void {
+    if (this.stopped) return;
+    try {
+      const status = this.cluster.health().status;
+      if (status !== this.healthStatus) this.notifyAll('health', '');
+      this.healthStatus = status;
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'health failed');
     }
   }
 

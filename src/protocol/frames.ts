@@ -21,6 +21,8 @@ export const FrameType = {
   ERROR: 12,
   CLOSE: 13,
   REDIRECT: 14,
+  /** PG_STATS as a JSON head and fixed-layout binary records (pg-stats-codec.ts). */
+  PG_STATS_BIN: 15,
 } as const;
 
 export type FrameTypeName = keyof typeof FrameType;

@@ -1,5 +1,5 @@
-// Payload types of the mgrd wire protocol. JSON payloads except REPORT (binary
-// values after an optional JSON head). docs/protocol.md is the prose contract.
+// Payload types of the mgrd wire protocol. JSON payloads except REPORT and
+// PG_STATS_BIN (binary after a JSON head). docs/protocol.md is the prose contract.
 
 import type { HealthCheckMap } from '../state/health-types.js';
 
@@ -152,6 +152,49 @@ export interface PgStatsMsg {
   pg_stats: PgStatReport[];
 }
 
+/**
+ * The PG records of a PG_STATS message read one at a time, in place: after
+ * the i-th next() the fields hold record i. Implemented over JSON pg_stats
+ * objects (state/pg-record.ts) and over a PG_STATS_BIN payload
+ * (protocol/pg-stats-codec.ts), so both apply through one path without an
+ * object per PG. Values come normalised as the PGMap reads them: an absent
+ * number is 0, an absent primary -1. Array fields are valid until next().
+ */
+export interface PgReportCursor {
+  readonly count: number;
+  /** Moves to the next record; false after the last. */
+  next(): boolean;
+  readonly pool: number;
+  readonly ps: number;
+  readonly state: string;
+  /** Ids at [0, upCount): the array may be longer (it is reused). */
+  readonly up: ArrayLike<number>;
+  readonly upCount: number;
+  readonly acting: ArrayLike<number>;
+  readonly actingCount: number;
+  readonly upPrimary: number;
+  readonly actingPrimary: number;
+  /** The version as EPOCH'V numbers... */
+  readonly versionEpoch: number;
+  readonly versionV: number;
+  /** ...or, for a JSON version not of that form, the string as reported (then epoch and v are meaningless). */
+  readonly versionRaw: string | undefined;
+  readonly reportedEpoch: number;
+  readonly reportedSeq: number;
+  readonly logSize: number;
+  readonly ondiskLogSize: number;
+  readonly lastScrubStamp: number;
+  readonly lastDeepScrubStamp: number;
+  /** 0: not reported. */
+  readonly lastChange: number;
+  /** Seconds since the PG last was clean; 0: not reported. */
+  readonly lastClean: number;
+  /** STAT_SUM_FIELDS values: fewer mean the rest are 0, more are ignored. */
+  readonly statSum: ArrayLike<number>;
+  readonly blockedBy: ArrayLike<number>;
+  readonly blockedByCount: number;
+}
+
 /** Cluster maps from the cluster source (a `mon` entity). Every field optional; present ones replace. */
 export interface MapMsg {
   fsid?: string;
@@ -247,3 +290,63 @@ export type StatSumField = (typeof STAT_SUM_FIELDS)[number];
 export const STAT_SUM_INDEX: Readonly<Record<StatSumField, number>> = Object.fromEntries(
   STAT_SUM_FIELDS.map((f, i) => [f, i]),
 ) as Record<StatSumField, number>;
+
+/** Ceph's pg_t printed: "<pool>.<ps in hex>". */
+export const pgidOf = (pool: number, ps: number): string => `${pool}.${ps.toString(16)}`;
+
+/** Largest pool id a pgid may name (the PGMap keeps pool ids as int32). */
+export const MAX_POOL_ID = 0x7fffffff;
+
+/** "2.1f" -> pool 2, ps 31; undefined unless POOL.HEXSEED (no sign, no spaces, lower-case hex, pool <= MAX_POOL_ID). */
+export function parsePgid(pgid: string): { pool: number; ps: number } | undefined {
+  const dot = pgid.indexOf('.');
+  if (dot <= 0 || dot === pgid.length - 1 || dot > 10 || pgid.length - dot > 9) return undefined;
+  let pool = 0;
+  for (let i = 0; i < dot; i++) {
+    const c = pgid.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    pool = pool * 10 + c;
+  }
+  if (pool > MAX_POOL_ID) return undefined;
+  let ps = 0;
+  for (let i = dot + 1; i < pgid.length; i++) {
+    const ch = pgid.charCodeAt(i);
+    const d = ch >= 48 && ch <= 57 ? ch - 48 : ch >= 97 && ch <= 102 ? ch - 87 : -1;
+    if (d < 0) return undefined;
+    ps = ps * 16 + d;
+  }
+  return { pool, ps };
+}
+
+/**
+ * Parses a canonical "EPOCH'V" version (decimals without sign or leading
+ * zero, at most 15 digits each) into `out`, without allocating. False (and
+ * `out` unchanged) for anything else, which the PGMap keeps verbatim.
+ */
+export function parseVersion(s: string, out: { versionEpoch: number; versionV: number }): boolean {
+  const q = s.indexOf("'");
+  const e = q > 0 ? decimal(s, 0, q) : -1;
+  const v = e >= 0 ? decimal(s, q + 1, s.length) : -1;
+  if (v < 0) return false;
+  out.versionEpoch = e;
+  out.versionV = v;
+  return true;
+}
+
+/** s[from..to) as a canonical decimal (no sign, no leading zero, at most 15 digits), else -1. */
+function decimal(s: string, from: number, to: number): number {
+  const n = to - from;
+  if (n < 1 || n > 15 || (n > 1 && s.charCodeAt(from) === 48)) return -1;
+  let x = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
+}
+
+/** A finite number or the fallback: how the manager reads a numeric field a reporter may leave out. */
+export function num(v: unknown, fallback = 0): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}

@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import { FrameType } from '../protocol/frames.js';
 import type { Keyring } from '../protocol/keyring.js';
+import { PgStatsDecoder } from '../protocol/pg-stats-codec.js';
 import type {
   CommandMsg, CommandReplyMsg, ConfigureMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
 } from '../protocol/messages.js';
@@ -48,6 +49,8 @@ export class DaemonServer implements SessionHost {
   private readonly byDaemon = new Map<string, Session>();
   private nextId = 1;
   readonly stats = new IngestStats();
+  /** One for every session: ingest is synchronous, so its reused cursor serves one message at a time. */
+  private readonly pgStatsDecoder = new PgStatsDecoder();
   readonly keyring: Keyring;
   readonly mgrName: string;
   readonly log: Logger;
@@ -226,10 +229,24 @@ export class DaemonServer implements SessionHost {
   }
 
   pgStats(s: Session, msg: PgStatsMsg): void {
+    this.checkOsdSession(s);
+    this.applyPgStats(s, msg);
+  }
+
+  pgStatsBinary(s: Session, payload: Buffer): void {
+    this.checkOsdSession(s);
+    // Every record is checked here, before anything is applied (FrameError EBADMSG / ESCHEMA).
+    this.applyPgStats(s, this.pgStatsDecoder.decode(payload));
+  }
+
+  private checkOsdSession(s: Session): void {
     const name = s.daemonName!;
     if (!name.startsWith('osd.')) throw new ProtocolError('EPERM', `${name} is not an OSD: only OSDs send PG_STATS`);
-    if (typeof msg !== 'object' || msg === null || `osd.${String(msg.osd)}` !== name) {
-      throw new ProtocolError('EBADMSG', `PG_STATS osd must be this session's OSD (${name})`);
+  }
+
+  private applyPgStats(s: Session, msg: PgStatsMsg): void {
+    if (typeof msg !== 'object' || msg === null || `osd.${String(msg.osd)}` !== s.daemonName) {
+      throw new ProtocolError('EBADMSG', `PG_STATS osd must be this session's OSD (${s.daemonName})`);
     }
     try {
       this.opts.cluster.applyPgStats(msg, Date.now() / 1000);

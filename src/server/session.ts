@@ -35,6 +35,8 @@ export interface SessionHost {
   open(s: Session, msg: OpenMsg): ConfigureMsg;
   report(s: Session, payload: Buffer): void;
   pgStats(s: Session, msg: PgStatsMsg): void;
+  /** PG_STATS_BIN: the payload as received (valid during the call). */
+  pgStatsBinary(s: Session, payload: Buffer): void;
   map(s: Session, msg: MapMsg): void;
   command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg>;
   closed(s: Session, code: string | undefined): void;
@@ -220,9 +222,13 @@ export class Session {
         if (this.state !== 'open') throw new ProtocolError('ESTATE', 'REPORT before OPEN');
         return this.host.report(this, payload);
       case FrameType.PG_STATS:
-        this.need(caps.daemon, 'PG_STATS');
-        if (this.state !== 'open') throw new ProtocolError('ESTATE', 'PG_STATS before OPEN');
+      case FrameType.PG_STATS_BIN: {
+        const what = frameTypeName(type);
+        this.need(caps.daemon, what);
+        if (this.state !== 'open') throw new ProtocolError('ESTATE', `${what} before OPEN`);
+        if (type === FrameType.PG_STATS_BIN) return this.host.pgStatsBinary(this, payload);
         return this.host.pgStats(this, decodeJson<PgStatsMsg>(type, payload));
+      }
       case FrameType.MAP:
         this.need(caps.mapSource, 'MAP');
         return this.host.map(this, decodeJson<MapMsg>(type, payload));

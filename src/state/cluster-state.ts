@@ -4,9 +4,12 @@
 
 import type { MapMsg, PgStatsMsg } from '../protocol/messages.js';
 import type { FsMap, MonMap, MonStatus, OsdMap, OsdMapTree, ServiceMap } from './map-types.js';
-import { worstStatus, type HealthCheckMap, type HealthReport } from './health-types.js';
+import { worstStatus, type HealthCheckMap, type HealthReport, type RecordedCheck } from './health-types.js';
 import { PGMap } from './pg-map.js';
-import { computeHealth } from './health.js';
+import { computeHealth, DEFAULT_HEALTH_CONFIG } from './health.js';
+import { osdMapHealth, type OsdMapHealth } from './health-osd.js';
+import { PgHealthScan } from './health-pg.js';
+import { HealthScanJob, type HealthScanStats } from './health-scan.js';
 import { CrushTopology } from './crush-topology.js';
 import { Freezer } from './freezer.js';
 
@@ -15,6 +18,20 @@ const MAP_VIEWS = new Set(['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map'
 
 /** Snapshot names whose source is the PGMap: they refresh at tick, not per message. */
 const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_ready', 'pool_stats', 'osd_stats', 'df', 'io_rate', 'osd_perf']);
+
+export interface ClusterStateOptions {
+  /**
+   * From this many PGs on, health's per-PG checks (stuck PGs, scrub
+   * deadlines, unfound detail) run as a sliced background scan after each
+   * tick, and health() serves the last complete one. Below, they are
+   * computed in health() itself.
+   */
+  healthScanMinPgs?: number;
+  /** Longest stretch of a scan slice before it yields, ms. */
+  healthScanSliceMs?: number;
+  /** Called when a background scan completes (health may have changed). Must not throw. */
+  onHealthScan?: () => void;
+}
 
 export class ClusterState {
   fsid = '';
@@ -40,6 +57,21 @@ export class ClusterState {
   private healthCache: { version: number; report: HealthReport } | undefined;
   private healthVersion = 0;
   private readonly freezer = new Freezer();
+  private readonly healthScanMinPgs: number;
+  private readonly healthScan: HealthScanJob;
+  /** The per-PG checks of the last complete scan (sliced mode only). */
+  private pgScan: readonly RecordedCheck[] | undefined;
+  /** Health's reading of the current osd map and topology (they change far less often than health is asked). */
+  private mapHealth: OsdMapHealth | undefined;
+
+  constructor(private readonly opts: ClusterStateOptions = {}) {
+    this.healthScanMinPgs = opts.healthScanMinPgs ?? 20_000;
+    this.healthScan = new HealthScanJob((checks) => {
+      this.pgScan = checks;
+      this.healthVersion++;
+      this.opts.onHealthScan?.();
+    }, opts.healthScanSliceMs ?? 5);
+  }
 
   private bump(name: string): void {
     this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
@@ -139,7 +171,19 @@ export class ClusterState {
     this.pgDirty = false;
     this.pgEpoch++;
     this.healthVersion++;
+    if (this.scanSliced()) this.healthScan.start({ pgMap: this.pgMap, osdMap: this.osdMap!, nowS: this.pgMap.nowS });
+    else this.healthScan.cancel();
     return true;
+  }
+
+  /** Whether health's per-PG checks run as the background scan (a large cluster, PG checks due). */
+  private scanSliced(): boolean {
+    return this.osdMap !== undefined && this.pgMap.numPgs >= this.healthScanMinPgs && this.pgMap.isPgReady();
+  }
+
+  /** The background health scan's figures (benchmarks, tests). */
+  get healthScanStats(): Readonly<HealthScanStats> {
+    return this.healthScan.stats;
   }
 
   /** Replaces the checks raised by one owner (a module, or "mgr" for the manager's own). */
@@ -152,12 +196,27 @@ export class ClusterState {
     return true;
   }
 
-  /** Cluster health: checks computed from maps and PGMap, merged with mon and module checks. */
+  /**
+   * Cluster health: checks computed from maps and PGMap, merged with mon and
+   * module checks. The OSDMap checks and those read from PG sums are as of
+   * now; in a large cluster, those that visit every PG are as of the last
+   * complete background scan (a first one is made here if there is none yet).
+   */
   health(): HealthReport {
     const v = this.healthVersion;
     if (this.healthCache?.version === v) return this.healthCache.report;
     const checks: HealthCheckMap = {};
-    if (this.osdMap) Object.assign(checks, computeHealth({ osdMap: this.osdMap, osdTree: this.osdMapTree, pgMap: this.pgMap }));
+    if (this.osdMap) {
+      let pgScan: readonly RecordedCheck[] | undefined;
+      if (this.scanSliced()) pgScan = this.pgScan ??= this.scanNow();
+      else this.pgScan = undefined; // small (again): a scan result from long ago must not come back later
+      // The PGMap's topology is the one built from these maps: no rebuild of the hierarchy per report.
+      const topology = this.osdMapTree ? this.pgMap.topology : undefined;
+      if (this.mapHealth?.osdMap !== this.osdMap || this.mapHealth.topology !== topology) {
+        this.mapHealth = osdMapHealth(this.osdMap, topology, DEFAULT_HEALTH_CONFIG);
+      }
+      Object.assign(checks, computeHealth({ osdMap: this.osdMap, topology, pgMap: this.pgMap, osdMapHealth: this.mapHealth, pgScan }));
+    }
     Object.assign(checks, this.monChecks);
     for (const c of this.ownerChecks.values()) Object.assign(checks, c);
     const sorted: HealthCheckMap = {};
@@ -167,26 +226,36 @@ export class ClusterState {
     return this.healthCache.report;
   }
 
+  /** The per-PG scan in one go: the first report of a large cluster, before any background scan completed. */
+  private scanNow(): readonly RecordedCheck[] {
+    const scan = new PgHealthScan(this.pgMap, this.osdMap!, this.pgMap.nowS, DEFAULT_HEALTH_CONFIG);
+    for (const rec of this.pgMap.pgs()) scan.visit(rec);
+    return Object.freeze(scan.finish());
+  }
+
   /** Stops background work (the manager is going away). */
   dispose(): void {
     this.freezer.dispose();
+    this.healthScan.dispose();
   }
 
-  /** Finishes freezing the maps now (tests). */
+  /** Finishes freezing the maps and any health scan now (tests). */
   settle(): void {
     this.freezer.drain();
+    this.healthScan.drain();
   }
 
   /**
    * A frozen snapshot, rebuilt only when its version moved. Maps from the
    * cluster source are frozen in slices as they arrive (MAP_VIEWS); derived
-   * views freeze when built.
+   * views freeze when built. `build` gets the previous snapshot, frozen, to
+   * reuse what did not change.
    */
-  snapshot<T>(name: string, build: () => T): T {
+  snapshot<T>(name: string, build: (prev: T | undefined) => T): T {
     const version = this.version(name);
     const hit = this.snapshots.get(name);
     if (hit && hit.version === version) return hit.value as T;
-    const built = build();
+    const built = build(hit?.value as T | undefined);
     const value = MAP_VIEWS.has(name) ? built : deepFreeze(built);
     this.snapshots.set(name, { version, value });
     return value;

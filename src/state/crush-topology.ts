@@ -27,6 +27,12 @@ export interface CrushDump {
   types?: Array<{ type_id: number; name: string }>;
 }
 
+/** A rule's OSDs and their normalised weights (index i of both). */
+export interface RuleWeights {
+  readonly osds: Int32Array;
+  readonly weights: Float64Array;
+}
+
 interface Take {
   root: number;
   deviceClass: string | undefined;
@@ -41,6 +47,11 @@ export class CrushTopology {
   source: 'tree' | 'crush' | 'hosts' = 'tree';
   private readonly rules = new Map<number, Take[]>();
   private maxType = 0;
+  // A topology is built whole and never changed after: what df and health derive from it is kept.
+  private treeOrder: readonly CrushNode[] | undefined;
+  private treeIds: readonly number[] | undefined;
+  private byClass: ReadonlyMap<string, Int32Array> | undefined;
+  private readonly ruleWeightCache = new Map<number, RuleWeights>();
 
   /** From `osd tree` / get('osd_map_tree'); rules (for df) from a crush dump when given. */
   static fromTree(tree: OsdMapTree, crush?: CrushDump): CrushTopology {
@@ -137,7 +148,18 @@ export class CrushTopology {
   }
 
   /** OSD nodes in the order `osd df` lists them (depth first, bucket order). */
-  osdsInTreeOrder(): CrushNode[] {
+  osdsInTreeOrder(): readonly CrushNode[] {
+    this.treeOrder ??= this.walkTree();
+    return this.treeOrder;
+  }
+
+  /** Ids of the OSDs in the hierarchy (reachable from a root), ascending. */
+  treeOsdIds(): readonly number[] {
+    this.treeIds ??= this.osdsInTreeOrder().map((n) => n.id).sort((a, b) => a - b);
+    return this.treeIds;
+  }
+
+  private walkTree(): CrushNode[] {
     const out: CrushNode[] = [];
     const seen = new Set<number>();
     const visit = (id: number): void => {
@@ -156,13 +178,39 @@ export class CrushTopology {
     return this.nodes.get(osd)?.deviceClass;
   }
 
+  /** OSD ids by device class, classes in name order, ids ascending (df's stats_by_class). */
+  osdsByClass(): ReadonlyMap<string, Int32Array> {
+    if (!this.byClass) {
+      const lists = new Map<string, number[]>();
+      for (const n of this.nodes.values()) {
+        if (n.id < 0 || !n.deviceClass) continue;
+        let l = lists.get(n.deviceClass);
+        if (!l) lists.set(n.deviceClass, (l = []));
+        l.push(n.id);
+      }
+      this.byClass = new Map([...lists.keys()].sort().map((c) => [c, Int32Array.from(lists.get(c)!).sort()]));
+    }
+    return this.byClass;
+  }
+
   /**
    * Ceph's get_rule_weight_osd_map: for each `take` of the rule, the crush
    * weights of the OSDs under it (of the take's device class), normalised to
    * sum 1 per take, in float32 as Ceph computes them. Without rules, one take
-   * over every OSD in the hierarchy.
+   * over every OSD in the hierarchy. Worked out once per rule (df reads it
+   * after every tick), as parallel arrays in the map's order.
    */
-  ruleWeights(ruleId: number): Map<number, number> {
+  ruleWeights(ruleId: number): RuleWeights {
+    let hit = this.ruleWeightCache.get(ruleId);
+    if (!hit) {
+      const m = this.ruleWeightMap(ruleId);
+      hit = Object.freeze({ osds: Int32Array.from(m.keys()), weights: Float64Array.from(m.values()) });
+      this.ruleWeightCache.set(ruleId, hit);
+    }
+    return hit;
+  }
+
+  private ruleWeightMap(ruleId: number): Map<number, number> {
     const takes = this.rules.get(ruleId) ?? [...this.nodes.values()].filter((n) => n.parent === undefined && n.id < 0).map((n) => ({ root: n.id, deviceClass: undefined }));
     const out = new Map<number, number>();
     for (const take of takes) {

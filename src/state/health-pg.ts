@@ -3,12 +3,14 @@
 // (PG states, some only once stuck), OBJECT_MISPLACED, OBJECT_UNFOUND,
 // OSD_SCRUB_ERRORS, LARGE_OMAP_OBJECTS, POOL_FULL / POOL_NEAR_FULL (quota
 // thresholds), PG_NOT_SCRUBBED / PG_NOT_DEEP_SCRUBBED, OSD_TOO_MANY_REPAIRS.
+// Those that need every PG visited (PgHealthScan) are apart from those read
+// from sums, so ClusterState can run the scan in slices at scale.
 
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
-import type { HealthSeverity } from './health-types.js';
+import { checkRecorder, replayChecks, type AddCheck, type HealthSeverity, type RecordedCheck } from './health-types.js';
 import type { OsdMap, OsdMapPool } from './map-types.js';
 import type { PGMap, PgRecord } from './pg-map.js';
-import type { AddCheck, HealthConfig } from './health.js';
+import type { HealthConfig } from './health.js';
 import { byteU, pgVectorString, percent3, timespanStr, utimeString } from './ceph-format.js';
 import { pgStateBit } from './pg-states.js';
 import { OSD_COL } from './stat-vectors.js';
@@ -62,66 +64,124 @@ interface Causes {
   messages: Map<string, { pool: number; ps: number; text: string }>;
 }
 
-/** The checks the PGMap raises; `add` merges into the OSDMap ones. */
-export function pgHealthChecks(m: PGMap, osdMap: OsdMap, nowS: number, cfg: HealthConfig, add: AddCheck): void {
-  const pools = new Map((osdMap.pools ?? []).map((p) => [p.pool, p]));
-  const max = cfg.monHealthMaxDetail;
-  const cutoff = nowS - cfg.monPgStuckThresholdS;
-  // Per state id, the responses it triggers: computed once per distinct state, not per PG.
-  const matching = new Map<number, Response[]>();
-  for (const id of m.stateCounts().keys()) {
-    const words = m.states.info(id).words;
-    matching.set(id, RESPONSES.filter((r) => words.has(r.word) !== (r.invert ?? false)));
+/**
+ * The per-PG part of PGMap::get_health_checks, fed one PG at a time: PG
+ * states (some only once stuck) with their detail lines, OBJECT_UNFOUND's
+ * detail, and the scrub deadlines. `visit` may be called across event-loop
+ * turns while the PGMap changes (ClusterState slices it): a PG is judged as
+ * it is when visited, the summaries as the sums are at `finish`.
+ */
+export class PgHealthScan {
+  private readonly pools: Map<number, OsdMapPool>;
+  private readonly max: number;
+  private readonly cutoff: number;
+  /** Per state id, the responses it triggers: worked out once per distinct state, not per PG. */
+  private readonly matching: Array<readonly Response[] | undefined> = [];
+  private readonly detected = new Map<Consequence, Causes>();
+  private readonly scrub: ScrubChecker;
+  private readonly unfound: string[] = [];
+  private unfoundMore = false;
+  /** PGs visited. */
+  visited = 0;
+
+  constructor(private readonly m: PGMap, osdMap: OsdMap, private readonly nowS: number, cfg: HealthConfig) {
+    this.pools = new Map((osdMap.pools ?? []).map((p) => [p.pool, p]));
+    this.max = cfg.monHealthMaxDetail;
+    this.cutoff = nowS - cfg.monPgStuckThresholdS;
+    this.scrub = new ScrubChecker(this.pools, nowS, cfg);
   }
-  const detected = new Map<Consequence, Causes>();
-  const scrub = scrubChecker(pools, nowS, cfg);
-  const unfound: string[] = [];
-  let unfoundMore = false;
-  for (const rec of m.pgs()) {
-    for (const r of matching.get(rec.stateId) ?? []) {
+
+  visit(rec: PgRecord): void {
+    const pool = rec.pool;
+    if (pool < 0) return; // a row freed since the scan began
+    this.visited++;
+    const m = this.m;
+    const id = rec.stateId;
+    const responses = this.matching[id] ?? this.match(id);
+    for (const r of responses) {
       if (r.stuckSince) {
         const since = r.stuckSince(rec);
-        if (since === 0 && rec.lastChange >= cutoff) continue; // never was, but still moving
-        if (since >= cutoff) continue; // not stuck long enough
+        if (since === 0 && rec.lastChange >= this.cutoff) continue; // never was, but still moving
+        if (since >= this.cutoff) continue; // not stuck long enough
       }
-      let causes = detected.get(r.consequence);
-      if (!causes) detected.set(r.consequence, (causes = { states: new Map(), messages: new Map() }));
+      let causes = this.detected.get(r.consequence);
+      if (!causes) this.detected.set(r.consequence, (causes = { states: new Map(), messages: new Map() }));
       causes.states.set(r.bit, (causes.states.get(r.bit) ?? 0) + 1);
-      if (causes.messages.size > max) continue;
-      causes.messages.set(rec.pgid, { pool: rec.pool, ps: rec.ps, text: pgMessage(m, rec, r, nowS, pools.get(rec.pool)) });
+      if (causes.messages.size > this.max) continue;
+      causes.messages.set(rec.pgid, { pool, ps: rec.ps, text: pgMessage(m, rec, r, this.nowS, this.pools.get(pool)) });
     }
-    const nUnfound = m.pgStat(rec, S.num_objects_unfound);
-    if (nUnfound && !unfoundMore) {
-      unfound.push(`pg ${rec.pgid} has ${nUnfound} unfound objects`);
-      if (unfound.length > max) {
-        unfound.push('(additional pgs left out for brevity)');
-        unfoundMore = true;
+    if (!this.unfoundMore) {
+      const nUnfound = m.pgStat(rec, S.num_objects_unfound);
+      if (nUnfound) {
+        this.unfound.push(`pg ${rec.pgid} has ${nUnfound} unfound objects`);
+        if (this.unfound.length > this.max) {
+          this.unfound.push('(additional pgs left out for brevity)');
+          this.unfoundMore = true;
+        }
       }
     }
-    scrub.visit(rec);
+    this.scrub.visit(rec);
   }
 
+  private match(id: number): readonly Response[] {
+    const words = this.m.states.info(id).words;
+    const out = RESPONSES.filter((r) => words.has(r.word) !== (r.invert ?? false));
+    this.matching[id] = out;
+    return out;
+  }
+
+  /** The checks found, in Ceph's order; summaries from the PGMap's sums as they are now. */
+  finish(): RecordedCheck[] {
+    const { add, checks: out } = checkRecorder();
+    const sum = this.m.clusterSum.stats;
+    for (const [consequence, causes] of [...this.detected].sort((a, b) => order(a[0]) - order(b[0]))) {
+      const c = CONSEQUENCES[consequence];
+      let summary = c.summary;
+      if (consequence === 'DEGRADED' && sum[S.num_objects_degraded] && sum[S.num_object_copies]! > 0) {
+        const deg = sum[S.num_objects_degraded]!;
+        const copies = sum[S.num_object_copies]!;
+        summary += `${deg}/${copies} objects degraded (${percent3(deg, copies)}%), `;
+      }
+      const parts: string[] = [];
+      let count = 0;
+      for (const r of RESPONSES) {
+        const n = causes.states.get(r.bit);
+        if (!n) continue;
+        parts.push(`${n} ${n > 1 ? 'pgs' : 'pg'} ${stateName(r)}`);
+        count += n;
+      }
+      const detail = [...causes.messages.values()].sort((a, b) => a.pool - b.pool || a.ps - b.ps).map((x) => x.text);
+      add(c.code, c.severity, summary + parts.join(', '), count, detail);
+    }
+    if (sum[S.num_objects_unfound] && sum[S.num_objects]) {
+      const n = sum[S.num_objects_unfound]!;
+      const objects = sum[S.num_objects]!;
+      add('OBJECT_UNFOUND', 'HEALTH_WARN', `${n}/${objects} objects unfound (${percent3(n, objects)}%)`, n, [...this.unfound]);
+    }
+    this.scrub.report(add);
+    return out;
+  }
+}
+
+/**
+ * The checks the PGMap raises; `add` merges into the OSDMap ones. The per-PG
+ * part comes from `scanned` (a scan already made) or from visiting every PG now.
+ */
+export function pgHealthChecks(m: PGMap, osdMap: OsdMap, nowS: number, cfg: HealthConfig, add: AddCheck, scanned?: readonly RecordedCheck[]): void {
+  let checks = scanned;
+  if (!checks) {
+    const scan = new PgHealthScan(m, osdMap, nowS, cfg);
+    for (const rec of m.pgs()) scan.visit(rec);
+    checks = scan.finish();
+  }
+  // None of these codes is raised by the count-based checks below or by the OSDMap: order among them is free.
+  replayChecks(checks, add);
+  pgCountChecks(m, osdMap, cfg, add);
+}
+
+/** The PGMap checks read from sums and per-OSD stats alone: cheap at any scale. */
+function pgCountChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddCheck): void {
   const sum = m.clusterSum.stats;
-  for (const [consequence, causes] of [...detected].sort((a, b) => order(a[0]) - order(b[0]))) {
-    const c = CONSEQUENCES[consequence];
-    let summary = c.summary;
-    if (consequence === 'DEGRADED' && sum[S.num_objects_degraded] && sum[S.num_object_copies]! > 0) {
-      const deg = sum[S.num_objects_degraded]!;
-      const copies = sum[S.num_object_copies]!;
-      summary += `${deg}/${copies} objects degraded (${percent3(deg, copies)}%), `;
-    }
-    const parts: string[] = [];
-    let count = 0;
-    for (const r of RESPONSES) {
-      const n = causes.states.get(r.bit);
-      if (!n) continue;
-      parts.push(`${n} ${n > 1 ? 'pgs' : 'pg'} ${stateName(r)}`);
-      count += n;
-    }
-    const detail = [...causes.messages.values()].sort((a, b) => a.pool - b.pool || a.ps - b.ps).map((x) => x.text);
-    add(c.code, c.severity, summary + parts.join(', '), count, detail);
-  }
-
   if (sum[S.num_scrub_errors]) add('OSD_SCRUB_ERRORS', 'HEALTH_ERR', `${sum[S.num_scrub_errors]} scrub errors`, sum[S.num_scrub_errors]!);
   largeOmapCheck(m, osdMap, add);
   if (cfg.monWarnOnMisplaced && sum[S.num_objects_misplaced] && sum[S.num_object_copies]! > 0) {
@@ -129,13 +189,7 @@ export function pgHealthChecks(m: PGMap, osdMap: OsdMap, nowS: number, cfg: Heal
     const copies = sum[S.num_object_copies]!;
     add('OBJECT_MISPLACED', 'HEALTH_WARN', `${n}/${copies} objects misplaced (${percent3(n, copies)}%)`, n);
   }
-  if (sum[S.num_objects_unfound] && sum[S.num_objects]) {
-    const n = sum[S.num_objects_unfound]!;
-    const objects = sum[S.num_objects]!;
-    add('OBJECT_UNFOUND', 'HEALTH_WARN', `${n}/${objects} objects unfound (${percent3(n, objects)}%)`, n, unfound);
-  }
   poolQuotaChecks(m, osdMap, cfg, add);
-  scrub.report(add);
   repairedReadsCheck(m, cfg, add);
 }
 
@@ -209,47 +263,80 @@ function poolQuotaChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddCh
   if (nearPools) add('POOL_NEAR_FULL', 'HEALTH_WARN', `${nearPools} pools nearfull`, nearPools, near);
 }
 
-/** PG_NOT_SCRUBBED / PG_NOT_DEEP_SCRUBBED, fed one PG at a time from the main loop. */
-function scrubChecker(pools: Map<number, OsdMapPool>, nowS: number, cfg: HealthConfig) {
-  const opt = (p: OsdMapPool, key: string): number => {
-    const v = (p.options as Record<string, unknown> | undefined)?.[key];
-    return typeof v === 'number' && v > 0 ? v : 0;
-  };
-  const kinds = [
-    { code: 'PG_NOT_SCRUBBED', ratio: cfg.monWarnPgNotScrubbedRatio, key: 'scrub_max_interval', dflt: cfg.osdScrubMaxIntervalS, what: 'scrubbed', stamp: (r: PgRecord) => r.lastScrubStamp },
-    { code: 'PG_NOT_DEEP_SCRUBBED', ratio: cfg.monWarnPgNotDeepScrubbedRatio, key: 'deep_scrub_interval', dflt: cfg.osdDeepScrubIntervalS, what: 'deep-scrubbed', stamp: (r: PgRecord) => r.lastDeepScrubStamp },
-  ].map((k) => ({ ...k, detail: [] as string[], more: 0, total: 0 }));
-  const cutoffs = new Map<number, number[]>();
-  return {
-    visit(rec: PgRecord): void {
-      const pool = pools.get(rec.pool);
-      if (!pool) return;
-      let cut = cutoffs.get(rec.pool);
-      if (!cut) cutoffs.set(rec.pool, (cut = kinds.map((k) => { const iv = opt(pool, k.key) || k.dflt; return nowS - (k.ratio * iv + iv); })));
-      kinds.forEach((k, i) => {
-        const stamp = k.stamp(rec);
-        // 0 means the reporter sent no stamp (an unreported placeholder, or a source without scrub data), not "1970".
-        if (!k.ratio || stamp === 0 || stamp >= cut[i]!) return;
-        if (k.detail.length < cfg.monHealthMaxDetail) k.detail.push(`pg ${rec.pgid} not ${k.what} since ${utimeString(stamp)}`);
-        else k.more++;
-        k.total++;
-      });
-    },
-    report(add: AddCheck): void {
-      for (const k of kinds) {
-        if (!k.total) continue;
-        const detail = k.more ? [...k.detail, `${k.more} more pgs... `] : k.detail;
-        add(k.code, 'HEALTH_WARN', `${k.total} pgs not ${k.what} in time`, k.total, detail);
-      }
-    },
-  };
+interface ScrubKind {
+  code: string;
+  what: string;
+  ratio: number;
+  key: string;
+  dflt: number;
+  detail: string[];
+  more: number;
+  total: number;
+}
+
+/** PG_NOT_SCRUBBED / PG_NOT_DEEP_SCRUBBED, fed one PG at a time by the scan. */
+class ScrubChecker {
+  private readonly kinds: [ScrubKind, ScrubKind];
+  /** Per pool: [scrub cutoff, deep-scrub cutoff]. */
+  private readonly cutoffs = new Map<number, [number, number]>();
+
+  constructor(private readonly pools: Map<number, OsdMapPool>, private readonly nowS: number, private readonly cfg: HealthConfig) {
+    const kind = (code: string, what: string, ratio: number, key: string, dflt: number): ScrubKind => ({ code, what, ratio, key, dflt, detail: [], more: 0, total: 0 });
+    this.kinds = [
+      kind('PG_NOT_SCRUBBED', 'scrubbed', cfg.monWarnPgNotScrubbedRatio, 'scrub_max_interval', cfg.osdScrubMaxIntervalS),
+      kind('PG_NOT_DEEP_SCRUBBED', 'deep-scrubbed', cfg.monWarnPgNotDeepScrubbedRatio, 'deep_scrub_interval', cfg.osdDeepScrubIntervalS),
+    ];
+  }
+
+  private cutoffsOf(poolId: number): [number, number] | undefined {
+    const hit = this.cutoffs.get(poolId);
+    if (hit) return hit;
+    const pool = this.pools.get(poolId);
+    if (!pool) return undefined;
+    const opt = (key: string): number => {
+      const v = (pool.options as Record<string, unknown> | undefined)?.[key];
+      return typeof v === 'number' && v > 0 ? v : 0;
+    };
+    const cut = (k: ScrubKind): number => {
+      const iv = opt(k.key) || k.dflt;
+      return this.nowS - (k.ratio * iv + iv);
+    };
+    const out: [number, number] = [cut(this.kinds[0]), cut(this.kinds[1])];
+    this.cutoffs.set(poolId, out);
+    return out;
+  }
+
+  visit(rec: PgRecord): void {
+    const cut = this.cutoffsOf(rec.pool);
+    if (!cut) return;
+    this.judge(this.kinds[0], rec, rec.lastScrubStamp, cut[0]);
+    this.judge(this.kinds[1], rec, rec.lastDeepScrubStamp, cut[1]);
+  }
+
+  private judge(k: ScrubKind, rec: PgRecord, stamp: number, cutoff: number): void {
+    // 0 means the reporter sent no stamp (an unreported placeholder, or a source without scrub data), not "1970".
+    if (!k.ratio || stamp === 0 || stamp >= cutoff) return;
+    if (k.detail.length < this.cfg.monHealthMaxDetail) k.detail.push(`pg ${rec.pgid} not ${k.what} since ${utimeString(stamp)}`);
+    else k.more++;
+    k.total++;
+  }
+
+  report(add: AddCheck): void {
+    for (const k of this.kinds) {
+      if (!k.total) continue;
+      const detail = k.more ? [...k.detail, `${k.more} more pgs... `] : [...k.detail];
+      add(k.code, 'HEALTH_WARN', `${k.total} pgs not ${k.what} in time`, k.total, detail);
+    }
+  }
 }
 
 function repairedReadsCheck(m: PGMap, cfg: HealthConfig, add: AddCheck): void {
-  const detail: string[] = [];
-  for (const osd of m.osdIds()) {
-    const n = m.osdStat(osd)!.vec[OSD_COL.numShardsRepaired]!;
-    if (n > cfg.monOsdWarnNumRepaired) detail.push(`osd.${osd} had ${n} reads repaired`);
+  // Storage order, then only the hits sorted: no sort of every OSD id each report.
+  const hits: Array<[number, number]> = [];
+  for (const e of m.osdTable.entries()) {
+    const n = e.vec[OSD_COL.numShardsRepaired]!;
+    if (n > cfg.monOsdWarnNumRepaired) hits.push([e.osd, n]);
   }
+  const detail = hits.sort((a, b) => a[0] - b[0]).map(([osd, n]) => `osd.${osd} had ${n} reads repaired`);
   if (detail.length) add('OSD_TOO_MANY_REPAIRS', 'HEALTH_WARN', `Too many repaired reads on ${detail.length} OSDs`, detail.length, detail);
 }

@@ -29,3 +29,26 @@ export function worstStatus(checks: HealthCheckMap): HealthStatus {
 export function healthCheck(severity: HealthSeverity, message: string, count: number, detail: string[] = []): HealthCheck {
   return { severity, summary: { message, count }, detail: detail.map((message) => ({ message })), muted: false };
 }
+
+/** Adds a check, merging into an existing one of the same code as Ceph's health_check_map_t::merge. */
+export type AddCheck = (code: string, severity: HealthSeverity, message: string, count: number, detail?: string[]) => void;
+
+/** A check as found, kept to be added to later reports (what does not change between them). */
+export interface RecordedCheck {
+  readonly code: string;
+  readonly severity: HealthSeverity;
+  readonly message: string;
+  readonly count: number;
+  readonly detail: readonly string[];
+}
+
+/** An AddCheck that records, and the list it records into. */
+export function checkRecorder(): { add: AddCheck; checks: RecordedCheck[] } {
+  const checks: RecordedCheck[] = [];
+  return { checks, add: (code, severity, message, count, detail = []) => checks.push({ code, severity, message, count, detail }) };
+}
+
+/** Adds recorded checks (detail copied: the record stays as it was). */
+export function replayChecks(checks: readonly RecordedCheck[], add: AddCheck): void {
+  for (const c of checks) add(c.code, c.severity, c.message, c.count, [...c.detail]);
+}

@@ -138,30 +138,31 @@ export class OsdSetColumn {
     return out;
   }
 
-  /** Same ids in the same order as `ids`, without allocating. */
-  equals(row: number, ids: readonly number[]): boolean {
+  /** Same ids in the same order as ids[0..count), without allocating. */
+  equals(row: number, ids: ArrayLike<number>, count = ids.length): boolean {
     const n = this.len[row]!;
     if (n === IN_MAP) {
       const b = this.big.get(row)!;
-      if (b.length !== ids.length) return false;
+      if (b.length !== count) return false;
       for (let i = 0; i < b.length; i++) if (b[i] !== ids[i]) return false;
       return true;
     }
-    if (n !== ids.length) return false;
-    const [arr, o] = n <= INLINE ? [this.inline, row * INLINE] : [this.slab.data, this.inline[row * INLINE]! * SLAB_W];
+    if (n !== count) return false;
+    const arr = n <= INLINE ? this.inline : this.slab.data;
+    const o = n <= INLINE ? row * INLINE : this.inline[row * INLINE]! * SLAB_W;
     for (let i = 0; i < n; i++) if (arr[o + i] !== ids[i]) return false;
     return true;
   }
 
-  /** Copies `ids` in (the caller's array is not kept). */
-  set(row: number, ids: readonly number[]): void {
-    const n = ids.length;
+  /** Copies ids[0..count) in (the caller's array is not kept). */
+  set(row: number, ids: ArrayLike<number>, count = ids.length): void {
+    const n = count;
     let fits = n <= SLAB_W;
     for (let i = 0; fits && i < n; i++) fits = fitsInt32(ids[i]!);
     const was = this.len[row]!;
     if (!fits) {
       this.release(row, was);
-      this.big.set(row, [...ids]);
+      this.big.set(row, Array.prototype.slice.call(ids, 0, n) as number[]);
       this.len[row] = IN_MAP;
       return;
     }

@@ -28,17 +28,19 @@ export function poolRawUsedRate(osdMap: OsdMap | undefined, pool: OsdMapPool): n
  * before the fullest one (relative to its weight) hits full_ratio.
  */
 export function ruleAvail(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | undefined, ruleId: number): number {
-  let wm: Map<number, number>;
-  if (topo) wm = topo.ruleWeights(ruleId);
+  let osds: ArrayLike<number>;
+  let weights: ArrayLike<number>;
+  if (topo) ({ osds, weights } = topo.ruleWeights(ruleId));
   else {
     // No hierarchy known: every OSD of the map weighs the same.
-    const osds = (osdMap?.osds ?? []).map((o) => o.osd);
-    wm = new Map(osds.map((o) => [o, f32(1 / osds.length)]));
+    osds = (osdMap?.osds ?? []).map((o) => o.osd);
+    weights = new Array<number>(osds.length).fill(f32(1 / osds.length));
   }
   const fratio = f32(osdMap?.full_ratio ?? 0.95);
   let min = -1;
-  for (const [osd, w] of wm) {
-    const v = m.osdStat(osd)?.vec;
+  for (let i = 0; i < osds.length; i++) {
+    const w = weights[i]!;
+    const v = m.osdStat(osds[i]!)?.vec;
     // An out OSD's stats are zeroed, and a weight-0 OSD takes no data: neither limits the rule.
     if (!v || v[F.total] === 0 || w === 0) continue;
     const kb = kbOf(v[F.total]!);
@@ -72,16 +74,18 @@ export function df(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | u
     num_per_pool_osds: osd[OSD_COL.numPerPoolOsds],
     num_per_pool_omap_osds: osd[OSD_COL.numPerPoolOmapOsds],
   };
-  const byClass = new Map<string, Float64Array>();
-  for (const id of m.osdIds()) {
-    const cls = topo?.deviceClass(id);
-    if (!cls) continue;
-    let v = byClass.get(cls);
-    if (!v) byClass.set(cls, (v = new Float64Array(STATFS_W)));
-    addInto(v, 0, m.osdStat(id)!.vec, 0, STATFS_W, 1);
-  }
+  // Per class, its OSDs with an osd_stat summed in id order (the order Ceph's osd_stat map gives).
   const statsByClass: Record<string, unknown> = {};
-  for (const cls of [...byClass.keys()].sort()) statsByClass[cls] = statsOf(byClass.get(cls)!, 0);
+  for (const [cls, ids] of topo?.osdsByClass() ?? []) {
+    let v: Float64Array | undefined;
+    for (const id of ids) {
+      const e = m.osdStat(id);
+      if (!e) continue;
+      v ??= new Float64Array(STATFS_W);
+      addInto(v, 0, e.vec, 0, STATFS_W, 1);
+    }
+    if (v) statsByClass[cls] = statsOf(v, 0);
+  }
 
   // Ceph trusts per-pool store stats only when every OSD reports them.
   const perPool = osd[OSD_COL.numOsds] === osd[OSD_COL.numPerPoolOsds];

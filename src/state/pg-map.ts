@@ -4,11 +4,12 @@
 // and adds the new one, so ingest costs O(PGs in the message). docs/state.md
 // explains what is kept and where it differs from Ceph.
 
-import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
+import type { PgReportCursor, PgStatsMsg } from '../protocol/messages.js';
+import { PgStatsFrame } from '../protocol/pg-stats-codec.js';
 import type { OsdMap, OsdMapPool } from './map-types.js';
 import { CRUSH_ITEM_NONE } from './ceph-format.js';
 import { PGF, PgStateTable } from './pg-states.js';
-import { PgRecord, checkPgStatsMsg, fillFromReport, num, parsePgid } from './pg-record.js';
+import { JsonPgCursor, PgRecord, checkPgStatsHead, fillFromReport, num, parsePgid } from './pg-record.js';
 import { PGT, STAMP_N } from './pg-stamps.js';
 import { PGI, PgTable } from './pg-table.js';
 import { DeltaWindow } from './stat-delta.js';
@@ -46,6 +47,8 @@ export class PGMap {
 
   /** Every PG, as typed-array rows (pg-table.ts). */
   private readonly table = new PgTable();
+  /** Walks JSON PG_STATS records (PG_STATS_BIN brings its own cursor). */
+  private readonly json = new JsonPgCursor();
   private readonly pools = new Map<number, PoolStatSum>();
   private readonly poolDeltas = new Map<number, DeltaWindow>();
   private readonly stateCount = new Map<number, number>();
@@ -69,37 +72,42 @@ export class PGMap {
   }
 
   /**
-   * Folds one OSD's PG_STATS in. Synchronous; throws PgStatsError (changing
-   * nothing) on a malformed message. As ceph-mgr's ingest_pgstats, PGs of
-   * pools the osd map does not have, PGs past pg_num and reports older than the
-   * stored one (isOlder) are dropped.
+   * Folds one OSD's PG_STATS in: JSON, or a PG_STATS_BIN frame (PgStatsFrame,
+   * already checked by its decoder) read in place through its cursor; both
+   * take the same path. Synchronous; throws PgStatsError (changing nothing)
+   * on a malformed message. As ceph-mgr's ingest_pgstats, PGs of pools the
+   * osd map does not have, PGs past pg_num and reports older than the stored
+   * one (isOlder) are dropped.
    */
   applyPgStats(msg: PgStatsMsg, nowS: number): void {
-    const ids = checkPgStatsMsg(msg);
+    let c: PgReportCursor;
+    if (msg instanceof PgStatsFrame) {
+      checkPgStatsHead(msg);
+      c = msg.cursor();
+    } else c = this.json.over(msg);
     this.noteTime(nowS);
     const t = num(msg.stamp) > 0 ? msg.stamp : nowS;
     this.noteTime(t);
     this.osdTable.apply(msg, (pool) => !this.map || this.mapPools.has(pool));
     this.reported.add(msg.osd);
-    for (let i = 0; i < msg.pg_stats.length; i++) {
-      const r = msg.pg_stats[i]!;
-      const pool = ids[2 * i]!;
-      const ps = ids[2 * i + 1]!;
+    const tb = this.table;
+    while (c.next()) {
+      const pool = c.pool;
+      const ps = c.ps;
       if (this.map) {
         const p = this.mapPools.get(pool);
         if (!p || ps >= num(p.pg_num)) continue;
       }
-      const tb = this.table;
       let row = tb.rowOf(pool, ps);
       const existed = row >= 0;
-      if (existed && tb.ints.get(row, PGI.reporter) >= 0 && isOlder(r, tb, row, msg.osd)) continue;
-      let stateId = this.states.intern(r.state);
+      if (existed && tb.ints.get(row, PGI.reporter) >= 0 && isOlder(c, tb, row, msg.osd)) continue;
+      let stateId = this.states.intern(c.state);
       // A report from a primary the osd map already has down: stale, as check_down_pgs would mark it.
-      if (this.map && r.acting_primary >= 0 && this.isDown(r.acting_primary)) stateId = this.states.withWord(stateId, 'stale');
+      if (this.map && c.actingPrimary >= 0 && this.isDown(c.actingPrimary)) stateId = this.states.withWord(stateId, 'stale');
       if (!existed) row = tb.add(pool, ps, stateId);
       const was = existed && tb.ints.get(row, PGI.reporter) >= 0 ? this.states.flags(tb.state[row]!) : -1;
       const prevState = tb.state[row]!;
-      const actingChanged = !tb.acting.equals(row, r.acting);
+      const actingChanged = !tb.acting.equals(row, c.acting, c.actingCount);
       const prevUp = tb.up.length(row);
       const prevActing = tb.acting.length(row);
       const prevLog = tb.ints.get(row, PGI.logSize);
@@ -107,10 +115,10 @@ export class PGMap {
       // State counts move only when state or acting set changed, which most reports do not.
       const recount = existed && (prevState !== stateId || actingChanged);
       if (recount) this.countState(pool, prevState, row, -1);
-      fillFromReport(tb, row, r, stateId, this.states.flags(stateId), was, msg.osd, t, actingChanged);
+      fillFromReport(tb, row, c, stateId, this.states.flags(stateId), was, msg.osd, t, actingChanged);
       // Sums move by (new - old) in one pass. No allocation per PG: this loop runs 311k times a period at scale.
       const poolSum = this.poolSumOf(pool);
-      tb.stats.write(row, r.stat_sum, poolSum.stats, this.clusterSum.stats);
+      tb.stats.write(row, c.statSum, poolSum.stats, this.clusterSum.stats);
       const dLog = tb.ints.get(row, PGI.logSize) - prevLog;
       const dOndisk = tb.ints.get(row, PGI.ondiskLogSize) - prevOndisk;
       const dUp = tb.up.length(row) - prevUp;
@@ -411,10 +419,10 @@ export class PGMap {
  * reported_seq). reported_seq is compared only between reports of the same OSD:
  * a new primary that has not moved the epoch on still replaces the entry.
  */
-function isOlder(r: PgStatReport, tb: PgTable, row: number, osd: number): boolean {
+function isOlder(c: PgReportCursor, tb: PgTable, row: number, osd: number): boolean {
   const epoch = tb.ints.get(row, PGI.reportedEpoch);
-  if (epoch !== r.reported_epoch) return epoch > r.reported_epoch;
-  return tb.ints.get(row, PGI.reporter) === osd && tb.ints.get(row, PGI.reportedSeq) > r.reported_seq;
+  if (epoch !== c.reportedEpoch) return epoch > c.reportedEpoch;
+  return tb.ints.get(row, PGI.reporter) === osd && tb.ints.get(row, PGI.reportedSeq) > c.reportedSeq;
 }
 
 function bump<K>(m: Map<K, number>, k: K, by: number): void {

@@ -1,13 +1,15 @@
 // One PG as callers see it (PgRecord, a view of a PgTable row), how a report
-// sets a row, and the check of a PG_STATS message before it touches anything.
+// sets a row, the check of a JSON PG_STATS message before it touches anything,
+// and the walk over its records that the binary one shares (PgReportCursor).
 
-import type { PgStatReport, PgStatsMsg } from '../protocol/messages.js';
+import {
+  num, parsePgid, parseVersion, pgidOf, type PgReportCursor, type PgStatReport, type PgStatsMsg,
+} from '../protocol/messages.js';
 import { PGF } from './pg-states.js';
 import { PGT, STAMP_N } from './pg-stamps.js';
 import { PGI, type PgTable } from './pg-table.js';
 
-/** Ceph's pg_t printed: "<pool>.<ps in hex>". */
-export const pgidOf = (pool: number, ps: number): string => `${pool}.${ps.toString(16)}`;
+export { num, parsePgid, pgidOf };
 
 /**
  * One PG's fields, read from its PgTable row on access (arrays are fresh
@@ -61,34 +63,35 @@ export class PgRecord {
 }
 
 /**
- * Sets a row from a report, deriving the stamps the compact form does not
- * carry: last_active, last_peered, last_undegraded, last_fullsized move to the
- * report time while the state they track holds (as the OSD sets them);
- * last_became_* take last_change when the state begins. `f` and `was` are the
- * PGF bits of the new and previous state, `was` -1 when the PG had no report
- * yet. Copies what it keeps: the report's arrays and strings are not retained.
+ * Sets a row from the cursor's current report, deriving the stamps the
+ * compact form does not carry: last_active, last_peered, last_undegraded,
+ * last_fullsized move to the report time while the state they track holds
+ * (as the OSD sets them); last_became_* take last_change when the state
+ * begins. `f` and `was` are the PGF bits of the new and previous state, `was`
+ * -1 when the PG had no report yet. Copies what it keeps: the report's arrays
+ * and strings are not retained.
  */
-export function fillFromReport(tb: PgTable, row: number, r: PgStatReport, stateId: number, f: number, was: number, osd: number, t: number, actingChanged: boolean): void {
+export function fillFromReport(tb: PgTable, row: number, c: PgReportCursor, stateId: number, f: number, was: number, osd: number, t: number, actingChanged: boolean): void {
   const st = scratch;
   tb.stamps.read(row, st);
   const ints = tb.ints;
   const active = (f & PGF.active) !== 0;
   const peered = active || (f & PGF.peered) !== 0;
-  const lastChange = num(r.last_change) > 0 ? r.last_change : was >= 0 ? st[PGT.change]! : t;
-  const epoch = num(r.reported_epoch);
+  const lastChange = c.lastChange > 0 ? c.lastChange : was >= 0 ? st[PGT.change]! : t;
+  const epoch = c.reportedEpoch;
   if (was < 0) ints.set(row, PGI.created, epoch);
   if (was < 0 || actingChanged) ints.set(row, PGI.mappingEpoch, epoch);
   tb.state[row] = stateId;
-  if (!tb.up.equals(row, r.up)) tb.up.set(row, r.up);
-  if (actingChanged) tb.acting.set(row, r.acting);
-  ints.set(row, PGI.upPrimary, num(r.up_primary, -1));
-  ints.set(row, PGI.actingPrimary, num(r.acting_primary, -1));
+  if (!tb.up.equals(row, c.up, c.upCount)) tb.up.set(row, c.up, c.upCount);
+  if (actingChanged) tb.acting.set(row, c.acting, c.actingCount);
+  ints.set(row, PGI.upPrimary, c.upPrimary);
+  ints.set(row, PGI.actingPrimary, c.actingPrimary);
   ints.set(row, PGI.reporter, osd);
-  tb.setVersion(row, typeof r.version === 'string' ? r.version : "0'0");
+  tb.setVersion(row, c.versionEpoch, c.versionV, c.versionRaw);
   ints.set(row, PGI.reportedEpoch, epoch);
-  ints.set(row, PGI.reportedSeq, num(r.reported_seq));
-  ints.set(row, PGI.logSize, num(r.log_size));
-  ints.set(row, PGI.ondiskLogSize, num(r.ondisk_log_size));
+  ints.set(row, PGI.reportedSeq, c.reportedSeq);
+  ints.set(row, PGI.logSize, c.logSize);
+  ints.set(row, PGI.ondiskLogSize, c.ondiskLogSize);
   st[PGT.fresh] = t;
   st[PGT.change] = lastChange;
   if (active) {
@@ -102,41 +105,24 @@ export function fillFromReport(tb: PgTable, row: number, r: PgStatReport, stateI
   if (active && (f & PGF.clean) !== 0) {
     st[PGT.clean] = t;
     ints.set(row, PGI.lastEpochClean, epoch);
-  } else if (num(r.last_clean) > 0) st[PGT.clean] = t - num(r.last_clean);
+  } else if (c.lastClean > 0) st[PGT.clean] = t - c.lastClean;
   if ((f & PGF.degraded) === 0) st[PGT.undegraded] = t;
   if ((f & PGF.undersized) === 0) st[PGT.fullsized] = t;
   st[PGT.unstale] = t;
-  st[PGT.scrub] = num(r.last_scrub_stamp);
-  st[PGT.deepScrub] = num(r.last_deep_scrub_stamp);
+  st[PGT.scrub] = c.lastScrubStamp;
+  st[PGT.deepScrub] = c.lastDeepScrubStamp;
   tb.stamps.write(row, st);
-  if (r.blocked_by && r.blocked_by.length > 0) tb.blockedBy.set(row, [...r.blocked_by]);
-  else tb.blockedBy.delete(row);
+  if (c.blockedByCount > 0) {
+    const ids = new Array<number>(c.blockedByCount);
+    for (let i = 0; i < ids.length; i++) ids[i] = c.blockedBy[i]!;
+    tb.blockedBy.set(row, ids);
+  } else tb.blockedBy.delete(row);
 }
 
 /** A row's stamps while a report is folded in (one at a time: ingest is synchronous). */
 const scratch = new Float64Array(STAMP_N);
 
 export class PgStatsError extends Error {}
-
-/** "2.1f" -> pool 2, ps 31; undefined unless POOL.HEXSEED (no sign, no spaces, lower-case hex). */
-export function parsePgid(pgid: string): { pool: number; ps: number } | undefined {
-  const dot = pgid.indexOf('.');
-  if (dot <= 0 || dot === pgid.length - 1 || dot > 10 || pgid.length - dot > 9) return undefined;
-  let pool = 0;
-  for (let i = 0; i < dot; i++) {
-    const c = pgid.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return undefined;
-    pool = pool * 10 + c;
-  }
-  let ps = 0;
-  for (let i = dot + 1; i < pgid.length; i++) {
-    const ch = pgid.charCodeAt(i);
-    const d = ch >= 48 && ch <= 57 ? ch - 48 : ch >= 97 && ch <= 102 ? ch - 87 : -1;
-    if (d < 0) return undefined;
-    ps = ps * 16 + d;
-  }
-  return { pool, ps };
-}
 
 function isIntArray(v: unknown): v is number[] {
   if (!Array.isArray(v)) return false;
@@ -153,24 +139,29 @@ function isFiniteArray(v: unknown): v is number[] {
   return true;
 }
 
-/**
- * Checks a PG_STATS message completely before it is applied, so a bad one
- * changes nothing. Returns the parsed pool and ps of PG i at [2i] and [2i+1].
- */
-export function checkPgStatsMsg(msg: PgStatsMsg): Float64Array {
+/** Checks what a JSON and a binary PG_STATS share: everything but the PG records. */
+export function checkPgStatsHead(msg: PgStatsMsg): void {
   if (typeof msg !== 'object' || msg === null) throw new PgStatsError('PG_STATS payload must be an object');
   if (!Number.isInteger(msg.osd) || msg.osd < 0) throw new PgStatsError('PG_STATS osd must be a non-negative integer');
   const os = msg.osd_stat as unknown;
   if (typeof os !== 'object' || os === null || typeof msg.osd_stat.statfs !== 'object' || msg.osd_stat.statfs === null) {
     throw new PgStatsError('PG_STATS osd_stat.statfs must be an object');
   }
-  if (!Array.isArray(msg.pg_stats)) throw new PgStatsError('PG_STATS pg_stats must be an array');
   if (msg.pool_statfs !== undefined) {
     if (!Array.isArray(msg.pool_statfs)) throw new PgStatsError('PG_STATS pool_statfs must be an array');
     for (const p of msg.pool_statfs) {
       if (typeof p !== 'object' || p === null || !Number.isInteger(p.poolid)) throw new PgStatsError('PG_STATS pool_statfs entries need an integer poolid');
     }
   }
+}
+
+/**
+ * Checks a JSON PG_STATS message completely before it is applied, so a bad
+ * one changes nothing. Returns the parsed pool and ps of PG i at [2i] and [2i+1].
+ */
+export function checkPgStatsMsg(msg: PgStatsMsg): Float64Array {
+  checkPgStatsHead(msg);
+  if (!Array.isArray(msg.pg_stats)) throw new PgStatsError('PG_STATS pg_stats must be an array');
   const ids = new Float64Array(msg.pg_stats.length * 2);
   for (let i = 0; i < msg.pg_stats.length; i++) {
     const r = msg.pg_stats[i]!;
@@ -192,7 +183,83 @@ export function checkPgStatsMsg(msg: PgStatsMsg): Float64Array {
   return ids;
 }
 
-/** A finite number or the fallback. */
-export function num(v: unknown, fallback = 0): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+const NO_IDS: readonly number[] = [];
+
+/**
+ * The records of a JSON PG_STATS as a PgReportCursor, so they apply through
+ * the same path as PG_STATS_BIN. One per PGMap, reused; lets go of the
+ * message at the end of each walk.
+ */
+export class JsonPgCursor implements PgReportCursor {
+  count = 0;
+  pool = 0;
+  ps = 0;
+  state = '';
+  up: ArrayLike<number> = NO_IDS;
+  upCount = 0;
+  acting: ArrayLike<number> = NO_IDS;
+  actingCount = 0;
+  upPrimary = -1;
+  actingPrimary = -1;
+  versionEpoch = 0;
+  versionV = 0;
+  versionRaw: string | undefined;
+  reportedEpoch = 0;
+  reportedSeq = 0;
+  logSize = 0;
+  ondiskLogSize = 0;
+  lastScrubStamp = 0;
+  lastDeepScrubStamp = 0;
+  lastChange = 0;
+  lastClean = 0;
+  statSum: ArrayLike<number> = NO_IDS;
+  blockedBy: ArrayLike<number> = NO_IDS;
+  blockedByCount = 0;
+  private list: readonly PgStatReport[] = [];
+  private ids: Float64Array = new Float64Array(0);
+  private i = 0;
+
+  /** Checks the whole message (PgStatsError, nothing kept) and starts a walk over its records. */
+  over(msg: PgStatsMsg): this {
+    this.ids = checkPgStatsMsg(msg);
+    this.list = msg.pg_stats;
+    this.count = this.list.length;
+    this.i = 0;
+    return this;
+  }
+
+  next(): boolean {
+    const i = this.i;
+    if (i >= this.count) {
+      this.list = [];
+      this.up = this.acting = this.statSum = this.blockedBy = NO_IDS;
+      this.count = 0;
+      return false;
+    }
+    const r = this.list[i]!;
+    this.pool = this.ids[2 * i]!;
+    this.ps = this.ids[2 * i + 1]!;
+    this.state = r.state;
+    this.up = r.up;
+    this.upCount = r.up.length;
+    this.acting = r.acting;
+    this.actingCount = r.acting.length;
+    this.upPrimary = num(r.up_primary, -1);
+    this.actingPrimary = num(r.acting_primary, -1);
+    const version = typeof r.version === 'string' ? r.version : "0'0";
+    this.versionRaw = parseVersion(version, this) ? undefined : version;
+    this.reportedEpoch = r.reported_epoch;
+    this.reportedSeq = r.reported_seq;
+    this.logSize = num(r.log_size);
+    this.ondiskLogSize = num(r.ondisk_log_size);
+    this.lastScrubStamp = num(r.last_scrub_stamp);
+    this.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
+    this.lastChange = num(r.last_change);
+    this.lastClean = num(r.last_clean);
+    this.statSum = r.stat_sum;
+    this.blockedBy = r.blocked_by ?? NO_IDS;
+    this.blockedByCount = this.blockedBy.length;
+    this.i = i + 1;
+    return true;
+  }
 }

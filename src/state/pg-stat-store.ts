@@ -4,17 +4,12 @@
 // values (recovering, in an omap pool) keeps all 40 in a dense overflow row.
 
 import { STAT_W } from './stat-vectors.js';
+import { popcount32 } from '../common/bits.js';
 import { SlabRows, grown } from './pg-columns.js';
 
 /** Non-zero values kept inline per row: covers every steady-state report of the simulator (at most 11). */
 export const STAT_SLOTS = 12;
 const HI_BITS = STAT_W - 32;
-
-function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
 
 export class PgStatStore {
   /** Bits 0..31 and 32..39 of "value i is non-zero". */
@@ -90,7 +85,7 @@ export class PgStatStore {
    * ignored) and moves `a` and `b` (the pool and cluster sums) by the
    * difference from the stored one. One pass, no allocation.
    */
-  write(row: number, values: readonly number[], a: Float64Array, b: Float64Array): void {
+  write(row: number, values: ArrayLike<number>, a: Float64Array, b: Float64Array): void {
     const old = this.old;
     this.read(row, old);
     const n = Math.min(values.length, STAT_W);

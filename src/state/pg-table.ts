@@ -164,17 +164,14 @@ export class PgTable {
     return `${raw.slice(0, q)}'${v - logSize}`;
   }
 
-  /** Stores a reported version: EPOCH'V (decimal, no leading zeros) as two numbers, anything else verbatim. */
-  setVersion(row: number, s: string): void {
-    const q = s.indexOf("'");
-    const e = q > 0 ? decimal(s, 0, q) : -1;
-    const v = e >= 0 ? decimal(s, q + 1, s.length) : -1;
-    if (v < 0) {
-      this.versionRaw.set(row, s);
+  /** Stores a reported version: EPOCH'V as its two numbers, or `raw` (a version not of that form) verbatim. */
+  setVersion(row: number, epoch: number, v: number, raw: string | undefined): void {
+    if (raw !== undefined) {
+      this.versionRaw.set(row, raw);
       return;
     }
     this.versionRaw.delete(row);
-    this.ints.set(row, PGI.versionEpoch, e);
+    this.ints.set(row, PGI.versionEpoch, epoch);
     this.ints.set(row, PGI.versionV, v);
   }
 
@@ -219,17 +216,4 @@ export class PgTable {
     this.stats.grow(cap);
     this.cap = cap;
   }
-}
-
-/** s[from..to) as a canonical decimal (no sign, no leading zero, at most 15 digits), else -1. */
-function decimal(s: string, from: number, to: number): number {
-  const n = to - from;
-  if (n < 1 || n > 15 || (n > 1 && s.charCodeAt(from) === 48)) return -1;
-  let x = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    x = x * 10 + c;
-  }
-  return x;
 }

@@ -1,14 +1,29 @@
 // The wire protocol against a live manager: handshake, auth, OPEN/CONFIGURE,
 // declare + compact vectors, PG_STATS, MAP, COMMAND and every refusal.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MgrClient } from '../../src/client/mgr-client.js';
-import { encodeJsonFrame, FrameType } from '../../src/protocol/frames.js';
-import type { CounterDecl } from '../../src/protocol/messages.js';
+import { encodeFrame, encodeJsonFrame, FrameType } from '../../src/protocol/frames.js';
+import type { CounterDecl, PgStatsMsg } from '../../src/protocol/messages.js';
+import { encodePgStats } from '../../src/protocol/pg-stats-codec.js';
 import { authenticate, openRaw, reportFrame } from '../helpers/raw-session.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
 
 const decl = (path: string, type: number, priority = 5): CounterDecl => ({ path, description: path, nick: '', type, priority, unit: 'none' });
+
+/** One OSD's PG_STATS for the given PGs of pool 1, each led by that OSD. */
+function pgStatsMsg(osd: number, pss: number[], statSum = [4096, 1]): PgStatsMsg {
+  const stamp = Date.now() / 1000;
+  return {
+    osd, epoch: 5, stamp,
+    osd_stat: { statfs: { total: 1e12, available: 9e11, internally_reserved: 0, allocated: 1e11, data_stored: 1e11, data_compressed: 0, data_compressed_allocated: 0, data_compressed_original: 0, omap_allocated: 0, internal_metadata: 0 }, hb_peers: [], num_pgs: pss.length, apply_latency_ms: 1, commit_latency_ms: 1, up_from: 1, seq: 1 },
+    pg_stats: pss.map((ps) => ({
+      pgid: `1.${ps.toString(16)}`, state: 'active+clean', up: [osd, osd + 1], acting: [osd, osd + 1], up_primary: osd, acting_primary: osd, version: "5'10",
+      reported_epoch: 5, reported_seq: 10, log_size: 10, ondisk_log_size: 10, last_scrub_stamp: stamp, last_deep_scrub_stamp: stamp, last_change: stamp, stat_sum: statSum,
+    })),
+  };
+}
+const pgStatsBinFrame = (msg: PgStatsMsg): Buffer => encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(msg));
 
 describe('DaemonServer', () => {
   let t: TestMgr;
@@ -99,6 +114,59 @@ describe('DaemonServer', () => {
     await s.next(FrameType.CONFIGURE);
     s.send(encodeJsonFrame(FrameType.PG_STATS, { osd: 3, pg_stats: [] }));
     expect(await expectError(s, 'EBADMSG')).toMatch(/PG_STATS osd must be this session's OSD \(osd.2\)/);
+  });
+
+  it('applies PG_STATS_BIN as PG_STATS, and MgrClient sends PG_STATS_BIN', async () => {
+    const s = await openRaw(t.daemonAddr);
+    await authenticate(s, 'osd.50', secret('osd.50'));
+    s.send(encodeJsonFrame(FrameType.OPEN, { daemon_name: 'osd.50', metadata: {} }));
+    await s.next(FrameType.CONFIGURE);
+    s.send(pgStatsBinFrame(pgStatsMsg(50, [0x50, 0x51])));
+    const pgMap = t.mgr.cluster.pgMap;
+    await waitFor(() => pgMap.getPg('1.51')?.reporter === 50);
+    expect(pgMap.getPg('1.50')!.acting).toEqual([50, 51]);
+    s.socket.destroy();
+
+    const binary = vi.spyOn(t.mgr.server, 'pgStatsBinary');
+    const c = new MgrClient({
+      addrs: [t.daemonAddr], entity: 'osd.52', secret: secret('osd.52'),
+      daemon: { name: 'osd.52', metadata: {}, schema: () => [decl('osd.op', 10)], sample: () => Float64Array.from([1]), pgStats: () => pgStatsMsg(52, [0x52]) },
+    });
+    c.start();
+    await c.waitReady();
+    await waitFor(() => pgMap.getPg('1.52')?.reporter === 52);
+    expect(binary).toHaveBeenCalled();
+    binary.mockRestore();
+    await c.stop();
+  });
+
+  it('refuses PG_STATS_BIN for another OSD, from a non-OSD, before OPEN, or with a bad record, applying nothing', async () => {
+    const pgMap = t.mgr.cluster.pgMap;
+    const attempt = async (entity: string, frame: Buffer, open = true): Promise<string> => {
+      const s = await openRaw(t.daemonAddr);
+      await authenticate(s, entity, secret(entity));
+      if (open) {
+        s.send(encodeJsonFrame(FrameType.OPEN, { daemon_name: entity, metadata: {} }));
+        await s.next(FrameType.CONFIGURE);
+      }
+      s.send(frame);
+      const f = await s.next(FrameType.ERROR);
+      await s.closed;
+      const e = JSON.parse(f.body) as { code: string; message: string };
+      return `${e.code} ${e.message}`;
+    };
+    expect(await attempt('osd.60', pgStatsBinFrame(pgStatsMsg(61, [0x60])))).toBe("EBADMSG PG_STATS osd must be this session's OSD (osd.60)");
+    expect(await attempt('mds.a', pgStatsBinFrame(pgStatsMsg(60, [0x60])))).toBe('EPERM mds.a is not an OSD: only OSDs send PG_STATS');
+    expect(await attempt('osd.60', pgStatsBinFrame(pgStatsMsg(60, [0x60])), false)).toBe('ESTATE PG_STATS_BIN before OPEN');
+    t.keyring.add('client.pgro', Buffer.alloc(32, 7), 'allow r');
+    expect(await attempt('client.pgro', pgStatsBinFrame(pgStatsMsg(60, [0x60])), false)).toBe("EPERM client.pgro (caps 'allow r') may not send PG_STATS_BIN");
+    // Two good PGs, then one whose stat value is NaN: the message is refused whole.
+    const bad = encodePgStats(pgStatsMsg(60, [0x60, 0x61, 0x62], [1, 2]));
+    bad.writeDoubleLE(Number.NaN, bad.length - 8);
+    expect(await attempt('osd.60', encodeFrame(FrameType.PG_STATS_BIN, bad))).toMatch(/^ESCHEMA PG_STATS_BIN PG 2 of 3 .*stat_sum is NaN/);
+    expect(await attempt('osd.60', encodeFrame(FrameType.PG_STATS_BIN, bad.subarray(0, bad.length - 1)))).toMatch(/^EBADMSG PG_STATS_BIN PG 2 of 3 .*run past the payload/);
+    for (const ps of ['1.60', '1.61', '1.62']) expect(pgMap.getPg(ps)).toBeUndefined();
+    expect(pgMap.osdStat(60)).toBeUndefined();
   });
 
   it('re-sends CONFIGURE when the period or threshold changes, and the client re-declares', async () => {

@@ -1,9 +1,10 @@
 // Fuzzing the frame decoder and the message handlers of a live manager with
 // more than 100,000 bad frames: random and mutated frames, truncated frames,
 // wrong versions, huge lengths, vectors that do not match the schema, REPORT
-// before OPEN, MAP from non-mon entities, wrong keys. Each must close only its
-// own session; a well-behaved daemon keeps reporting throughout and the
-// cluster state is untouched.
+// before OPEN, MAP from non-mon entities, wrong keys, mutated and truncated
+// PG_STATS_BIN. Each must close only its own session; a well-behaved daemon
+// keeps reporting throughout and the cluster state is untouched (no PG stats
+// of any bad session applied).
 
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -11,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MgrClient } from '../../src/client/mgr-client.js';
 import { clientProof, newNonce } from '../../src/protocol/auth.js';
 import { encodeFrame, encodeJsonFrame, FrameType, type FrameTypeCode } from '../../src/protocol/frames.js';
-import type { CounterDecl } from '../../src/protocol/messages.js';
+import type { CounterDecl, PgStatsMsg } from '../../src/protocol/messages.js';
+import { encodePgStats, PgStatsDecoder } from '../../src/protocol/pg-stats-codec.js';
+import { PGMap } from '../../src/state/pg-map.js';
 import { authenticate, openRaw, reportFrame, type RawSession } from '../helpers/raw-session.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
 import { Rng } from '../../src/sim/model/rng.js';
@@ -27,6 +30,38 @@ function flip(b: Buffer, i: number, r: () => number): void {
 }
 
 const decl = (path: string, type: number): CounterDecl => ({ path, description: '', nick: '', type, priority: 5, unit: 'none' });
+
+/** A good PG_STATS of `osd` for pool 1: replicated and EC sets, sparse and full stat_sums, a down PG. */
+function pgStatsMsg(osd: number): PgStatsMsg {
+  const stamp = 1_800_000_000;
+  const pg = (ps: number, acting: number[], stat: number[], state = 'active+clean'): PgStatsMsg['pg_stats'][number] => ({
+    pgid: `1.${ps.toString(16)}`, state, up: acting, acting, up_primary: acting[0]!, acting_primary: acting[0]!, version: "7'100", reported_epoch: 7,
+    reported_seq: 100 + ps, log_size: 100, ondisk_log_size: 100, last_scrub_stamp: stamp, last_deep_scrub_stamp: stamp, last_change: stamp, stat_sum: stat,
+  });
+  return {
+    osd, epoch: 7, stamp,
+    osd_stat: { statfs: { total: 1e12, available: 9e11, internally_reserved: 0, allocated: 1e11, data_stored: 1e11, data_compressed: 0, data_compressed_allocated: 0, data_compressed_original: 0, omap_allocated: 0, internal_metadata: 0 }, hb_peers: [0], num_pgs: 4, apply_latency_ms: 1, commit_latency_ms: 1, up_from: 1, seq: 1 },
+    pool_statfs: [{ poolid: 1, total: 0, available: 0, internally_reserved: 0, allocated: 5, data_stored: 5, data_compressed: 0, data_compressed_allocated: 0, data_compressed_original: 0, omap_allocated: 0, internal_metadata: 0 }],
+    pg_stats: [
+      pg(0, [osd, 0, 1], [4096, 1, 0, 3]),
+      pg(1, [osd, 2147483647, 3, 4, 5, 6], Array.from({ length: 40 }, (_, i) => i * 1.5)),
+      { ...pg(2, [osd, 1], [], 'down+peering'), blocked_by: [2, 3] },
+      pg(3, [osd], [2 ** 40, 2 ** 33]),
+    ],
+  };
+}
+
+/** Would a manager refuse this PG_STATS_BIN payload from `osd`? (The oracle for mutations that happen to stay valid.) */
+function refused(payload: Buffer, osd: number): boolean {
+  try {
+    const m = new PgStatsDecoder().decode(payload);
+    if (m.osd !== osd) return true;
+    new PGMap().applyPgStats(m, 1_800_000_000);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 describe('fuzz: bad frames close only their own session', () => {
   let t: TestMgr;
@@ -46,7 +81,8 @@ describe('fuzz: bad frames close only their own session', () => {
     const mon = new MgrClient({ addrs: [t.daemonAddr], entity: 'mon.a', secret: t.keyring.lookup('mon.a')!.key, daemon: { name: 'mon.a', metadata: {}, schema: () => [], sample: () => new Float64Array(0) } });
     mon.start();
     await mon.waitReady();
-    mon.sendMap({ osd_map: { epoch: 7, fsid: 'f', osds: [{ osd: 0, up: 1, in: 1 }], pools: [] } });
+    // Pool 1 exists, so a PG_STATS that got through would show in the PGMap.
+    mon.sendMap({ osd_map: { epoch: 7, fsid: 'f', osds: [{ osd: 0, up: 1, in: 1 }], pools: [{ pool: 1, pool_name: 'p', type: 1, size: 3, min_size: 2, pg_num: 4, pg_placement_num: 4 }] } });
     await waitFor(() => t.mgr.cluster.osdMap?.epoch === 7);
     await mon.stop();
     good = new MgrClient({
@@ -100,7 +136,7 @@ describe('fuzz: bad frames close only their own session', () => {
         return f;
       }
       default: // a known type that is wrong before the handshake
-        return encodeJsonFrame([FrameType.OPEN, FrameType.REPORT, FrameType.MAP, FrameType.COMMAND, FrameType.PG_STATS][Math.floor(r() * 5)] as FrameTypeCode, {});
+        return encodeJsonFrame([FrameType.OPEN, FrameType.REPORT, FrameType.MAP, FrameType.COMMAND, FrameType.PG_STATS, FrameType.PG_STATS_BIN][Math.floor(r() * 6)] as FrameTypeCode, {});
     }
   }
 
@@ -163,7 +199,39 @@ describe('fuzz: bad frames close only their own session', () => {
         return s;
       },
     ];
-    const postAuth = 12_000;
+    // PG_STATS_BIN from its own OSD, mutated until a manager must refuse it: bit flips (head, lengths,
+    // indices, values), bytes overwritten with random values, or the payload cut anywhere.
+    let binMutations = 0;
+    const badPgStatsBin = (osd: number): Buffer => {
+      const good = encodePgStats(pgStatsMsg(osd));
+      let p = Buffer.from(good);
+      for (let tries = 0; !refused(p, osd) || tries === 0; tries++) {
+        binMutations++;
+        const kind = Math.floor(r() * 4);
+        if (kind === 0 || tries > 20) p = p.subarray(0, Math.floor(r() * p.length));
+        else if (kind === 1) flip(p, Math.floor(r() * p.length), r);
+        else if (kind === 2) p[Math.floor(r() * p.length)] = Math.floor(r() * 256);
+        else { // a record's lengths and indices: the fixed part after the head
+          const first = 8 + good.readUInt32LE(0);
+          flip(p, first + Math.floor(r() * 18), r);
+        }
+      }
+      return encodeFrame(FrameType.PG_STATS_BIN, p);
+    };
+    cases.push(
+      () => oneShot([badPgStatsBin(110)], { auth: osd(110), open: true }),
+      () => oneShot([badPgStatsBin(111)], { auth: osd(111), open: true }),
+      () => oneShot([encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pgStatsMsg(113)))], { auth: osd(112), open: true }), // another OSD's
+      () => oneShot([encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pgStatsMsg(114)))], { auth: osd(114) }), // before OPEN
+      async () => { // a truncated PG_STATS_BIN frame, then the peer goes away
+        const s = await oneShot([], { auth: osd(115), open: true });
+        const f = encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pgStatsMsg(115)));
+        s.send(f.subarray(0, 5 + Math.floor(r() * (f.length - 5))));
+        setTimeout(() => s.socket.end(), 5);
+        return s;
+      },
+    );
+    const postAuth = 15_000;
     let done = 0;
     async function worker2(): Promise<void> {
       while (done < postAuth) {
@@ -179,7 +247,7 @@ describe('fuzz: bad frames close only their own session', () => {
     }
     await Promise.all(Array.from({ length: 32 }, worker2));
 
-    console.log(`fuzz: ${driven} bad frames driven, ${closedWithError} sessions closed with an ERROR frame, ${logLines} log lines`);
+    console.log(`fuzz: ${driven} bad frames driven, ${closedWithError} sessions closed with an ERROR frame, ${logLines} log lines, ${binMutations} PG_STATS_BIN mutations`);
     expect(driven).toBeGreaterThanOrEqual(100_000);
     // Nearly every case is refused with an error frame (a few mutated HELLOs stay valid and time out).
     expect(closedWithError).toBeGreaterThan(driven * 0.9);
@@ -192,6 +260,10 @@ describe('fuzz: bad frames close only their own session', () => {
     expect(good.ready).toBe(true);
     expect(t.mgr.views.getLatest('osd', '0', 'osd.op')).toBe(goodValue);
     expect(t.mgr.cluster.osdMap?.epoch).toBe(7);
+    // No PG_STATS of a bad session got in: pool 1's PGs are the map's placeholders, no OSD has stats.
+    const pgMap = t.mgr.cluster.pgMap;
+    expect([...pgMap.pgs()].map((p) => `${p.pgid} ${pgMap.states.name(p.stateId)} ${p.reporter}`)).toEqual(['1.0 unknown -1', '1.1 unknown -1', '1.2 unknown -1', '1.3 unknown -1']);
+    expect(pgMap.osdIds()).toEqual([]);
     expect(t.mgr.daemons.get('osd.0')!.counters.map((c) => c.path)).toEqual(['osd.op', 'osd.op_latency']);
     const admin = await t.admin();
     expect((await admin.command({ argv: ['mgr', 'stat'] })).r).toBe(0);

@@ -3,6 +3,9 @@
 
 import { describe, expect, test } from 'vitest';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX as S, type PgStatsMsg } from '../../src/protocol/messages.js';
+import { PgStatsDecoder, encodePgStats } from '../../src/protocol/pg-stats-codec.js';
+import { SimCluster as OsdSim } from '../../src/sim/model/sim-cluster.js';
+import type { OsdMap } from '../../src/state/map-types.js';
 import { byteU, timespanStr, utimeString } from '../../src/state/ceph-format.js';
 import { canonicalPgState } from '../../src/state/pg-states.js';
 import { PGMap, PgStatsError } from '../../src/state/pg-map.js';
@@ -482,5 +485,76 @@ describe('row storage (pg-table.ts)', () => {
     expect(m.getPg('2.1f')!.pgid).toBe('2.1f');
     expect(m.getPg('2.01f')!.pgid).toBe('2.1f'); // the same pg_t, as Ceph parses it
     expectSumsConsistent(m);
+  });
+});
+
+describe('PG_STATS_BIN', () => {
+  const decoder = new PgStatsDecoder();
+  const binary = (msg: PgStatsMsg): PgStatsMsg => decoder.decode(encodePgStats(msg));
+  const views = (m: PGMap): string[] => [m.pgDump(), m.pgSummary(), m.poolStats(), m.osdStats(), m.pgStatus()].map((v) => JSON.stringify(v));
+
+  test('the same messages applied as JSON and as PG_STATS_BIN give byte-identical views', () => {
+    // The simulator: replicated and EC pools, pool_statfs; OSDs die, go out, come back.
+    const sim = new OsdSim({ osds: 60, seed: 11, startS: T0, objectstore: 'bluestore' });
+    const viaJson = new PGMap();
+    const viaBin = new PGMap();
+    let pgs = 0;
+    for (let k = 0; k < 8; k++) {
+      const now = T0 + 5 * (k + 1);
+      if (k === 2) sim.killOsd(7);
+      if (k === 3) sim.markOut(7);
+      if (k === 4) sim.killOsd(13);
+      if (k === 6) sim.reviveOsd(7);
+      sim.advance(now);
+      const osdMap = sim.maps().osd_map as unknown as OsdMap;
+      viaJson.applyOsdMap(osdMap, now);
+      viaBin.applyOsdMap(osdMap, now);
+      for (let osd = 0; osd < 60; osd++) {
+        const msg = sim.pgStats(osd, now);
+        if (!msg) continue;
+        pgs += msg.pg_stats.length;
+        viaJson.applyPgStats(msg, now);
+        viaBin.applyPgStats(binary(msg), now);
+      }
+      viaJson.tick(now);
+      viaBin.tick(now);
+      expect(views(viaBin)).toEqual(views(viaJson));
+    }
+    expect(pgs).toBeGreaterThan(5000);
+    expect(Object.keys(viaBin.pgSummary().all as object).length).toBeGreaterThan(1);
+  });
+
+  test('and so do odd reports: down PGs blocked by OSDs, last_clean, stale primaries, reports before the map', () => {
+    const sim = new SimCluster(SPEC);
+    const viaJson = new PGMap();
+    const viaBin = new PGMap();
+    const feed = (t: number): void => {
+      for (const msg of sim.messages(t)) {
+        viaJson.applyPgStats(msg, t);
+        viaBin.applyPgStats(binary(msg), t);
+      }
+    };
+    feed(T0);
+    for (const m of [viaJson, viaBin]) m.applyOsdMap(makeOsdMap(SPEC, sim.epoch), T0);
+    const [a, b] = [sim.pgs[0]!, sim.pgs[1]!];
+    a.state = 'down+peering';
+    a.blockedBy = [4, 5];
+    b.state = 'active+undersized+degraded';
+    b.lastClean = 30.5;
+    feed(T0 + 5);
+    sim.down.add(2);
+    for (const m of [viaJson, viaBin]) m.applyOsdMap(makeOsdMap(SPEC, sim.epoch + 1, { down: [2] }), T0 + 10);
+    feed(T0 + 10);
+    expect(views(viaBin)).toEqual(views(viaJson));
+    expect(viaBin.getPg(a.pgid)!.blockedBy).toEqual([4, 5]);
+  });
+
+  test('a PG_STATS_BIN with a bad head throws and changes nothing', () => {
+    const { sim, m } = setup();
+    const before = JSON.stringify(m.pgDump());
+    const msg = sim.messages(T0 + 1)[0]!;
+    expect(() => m.applyPgStats(binary({ ...msg, osd_stat: undefined as unknown as PgStatsMsg['osd_stat'] }), T0 + 1)).toThrow(PgStatsError);
+    expect(() => m.applyPgStats(binary({ ...msg, osd: -1 }), T0 + 1)).toThrow(PgStatsError);
+    expect(JSON.stringify(m.pgDump())).toBe(before);
   });
 });
