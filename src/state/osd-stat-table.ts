@@ -68,8 +68,10 @@ export class OsdStatTable {
     addInto(this.sum, 0, v, 0, OSD_W, 1);
     e.upFrom = num(s.up_from);
     e.seq = num(s.seq);
-    // A copy: the message is garbage once applied.
-    e.hbPeers = Array.isArray(s.hb_peers) ? s.hb_peers.slice() : [];
+    // A copy (the message is garbage once applied), made only when the peers changed, which is rare.
+    const peers: unknown = s.hb_peers;
+    if (!Array.isArray(peers)) e.hbPeers = [];
+    else if (!sameIds(e.hbPeers, peers)) e.hbPeers = peers.slice() as number[];
 
     // pool_statfs replaces this OSD's previous set (an OSD reports every pool it holds).
     this.addPoolStores(e, -1);
@@ -164,4 +166,10 @@ export class OsdStatTable {
       if (s.n <= 0) this.poolStores.delete(pool);
     });
   }
+}
+
+function sameIds(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -64,6 +64,8 @@ export class PGMap {
   private topo: CrushTopology | undefined;
   private readonly smooth: number;
   private readonly maxDtS: number;
+  /** pool_statfs of pools the osd map does not have are dropped (all are kept before the first map). */
+  private readonly keepPool = (pool: number): boolean => !this.map || this.mapPools.has(pool);
 
   constructor(opts: PGMapOptions = {}) {
     this.smooth = opts.statSmoothIntervals ?? 6;
@@ -88,7 +90,7 @@ export class PGMap {
     this.noteTime(nowS);
     const t = num(msg.stamp) > 0 ? msg.stamp : nowS;
     this.noteTime(t);
-    this.osdTable.apply(msg, (pool) => !this.map || this.mapPools.has(pool));
+    this.osdTable.apply(msg, this.keepPool);
     this.reported.add(msg.osd);
     const tb = this.table;
     while (c.next()) {
