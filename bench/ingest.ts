@@ -6,7 +6,7 @@
 //   cases: a-5s a-fast b-5s b-fast (default: all)
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ const CASES: Case[] = [
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/mgrd.js');
+/** The node flags mgrd ships with (the shebang of bin/mgrd.js): the benchmark runs mgrd as `mgrd run` does. */
+const NODE_FLAGS = /^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n', 1)[0]!)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,7 +47,7 @@ function freePort(): Promise<number> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function start(args: string[], label: string): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => {
     const text = d.toString();
     if (/error|Error/.test(text)) process.stderr.write(`[${label}] ${text}`);

@@ -83,7 +83,8 @@ export class OsdStatTable {
       const i = ids.indexOf(p.poolid);
       if (i >= 0) statfsVector(p, e.poolVecs, i * STATFS_W);
     }
-    e.poolIds = ids;
+    // The previous array when the pools are the same (almost always): nothing new to keep per report.
+    if (!sameIds(e.poolIds, ids)) e.poolIds = ids;
     this.addPoolStores(e, 1);
   }
 
