@@ -36,17 +36,6 @@ const f2 = (x: number): string => x.toFixed(2);
 const cpuOf = (ms: number): string => (Number.isNaN(ms) ? '' : ` (${f1(ms)})`);
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-/** What a sliced health scan reports, when ClusterState has one. */
-interface ScanStats {
-  runs: number;
-  restarts: number;
-  slices: number;
-  longestSliceMs: number;
-  lastBusyMs: number;
-  lastWallMs: number;
-  running: boolean;
-}
-const scanStats = (c: ClusterState): ScanStats | undefined => (c as unknown as { healthScanStats?: ScanStats }).healthScanStats;
 
 function timeIt(fn: () => unknown, reps: number): { min: number; max: number } {
   let min = Infinity;
@@ -94,11 +83,9 @@ async function direct(osds: number, lines: string[]): Promise<void> {
   cs.health();
   const first = performance.now() - t0;
   row('ClusterState.health() right after the tick', { min: first, max: first });
-  const stats = scanStats(cs);
-  if (stats) {
-    while (stats.running) await turn();
-    rows.push(`| health scan in slices: longest slice / run time / wall | ${f1(stats.longestSliceMs)} | ${f1(stats.lastBusyMs)} run, ${f1(stats.lastWallMs)} wall (${stats.slices} slices) |`);
-  }
+  const stats = cs.healthScanStats;
+  while (stats.running) await turn();
+  rows.push(`| health scan in slices: longest slice / run time / wall | ${f1(stats.longestSliceMs)} | ${f1(stats.lastBusyMs)} run, ${f1(stats.lastWallMs)} wall (${stats.slices} slices) |`);
   gc();
   row('computeHealth over every PG, synchronous (3 runs)', timeIt(() => computeHealth({ osdMap, osdTree: cs.osdMapTree, topology: m.topology, pgMap: m }), 3));
   const views: Array<[string, () => unknown]> = [
@@ -281,7 +268,7 @@ async function live(osds: number, windowS: number, lines: string[]): Promise<voi
     const simShare = ((sampleProc(sim.pid!).cpuS - simCpu0) * 1000) / (to - from);
     watch.stop();
     loop.disable();
-    const scan = scanStats(m.mgr.cluster);
+    const scan = m.mgr.cluster.healthScanStats;
     const worst = [...watch.stalls].sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 12);
     const over = (ms: number): number => watch.stalls.filter((s) => s.end - s.start - 1 > ms).length;
     const overCpu = (ms: number): number => watch.stalls.filter((s) => s.cpuMs > ms).length;
@@ -292,7 +279,7 @@ async function live(osds: number, windowS: number, lines: string[]): Promise<voi
       '',
       `- event-loop delay (perf_hooks, 1 ms resolution): max ${f1(loop.max / 1e6)} ms, p99 ${f1(loop.percentile(99) / 1e6)} ms, p50 ${f1(loop.percentile(50) / 1e6)} ms`,
       `- stalls (1 ms timer late by more than): 20 ms: ${over(20)}, 50 ms: ${over(50)}, 100 ms: ${over(100)}; of them with more than that much main-thread CPU in the stall (work, not waiting for a CPU): 20 ms: ${overCpu(20)}, 50 ms: ${overCpu(50)}, 100 ms: ${overCpu(100)}`,
-      ...(scan ? [`- health scan: ${scan.runs} runs, ${scan.restarts} restarts, longest slice ${f1(scan.longestSliceMs)} ms, last run ${f1(scan.lastBusyMs)} ms run / ${f1(scan.lastWallMs)} ms wall`] : []),
+      `- health scan: ${scan.runs} runs, ${scan.restarts} restarts, longest slice ${f1(scan.longestSliceMs)} ms, last run ${f1(scan.lastBusyMs)} ms run / ${f1(scan.lastWallMs)} ms wall`,
       '',
       'Longest stalls and what ran in them (top-level steps; "frame:X" is one wire frame of type X, decoded and applied; gc overlaps the steps it interrupts):',
       '',

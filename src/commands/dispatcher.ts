@@ -3,25 +3,14 @@
 // module commands on the module's queue. Ceph's errno contract throughout.
 
 import { Errno, ErrnoError, type CommandResult } from '../common/errno.js';
-import type { Logger } from '../common/log.js';
-import type { OptionTable } from '../common/options.js';
 import type { CmdMap } from '../mgr-module/types.js';
-import type { MapStore } from '../mgr/map-store.js';
-import type { Mgr } from '../mgr/mgr.js';
-import type { ModuleRegistry } from '../registry/module-registry.js';
 import type { CommandCaller } from '../server/daemon-server.js';
 import { findDescriptor, matchArgv, parseDescriptor, validateCmdmap, type CommandDescriptor } from './grammar.js';
 import type { CommandContext, NativeCommand } from './native-command.js';
 import { NATIVE_COMMANDS } from './native/index.js';
 
-export interface DispatcherOptions {
-  mgr: Mgr;
-  store: MapStore;
-  options: OptionTable;
-  registry: ModuleRegistry;
-  log: Logger;
-  mgrMetadata: () => Record<string, string>;
-}
+/** What native commands see, but `describe`, which the dispatcher adds. */
+export type DispatcherOptions = Omit<CommandContext, 'describe'>;
 
 interface Route {
   desc: CommandDescriptor;
