@@ -34,7 +34,10 @@ export interface MgrOptions {
 
 export class Mgr {
   // At scale health's per-PG checks complete in the background after a tick: their status change notifies too.
-  readonly cluster = new ClusterState({ onHealthScan: () => this.noteHealth() });
+  readonly cluster = new ClusterState({
+    onHealthScan: () => this.noteHealth(),
+    onHealthScanError: (err) => this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'health scan failed'),
+  });
   readonly daemons = new DaemonStateIndex();
   readonly server: DaemonServer;
   readonly registry: ModuleRegistry;

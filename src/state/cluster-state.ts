@@ -31,6 +31,8 @@ export interface ClusterStateOptions {
   healthScanSliceMs?: number;
   /** Called when a background scan completes (health may have changed). Must not throw. */
   onHealthScan?: () => void;
+  /** Called when a background scan failed (a bug): log it. Must not throw. */
+  onHealthScanError?: (err: unknown) => void;
 }
 
 export class ClusterState {
@@ -66,11 +68,16 @@ export class ClusterState {
 
   constructor(private readonly opts: ClusterStateOptions = {}) {
     this.healthScanMinPgs = opts.healthScanMinPgs ?? 20_000;
-    this.healthScan = new HealthScanJob((checks) => {
-      this.pgScan = checks;
-      this.healthVersion++;
-      this.opts.onHealthScan?.();
-    }, opts.healthScanSliceMs ?? 5);
+    this.healthScan = new HealthScanJob(
+      (checks) => {
+        if (!this.scanSliced()) return; // small again since it started: health() computes in place
+        this.pgScan = checks;
+        this.healthVersion++;
+        this.opts.onHealthScan?.();
+      },
+      opts.healthScanSliceMs ?? 5,
+      (err) => this.opts.onHealthScanError?.(err),
+    );
   }
 
   private bump(name: string): void {
@@ -167,12 +174,17 @@ export class ClusterState {
    */
   tick(nowS: number): boolean {
     this.pgMap.tick(nowS);
+    // Health moves with time as well as with reports (stuck PGs, scrub deadlines): it is
+    // looked at again every tick, also when no OSD reported (all down: PGs become stuck stale).
+    this.healthVersion++;
+    if (this.scanSliced()) this.healthScan.start({ pgMap: this.pgMap, osdMap: this.osdMap!, nowS: this.pgMap.nowS });
+    else {
+      this.healthScan.cancel();
+      this.pgScan = undefined; // a result from when the cluster was large must not come back
+    }
     if (!this.pgDirty) return false;
     this.pgDirty = false;
     this.pgEpoch++;
-    this.healthVersion++;
-    if (this.scanSliced()) this.healthScan.start({ pgMap: this.pgMap, osdMap: this.osdMap!, nowS: this.pgMap.nowS });
-    else this.healthScan.cancel();
     return true;
   }
 

@@ -25,6 +25,8 @@ export interface HealthScanStats {
   runs: number;
   /** Scans cancelled by a newer one before they completed. */
   restarts: number;
+  /** Scans dropped because a slice threw (the last complete result stays). */
+  failures: number;
   /** Slices run, all scans. */
   slices: number;
   longestSliceMs: number;
@@ -47,7 +49,7 @@ interface Running {
 const CLOCK_EVERY = 256;
 
 export class HealthScanJob {
-  readonly stats: HealthScanStats = { runs: 0, restarts: 0, slices: 0, longestSliceMs: 0, lastBusyMs: 0, lastWallMs: 0, running: false };
+  readonly stats: HealthScanStats = { runs: 0, restarts: 0, failures: 0, slices: 0, longestSliceMs: 0, lastBusyMs: 0, lastWallMs: 0, running: false };
   private cur: Running | undefined;
   /** Asked for while a restarted scan finishes: starts when it completes. */
   private pending: HealthScanTarget | undefined;
@@ -61,6 +63,8 @@ export class HealthScanJob {
   constructor(
     private readonly onDone: (checks: readonly RecordedCheck[]) => void,
     private readonly sliceMs = 5,
+    /** A slice threw: the scan (and any pending one) is dropped; the next start() begins afresh. Must not throw. */
+    private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
   get running(): boolean {
@@ -130,17 +134,25 @@ export class HealthScanJob {
     const t0 = performance.now();
     const end = t0 + budgetMs;
     let done = false;
-    for (let n = 1; ; n++) {
-      const it = cur.pgs.next();
-      if (it.done) {
-        done = true;
-        break;
-      }
-      cur.scan.visit(it.value);
-      if (n % CLOCK_EVERY === 0 && performance.now() >= end) break;
-    }
     let checks: readonly RecordedCheck[] | undefined;
-    if (done) checks = Object.freeze(cur.scan.finish());
+    try {
+      for (let n = 1; ; n++) {
+        const it = cur.pgs.next();
+        if (it.done) {
+          done = true;
+          break;
+        }
+        cur.scan.visit(it.value);
+        if (n % CLOCK_EVERY === 0 && performance.now() >= end) break;
+      }
+      if (done) checks = Object.freeze(cur.scan.finish());
+    } catch (err) {
+      // From a timer there is nobody to throw to: drop this scan, keep the last result.
+      this.cancel();
+      this.stats.failures++;
+      this.onError(err);
+      return;
+    }
     const ms = performance.now() - t0;
     cur.busyMs += ms;
     this.stats.slices++;

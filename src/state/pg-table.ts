@@ -128,15 +128,32 @@ export class PgTable {
     if (p && p.rows.length > pgNum) p.rows = p.rows.slice(0, pgNum);
   }
 
-  /** Every row, by pool then ps (Ceph's own order is that of a hash map: arbitrary). */
+  /**
+   * Every row, by pool then ps (Ceph's own order is that of a hash map:
+   * arbitrary). A walk may span changes of the table (the sliced health
+   * scan): each step reads the pool's index as it is then, and yields a row
+   * only while it still holds that PG, so a PG removed meanwhile is skipped
+   * and one whose row was reused is not visited under its old slot.
+   */
   *rows(): Generator<number, void, undefined> {
     for (const pool of this.poolIds()) {
       const p = this.index.get(pool);
       if (!p) continue;
-      const rows = p.rows;
-      for (let ps = 0; ps < rows.length; ps++) if (rows[ps]! >= 0) yield rows[ps]!;
-      if (p.far) for (const ps of [...p.far.keys()].sort((a, b) => a - b)) yield p.far.get(ps)!;
+      // p.rows is read at each step: a resize replaces the array on the same entry.
+      for (let ps = 0; ps < p.rows.length; ps++) {
+        const row = p.rows[ps]!;
+        if (row >= 0 && this.holds(row, pool, ps)) yield row;
+      }
+      if (!p.far) continue;
+      for (const ps of [...p.far.keys()].sort((a, b) => a - b)) {
+        const row = p.far?.get(ps);
+        if (row !== undefined && this.holds(row, pool, ps)) yield row;
+      }
     }
+  }
+
+  private holds(row: number, pool: number, ps: number): boolean {
+    return this.pool[row] === pool && this.ps[row] === ps;
   }
 
   /** Every live row in storage order (cheapest walk; for order-free passes). */

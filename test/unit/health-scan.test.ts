@@ -3,10 +3,14 @@
 // simulated cluster and compare it with the synchronous computation: same
 // checks, served in slices that let other work run, never starved by ticks.
 
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ClusterState } from '../../src/state/cluster-state.js';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
+import { PgHealthScan } from '../../src/state/health-pg.js';
+import { HealthScanJob } from '../../src/state/health-scan.js';
 import type { HealthCheckMap } from '../../src/state/health-types.js';
+import type { OsdMap } from '../../src/state/map-types.js';
+import { PGMap, type PgRecord } from '../../src/state/pg-map.js';
 
 const T0 = 1_800_000_000;
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -113,5 +117,104 @@ describe('sliced health scan', () => {
     const runs = sliced.healthScanStats.runs;
     for (let i = 0; i < 5; i++) await turn();
     expect(sliced.healthScanStats.runs).toBe(runs);
+  });
+});
+
+describe('health as time passes and the PGMap changes under a scan', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  for (const [mode, minPgs] of [['sliced', 1], ['synchronous', Number.MAX_SAFE_INTEGER]] as const) {
+    test(`${mode}: with every OSD down and no PG stats coming, PGs turn stuck stale`, async () => {
+      const sim = new SimCluster({ osds: 6, seed: 7, startS: T0, backgroundScrub: false });
+      const cs = new ClusterState({ healthScanMinPgs: minPgs });
+      let now = T0;
+      const settle = async (): Promise<void> => {
+        cs.settle();
+        await turn();
+      };
+      for (let i = 0; i < 3; i++) {
+        now += 5;
+        sim.advance(now);
+        cs.applyMap(sim.maps());
+        for (let osd = 0; osd < 6; osd++) {
+          const m = sim.pgStats(osd, now);
+          if (m) cs.applyPgStats(m, now);
+        }
+        cs.tick(now);
+        await settle();
+      }
+      for (let osd = 0; osd < 6; osd++) sim.killOsd(osd);
+      now += 5;
+      sim.advance(now);
+      cs.applyMap(sim.maps());
+      cs.tick(now);
+      await settle();
+      expect(cs.health().checks.PG_AVAILABILITY).toBeUndefined(); // stale, not stuck yet
+      // No PG stats from here on: only ticks. Past mon_pg_stuck_threshold (60 s) they are stuck.
+      for (let i = 0; i < 20; i++) {
+        now += 5;
+        cs.tick(now);
+        await settle();
+      }
+      const h = cs.health();
+      expect(h.checks.PG_AVAILABILITY?.summary.message).toMatch(/pgs? stale/);
+      expect(h.checks.PG_AVAILABILITY!.detail.some((d) => /stuck stale/.test(d.message))).toBe(true);
+      cs.dispose();
+    });
+  }
+
+  test('a walk over the PGs visits each PG once while pools split, merge and go between slices', () => {
+    const pool = (id: number, pgNum: number) => ({
+      pool: id, pool_name: `p${id}`, type: 1, size: 3, min_size: 2, crush_rule: 0, pg_num: pgNum, pg_placement_num: pgNum,
+      erasure_code_profile: '', quota_max_bytes: 0, quota_max_objects: 0, application_metadata: {},
+    });
+    const map = (epoch: number, pools: Array<[number, number]>): OsdMap => ({
+      epoch, fsid: 'x', created: '', modified: '', flags: '', flags_set: [], full_ratio: 0.95, backfillfull_ratio: 0.9, nearfull_ratio: 0.85,
+      osds: [{ osd: 0, up: 1, in: 1, state: ['exists', 'up'] }], pools: pools.map(([id, n]) => pool(id, n)),
+    }) as unknown as OsdMap;
+    const seen = new Map<string, number>();
+    const visit = Object.getOwnPropertyDescriptor(PgHealthScan.prototype, 'visit')!.value as (this: PgHealthScan, rec: PgRecord) => void;
+    vi.spyOn(PgHealthScan.prototype, 'visit').mockImplementation(function (this: PgHealthScan, rec) {
+      seen.set(`${rec.pool}.${rec.ps}`, (seen.get(`${rec.pool}.${rec.ps}`) ?? 0) + 1);
+      visit.call(this, rec);
+    });
+    const m = new PGMap();
+    m.applyOsdMap(map(1, [[1, 512], [2, 512]]), T0);
+    const job = new HealthScanJob(() => {}, 0);
+    job.start({ pgMap: m, osdMap: m.osdMap!, nowS: T0 + 1000 });
+    job.runSlice(0); // 256 PGs of pool 1
+    m.applyOsdMap(map(2, [[1, 1024], [2, 512]]), T0); // pool 1 splits: its index is replaced
+    m.applyOsdMap(map(3, [[2, 1512]]), T0); // pool 1 goes, pool 2 splits into the freed rows
+    job.drain();
+    expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
+    for (const key of seen.keys()) expect(key.startsWith('-')).toBe(false); // no freed row visited
+    expect(seen.size).toBeLessThanOrEqual(256 + m.numPgs);
+    job.dispose();
+  });
+
+  test('a slice that throws drops that scan, reports it, and the next scan runs', async () => {
+    const errors: unknown[] = [];
+    let done = 0;
+    const { sliced, step } = pair();
+    for (let i = 0; i < 3; i++) step();
+    await scanned(sliced);
+    const job = new HealthScanJob(() => done++, 5, (err) => errors.push(err));
+    const target = { pgMap: sliced.pgMap, osdMap: sliced.osdMap!, nowS: T0 + 100 };
+    const spy = vi.spyOn(PgHealthScan.prototype, 'visit').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
+    job.start(target);
+    job.drain();
+    expect(errors).toHaveLength(1);
+    expect(job.stats.failures).toBe(1);
+    expect(job.running).toBe(false);
+    expect(done).toBe(0);
+    spy.mockRestore();
+    job.start(target);
+    job.drain();
+    expect(done).toBe(1);
+    job.dispose();
   });
 });
