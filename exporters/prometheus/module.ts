@@ -191,9 +191,11 @@ export class Module extends MgrModule {
       this.setCheck('MGR_PROMETHEUS_COLLECTION_FAILED', undefined);
       return;
     }
-    if (++this.failedCollections === 1 || this.failedCollections % 20 === 0) {
-      this.log.warn({ errors, consecutive: this.failedCollections }, 'metrics collection incomplete');
-    }
+    // One incomplete collection is normal at start-up (the first runs before the cluster's maps
+    // arrive): info. Two in a row is a problem: warn, then every 20th.
+    const n = ++this.failedCollections;
+    if (n === 1) this.log.info({ errors }, 'metrics collection incomplete (cluster data not complete yet?)');
+    else if (n === 2 || n % 20 === 0) this.log.warn({ errors, consecutive: n }, 'metrics collection incomplete');
     if (this.failedCollections >= FAILURES_BEFORE_CHECK) {
       const detail = errors.map((e) => `${e.method}: ${e.message}`);
       this.setCheck('MGR_PROMETHEUS_COLLECTION_FAILED', healthCheck('HEALTH_WARN', `prometheus module: ${errors.length} collection step(s) failing`, errors.length, detail));
