@@ -6,99 +6,12 @@ import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ExpositionWriter, labelFragment, type FamilyType } from './exposition.js';
+import { parseExposition, type ParsedBody, type ParsedSample } from './exposition-parse.js';
 
 const REFERENCE = new URL('../../test/fixtures/ceph-reference/prometheus/active-metrics.txt', import.meta.url);
 
-// --- a small exposition parser, to read back our output, prom-client's and Ceph's ---
-
-interface Sample {
-  readonly name: string;
-  /** Label names in written order with unescaped values. */
-  readonly labels: readonly (readonly [string, string])[];
-  readonly value: number;
-  /** Family whose TYPE line preceded the sample. */
-  readonly family: string;
-}
-
-interface Block {
-  readonly name: string;
-  readonly help: string;
-  readonly type: string;
-  readonly samples: Sample[];
-}
-
-interface Parsed {
-  readonly helpLines: string[];
-  readonly typeLines: string[];
-  /** HELP/TYPE headed runs in order, one per header pair (a repeated family gives two blocks). */
-  readonly blocks: Block[];
-  readonly samples: Sample[];
-  eof: boolean;
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(["\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : c));
-}
-
-function parseLabels(src: string): [string, string][] {
-  const out: [string, string][] = [];
-  let i = 0;
-  while (i < src.length) {
-    const eq = src.indexOf('="', i);
-    const name = src.slice(i, eq);
-    let j = eq + 2;
-    let raw = '';
-    while (src[j] !== '"') {
-      if (src[j] === '\\') raw += src[j++];
-      raw += src[j++];
-    }
-    out.push([name, unescape(raw)]);
-    i = j + 1;
-    if (src[i] === ',') i++;
-  }
-  return out;
-}
-
-function parseExposition(body: string): Parsed {
-  const parsed: Parsed = { helpLines: [], typeLines: [], blocks: [], samples: [], eof: false };
-  let pendingHelp: { name: string; help: string } | undefined;
-  let current: Block | undefined;
-  for (const line of body.split('\n')) {
-    if (line === '') continue;
-    if (line === '# EOF') {
-      parsed.eof = true;
-      continue;
-    }
-    const meta = /^# (HELP|TYPE) (\S+) ?(.*)$/.exec(line);
-    if (meta !== null) {
-      const [, kind, name = '', rest = ''] = meta;
-      if (kind === 'HELP') {
-        parsed.helpLines.push(name);
-        pendingHelp = { name, help: unescape(rest) };
-      } else {
-        parsed.typeLines.push(name);
-        current = { name, help: pendingHelp?.name === name ? pendingHelp.help : '', type: rest, samples: [] };
-        parsed.blocks.push(current);
-      }
-      continue;
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m === null) throw new Error(`unparsable line: ${line}`);
-    const [, name = '', labels, value = ''] = m;
-    const sample: Sample = {
-      name,
-      labels: labels === undefined ? [] : parseLabels(labels),
-      value: /^nan$/i.test(value) ? NaN : Number(value.replace(/^\+?Inf$/, 'Infinity')),
-      family: current?.name ?? '',
-    };
-    current?.samples.push(sample);
-    parsed.samples.push(sample);
-  }
-  return parsed;
-}
-
 /** name{sorted labels} value — order-independent identity of a sample. */
-function sampleKey(s: Sample): string {
+function sampleKey(s: ParsedSample): string {
   const labels = [...s.labels].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return `${s.name}{${labels.join(',')}} ${String(s.value)}`;
 }
@@ -158,7 +71,7 @@ describe('same lines as prom-client', () => {
 describe('re-rendering the reference /metrics of Ceph 16.2.15', () => {
   const reference = parseExposition(readFileSync(REFERENCE, 'utf8'));
 
-  function rerender(format: 'text' | 'openmetrics'): Parsed {
+  function rerender(format: 'text' | 'openmetrics'): ParsedBody {
     const w = new ExpositionWriter(format, { strict: true });
     for (const block of reference.blocks) {
       w.family(block.name, block.type as FamilyType, block.help);

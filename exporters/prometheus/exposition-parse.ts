@@ -17,9 +17,19 @@ export interface ParsedFamily {
   readonly samples: ParsedSample[];
 }
 
+/** One TYPE line with the HELP line just before it and the samples after it, up to the next TYPE. */
+export interface ParsedBlock {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly samples: ParsedSample[];
+}
+
 export interface ParsedBody {
   /** By family name, in first-seen order. */
   readonly families: Map<string, ParsedFamily>;
+  /** The header runs as written: a family headed twice (upstream's bug) gives two blocks. */
+  readonly blocks: ParsedBlock[];
   readonly helpLines: string[];
   readonly typeLines: string[];
   readonly samples: ParsedSample[];
@@ -54,8 +64,10 @@ function parseLabels(src: string, line: string): Array<[string, string]> {
 const SAMPLE_RE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
 
 export function parseExposition(body: string): ParsedBody {
-  const parsed: ParsedBody = { families: new Map(), helpLines: [], typeLines: [], samples: [], eof: false };
+  const parsed: ParsedBody = { families: new Map(), blocks: [], helpLines: [], typeLines: [], samples: [], eof: false };
   let current: ParsedFamily | undefined;
+  let lastHelp: { name: string; help: string } | undefined;
+  let block: ParsedBlock | undefined;
   const family = (name: string): ParsedFamily => {
     let f = parsed.families.get(name);
     if (f === undefined) parsed.families.set(name, (f = { name, help: '', type: '', samples: [] }));
@@ -73,10 +85,13 @@ export function parseExposition(body: string): ParsedBody {
       current = family(name);
       if (kind === 'HELP') {
         parsed.helpLines.push(name);
-        if (current.help === '') current.help = unescape(rest);
+        lastHelp = { name, help: unescape(rest) };
+        if (current.help === '') current.help = lastHelp.help;
       } else {
         parsed.typeLines.push(name);
         if (current.type === '') current.type = rest;
+        block = { name, help: lastHelp?.name === name ? lastHelp.help : '', type: rest, samples: [] };
+        parsed.blocks.push(block);
       }
       continue;
     }
@@ -90,6 +105,7 @@ export function parseExposition(body: string): ParsedBody {
       value: /^nan$/i.test(value) ? NaN : Number(value.replace(/^\+?Inf$/, 'Infinity')),
     };
     (current !== undefined && name.startsWith(current.name) ? current : family(name)).samples.push(sample);
+    block?.samples.push(sample);
     parsed.samples.push(sample);
   }
   return parsed;
