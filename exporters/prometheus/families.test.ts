@@ -6,9 +6,8 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
-import { startTestMgr, waitFor, type TestMgr } from '../../test/helpers/harness.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
+import { startPrometheusTestCluster, waitFor, type TestMgr } from '../../test/helpers/harness.js';
 import { Collector } from './collector.js';
 import { familyLabelNames, parseExposition, type ParsedBody, type ParsedFamily } from './exposition-parse.js';
 import { HealthHistory } from './health-history.js';
@@ -73,17 +72,7 @@ describe('families of a reference-shaped simulated cluster vs Ceph 16.2.15', () 
   let url: string;
 
   beforeAll(async () => {
-    t = await startTestMgr({
-      set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
-      moduleOverrides: [
-        { module: 'prometheus', option: 'server_port', value: '0' },
-        { module: 'prometheus', option: 'server_addr', value: '127.0.0.1' },
-        { module: 'prometheus', option: 'scrape_interval', value: '0.5' },
-      ],
-    });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 4, seed: 7, log: silentLogger(), stepS: 0.5, model: { objectstore: 'mixed' } });
-    await sim.start();
-    url = await waitFor(() => t.store.current().services.prometheus, 10_000, 'the prometheus service URI');
+    ({ t, sim, url } = await startPrometheusTestCluster({ osds: 4, seed: 7, model: { objectstore: 'mixed' } }));
     // Every reporting daemon's perf counters, and PG stats folded into pools.
     await waitFor(async () => {
       const body = await (await fetch(`${url}metrics`)).text();

@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
-import { startTestMgr, waitFor, type TestMgr } from '../../test/helpers/harness.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
+import { startPrometheusTestCluster, waitFor, type TestMgr } from '../../test/helpers/harness.js';
 import { CONTENT_TYPE_OPENMETRICS, CONTENT_TYPE_TEXT } from './exposition.js';
 import { parseExposition } from './exposition-parse.js';
 
@@ -34,17 +33,7 @@ describe('prometheus module (active) over HTTP', () => {
     t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
 
   beforeAll(async () => {
-    t = await startTestMgr({
-      set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
-      moduleOverrides: [
-        { module: 'prometheus', option: 'server_port', value: '0' },
-        { module: 'prometheus', option: 'server_addr', value: '127.0.0.1' },
-        { module: 'prometheus', option: 'scrape_interval', value: '0.5' },
-      ],
-    });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 4, seed: 3, log: silentLogger(), stepS: 0.5 });
-    await sim.start();
-    url = await waitFor(() => t.store.current().services.prometheus, 10_000, 'the prometheus service URI');
+    ({ t, sim, url } = await startPrometheusTestCluster({ osds: 4, seed: 3 }));
     await waitFor(async () => /ceph_osd_up\{/.test(await (await fetch(`${url}metrics`)).text()), 30_000, 'OSDs in /metrics');
   });
 

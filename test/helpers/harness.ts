@@ -14,6 +14,7 @@ import { MgrStandby } from '../../src/mgr/mgr-standby.js';
 import type { Mgr } from '../../src/mgr/mgr.js';
 import { defaultKeyring, type Keyring } from '../../src/protocol/keyring.js';
 import { defaultModulePaths } from '../../src/registry/module-loader.js';
+import { SimRunner, type SimRunnerOptions } from '../../src/sim/sim-runner.js';
 
 export interface TestMgr {
   standby: MgrStandby;
@@ -103,5 +104,33 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 10_000, what 
     }
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * A test manager whose prometheus module listens on a free loopback port and
+ * collects every 0.5 s, fed by a simulated cluster over the wire protocol
+ * (0.5 s reports and ticks). Resolves once the module published its URI.
+ */
+export async function startPrometheusTestCluster(
+  sim: Pick<SimRunnerOptions, 'osds' | 'seed' | 'model'>,
+): Promise<{ t: TestMgr; sim: SimRunner; url: string }> {
+  const t = await startTestMgr({
+    set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
+    moduleOverrides: [
+      { module: 'prometheus', option: 'server_port', value: '0' },
+      { module: 'prometheus', option: 'server_addr', value: '127.0.0.1' },
+      { module: 'prometheus', option: 'scrape_interval', value: '0.5' },
+    ],
+  });
+  const runner = new SimRunner({ ...sim, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
+  try {
+    await runner.start();
+    const url = await waitFor(() => t.store.current().services.prometheus, 10_000, 'the prometheus service URI');
+    return { t, sim: runner, url };
+  } catch (err) {
+    await runner.stop();
+    await t.stop();
+    throw err;
   }
 }
