@@ -11,20 +11,15 @@
 // Run: npm run bench:scrape   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/scrape.js [osds=10000] [runs=5]
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { parseExposition } from '../exporters/prometheus/exposition-parse.js';
 import type { FamilyType } from '../exporters/prometheus/exposition.js';
 import type { PrometheusExporter } from '../exporters/prometheus/exporter.js';
 import { renderWithPromClient } from './render-baseline.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
+import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
 import type { SyntheticSeries } from './lib/synthetic-cluster.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function quantile(xs: readonly number[], q: number): number {
@@ -35,57 +30,6 @@ const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-function node(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-async function firstLine(child: ChildProcess): Promise<string> {
-  const rl = createInterface({ input: child.stdout! });
-  const [line] = (await once(rl, 'line')) as [string];
-  rl.close();
-  return line;
-}
-
-async function startSim(m: BenchMgr, osds: number): Promise<ChildProcess> {
-  const keyringFile = join(m.dir, 'keyring');
-  m.keyring.save(keyringFile);
-  const child = node('lib/sim-child.js', [m.daemonAddr, keyringFile, String(osds), '1']);
-  const line = await firstLine(child);
-  if (!line.startsWith('ready')) throw new Error(`simulator: ${line}`);
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = once(child, 'exit');
-  process.kill(child.pid, 'SIGCONT');
-  process.kill(child.pid, 'SIGTERM');
-  await exited;
-}
-
-/** Waits until every OSD has reported perf counters and the PG stats cover them. */
-async function waitForCluster(m: BenchMgr, osds: number, timeoutMs: number): Promise<void> {
-  const mod = m.prometheus();
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    let reporting = 0;
-    mod.forEachDaemonCounters(() => reporting++, 'osd');
-    let withStats = 0;
-    try {
-      withStats = mod.get('osd_stats').osd_stats.length;
-    } catch {
-      // no osd_map yet
-    }
-    const status = `${reporting}/${osds} OSDs reporting, PG stats of ${withStats}`;
-    if (status !== last) console.error(`  ${status}`);
-    last = status;
-    if (reporting >= osds && withStats >= osds) return;
-    if (Date.now() > end) throw new Error(`cluster not complete after ${timeoutMs} ms: ${status}`);
-    await sleep(2000);
-  }
-}
-
 function exporterOf(m: BenchMgr): PrometheusExporter {
   const e = m.prometheus().exporter;
   if (e === undefined) throw new Error('the prometheus module has not started');
@@ -93,7 +37,7 @@ function exporterOf(m: BenchMgr): PrometheusExporter {
 }
 
 async function scrapes(url: string, n: number, enc: 'plain' | 'gzip', format: 'text' | 'openmetrics'): Promise<{ ms: number[]; bytes: number }> {
-  const child = node('lib/scrape-client.js', [url, String(n), enc, format]);
+  const child = libChild('scrape-client.js', [url, String(n), enc, format]);
   return JSON.parse(await firstLine(child)) as { ms: number[]; bytes: number };
 }
 

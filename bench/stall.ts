@@ -12,23 +12,18 @@
 //
 // Run: npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/stall.js [osds=10000] [windowS=60]
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { loadavg, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { ClusterState, deepFreeze } from '../src/state/cluster-state.js';
 import { computeHealth } from '../src/state/health.js';
 import { Session } from '../src/server/session.js';
 import { frameTypeName } from '../src/protocol/frames.js';
 import { SimCluster } from '../src/sim/model/sim-cluster.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
+import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { sampleProc } from './lib/proc.js';
 import { Spans, cpuMs, type SpanStat } from './lib/spans.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const f1 = (x: number): string => x.toFixed(1);
@@ -114,44 +109,6 @@ async function direct(osds: number, lines: string[]): Promise<void> {
     ...rows,
     '',
   );
-}
-
-function node(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-async function startSim(m: BenchMgr, osds: number): Promise<ChildProcess> {
-  const keyringFile = join(m.dir, 'keyring');
-  m.keyring.save(keyringFile);
-  const child = node('lib/sim-child.js', [m.daemonAddr, keyringFile, String(osds), '1']);
-  const rl = createInterface({ input: child.stdout! });
-  const [line] = (await once(rl, 'line')) as [string];
-  rl.close();
-  if (!line.startsWith('ready')) throw new Error(`simulator: ${line}`);
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function waitForCluster(m: BenchMgr, osds: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    let reporting = 0;
-    m.mgr.views.forEachDaemonCounters(() => reporting++, 'osd');
-    const withStats = m.mgr.cluster.pgMap.osdIds().length;
-    const status = `${reporting}/${osds} OSDs reporting, PG stats of ${withStats}, pg_ready ${m.mgr.cluster.pgMap.isPgReady()}`;
-    if (status !== last) console.error(`  ${status}`);
-    last = status;
-    if (reporting >= osds && withStats >= osds && m.mgr.cluster.pgMap.isPgReady()) return;
-    if (Date.now() > end) throw new Error(`cluster not complete after ${timeoutMs} ms: ${status}`);
-    await sleep(2000);
-  }
 }
 
 /** The core's steps, timed in place on the live manager (instance and prototype wrappers; nothing in src changes). */

@@ -1,0 +1,61 @@
+// The child processes of the in-process benchmarks (bench:scrape, bench:stall):
+// the simulator (lib/sim-child) and the scraper (lib/scrape-client), each a
+// compiled script next to this file that answers with one line on stdout.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { BenchMgr } from './bench-mgr.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `lib/<script>` (compiled, beside this file) in its own node process. */
+export function libChild(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+export async function firstLine(child: ChildProcess): Promise<string> {
+  const rl = createInterface({ input: child.stdout! });
+  const [line] = (await once(rl, 'line')) as [string];
+  rl.close();
+  return line;
+}
+
+/** The simulator of `osds` OSDs reporting to the manager over loopback, once its sessions are opening. */
+export async function startSim(m: BenchMgr, osds: number): Promise<ChildProcess> {
+  const keyringFile = join(m.dir, 'keyring');
+  m.keyring.save(keyringFile);
+  const child = libChild('sim-child.js', [m.daemonAddr, keyringFile, String(osds), '1']);
+  const line = await firstLine(child);
+  if (!line.startsWith('ready')) throw new Error(`simulator: ${line}`);
+  return child;
+}
+
+/** Stops a child, also one paused with SIGSTOP. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  process.kill(child.pid, 'SIGCONT');
+  process.kill(child.pid, 'SIGTERM');
+  await exited;
+}
+
+/** Waits until every OSD has reported perf counters and PG stats, and the PGMap is ready. */
+export async function waitForCluster(m: BenchMgr, osds: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    let reporting = 0;
+    m.mgr.views.forEachDaemonCounters(() => reporting++, 'osd');
+    const withStats = m.mgr.cluster.pgMap.osdIds().length;
+    const status = `${reporting}/${osds} OSDs reporting, PG stats of ${withStats}, pg_ready ${m.mgr.cluster.pgMap.isPgReady()}`;
+    if (status !== last) console.error(`  ${status}`);
+    last = status;
+    if (reporting >= osds && withStats >= osds && m.mgr.cluster.pgMap.isPgReady()) return;
+    if (Date.now() > end) throw new Error(`cluster not complete after ${timeoutMs} ms: ${status}`);
+    await sleep(2000);
+  }
+}
