@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# Installs the real servers the integration tests talk to (Debian packages):
-#   prometheus, promtool  -> package "prometheus" (2.42 on Debian 12)
-# Run as root (CI) or with sudo. Safe to re-run: already-installed tools are kept.
+# Installs the real servers and tools the tests talk to, from Debian packages.
+# What is needed is listed in scripts/test-deps/*.list, one file per part of the
+# project (so parts add theirs without touching this script): each line is
+# "<command or absolute path> <package>", '#' starts a comment. A part that needs
+# more than a package (a schema, a stopped service) adds scripts/test-deps/<name>.sh,
+# run after the packages are in.
+# Run as root (CI) or with sudo. Safe to re-run: what is present is kept.
 set -euo pipefail
+cd "$(dirname "$0")"
+
+present() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }
 
 need=()
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
-
-if ((${#need[@]} == 0)); then
-  echo "install-test-deps: prometheus and promtool present"
-  exit 0
-fi
+for list in test-deps/*.list; do
+  while read -r cmd pkg _; do
+    [[ -z ${cmd:-} || $cmd == \#* ]] && continue
+    present "$cmd" || need+=("$pkg")
+  done <"$list"
+done
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# The package's service is not wanted: tests start their own server on a free port.
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# Stop a packaged service if the machine started one (by the PID it recorded, never by name).
+if ((${#need[@]} > 0)); then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # Packaged services are not wanted: tests start their own servers on free ports.
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  echo "install-test-deps: installed ${need[*]}"
+else
+  echo "install-test-deps: all packages present"
+fi
+# Stop a packaged prometheus if the machine started one (by the PID it recorded, never by name).
 if [ -f /run/prometheus.pid ]; then $SUDO kill "$(cat /run/prometheus.pid)" 2>/dev/null || true; fi
-echo "install-test-deps: installed ${need[*]}"
+
+for hook in test-deps/*.sh; do
+  [ -e "$hook" ] || continue
+  echo "install-test-deps: $hook"
+  $SUDO bash "$hook"
+done

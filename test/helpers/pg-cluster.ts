@@ -108,6 +108,8 @@ export class SimCluster {
   readonly pgs: SimPg[] = [];
   readonly down = new Set<number>();
   epoch = 10;
+  /** Stamps are relative to when the cluster was built, so health (which reads the real clock) never finds them old. */
+  readonly createdS = Math.floor(Date.now() / 1000);
   private seq = 0;
   private readonly byId = new Map<string, SimPg>();
 
@@ -124,7 +126,7 @@ export class SimCluster {
         stat[S.num_objects_dirty] = objects;
         stat[S.num_write] = objects;
         stat[S.num_write_kb] = objects * 4096;
-        const pg: SimPg = { pgid: `${p.id}.${ps.toString(16)}`, pool: p.id, ps, state: 'active+clean', up: [...new Set(set)], acting: [...new Set(set)], stat, lastChange: 1_795_000_000, lastScrub: 1_795_000_000, epochBump: 0 };
+        const pg: SimPg = { pgid: `${p.id}.${ps.toString(16)}`, pool: p.id, ps, state: 'active+clean', up: [...new Set(set)], acting: [...new Set(set)], stat, lastChange: this.createdS - 3600, lastScrub: this.createdS - 3600, epochBump: 0 };
         this.pgs.push(pg);
         this.byId.set(pg.pgid, pg);
       }
