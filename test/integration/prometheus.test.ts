@@ -5,16 +5,16 @@
 // `promtool tsdb create-blocks-from openmetrics` (Prometheus's OpenMetrics parser).
 // Missing binaries fail the test with the install command; nothing is skipped.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition } from '../../exporters/prometheus/exposition-parse.js';
+import { freePort, poll, spawnLogged, startMgrd, stopChild, which as whichBin, type MgrdProcess } from '../helpers/procs.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const INSTALL = 'scripts/install-test-deps.sh (Debian package "prometheus": prometheus and promtool 2.42)';
+const which = (bin: string): string => whichBin(bin, INSTALL);
 const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /**
@@ -34,53 +34,6 @@ const CEPH_NAMING_LINT = [
   'metric names should not contain abbreviated units',
 ];
 
-function which(bin: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  if (r.status !== 0 || r.stdout.trim() === '') throw new Error(`${bin} not found on PATH: install it with ${INSTALL}`);
-  return r.stdout.trim();
-}
-
-/** The test runs the built CLI: dist/ must exist and be newer than the module's sources. */
-function assertBuilt(): void {
-  const built = join(ROOT, 'dist/exporters/prometheus/module.js');
-  if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` (npm ci does it) before the integration tests');
-  const src = join(ROOT, 'exporters/prometheus');
-  const newest = Math.max(...readdirSync(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => statSync(join(src, f)).mtimeMs));
-  if (statSync(built).mtimeMs < newest) throw new Error('dist/ is older than exporters/prometheus: run `npm run build`');
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function poll<T>(what: string, ms: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function stopChild(child: ChildProcess | undefined, ms = 5000): Promise<void> {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), ms);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface QueryResult {
   metric: Record<string, string>;
   value: [number, string];
@@ -88,7 +41,7 @@ interface QueryResult {
 
 describe('real Prometheus scraping mgrd run --sim', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mgrd-prom-'));
-  let mgrd: ChildProcess | undefined;
+  let mgrd: MgrdProcess | undefined;
   let prom: ChildProcess | undefined;
   let metricsUrl = '';
   let promUrl = '';
@@ -104,22 +57,12 @@ describe('real Prometheus scraping mgrd run --sim', () => {
   beforeAll(async () => {
     const prometheus = which('prometheus');
     promtool = which('promtool');
-    const cli = join(ROOT, 'bin/mgrd.js');
-    assertBuilt();
-
-    const data = join(dir, 'mgrd');
-    const log = openSync(join(dir, 'mgrd.log'), 'w');
-    mgrd = spawn(process.execPath, [
-      cli, 'run', '--sim', '--sim-osds', '4', '--data-dir', data, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0',
-      '--set', 'mgr_stats_period=1', '--set', 'mgr_tick_period=1',
-      '--set', 'mgr/prometheus/server_port=0', '--set', 'mgr/prometheus/server_addr=127.0.0.1', '--set', 'mgr/prometheus/scrape_interval=1',
-    ], { stdio: ['ignore', log, log] });
-    closeSync(log);
-    const uri = await poll('mgrd to publish its prometheus URI', 30_000, () => {
-      const map = JSON.parse(readFileSync(join(data, 'mgr_map.json'), 'utf8')) as { services?: Record<string, string> };
-      const u = map.services?.prometheus;
-      return u !== undefined && !u.endsWith(':9283/') ? u : undefined;
+    mgrd = await startMgrd({
+      dataDir: join(dir, 'mgrd'),
+      args: ['--sim', '--sim-osds', '4'],
+      set: { mgr_stats_period: 1, mgr_tick_period: 1, 'mgr/prometheus/scrape_interval': 1 },
     });
+    const uri = mgrd.prometheusUrl!;
     metricsUrl = `${uri}metrics`;
     const target = new URL(uri).host;
 
@@ -129,18 +72,16 @@ describe('real Prometheus scraping mgrd run --sim', () => {
       'global:', '  scrape_interval: 1s', '  evaluation_interval: 1s',
       'scrape_configs:', '  - job_name: ceph', '    honor_labels: true', '    static_configs:', `      - targets: ['${target}']`, '',
     ].join('\n'));
-    const plog = openSync(join(dir, 'prometheus.log'), 'w');
-    prom = spawn(prometheus, [
+    prom = spawnLogged(prometheus, [
       `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', plog, plog] });
-    closeSync(plog);
+    ], join(dir, 'prometheus.log'));
     await poll('prometheus to be ready', 30_000, async () => (await fetch(`${promUrl}/-/ready`)).ok || undefined);
   });
 
   afterAll(async () => {
     await stopChild(prom);
-    await stopChild(mgrd);
+    await mgrd?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -151,6 +92,9 @@ describe('real Prometheus scraping mgrd run --sim', () => {
       return r.length === 1 && Number(r[0]!.value[1]) > 0 ? r : undefined;
     });
     expect(scrapes[0]!.metric).toMatchObject({ format: 'openmetrics', encoding: 'gzip' });
+    const services = await mgrd!.command({ prefix: 'mgr services', format: 'json' });
+    expect(services.retval).toBe(0);
+    expect(JSON.parse(services.outb)).toEqual({ prometheus: mgrd!.prometheusUrl });
   });
 
   it('finds ceph_health_status, ceph_osd_up for each OSD, ceph_pool_stored per pool', async () => {
