@@ -24,9 +24,10 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 if ((${#need[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
+  # Wait for the dpkg lock rather than fail (several installs may run at once on a dev machine).
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
   # Packaged services are not wanted: tests start their own servers on free ports.
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   echo "install-test-deps: installed ${need[*]}"
 else
   echo "install-test-deps: all packages present"
