@@ -24,10 +24,19 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 if ((${#need[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
+  # Packaged services (influxd, etcd, postgresql, zabbix-server...) must not start on
+  # install: tests start their own on free ports. policy-rc.d exit 101 = "don't start".
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
   # Wait for the dpkg lock rather than fail (several installs may run at once on a dev machine).
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
   # Packaged services are not wanted: tests start their own servers on free ports.
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   echo "install-test-deps: installed ${need[*]}"
 else
   echo "install-test-deps: all packages present"
