@@ -75,12 +75,15 @@ export class SelfMetrics {
         for (const [reason, n] of Object.entries(read().sessionErrors)) this.inc({ reason }, n);
       },
     });
-    const perModule = (name: string, help: string, pick: (m: MgrdStats['modules'][number]) => number, type: 'gauge' | 'counter'): void => {
+    // pick() answers undefined for modules the family does not cover (push counters: push modules only).
+    const perModule = (name: string, help: string, pick: (m: MgrdStats['modules'][number]) => number | undefined, type: 'gauge' | 'counter'): void => {
       const collect = function (this: Gauge<'module'> | Counter<'module'>): void {
         this.reset();
         for (const m of read().modules) {
-          if (this instanceof Gauge) this.set({ module: m.name }, pick(m));
-          else this.inc({ module: m.name }, pick(m));
+          const v = pick(m);
+          if (v === undefined) continue;
+          if (this instanceof Gauge) this.set({ module: m.name }, v);
+          else this.inc({ module: m.name }, v);
         }
       };
       if (type === 'gauge') new Gauge({ name, help, labelNames: ['module'], registers, collect });
@@ -89,6 +92,13 @@ export class SelfMetrics {
     perModule('mgrd_module_queue_depth', 'Operations waiting on a module queue', (m) => m.queueDepth, 'gauge');
     perModule('mgrd_module_faults_total', 'Faults of a module (throwing or timed-out hooks)', (m) => m.faults, 'counter');
     perModule('mgrd_module_running', 'Whether a module is running (1) or not (0)', (m) => (m.running ? 1 : 0), 'gauge');
+    // Push exporters' delivery (SDK PushLoop): names shared with the dashboards and alerts.
+    perModule('mgrd_module_push_sent_total', 'Items (points) a push module delivered', (m) => m.push?.sent, 'counter');
+    perModule('mgrd_module_push_failed_total', 'Send attempts of a push module that failed', (m) => m.push?.failed, 'counter');
+    perModule('mgrd_module_push_dropped_total', 'Items (points) a push module dropped, never sent (queue full, rejected, shutdown)', (m) => m.push?.dropped, 'counter');
+    perModule('mgrd_module_push_queued', 'Items (points) waiting or in flight in a push module', (m) => m.push?.queued, 'gauge');
+    perModule('mgrd_module_push_last_success_timestamp_seconds', 'When a push module last delivered a batch (Unix seconds; 0 = never)', (m) => m.push?.lastSuccessS, 'gauge');
+    perModule('mgrd_module_push_overruns_total', 'Intervals a push module skipped: the previous one was still being produced', (m) => m.push?.overruns, 'counter');
 
     this.collectionDuration = new Histogram({
       name: 'mgrd_prometheus_collection_duration_seconds', help: 'Wall time of one collection and render of /metrics (slices included)',

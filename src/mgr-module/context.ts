@@ -4,7 +4,7 @@
 import type { Logger } from '../common/log.js';
 import type {
   DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats, PerfCounterEntry,
-  PerfSchemaEntry, ServerInfo,
+  PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 
 export interface ModuleContext {
@@ -45,6 +45,8 @@ export interface ModuleContext {
   setStore(key: string, value: string | undefined): Promise<void>;
   getStorePrefix(prefix: string): Record<string, string>;
   setHealthChecks(checks: HealthCheckMap): void;
+  /** A push module's counters reader (its PushLoop's), read for /metrics; undefined removes it. */
+  setPushStats(read: (() => PushStats) | undefined): void;
   publishService(uri: string): Promise<void>;
   /** The active manager's published services (what a standby links to). */
   activeServices(): Record<string, string>;

@@ -9,3 +9,7 @@ export { healthCheck } from '../state/health-types.js';
 export {
   PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, PERFCOUNTER_U64,
 } from '../state/perf-types.js';
+export { PushLoop } from './push-loop.js';
+export type { PushHost, PushLoopOptions } from './push-loop.js';
+export { PushError, DEFAULT_RETRY, backoffDelayMs, parseRetryAfter } from './push-retry.js';
+export type { PushErrorOptions, RetryPolicy } from './push-retry.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../common/log.js';
 import type { ModuleContext } from './context.js';
 import type {
   CmdMap, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats,
-  ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, ServerInfo,
+  ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 
 export const PRIO_CRITICAL = 10;
@@ -192,6 +192,11 @@ export abstract class MgrModule extends MgrModuleBase {
   /** Replaces this module's health checks (an empty map clears them). */
   setHealthChecks(checks: HealthCheckMap): void {
     this.ctx.setHealthChecks(checks);
+  }
+
+  /** Hands the core a reader of this module's push counters (PushLoop calls it; /metrics reads them). */
+  setPushStats(read: (() => PushStats) | undefined): void {
+    this.ctx.setPushStats(read);
   }
 
   /** Publishes a URI for this module, shown by `mgr services`. */

@@ -226,7 +226,23 @@ export interface MgrdStats {
   reportTimeP50Ms: number;
   reportTimeP99Ms: number;
   daemons: number;
-  modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean }>;
+  modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean; push?: PushStats }>;
+}
+
+/** A push module's delivery counters (its PushLoop), on /metrics as mgrd_module_push_*{module}. */
+export interface PushStats {
+  /** Items delivered. */
+  sent: number;
+  /** Send attempts that failed (a batch retried three times counts three). */
+  failed: number;
+  /** Items dropped, never sent: queue full, rejected by the server, left at shutdown. */
+  dropped: number;
+  /** Items waiting or in flight. */
+  queued: number;
+  /** Unix seconds of the last successful send; 0 = none yet. */
+  lastSuccessS: number;
+  /** Intervals skipped because the previous one was still being produced. */
+  overruns: number;
 }
 
 /** Daemon health metrics (Ceph's get_daemon_health_metrics). */

@@ -11,7 +11,7 @@ import type { MapStore } from '../mgr/map-store.js';
 import type { AvailableModule, ModuleOptionInfo } from '../mgr/mgr-map.js';
 import type { ModuleContext } from '../mgr-module/context.js';
 import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
-import type { CmdMap, CommandReturn, HealthCheckMap, ModuleOption, NotifyType } from '../mgr-module/types.js';
+import type { CmdMap, CommandReturn, HealthCheckMap, ModuleOption, MgrdStats, NotifyType, PushStats } from '../mgr-module/types.js';
 import { healthCheck } from '../state/health-types.js';
 import { findModuleFolders, importModule, type LoadedModule } from './module-loader.js';
 import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
@@ -45,6 +45,8 @@ export class ModuleEntry {
   lastError = '';
   /** serve() rejected: the module is failed until restarted. */
   failed = false;
+  /** A push module's counters (SDK PushLoop), for mgrd_module_push_* on /metrics. */
+  pushStats: (() => PushStats) | undefined;
   private checks: HealthCheckMap = {};
 
   constructor(readonly loaded: LoadedModule) {
@@ -187,6 +189,7 @@ export class ModuleRegistry {
     const instance = e.instance;
     if (!instance) return;
     e.instance = undefined;
+    e.pushStats = undefined;
     e.abort?.abort();
     e.queue?.close();
     e.queue = undefined;
@@ -338,6 +341,9 @@ export class ModuleRegistry {
         e.moduleChecks = structuredClone(checks);
         this.refreshHealth(e);
       },
+      setPushStats: (read) => {
+        if (e.abort?.signal === signal) e.pushStats = read;
+      },
       publishService: (uri) => host.publishService(e.name, uri),
       activeServices: () => host.activeServices(),
       moduleStatuses: () => this.list().map((m) => ({
@@ -396,8 +402,11 @@ export class ModuleRegistry {
     this.host.setHealth('mgr-modules', checks);
   }
 
-  stats(): Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean }> {
-    return this.list().map((e) => ({ name: e.name, queueDepth: e.queue?.depth ?? 0, faults: e.faults, enabled: e.running, running: e.running && !e.failed }));
+  stats(): MgrdStats['modules'] {
+    return this.list().map((e) => ({
+      name: e.name, queueDepth: e.queue?.depth ?? 0, faults: e.faults, enabled: e.running, running: e.running && !e.failed,
+      ...(e.pushStats && e.running ? { push: e.pushStats() } : {}),
+    }));
   }
 }
 
