@@ -32,6 +32,8 @@ if ((${#need[@]} > 0)); then
     $SUDO chmod +x /usr/sbin/policy-rc.d
     made_policy=1
   fi
+  # man-db's index rebuild after each install costs minutes of CPU nobody reads here.
+  $SUDO rm -f /var/lib/man-db/auto-update
   # Wait for the dpkg lock rather than fail (several installs may run at once on a dev machine).
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
   # Packaged services are not wanted: tests start their own servers on free ports.
