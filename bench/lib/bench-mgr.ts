@@ -29,7 +29,7 @@ export async function startBenchMgr(opts: { set?: Record<string, string | number
   const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-'));
   const options = new OptionTable(MGR_OPTIONS);
   for (const [k, v] of Object.entries(opts.set ?? {})) options.set(k, v);
-  const store = new LocalMapStore(dir);
+  const store = await LocalMapStore.open(dir);
   await store.update((m) => {
     m.modules = ['prometheus'];
   });

@@ -105,8 +105,9 @@ export class AdminServer {
     const [host, port] = splitHostPort(this.opts.addr);
     const app = this.app();
     await new Promise<void>((resolve, reject) => {
-      const server = app.listen(Number(port), host, (err?: Error) => (err ? reject(err) : resolve()));
-      server.once('error', reject);
+      const fail = (err: Error): void => reject(new Error(`cannot listen for the admin API on ${this.opts.addr} (--admin-addr): ${err.message}`));
+      const server = app.listen(Number(port), host, (err?: Error) => (err ? fail(err) : resolve()));
+      server.once('error', fail);
       this.server = server;
     });
     this.opts.log.info({ addr: this.address() }, 'admin API listening');

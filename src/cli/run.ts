@@ -8,11 +8,13 @@ import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/log.js';
 import { MGR_OPTIONS } from '../common/mgr-options.js';
 import { OptionTable } from '../common/options.js';
-import { LocalMapStore, writeFileAtomicSync } from '../mgr/map-store-local.js';
+import { LocalMapStore } from '../mgr/map-store-local.js';
+import { writeFileAtomicSync } from '../mgr/store-files.js';
 import { MgrStandby } from '../mgr/mgr-standby.js';
 import { defaultModulePaths } from '../registry/module-loader.js';
 import { defaultKeyring, Keyring } from '../protocol/keyring.js';
 import { SimRunner } from '../sim/sim-runner.js';
+import { checkListenAddr } from './listen-addr.js';
 import { adminTokenPath, connectableAddr, keyringPath, removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.js';
 
 export interface RunOptions {
@@ -72,10 +74,13 @@ function loadOrCreateToken(dataDir: string): string {
 }
 
 export async function startMgrd(o: RunOptions, log: Logger = createLogger({ level: o.logLevel as 'info' })): Promise<Running> {
+  checkListenAddr('--daemon-addr', o.daemonAddr);
+  checkListenAddr('--admin-addr', o.adminAddr);
   const dataDir = resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const options = new OptionTable(MGR_OPTIONS);
-  const store = new LocalMapStore(dataDir);
+  const store = await LocalMapStore.open(dataDir);
+  let standby: MgrStandby | undefined;
   try {
     // Persisted values first (`config set`), then this run's --set overrides; each validated.
     for (const [k, v] of Object.entries(store.kvList('config/mgr/'))) {
@@ -90,7 +95,7 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
     const sets = splitSets(o.set);
     for (const [k, v] of sets.mgr) options.set(k, v);
     const keyring = loadOrCreateKeyring(dataDir, o.keyring, log);
-    const standby = new MgrStandby({
+    standby = new MgrStandby({
       id: o.id,
       store,
       options,
@@ -102,11 +107,12 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       moduleOverrides: sets.modules,
       log,
     });
-    await standby.start();
-    const active = await standby.whenActive();
+    const started = standby;
+    await started.start();
+    const active = await started.whenActive();
     const bound = active.server.address();
     const daemonAddr = `${o.daemonAddr.replace(/:\d+$/, '')}:${bound.port}`;
-    const admin = standby.adminAddress();
+    const admin = started.adminAddress();
     writeRuntimeInfo(dataDir, { pid: process.pid, id: o.id, daemon_addr: daemonAddr, admin_addr: `${admin.host}:${admin.port}`, started: new Date().toISOString() });
     let sim: SimRunner | undefined;
     if (o.sim) {
@@ -127,12 +133,14 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       if (stopped) return;
       stopped = true;
       await sim?.stop();
-      await standby.stop();
+      await started.stop();
       removeRuntimeInfo(dataDir, process.pid);
     };
-    return { standby, sim, dataDir, stop };
+    return { standby: started, sim, dataDir, stop };
   } catch (err) {
-    await store.close();
+    // One clear line for the operator (bin/mgrd.js prints it); nothing left listening, the lock released.
+    if (standby) await standby.stop();
+    else await store.close();
     throw err;
   }
 }

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../mgr/map-store-local.js';
+import { writeFileAtomicSync } from '../mgr/store-files.js';
 
 export interface RuntimeInfo {
   pid: number;

@@ -1,13 +1,18 @@
-// The `local` map store: one process owns a data dir (a lock file says which);
-// the MgrMap and the key-value store are JSON files written atomically. With a
-// single candidate, joining makes it active; `mgr fail` re-elects it under a
-// new epoch, which restarts the active side as Ceph's failover would.
+// The `local` map store: one process owns a data dir, holding its lock
+// (data-dir-lock.ts); the MgrMap and the key-value store are JSON files written
+// atomically (store-files.ts). A change is applied in memory only once it is on
+// disk, so a failed write changes nothing and the caller gets the error; the
+// next write starts afresh. With a single candidate, joining makes it active;
+// `mgr fail` re-elects it under a new epoch, which restarts the active side as
+// Ceph's failover would.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addrVec, emptyMgrMap, MGR_FEATURES, type MgrCandidate, type MgrMap } from './mgr-map.js';
 import type { MapListener, MapStore } from './map-store.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { readKvFile, readMgrMapFile, writeStoreFile } from './store-files.js';
+import { readRuntimeInfo } from '../cli/runtime-info.js';
 import { cephTimestamp } from '../common/time.js';
 
 export class DataDirLockedError extends Error {}
@@ -15,38 +20,36 @@ export class DataDirLockedError extends Error {}
 export class LocalMapStore implements MapStore {
   readonly kind = 'local';
   private map: MgrMap;
-  private readonly kv: Map<string, string>;
+  private kv: Map<string, string>;
   private readonly listeners: MapListener[] = [];
   private me: MgrCandidate | undefined;
-  private writes: Promise<void> = Promise.resolve();
+  /** Serialises changes: each is computed from the last one written. Never rejects. */
+  private queue: Promise<void> = Promise.resolve();
   private closed = false;
-  private readonly lockPath: string;
 
-  constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.lockPath = join(dir, 'lock');
-    this.lock();
-    this.map = readJson<MgrMap>(join(dir, 'mgr_map.json')) ?? emptyMgrMap();
-    this.kv = new Map(Object.entries(readJson<Record<string, string>>(join(dir, 'kv.json')) ?? {}));
+  private constructor(private readonly dir: string, private readonly lock: DataDirLock) {
+    this.map = readMgrMapFile(this.file('mgr_map.json')) ?? emptyMgrMap();
+    this.kv = readKvFile(this.file('kv.json')) ?? new Map();
   }
 
-  private lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockPath, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number(readFileSync(this.lockPath, 'utf8').trim());
-        if (pid > 0 && pid !== process.pid && processAlive(pid)) {
-          throw new DataDirLockedError(`data dir ${this.dir} is in use by mgrd pid ${pid}; use another --data-dir or stop it`);
-        }
-        unlinkSync(this.lockPath); // stale lock of a dead process
-      }
+  /** Locks `dir` (created if missing) and reads its map and key-value store. */
+  static async open(dir: string): Promise<LocalMapStore> {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = new DataDirLock(dir);
+    if (!(await lock.tryAcquire())) {
+      const pid = readRuntimeInfo(dir)?.pid;
+      throw new DataDirLockedError(`data dir ${dir} is in use by ${pid ? `mgrd pid ${pid}` : 'another mgrd'}; use another --data-dir or stop it`);
     }
-    throw new DataDirLockedError(`cannot lock data dir ${this.dir}`);
+    try {
+      return new LocalMapStore(dir, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private file(name: string): string {
+    return join(this.dir, name);
   }
 
   current(): MgrMap {
@@ -114,10 +117,14 @@ export class LocalMapStore implements MapStore {
     return this.kv.get(key);
   }
 
-  async kvSet(key: string, value: string | undefined): Promise<void> {
-    if (value === undefined) this.kv.delete(key);
-    else this.kv.set(key, value);
-    await this.persist('kv.json', Object.fromEntries(this.kv));
+  kvSet(key: string, value: string | undefined): Promise<void> {
+    return this.serially(async () => {
+      const next = new Map(this.kv);
+      if (value === undefined) next.delete(key);
+      else next.set(key, value);
+      await writeStoreFile(this.file('kv.json'), JSON.stringify(Object.fromEntries(next), null, 1));
+      this.kv = next;
+    });
   }
 
   kvList(prefix: string): Record<string, string> {
@@ -126,61 +133,36 @@ export class LocalMapStore implements MapStore {
     return out;
   }
 
+  /** Waits for pending writes (whatever their outcome), then releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writes;
     try {
-      if (existsSync(this.lockPath) && readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(this.lockPath);
-    } catch {
-      // the lock is best effort on the way out
+      await this.queue;
+    } finally {
+      await this.lock.release();
     }
   }
 
-  private async commit(mutate: (map: MgrMap) => void): Promise<void> {
-    const next = structuredClone(this.map);
-    mutate(next);
-    next.epoch = this.map.epoch + 1;
-    this.map = next;
-    await this.persist('mgr_map.json', next);
-    const copy = this.current();
-    for (const l of [...this.listeners]) l(copy);
-  }
-
-  /** Serialised atomic writes: tmp file then rename. */
-  private persist(file: string, body: unknown): Promise<void> {
-    const text = JSON.stringify(body, null, 1);
-    const path = join(this.dir, file);
-    this.writes = this.writes.then(async () => {
-      await writeFile(`${path}.tmp`, text);
-      await rename(`${path}.tmp`, path);
+  private commit(mutate: (map: MgrMap) => void): Promise<void> {
+    return this.serially(async () => {
+      const next = structuredClone(this.map);
+      mutate(next);
+      next.epoch = this.map.epoch + 1;
+      await writeStoreFile(this.file('mgr_map.json'), JSON.stringify(next, null, 1));
+      this.map = next;
+      const copy = this.current();
+      for (const l of [...this.listeners]) l(copy);
     });
-    return this.writes;
   }
-}
 
-function readJson<T>(path: string): T | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (err) {
-    // A torn file would only come from a crash between write and rename; keep a copy and start fresh.
-    renameSync(path, `${path}.corrupt-${Date.now()}`);
-    process.emitWarning(`mgrd: ${path} was unreadable (${(err as Error).message}); moved aside`);
-    return undefined;
+  /** Runs `step` after every earlier change; its failure is the caller's alone. */
+  private serially(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => {
+      if (this.closed && !this.lock.held) throw new Error(`map store ${this.dir} is closed`);
+      return step();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function writeFileAtomicSync(path: string, text: string, mode?: number): void {
-  writeFileSync(`${path}.tmp`, text, mode === undefined ? undefined : { mode });
-  renameSync(`${path}.tmp`, path);
 }

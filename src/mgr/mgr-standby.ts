@@ -38,8 +38,10 @@ export class MgrStandby {
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly log: Logger;
-  /** Resolves each time this process becomes active (tests, the embedded simulator). */
-  private activeWaiters: Array<() => void> = [];
+  /** Settled when this process next becomes active, or fails to (tests, the embedded simulator). */
+  private activeWaiters: Array<{ resolve: (mgr: Mgr) => void; reject: (err: Error) => void }> = [];
+  /** Why the last attempt to become active failed (cleared by the next success). */
+  private activationError: Error | undefined;
 
   constructor(private readonly opts: StandbyOptions) {
     this.log = opts.log.child({ mgr: opts.id });
@@ -101,10 +103,11 @@ export class MgrStandby {
     await this.transitions;
   }
 
-  /** Resolves when this process is the active manager. */
+  /** Resolves when this process is the active manager; rejects if it was named active and could not start. */
   whenActive(): Promise<Mgr> {
     if (this.mgr) return Promise.resolve(this.mgr);
-    return new Promise((resolve) => this.activeWaiters.push(() => resolve(this.mgr!)));
+    if (this.activationError) return Promise.reject(this.activationError);
+    return new Promise((resolve, reject) => this.activeWaiters.push({ resolve, reject }));
   }
 
   private applyOverrides(registry: ModuleRegistry): void {
@@ -144,9 +147,14 @@ export class MgrStandby {
       } catch (err) {
         this.mgr = undefined;
         await mgr.stop('failed to start');
-        throw err;
+        const e = err instanceof Error ? err : new Error(String(err));
+        this.activationError = e;
+        this.log.error(`cannot become active: ${e.message}`);
+        for (const w of this.activeWaiters.splice(0)) w.reject(e);
+        return;
       }
-      for (const w of this.activeWaiters.splice(0)) w();
+      this.activationError = undefined;
+      for (const w of this.activeWaiters.splice(0)) w.resolve(mgr);
     } else if (mine && this.mgr) {
       await this.mgr.onMap(map);
     } else {

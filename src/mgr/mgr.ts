@@ -112,7 +112,11 @@ export class Mgr {
 
   /** `afterLoad` runs once modules are loaded and before any starts (boot-time option overrides). */
   async start(afterLoad?: (registry: ModuleRegistry) => void): Promise<void> {
-    await this.server.start();
+    try {
+      await this.server.start();
+    } catch (err) {
+      throw new Error(`cannot listen for daemons on ${this.opts.daemonAddr} (--daemon-addr): ${err instanceof Error ? err.message : String(err)}`);
+    }
     await this.registry.load(this.opts.modulePaths);
     afterLoad?.(this.registry);
     const o = this.opts.options;

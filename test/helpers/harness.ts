@@ -44,7 +44,7 @@ export async function startTestMgr(o: TestMgrOptions = {}): Promise<TestMgr> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'mgrd-test-'));
   const options = new OptionTable(MGR_OPTIONS);
   for (const [k, v] of Object.entries(o.set ?? {})) options.set(k, v);
-  const store = new LocalMapStore(dir);
+  const store = await LocalMapStore.open(dir);
   if (o.modules) {
     await store.update((m) => {
       m.modules = o.modules!;

@@ -4,6 +4,7 @@
 
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,7 +55,7 @@ describe('mgrd CLI', () => {
     // Wait until the simulated cluster has reported and the PG map is ready.
     for (let i = 0; i < 100; i++) {
       const r = await mgrd(['tell', '--data-dir', dir, 'mgr', 'pg', 'stat', '--format', 'json']);
-      if (r.code === 0 && (JSON.parse(r.stdout) as { num_pgs?: number }).num_pgs) break;
+      if (r.code === 0 && (JSON.parse(r.stdout) as { pg_summary?: { num_pgs?: number } }).pg_summary?.num_pgs) break;
       await new Promise((res) => setTimeout(res, 300));
     }
   }, 120_000);
@@ -137,6 +138,32 @@ describe('mgrd CLI', () => {
     const r2 = await mgrd(['run', '--data-dir', d, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', '--set', 'mgr/hello/emphasis=7']);
     expect(r2.stderr).toContain("invalid value '7' for option emphasis: must be an integer in [0, 5]");
     rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a bad or busy listen address exits non-zero with one clear line on stderr', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mgrd-cli-addr-'));
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const busyAddr = `127.0.0.1:${(busy.address() as AddressInfo).port}`;
+    const cases: Array<[string[], RegExp]> = [
+      [['--daemon-addr', 'nonsense'], /^mgrd: --daemon-addr 'nonsense': expected HOST:PORT with a port in \[0, 65535\]/],
+      [['--daemon-addr', '127.0.0.1:99999'], /^mgrd: --daemon-addr '127\.0\.0\.1:99999': expected HOST:PORT/],
+      [['--admin-addr', 'localhost'], /^mgrd: --admin-addr 'localhost': expected HOST:PORT/],
+      [['--daemon-addr', busyAddr], new RegExp(`^mgrd: cannot listen for daemons on ${busyAddr} \\(--daemon-addr\\): .*EADDRINUSE`)],
+      [['--admin-addr', busyAddr], new RegExp(`^mgrd: cannot listen for the admin API on ${busyAddr} \\(--admin-addr\\): .*EADDRINUSE`)],
+    ];
+    try {
+      for (const [flags, want] of cases) {
+        const r = await mgrd(['run', '--data-dir', d, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', '--log-level', 'warn', ...flags]);
+        expect(r.code, flags.join(' ')).toBe(1);
+        const lines = r.stderr.split('\n').filter((l) => l !== '');
+        expect(lines, flags.join(' ')).toHaveLength(1);
+        expect(lines[0]).toMatch(want);
+      }
+    } finally {
+      busy.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('mgrd keyring writes a keyring and refuses to overwrite it', async () => {

@@ -270,7 +270,7 @@ describe('DaemonServer limits', () => {
     const { MGR_OPTIONS } = await import('../../src/common/mgr-options.js');
     const { silentLogger } = await import('../../src/common/log.js');
     const s2 = new MgrStandby({
-      id: 'y', store: new LocalMapStore(dir), options: new OptionTable(MGR_OPTIONS), keyring,
+      id: 'y', store: await LocalMapStore.open(dir), options: new OptionTable(MGR_OPTIONS), keyring,
       daemonAddr: `127.0.0.1:${port}`, adminAddr: '127.0.0.1:0', adminToken: 't', modulePaths: [], moduleOverrides: [], log: silentLogger(),
     });
     await s2.start();
