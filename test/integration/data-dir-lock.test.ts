@@ -53,8 +53,10 @@ describe('data dir lock across processes', () => {
       expect(await firstLine(holder)).toBe('won');
       holder.kill('SIGKILL');
       await exited(holder);
-      const racers = [opener(dir, 400), opener(dir, 400), opener(dir, 400)];
+      // Each holds what it got until all three have answered (they start at different times under load).
+      const racers = [opener(dir, 60_000), opener(dir, 60_000), opener(dir, 60_000)];
       const lines = await Promise.all(racers.map(firstLine));
+      for (const r of racers) r.kill('SIGKILL');
       await Promise.all(racers.map(exited));
       expect(lines.sort(), `round ${round}`).toEqual(['lost', 'lost', 'won']);
     }
