@@ -1,0 +1,97 @@
+// One request to a Zabbix server or proxy's trapper: connect, write one frame,
+// read one frame back, close. Bounded in time (connect and answer timeouts,
+// an abort signal) and in what the peer can make us buffer (the answer's size).
+
+import { Socket } from 'node:net';
+import { encodeFrame, FrameReader, type EncodeOptions } from './zbx-frame.js';
+import { parseSenderResponse, senderRequest, type SenderResult, type ZabbixClock, type ZabbixItem } from './sender-protocol.js';
+
+/** A trapper's answer to "sender data" is one short sentence; anything near this is not one. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+export interface ZabbixServer {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function serverName(s: ZabbixServer): string {
+  return s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
+}
+
+export interface TrapperTimeouts {
+  readonly connectMs: number;
+  /** From the request written to the whole answer read. */
+  readonly answerMs: number;
+}
+
+export class TrapperError extends Error {
+  override readonly name = 'TrapperError';
+  constructor(readonly server: string, message: string, options?: ErrorOptions) {
+    super(`Zabbix server ${server}: ${message}`, options);
+  }
+}
+
+/** Writes `frame` to the server and resolves with the data of its answer frame. */
+export function exchange(server: ZabbixServer, frame: Buffer, t: TrapperTimeouts, signal?: AbortSignal): Promise<Buffer> {
+  const name = serverName(server);
+  return new Promise<Buffer>((resolve, reject) => {
+    const sock = new Socket();
+    const reader = new FrameReader(MAX_ANSWER_BYTES);
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (err: Error | undefined, data?: Buffer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(data!);
+    };
+    const arm = (ms: number, what: string): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(new TrapperError(name, `${what} timed out after ${ms} ms`)), ms);
+    };
+    const onAbort = (): void => finish(new TrapperError(name, 'send aborted (module stopping)'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    sock.setNoDelay(true);
+    sock.on('error', (err) => finish(new TrapperError(name, err.message, { cause: err })));
+    sock.on('data', (chunk: Buffer) => {
+      try {
+        const data = reader.push(chunk);
+        if (data !== undefined) finish(undefined, data);
+      } catch (err) {
+        finish(new TrapperError(name, (err as Error).message, { cause: err }));
+      }
+    });
+    sock.on('close', () => {
+      finish(new TrapperError(name, reader.received === 0 ? 'closed the connection without an answer' : `closed the connection after ${reader.received} bytes of an answer`));
+    });
+    arm(t.connectMs, 'connect');
+    sock.connect(server.port, server.host, () => {
+      arm(t.answerMs, 'answer');
+      sock.write(frame);
+    });
+  });
+}
+
+export interface SendOptions extends EncodeOptions {
+  readonly timeouts: TrapperTimeouts;
+  readonly signal?: AbortSignal;
+  /** When the request is written (default: now). */
+  readonly sent?: ZabbixClock;
+}
+
+/** Sends `items` of Zabbix host `host` in one request; resolves with the server's counts. */
+export async function sendItems(server: ZabbixServer, host: string, items: readonly ZabbixItem[], collected: ZabbixClock, o: SendOptions): Promise<SenderResult> {
+  const now = Date.now();
+  const sent = o.sent ?? { clock: Math.floor(now / 1000), ns: (now % 1000) * 1e6 };
+  const frame = encodeFrame(senderRequest(host, items, collected, sent), o);
+  const answer = await exchange(server, frame, o.timeouts, o.signal);
+  try {
+    return parseSenderResponse(answer);
+  } catch (err) {
+    throw new TrapperError(serverName(server), (err as Error).message, { cause: err });
+  }
+}
