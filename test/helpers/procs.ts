@@ -62,10 +62,13 @@ export async function stopChild(child: ChildProcess | undefined, ms = 5000): Pro
   clearTimeout(timer);
 }
 
-/** Spawns a server with stdout and stderr to `logFile`; the caller stops it with stopChild. */
-export function spawnLogged(bin: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * Spawns a server with stdout and stderr to `logFile`; the caller stops it with stopChild.
+ * `as`: another user (uid/gid, when we are root) and/or its own process group (detached).
+ */
+export function spawnLogged(bin: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv, as: { uid?: number; gid?: number; detached?: boolean } = {}): ChildProcess {
   const log = openSync(logFile, 'w');
-  const child = spawn(bin, args, { stdio: ['ignore', log, log], env: env ?? process.env });
+  const child = spawn(bin, args, { stdio: ['ignore', log, log], env: env ?? process.env, ...as });
   closeSync(log);
   return child;
 }
