@@ -32,9 +32,18 @@ export const POOL_FIELDS = ['rd_bytes', 'wr_bytes', 'rd_ops', 'wr_ops', 'bytes_u
 export const OSD_FIELDS = ['up', 'in', 'osd_fill', 'num_pgs', 'osd_latency_apply', 'osd_latency_commit'] as const;
 
 class ItemList {
-  readonly items: ZabbixItem[] = [];
+  items: ZabbixItem[] = [];
+  constructor(readonly sliceSize: number) {}
   add(key: string, value: string | undefined): void {
     if (value !== undefined) this.items.push({ key: `ceph.${key}`, value });
+  }
+  get full(): boolean {
+    return this.items.length >= this.sliceSize;
+  }
+  take(): ZabbixItem[] {
+    const out = this.items;
+    this.items = [];
+    return out;
   }
 }
 
@@ -56,13 +65,21 @@ function minMax(xs: readonly number[]): [number, number] {
   return [min, max];
 }
 
-export function buildItems(src: ItemSource): ZabbixItem[] {
-  const out = new ItemList();
+/**
+ * The items in slices of about `sliceSize` (a 10,000-OSD cluster has 60,000
+ * per-OSD items): the caller yields to the event loop between slices.
+ */
+export function* itemSlices(src: ItemSource, sliceSize = 5000): Generator<ZabbixItem[], void, void> {
+  const out = new ItemList(sliceSize);
   health(src, out);
-  pools(src, out);
-  osds(src, out);
+  yield* pools(src, out);
+  yield* osds(src, out);
   pgStates(src, out);
-  return out.items;
+  if (out.items.length > 0) yield out.take();
+}
+
+export function buildItems(src: ItemSource): ZabbixItem[] {
+  return [...itemSlices(src, Infinity)].flat();
 }
 
 function health(src: ItemSource, out: ItemList): void {
@@ -74,7 +91,7 @@ function health(src: ItemSource, out: ItemList): void {
   out.add('num_mon', intText(mon.monmap?.mons?.length ?? 0));
 }
 
-function pools(src: ItemSource, out: ItemList): void {
+function* pools(src: ItemSource, out: ItemList): Generator<ZabbixItem[], void, void> {
   const df = src.get('df');
   out.add('num_pools', intText(df.pools.length));
   out.add('total_used_bytes', intText(df.stats.total_used_bytes));
@@ -98,6 +115,7 @@ function pools(src: ItemSource, out: ItemList): void {
     out.add(`${p}bytes_used]`, intText(s.bytes_used));
     out.add(`${p}stored_raw]`, intText(s.stored_raw));
     out.add(`${p}percent_used]`, floatText(num(s.percent_used) * 100));
+    if (out.full) yield out.take();
   }
   out.add('wr_ops', intText(wrOps));
   out.add('rd_ops', intText(rdOps));
@@ -105,7 +123,7 @@ function pools(src: ItemSource, out: ItemList): void {
   out.add('rd_bytes', intText(rdBytes));
 }
 
-function osds(src: ItemSource, out: ItemList): void {
+function* osds(src: ItemSource, out: ItemList): Generator<ZabbixItem[], void, void> {
   const map = src.get('osd_map');
   out.add('num_osd', intText(map.osds.length));
   out.add('osd_nearfull_ratio', floatText(map.nearfull_ratio));
@@ -120,6 +138,7 @@ function osds(src: ItemSource, out: ItemList): void {
     if (o.up === 1) up++;
     out.add(`[osd.${o.osd},in]`, intText(o.in));
     if (o.in === 1) in_++;
+    if (out.full) yield out.take();
   }
   out.add('num_osd_up', intText(up));
   out.add('num_osd_in', intText(in_));
@@ -139,6 +158,7 @@ function osds(src: ItemSource, out: ItemList): void {
     out.add(`[osd.${o.osd},num_pgs]`, intText(o.num_pgs));
     out.add(`[osd.${o.osd},osd_latency_apply]`, floatText(o.perf_stat.apply_latency_ns / 1e6));
     out.add(`[osd.${o.osd},osd_latency_commit]`, floatText(o.perf_stat.commit_latency_ns / 1e6));
+    if (out.full) yield out.take();
   }
   if (fill.length === 0) return; // Ceph's module: max() of nothing raises, the aggregates are not sent
   const [minFill, maxFill] = minMax(fill);

@@ -23,17 +23,27 @@ export function zabbixClock(ms: number): ZabbixClock {
   return { clock, ns: Math.round((ms - clock * 1000) * 1e6) };
 }
 
+/** An item as sent: which Zabbix host it belongs to, and when it was collected. */
+export interface SenderItem extends ZabbixItem {
+  readonly host: string;
+  readonly clock: ZabbixClock;
+}
+
 /**
- * The request for `items` of `host`, collected at `collected`, sent at `sent`.
- * Strings are JSON-escaped; numbers are written as they are.
+ * The request for `items`, sent at `sent`. Strings are JSON-escaped; the
+ * host's escaping is reused while it does not change (one host per interval).
  */
-export function senderRequest(host: string, items: readonly ZabbixItem[], collected: ZabbixClock, sent: ZabbixClock): string {
-  const head = `{"host":${JSON.stringify(host)},"key":`;
-  const tail = `,"clock":${collected.clock},"ns":${collected.ns}}`;
+export function senderRequest(items: readonly SenderItem[], sent: ZabbixClock): string {
   const parts: string[] = new Array<string>(items.length);
+  let host: string | undefined;
+  let head = '';
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    parts[i] = head + JSON.stringify(it.key) + ',"value":' + JSON.stringify(it.value) + tail;
+    if (it.host !== host) {
+      host = it.host;
+      head = `{"host":${JSON.stringify(host)},"key":`;
+    }
+    parts[i] = `${head}${JSON.stringify(it.key)},"value":${JSON.stringify(it.value)},"clock":${it.clock.clock},"ns":${it.clock.ns}}`;
   }
   return `{"request":"sender data","data":[${parts.join(',')}],"clock":${sent.clock},"ns":${sent.ns}}`;
 }

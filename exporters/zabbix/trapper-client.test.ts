@@ -33,12 +33,18 @@ const OK = '{"response":"success","info":"processed: 1; failed: 0; total: 1; sec
 
 describe('sender protocol', () => {
   it('builds the request zabbix_sender builds, with the collection and send times', () => {
-    const text = senderRequest('ceph-x', [{ key: 'ceph.num_mon', value: '1' }, { key: 'ceph.[a "pool",rd_ops]', value: 'x\ny' }], { clock: 100, ns: 5 }, { clock: 101, ns: 0 });
+    const at = { clock: 100, ns: 5 };
+    const text = senderRequest([
+      { host: 'ceph-x', key: 'ceph.num_mon', value: '1', clock: at },
+      { host: 'ceph-x', key: 'ceph.[a "pool",rd_ops]', value: 'x\ny', clock: at },
+      { host: 'other', key: 'k', value: '', clock: { clock: 99, ns: 0 } },
+    ], { clock: 101, ns: 0 });
     expect(JSON.parse(text)).toEqual({
       request: 'sender data',
       data: [
         { host: 'ceph-x', key: 'ceph.num_mon', value: '1', clock: 100, ns: 5 },
         { host: 'ceph-x', key: 'ceph.[a "pool",rd_ops]', value: 'x\ny', clock: 100, ns: 5 },
+        { host: 'other', key: 'k', value: '', clock: 99, ns: 0 },
       ],
       clock: 101,
       ns: 0,
@@ -63,7 +69,7 @@ describe('trapper client', () => {
       got = b;
       s.end(encodeFrame(OK));
     }));
-    const r = await sendItems(p, 'h', [{ key: 'k', value: '1' }], { clock: 1, ns: 2 }, { timeouts: T });
+    const r = await sendItems(p, [{ host: 'h', key: 'k', value: '1', clock: { clock: 1, ns: 2 } }], { timeouts: T });
     expect(r).toMatchObject({ processed: 1, failed: 0, total: 1 });
     expect(JSON.parse(got!.toString()).data).toEqual([{ host: 'h', key: 'k', value: '1', clock: 1, ns: 2 }]);
   });
@@ -89,9 +95,9 @@ describe('trapper client', () => {
     const half = await peer((s) => s.end(encodeFrame(OK).subarray(0, 20)));
     await expect(exchange(half, encodeFrame('{}'), T)).rejects.toThrow(/closed the connection after 20 bytes/);
     const http = await peer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
-    await expect(sendItems(http, 'h', [], { clock: 1, ns: 0 }, { timeouts: T })).rejects.toThrow(/not a Zabbix frame/);
+    await expect(sendItems(http, [], { timeouts: T })).rejects.toThrow(/not a Zabbix frame/);
     const junk = await peer((s) => s.end(encodeFrame('<html>')));
-    await expect(sendItems(junk, 'h', [], { clock: 1, ns: 0 }, { timeouts: T })).rejects.toThrow(TrapperError);
+    await expect(sendItems(junk, [], { timeouts: T })).rejects.toThrow(TrapperError);
   });
 
   it('aborts when the module stops', async () => {

@@ -4,7 +4,7 @@
 
 import { Socket } from 'node:net';
 import { encodeFrame, FrameReader, type EncodeOptions } from './zbx-frame.js';
-import { parseSenderResponse, senderRequest, type SenderResult, type ZabbixClock, type ZabbixItem } from './sender-protocol.js';
+import { parseSenderResponse, senderRequest, zabbixClock, type SenderItem, type SenderResult, type ZabbixClock } from './sender-protocol.js';
 
 /** A trapper's answer to "sender data" is one short sentence; anything near this is not one. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -83,11 +83,9 @@ export interface SendOptions extends EncodeOptions {
   readonly sent?: ZabbixClock;
 }
 
-/** Sends `items` of Zabbix host `host` in one request; resolves with the server's counts. */
-export async function sendItems(server: ZabbixServer, host: string, items: readonly ZabbixItem[], collected: ZabbixClock, o: SendOptions): Promise<SenderResult> {
-  const now = Date.now();
-  const sent = o.sent ?? { clock: Math.floor(now / 1000), ns: (now % 1000) * 1e6 };
-  const frame = encodeFrame(senderRequest(host, items, collected, sent), o);
+/** Sends `items` in one request; resolves with the server's counts. */
+export async function sendItems(server: ZabbixServer, items: readonly SenderItem[], o: SendOptions): Promise<SenderResult> {
+  const frame = encodeFrame(senderRequest(items, o.sent ?? zabbixClock(Date.now())), o);
   const answer = await exchange(server, frame, o.timeouts, o.signal);
   try {
     return parseSenderResponse(answer);

@@ -165,13 +165,13 @@ export async function startZabbixServer(o: ZabbixServerOptions = {}): Promise<Za
       MGRD_ZBX_SERVER_PORT: String(trapperPort),
     });
     const apiUrl = `http://127.0.0.1:${webPort}/api_jsonrpc.php`;
-    let auth: string | undefined;
+    const session: { auth?: string } = {};
     let id = 0;
     const api = async <T>(method: string, params: unknown): Promise<T> => {
       const res = await fetch(apiUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json-rpc' },
-        body: JSON.stringify({ jsonrpc: '2.0', method, params, id: ++id, ...(auth !== undefined && method !== 'apiinfo.version' && method !== 'user.login' ? { auth } : {}) }),
+        body: JSON.stringify({ jsonrpc: '2.0', method, params, id: ++id, ...(session.auth !== undefined && method !== 'apiinfo.version' && method !== 'user.login' ? { auth: session.auth } : {}) }),
       });
       const body = (await res.json()) as { result?: T; error?: { message: string; data: string } };
       if (body.error) throw new Error(`Zabbix API ${method}: ${body.error.message} ${body.error.data}`);
@@ -181,7 +181,7 @@ export async function startZabbixServer(o: ZabbixServerOptions = {}): Promise<Za
       if (web!.exitCode !== null) throw new Error(`php -S exited: ${readFileSync(join(dir, 'php.log'), 'utf8').slice(-1500)}`);
       return (await api<string>('apiinfo.version', {})).startsWith('6.0');
     }, 100);
-    auth = await api<string>('user.login', { username: 'Admin', password: 'zabbix' });
+    session.auth = await api<string>('user.login', { username: 'Admin', password: 'zabbix' });
     return { dir, trapperPort, apiUrl, api, sql: (s) => sql('zabbix', s), serverLog, stop };
   } catch (err) {
     await stop();

@@ -1,0 +1,176 @@
+// Delivery of the push loop's batches to every configured Zabbix server (as
+// Ceph's module does: each server gets all items). A batch that reached one
+// server but not another is retried for the missing one only (each item
+// remembers where it went), so no server stores a value twice. Each server's
+// "failed: N" is tallied per interval and narrowed down to keys
+// (refused-keys.ts) for MGR_ZABBIX_SEND_FAILED.
+
+import { RefusedKeyFinder } from './refused-keys.js';
+import type { SenderItem, SenderResult, ZabbixClock } from './sender-protocol.js';
+import { sendItems, serverName, type TrapperTimeouts, type ZabbixServer } from './trapper-client.js';
+
+/** One interval's items share this: the Zabbix host, the collection time, how many there are. */
+export interface Interval {
+  readonly seq: number;
+  readonly host: string;
+  readonly clock: ZabbixClock;
+  /** Items emitted so far; final once `produced`. */
+  total: number;
+  produced: boolean;
+  /** False for one-off sends (`zabbix discovery`): their answers are not an interval's. */
+  readonly tally: boolean;
+}
+
+export interface QueuedItem extends SenderItem {
+  readonly interval: Interval;
+  /** Servers that already took it (only when some did and others not). */
+  deliveredTo?: Set<string>;
+}
+
+/** What one server answered for the items of one interval. */
+export interface ServerTally {
+  readonly server: string;
+  seq: number;
+  total: number;
+  answered: number;
+  processed: number;
+  failed: number;
+}
+
+/** What one server answered to one deliver() call. */
+export interface CallResult {
+  readonly server: string;
+  processed: number;
+  failed: number;
+  total: number;
+  error: string;
+}
+
+/** A server's answers for one interval, and the last error sending it. */
+export interface ServerReport extends ServerTally {
+  readonly error: string;
+}
+
+interface ServerState {
+  readonly finder: RefusedKeyFinder;
+  tally: ServerTally;
+  lastError: { seq: number; message: string };
+  /** What the health check shows: refused items of the current or the last complete interval. */
+  showFailed: number;
+  showTotal: number;
+}
+
+export interface DeliveryConfig {
+  readonly servers: readonly ZabbixServer[];
+  readonly timeouts: TrapperTimeouts;
+}
+
+export class Delivery {
+  private readonly state = new Map<string, ServerState>();
+
+  constructor(private readonly config: () => DeliveryConfig) {}
+
+  /** The push loop's send: every server that has not taken an item gets it; throws if any server failed (the loop retries). */
+  async send(batch: readonly QueuedItem[], signal: AbortSignal): Promise<void> {
+    const errors = (await this.deliver(batch, signal)).filter((r) => r.error !== '');
+    if (errors.length > 0) throw new Error(errors.map((r) => r.error).join('; '));
+  }
+
+  /** Sends to every server that has not taken the items; what each answered to this call. */
+  async deliver(batch: readonly QueuedItem[], signal: AbortSignal): Promise<CallResult[]> {
+    const { servers } = this.config();
+    return Promise.all(servers.map(async (server): Promise<CallResult> => {
+      const name = serverName(server);
+      const out = { server: name, processed: 0, failed: 0, total: 0, error: '' };
+      const pending = batch.filter((i) => i.deliveredTo?.has(name) !== true);
+      if (pending.length === 0) return out;
+      try {
+        await this.sendTo(server, pending, signal, servers.length > 1, out);
+      } catch (err) {
+        out.error = err instanceof Error ? err.message : String(err);
+        this.stateOf(name).lastError = { seq: pending[pending.length - 1]!.interval.seq, message: out.error };
+      }
+      return out;
+    }));
+  }
+
+  /**
+   * Sends `items` to one server in as many requests as its refused-key search
+   * needs; tallies the answers. When a retry could otherwise repeat a request
+   * that got through (several requests or servers), items remember it.
+   */
+  private async sendTo(server: ZabbixServer, items: readonly QueuedItem[], signal: AbortSignal, severalServers: boolean, out: CallResult): Promise<void> {
+    const name = serverName(server);
+    const st = this.stateOf(name);
+    const plan = st.finder.plan(items);
+    for (const req of plan) {
+      const r = await sendItems(server, req.items, { timeouts: this.config().timeouts, signal });
+      st.finder.record(req.items.map((i) => i.key), req.group, r.failed);
+      out.processed += r.processed;
+      out.failed += r.failed;
+      out.total += r.total;
+      if (req.items[0]!.interval.tally) this.tally(st, req.items[0]!.interval, req.items.length, r);
+      if (severalServers || plan.length > 1) for (const i of req.items) (i.deliveredTo ??= new Set()).add(name);
+    }
+  }
+
+  private tally(st: ServerState, iv: Interval, n: number, r: SenderResult): void {
+    let t = st.tally;
+    if (iv.seq < t.seq) return; // a late retry of an older interval: the newer one speaks
+    if (iv.seq > t.seq) st.tally = t = { server: t.server, seq: iv.seq, total: iv.total, answered: 0, processed: 0, failed: 0 };
+    t.total = iv.total;
+    t.answered += n;
+    t.processed += r.processed;
+    t.failed += r.failed;
+    if (t.failed > 0) {
+      st.showFailed = t.failed;
+      st.showTotal = t.answered;
+    } else if (iv.produced && t.answered >= iv.total) {
+      st.showFailed = 0;
+      st.showTotal = t.answered;
+    }
+  }
+
+  private stateOf(name: string): ServerState {
+    let st = this.state.get(name);
+    if (st === undefined) {
+      st = {
+        finder: new RefusedKeyFinder(),
+        tally: { server: name, seq: -1, total: 0, answered: 0, processed: 0, failed: 0 },
+        lastError: { seq: -1, message: '' },
+        showFailed: 0,
+        showTotal: 0,
+      };
+      this.state.set(name, st);
+    }
+    return st;
+  }
+
+  /** Each configured server's answers for interval `seq` (what `zabbix send` reports). */
+  reports(seq: number): ServerReport[] {
+    return this.config().servers.map((s) => {
+      const st = this.stateOf(serverName(s));
+      const t = st.tally.seq === seq ? st.tally : { server: serverName(s), seq, total: 0, answered: 0, processed: 0, failed: 0 };
+      return { ...t, error: st.lastError.seq === seq ? st.lastError.message : '' };
+    });
+  }
+
+  /** Servers whose last interval had refused items: how many, of how many, and the keys found so far. */
+  refusals(): Array<{ server: string; failed: number; of: number; keys: string[]; refusedKeys: number; suspects: number }> {
+    const out = [];
+    for (const s of this.config().servers) {
+      const name = serverName(s);
+      const st = this.stateOf(name);
+      if (st.showFailed > 0) {
+        out.push({ server: name, failed: st.showFailed, of: st.showTotal, keys: st.finder.refusedKeys(10), refusedKeys: st.finder.refusedCount, suspects: st.finder.suspectCount });
+      }
+    }
+    return out;
+  }
+
+  /** Servers removed from zabbix_host: forget them. */
+  prune(): void {
+    const names = new Set(this.config().servers.map(serverName));
+    for (const k of [...this.state.keys()]) if (!names.has(k)) this.state.delete(k);
+  }
+}

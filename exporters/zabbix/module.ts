@@ -1,0 +1,245 @@
+// zabbix: Ceph's zabbix module without the zabbix_sender binary. Every
+// `interval` seconds it sends the items of Ceph's module (items.ts) to each
+// server of `zabbix_host` with the trapper protocol in-process (zbx-frame.ts,
+// trapper-client.ts), through the SDK push loop (batches, retries with
+// backoff, counters on /metrics). Low-level discovery (pools, OSDs) goes first
+// at start, every `discovery_interval` intervals, and when the pools or OSDs
+// change. Commands as Ceph's: zabbix send|discovery|config-set|config-show.
+// The template to import is zabbix_template.yaml; docs: README "Zabbix".
+
+import {
+  Errno, MgrModule, PushLoop, healthCheck,
+  type CmdMap, type CommandReturn, type HealthCheckMap, type ModuleCommand, type ModuleOption,
+} from '../../src/mgr-module/index.js';
+import { Delivery, type CallResult, type Interval, type QueuedItem, type ServerReport } from './delivery.js';
+import { discover, discoveryItems } from './discovery.js';
+import { itemSlices } from './items.js';
+import { CONFIG_KEYS, MODULE_OPTIONS, parseZabbixHosts, readConfig, zabbixHostName, type ZabbixConfig } from './options.js';
+import { zabbixClock, type ZabbixItem } from './sender-protocol.js';
+import { serverName } from './trapper-client.js';
+
+/** Items built between two yields to the event loop. */
+const SLICE_ITEMS = 5000;
+/** Most items waiting to be sent (about 8 intervals of a 10,000-OSD cluster). */
+const QUEUE_MAX = 500_000;
+/** Longest a `zabbix send` or `zabbix discovery` command waits for the answers (below mgr_module_op_timeout_ms). */
+const COMMAND_WAIT_MS = 20_000;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class Module extends MgrModule {
+  static override COMMANDS: readonly ModuleCommand[] = [
+    { cmd: 'zabbix config-set name=key,type=CephString name=value,type=CephString', desc: 'Set a configuration value', perm: 'rw' },
+    { cmd: 'zabbix config-show', desc: 'Show current configuration', perm: 'r' },
+    { cmd: 'zabbix send', desc: 'Force sending data to Zabbix', perm: 'rw' },
+    { cmd: 'zabbix discovery', desc: 'Discovering Zabbix data', perm: 'r' },
+  ];
+
+  static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
+
+  private cfg: ZabbixConfig = readConfig((n, d) => this.getModuleOption(n, d));
+  private readonly delivery = new Delivery(() => ({ servers: this.cfg.servers, timeouts: { connectMs: this.cfg.sendTimeoutMs, answerMs: this.cfg.sendTimeoutMs } }));
+  private seq = 0;
+  private intervalsSinceDiscovery = Infinity;
+  private lastDiscovery = '';
+  private loopChecks: HealthCheckMap = {};
+  private published = '';
+
+  private readonly loop = new PushLoop<QueuedItem>(this, {
+    intervalS: () => this.cfg.intervalS,
+    batchSize: () => this.cfg.itemsPerRequest,
+    concurrency: () => 2,
+    queueMax: () => QUEUE_MAX,
+    // One send may take several requests to each server (refused-key search).
+    sendTimeoutMs: () => this.cfg.sendTimeoutMs * 4,
+    itemName: 'item',
+    target: () => `Zabbix ${this.cfg.servers.map(serverName).join(', ')}`,
+    onHealth: (checks) => {
+      this.loopChecks = checks;
+      this.publishHealth();
+    },
+    produce: (emit, signal) => this.produce(emit, signal),
+    send: async (batch, signal) => {
+      try {
+        await this.delivery.send(batch, signal);
+      } finally {
+        this.publishHealth();
+      }
+    },
+  });
+
+  /** Called by the registry once: starts the intervals (the first one now). */
+  override async serve(): Promise<void> {
+    // `--set mgr/zabbix/...` is applied right after modules start: read the options a turn later.
+    await yieldToLoop();
+    this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    this.publishHealth();
+    this.loop.start();
+  }
+
+  /** Called on the module's queue after an option changed. */
+  override configNotify(): void {
+    this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
+    this.delivery.prune();
+    this.loop.reschedule();
+    this.publishHealth();
+  }
+
+  /** Called by the registry at disable/failover/exit: stops the loop (unsent items are counted as dropped). */
+  override async shutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** The Zabbix host the items are sent as; undefined until the cluster's fsid is known. */
+  private zabbixHost(): string | undefined {
+    if (this.cfg.identifier !== '') return this.cfg.identifier;
+    const fsid = this.get('mon_map').fsid;
+    return fsid ? zabbixHostName('', fsid) : undefined;
+  }
+
+  private newInterval(tally: boolean): Interval | undefined {
+    const host = this.zabbixHost();
+    if (host === undefined) return undefined;
+    return { seq: ++this.seq, host, clock: zabbixClock(Date.now()), total: 0, produced: false, tally };
+  }
+
+  private tag(items: readonly ZabbixItem[], iv: Interval): QueuedItem[] {
+    iv.total += items.length;
+    return items.map((i) => ({ key: i.key, value: i.value, host: iv.host, clock: iv.clock, interval: iv }));
+  }
+
+  /** One interval: discovery when due, then the items in slices (yielding between them). */
+  private async produce(emit: (items: readonly QueuedItem[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+    if (this.cfg.servers.length === 0) return; // MGR_ZABBIX_NO_SERVER says why
+    const iv = this.newInterval(true);
+    if (iv === undefined) {
+      this.log.info('no cluster fsid yet (and no identifier set): nothing sent this interval');
+      return;
+    }
+    const d = discoveryItems(discover(this));
+    const text = d.map((i) => i.value).join('\n');
+    this.intervalsSinceDiscovery++;
+    if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || text !== this.lastDiscovery) {
+      this.intervalsSinceDiscovery = 0;
+      this.lastDiscovery = text;
+      await emit(this.tag(d, iv));
+    }
+    const slices = itemSlices(this, SLICE_ITEMS);
+    let cur = slices.next();
+    while (!cur.done && !signal.aborted) {
+      const next = slices.next();
+      const batch = this.tag(cur.value, iv);
+      if (next.done) iv.produced = true; // before the last emit: its answers may come at once
+      await emit(batch);
+      await yieldToLoop();
+      cur = next;
+    }
+  }
+
+  override async handleCommand(inbuf: string, cmd: CmdMap): Promise<CommandReturn> {
+    switch (cmd.prefix) {
+      case 'zabbix config-show':
+        return [0, JSON.stringify(Object.fromEntries(CONFIG_KEYS.map((k) => [k, this.getModuleOption(k)]).sort(([a], [b]) => String(a).localeCompare(String(b)))), null, 4), ''];
+      case 'zabbix config-set':
+        return this.configSet(typeof cmd.key === 'string' ? cmd.key : '', typeof cmd.value === 'string' ? cmd.value : '');
+      case 'zabbix send':
+        return this.sendNow();
+      case 'zabbix discovery':
+        return this.discoveryNow();
+      default:
+        return super.handleCommand(inbuf, cmd);
+    }
+  }
+
+  private async configSet(key: string, value: string): Promise<CommandReturn> {
+    if (!CONFIG_KEYS.includes(key)) {
+      const hint = key === 'zabbix_sender' ? ': mgrd sends with the Zabbix protocol itself, no zabbix_sender binary is used' : '';
+      return [-Errno.EINVAL, '', `${key} is a unknown configuration option (known: ${CONFIG_KEYS.join(', ')})${hint}`];
+    }
+    if (value.trim() === '') return [-Errno.EINVAL, '', 'Value should not be empty or None'];
+    if (key === 'zabbix_host') {
+      const { servers, bad } = parseZabbixHosts(value, this.cfg.zabbixPort);
+      if (bad.length > 0 || servers.length === 0) return [-Errno.EINVAL, '', `invalid zabbix_host: ${bad.join('; ') || 'no server given'}`];
+    }
+    try {
+      await this.setModuleOption(key, value);
+    } catch (err) {
+      const errno = (err as { errno?: unknown }).errno;
+      return [typeof errno === 'number' ? -Math.abs(errno) : -Errno.EINVAL, '', err instanceof Error ? err.message : String(err)];
+    }
+    this.configNotify(); // take it now: the command's answer should hold for the next send
+    return [0, `Configuration option ${key} updated`, ''];
+  }
+
+  private noServer(): CommandReturn {
+    return [-Errno.EINVAL, '', 'No Zabbix server configured: set one with `zabbix config-set zabbix_host <host[:port]>`'];
+  }
+
+  /** `zabbix send`: an interval now; answers with each server's counts once they are in. */
+  private async sendNow(): Promise<CommandReturn> {
+    if (this.cfg.servers.length === 0) return this.noServer();
+    const before = this.seq;
+    await this.loop.runOnce();
+    const seq = this.seq;
+    if (seq === before) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
+    const done = (r: ServerReport): boolean => r.error !== '' || r.answered >= r.total;
+    const end = Date.now() + COMMAND_WAIT_MS;
+    let reports = this.delivery.reports(seq);
+    while (!reports.every(done) && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      reports = this.delivery.reports(seq);
+    }
+    return this.answer('Sent', reports.map((r) => ({ ...r, error: r.error || (done(r) ? '' : `still sending after ${COMMAND_WAIT_MS} ms (${r.answered} of ${r.total} items answered)`) })));
+  }
+
+  /** `zabbix discovery`: the two LLD items now, straight to the servers. */
+  private async discoveryNow(): Promise<CommandReturn> {
+    if (this.cfg.servers.length === 0) return this.noServer();
+    const iv = this.newInterval(false);
+    if (iv === undefined) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known'];
+    const d = discoveryItems(discover(this));
+    const results = await this.delivery.deliver(this.tag(d, iv), AbortSignal.any([this.signal, AbortSignal.timeout(COMMAND_WAIT_MS)]));
+    if (results.every((r) => r.error === '' && r.failed === 0)) {
+      this.lastDiscovery = d.map((i) => i.value).join('\n');
+      this.intervalsSinceDiscovery = 0;
+    }
+    this.publishHealth();
+    return this.answer('Sent discovery', results);
+  }
+
+  /** One line per server with what it answered; -EIO when a server failed or refused items. */
+  private answer(what: string, results: ReadonlyArray<Pick<CallResult, 'server' | 'processed' | 'failed' | 'total' | 'error'>>): CommandReturn {
+    const host = this.zabbixHost() ?? '?';
+    const lines = results.map((r) => (r.error !== ''
+      ? `${r.server}: ${r.error}`
+      : `${what} to ${r.server} as host '${host}': processed: ${r.processed}; failed: ${r.failed}; total: ${r.total}`));
+    const bad = results.some((r) => r.error !== '' || r.failed > 0);
+    return bad ? [-Errno.EIO, lines.join('\n'), `Failed to send data to Zabbix: ${lines.join('; ')}`] : [0, lines.join('\n'), ''];
+  }
+
+  /** The loop's checks, plus MGR_ZABBIX_NO_SERVER and the refused items (merged into MGR_ZABBIX_SEND_FAILED). */
+  private publishHealth(): void {
+    const checks: HealthCheckMap = { ...this.loopChecks };
+    if (this.cfg.servers.length === 0) {
+      const detail = this.cfg.badServers.length > 0 ? this.cfg.badServers.map((b) => `zabbix_host: ${b}`) : ['Configuration value zabbix_host not configured'];
+      checks.MGR_ZABBIX_NO_SERVER = healthCheck('HEALTH_WARN', 'No Zabbix server configured', 1, detail);
+    }
+    const refusals = this.delivery.refusals();
+    if (refusals.length > 0) {
+      const failed = refusals.reduce((n, r) => n + r.failed, 0);
+      const detail = refusals.flatMap((r) => [
+        `${r.server} refused ${r.failed} of ${r.of} items (failed: ${r.failed}): keys its host '${this.zabbixHost() ?? '?'}' does not have or has disabled`,
+        r.keys.length > 0
+          ? `refused keys: ${r.keys.join(', ')}${r.refusedKeys > r.keys.length ? ` and ${r.refusedKeys - r.keys.length} more` : ''}`
+          : `finding the refused keys: ${r.suspects} keys sent in smaller groups at the next intervals`,
+      ]);
+      const loop = checks.MGR_ZABBIX_SEND_FAILED;
+      checks.MGR_ZABBIX_SEND_FAILED = healthCheck('HEALTH_WARN', loop?.summary.message ?? `Zabbix refused ${failed} items (failed: ${failed})`, failed,
+        [...(loop?.detail.map((d) => d.message) ?? []), ...detail]);
+    }
+    const key = JSON.stringify(checks);
+    if (key === this.published) return;
+    this.published = key;
+    this.setHealthChecks(checks);
+  }
+}
