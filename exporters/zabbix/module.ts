@@ -40,6 +40,8 @@ export class Module extends MgrModule {
   private cfg: ZabbixConfig = readConfig((n, d) => this.getModuleOption(n, d));
   private readonly delivery = new Delivery(() => ({ servers: this.cfg.servers, timeouts: { connectMs: this.cfg.sendTimeoutMs, answerMs: this.cfg.sendTimeoutMs } }));
   private seq = 0;
+  /** The latest interval produced (what `zabbix send` waits for). */
+  private lastInterval: Interval | undefined;
   private intervalsSinceDiscovery = Infinity;
   private lastDiscovery = '';
   private loopChecks: HealthCheckMap = {};
@@ -100,7 +102,9 @@ export class Module extends MgrModule {
   private newInterval(tally: boolean): Interval | undefined {
     const host = this.zabbixHost();
     if (host === undefined) return undefined;
-    return { seq: ++this.seq, host, clock: zabbixClock(Date.now()), total: 0, produced: false, tally };
+    const iv = { seq: ++this.seq, host, clock: zabbixClock(Date.now()), total: 0, produced: false, tally };
+    if (tally) this.lastInterval = iv;
+    return iv;
   }
 
   private tag(items: readonly ZabbixItem[], iv: Interval): QueuedItem[] {
@@ -178,18 +182,18 @@ export class Module extends MgrModule {
   /** `zabbix send`: an interval now; answers with each server's counts once they are in. */
   private async sendNow(): Promise<CommandReturn> {
     if (this.cfg.servers.length === 0) return this.noServer();
-    const before = this.seq;
-    await this.loop.runOnce();
-    const seq = this.seq;
-    if (seq === before) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
-    const done = (r: ServerReport): boolean => r.error !== '' || r.answered >= r.total;
+    const before = this.lastInterval;
+    await this.loop.runOnce(); // resolves once the interval's items are all queued
+    const iv = this.lastInterval;
+    if (iv === undefined || iv === before) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
+    const done = (r: ServerReport): boolean => r.error !== '' || r.answered >= iv.total;
     const end = Date.now() + COMMAND_WAIT_MS;
-    let reports = this.delivery.reports(seq);
+    let reports = this.delivery.reports(iv.seq);
     while (!reports.every(done) && Date.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, 25));
-      reports = this.delivery.reports(seq);
+      reports = this.delivery.reports(iv.seq);
     }
-    return this.answer('Sent', reports.map((r) => ({ ...r, error: r.error || (done(r) ? '' : `still sending after ${COMMAND_WAIT_MS} ms (${r.answered} of ${r.total} items answered)`) })));
+    return this.answer('Sent', reports.map((r) => ({ ...r, error: r.error || (done(r) ? '' : `still sending after ${COMMAND_WAIT_MS} ms (${r.answered} of ${iv.total} items answered)`) })));
   }
 
   /** `zabbix discovery`: the two LLD items now, straight to the servers. */
