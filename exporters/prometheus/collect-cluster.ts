@@ -3,10 +3,9 @@
 // recovery rates, PG states per pool, OSD latencies, object counts, daemon
 // health metrics. Daemon metadata lives in collect-daemons.ts.
 
-import type { HealthReport } from '../../src/mgr-module/index.js';
+import { CHECK_EVERY, type HealthReport } from '../../src/mgr-module/index.js';
 import { num, type StepContext } from './collect-context.js';
 import { DF_CLUSTER, DF_POOL, LABELS, NUM_OBJECTS, OSD_POOL_STATS, OSD_STATS, PG_STATES } from './families.js';
-import { CHECK_EVERY } from './slicer.js';
 
 const PG_STATE_SET: ReadonlySet<string> = new Set(PG_STATES);
 

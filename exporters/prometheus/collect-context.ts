@@ -2,13 +2,12 @@
 // writer, the slicer, and label caches that live across collections.
 
 import { performance } from 'node:perf_hooks';
-import type { DaemonHealthMetrics, GetMap, GetName } from '../../src/mgr-module/index.js';
+import type { DaemonHealthMetrics, GetMap, GetName, Slicer } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
 import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
 import { staticFamily } from './families.js';
 import type { HealthHistory } from './health-history.js';
-import type { Slicer } from './slicer.js';
 
 /** The module calls a collection reads (MgrModule has them all). */
 export interface ClusterSource extends PerfSource {

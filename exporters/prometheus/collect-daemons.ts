@@ -7,7 +7,7 @@ import { hostname as osHostname } from 'node:os';
 import { stripPort, type StepContext } from './collect-context.js';
 import { labelFragment } from './exposition.js';
 import { flagFamily, LABELS, OSD_FLAGS, OSD_STATUS } from './families.js';
-import { CHECK_EVERY } from './slicer.js';
+import { CHECK_EVERY } from '../../src/mgr-module/index.js';
 
 /** A scalar of a Ceph map as a label value, as Python's str() writes it ('' for anything else). */
 function str(v: unknown): string {

@@ -3,11 +3,10 @@
 // each column becomes) are shared by all daemons with the same schema and kept
 // until the schema moves; label fragments are kept per daemon.
 
-import type { CounterColumn, DaemonCounters } from '../../src/mgr-module/index.js';
+import { CHECK_EVERY, type CounterColumn, type DaemonCounters, type Slicer } from '../../src/mgr-module/index.js';
 import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
 import { buildPlan, PERF_SERVICE_TYPES, sameColumns, type PerfPlan, type PlanRules } from './perf-plan.js';
-import { CHECK_EVERY, type Slicer } from './slicer.js';
 
 export interface PerfSource {
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;

@@ -13,7 +13,7 @@ import { ByteCache, ByteExpositionWriter, type MetricWriter } from './exposition
 import { ExpositionWriter } from './exposition.js';
 import { LABELS, STATIC_FAMILIES, STATIC_FAMILY_NAMES } from './families.js';
 import type { HealthHistory } from './health-history.js';
-import { Slicer } from './slicer.js';
+import { Slicer } from '../../src/mgr-module/index.js';
 
 type Step = (ctx: StepContext) => void | Promise<void>;
 

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { ExpositionFormat } from './exposition.js';
-import type { Slicer } from './slicer.js';
+import type { Slicer } from '../../src/mgr-module/index.js';
 
 export interface EncodedBody {
   readonly segments: Readonly<Record<ExpositionFormat, readonly Buffer[]>>;

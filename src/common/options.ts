@@ -17,7 +17,17 @@ export interface OptionSpec {
   enum?: readonly string[];
   /** Takes effect without a restart (default true). */
   runtime?: boolean;
+  /** A password or token: shown masked by `config get|show|dump`. */
+  secret?: boolean;
 }
+
+/** What `config` commands show for a value: a set secret as a mask, never the value. */
+export function shownValue(spec: OptionSpec | undefined, value: OptionValue): string {
+  if (spec?.secret && value !== '') return SECRET_MASK;
+  return String(value);
+}
+
+export const SECRET_MASK = '********';
 
 export function describeRange(spec: OptionSpec): string {
   if (spec.enum) return `one of ${spec.enum.join(', ')}`;

@@ -13,3 +13,5 @@ export { PushLoop } from './push-loop.js';
 export type { PushHost, PushLoopOptions } from './push-loop.js';
 export { PushError, DEFAULT_RETRY, backoffDelayMs, parseRetryAfter } from './push-retry.js';
 export type { PushErrorOptions, RetryPolicy } from './push-retry.js';
+export { Slicer, CHECK_EVERY } from './slicer.js';
+export type { Logger } from '../common/log.js';

@@ -136,6 +136,8 @@ export interface ModuleOption {
   enum_allowed?: readonly string[];
   /** Takes effect without re-enabling the module (default true). */
   runtime?: boolean;
+  /** A password or token: masked in `config get|show|dump` (the module reads it as set). */
+  secret?: boolean;
 }
 
 /** One entry of COMMANDS: a Ceph descriptor, its help and the permission it needs. */

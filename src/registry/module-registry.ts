@@ -80,7 +80,7 @@ export function toOptionSpec(o: ModuleOption): OptionSpec {
   const fallback = type === 'bool' ? false : type === 'str' || type === 'addr' ? '' : 0;
   return {
     name: o.name, type, default: o.default ?? fallback, desc: o.desc ?? '',
-    min: o.min, max: o.max, enum: o.enum_allowed, runtime: o.runtime ?? true,
+    min: o.min, max: o.max, enum: o.enum_allowed, runtime: o.runtime ?? true, ...(o.secret ? { secret: true } : {}),
   };
 }
 

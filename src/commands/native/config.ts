@@ -2,6 +2,7 @@
 // (`mgr/<module>/<option>`). Values are validated before they are stored.
 
 import { Errno, ErrnoError, cmdErr, cmdOk, type CommandResult } from '../../common/errno.js';
+import { shownValue } from '../../common/options.js';
 import type { CmdMap } from '../../mgr-module/types.js';
 import type { CommandContext, NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
@@ -32,12 +33,12 @@ function allRows(ctx: CommandContext, onlySet: boolean): Row[] {
   const rows: Row[] = [];
   for (const s of ctx.options.allSpecs()) {
     if (onlySet && !ctx.options.isSet(s.name)) continue;
-    rows.push({ name: s.name, value: String(ctx.options.get(s.name)), default: String(s.default), source: ctx.options.isSet(s.name) ? 'mon' : 'default' });
+    rows.push({ name: s.name, value: shownValue(s, ctx.options.get(s.name)), default: shownValue(s, s.default), source: ctx.options.isSet(s.name) ? 'mon' : 'default' });
   }
   for (const e of ctx.registry.list()) {
     for (const s of e.options.allSpecs()) {
       if (onlySet && !e.options.isSet(s.name)) continue;
-      rows.push({ name: `mgr/${e.name}/${s.name}`, value: String(e.options.get(s.name)), default: String(s.default), source: e.options.isSet(s.name) ? 'mon' : 'default' });
+      rows.push({ name: `mgr/${e.name}/${s.name}`, value: shownValue(s, e.options.get(s.name)), default: shownValue(s, s.default), source: e.options.isSet(s.name) ? 'mon' : 'default' });
     }
   }
   return rows.sort((a, b) => a.name.localeCompare(b.name));
@@ -49,9 +50,9 @@ function getValue(ctx: CommandContext, name: string): string {
     const e = ctx.registry.get(mo.module);
     if (!e) throw new ErrnoError(Errno.ENOENT, `no module '${mo.module}'`);
     if (!e.options.has(mo.option)) throw new ErrnoError(Errno.ENOENT, `unrecognized config option '${name}'`);
-    return String(e.options.get(mo.option));
+    return shownValue(e.options.spec(mo.option), e.options.get(mo.option));
   }
-  return String(ctx.options.get(name));
+  return shownValue(ctx.options.spec(name), ctx.options.get(name));
 }
 
 async function setValue(ctx: CommandContext, name: string, value: string | undefined): Promise<void> {

@@ -43,6 +43,22 @@ export class Slicer {
     this.count++;
   }
 
+  /**
+   * Ends the slice, waits for `p` (time spent waiting is not a stall: the event
+   * loop was free), then starts a new slice. For jobs that hand results on and
+   * wait for room (a push module's producer).
+   */
+  async wait<T>(p: Promise<T>): Promise<T> {
+    this.onSliceEnd();
+    this.endSlice();
+    try {
+      return await p;
+    } finally {
+      this.sliceStart = performance.now();
+      this.count++;
+    }
+  }
+
   /** Yields only when the slice is over budget. */
   async maybeYield(): Promise<void> {
     if (this.due()) await this.yield();

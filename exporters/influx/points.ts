@@ -1,0 +1,180 @@
+// The points of Ceph's influx module, built from the module's reads in slices:
+// ceph_pool_stats (df, per pool), ceph_daemon_stats (every daemon's perf
+// counters of priority >= PRIO_USEFUL, histograms left out), ceph_pg_summary_osd
+// and ceph_pg_summary_pool (PG states), one field `value`, one timestamp for
+// the interval, in upstream's order. Tags sorted by key, as Ceph's module wrote
+// them (test/fixtures/ceph-reference/influx/). Series prefixes and escaped
+// names are kept between intervals: a 10,000-OSD interval is mostly string
+// concatenation.
+
+import {
+  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, type CounterColumn, type DaemonCounters, type GetMap, type Slicer,
+} from '../../src/mgr-module/index.js';
+import { escapeName, type Dialect } from './line-protocol.js';
+
+/** What the points are read from (an MgrModule, or the reference cluster in tests). */
+export interface PointSource {
+  get(name: 'df'): GetMap['df'];
+  get(name: 'pg_summary'): GetMap['pg_summary'];
+  get(name: 'mon_map'): GetMap['mon_map'];
+  getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
+  forEachDaemonCounters(visit: (c: DaemonCounters) => void): void;
+  statsThreshold?(): number;
+}
+
+/** A series up to its last tag: `type_instance`, the one that varies per point (every measurement has it, last). */
+export interface Series {
+  readonly measurement: string;
+  /** Sorted by key, type_instance left out. */
+  readonly tags: ReadonlyArray<readonly [string, string]>;
+  /** Escaped `measurement,tag=v,...,type_instance=`. */
+  readonly prefix: string;
+}
+
+/** Where the points go: line protocol for sending, objects for `influx self-test`. */
+export interface PointSink {
+  add(series: Series, typeInstance: string, escapedTypeInstance: string, value: number): void;
+  /** Points held since the last take (the builder hands them on past a chunk size). */
+  readonly pending: number;
+}
+
+/** Upstream's df stats, in its order (get_df_stats). */
+export const DF_TYPES = [
+  'stored', 'kb_used', 'dirty', 'rd', 'rd_bytes', 'stored_raw', 'wr', 'wr_bytes', 'objects', 'max_avail', 'quota_objects', 'quota_bytes',
+] as const;
+
+export interface BuildHooks {
+  readonly slicer: Slicer;
+  /** Called when the sink holds `chunk` points or more, and at the end: hand them on (may wait). */
+  readonly drain: () => Promise<void>;
+  readonly chunk: number;
+  /** Upstream logs a PG summary pool without a df pool; so do we (once per pool). */
+  readonly warn: (msg: string) => void;
+}
+
+interface DaemonPlan {
+  readonly cols: number[];
+  readonly names: string[];
+  readonly escaped: string[];
+}
+
+export class PointBuilder {
+  private readonly series = new Map<string, Series>();
+  private readonly escaped = new Map<string, string>();
+  private plans = new WeakMap<readonly CounterColumn[], DaemonPlan>();
+  private planPrio = -1;
+  private readonly warnedPools = new Set<string>();
+
+  constructor(private readonly dialect: Dialect) {}
+
+  /** Builds one interval's points into `sink`; returns how many. */
+  async build(src: PointSource, sink: PointSink, h: BuildHooks): Promise<number> {
+    const fsid = src.get('mon_map').fsid;
+    const df = src.get('df');
+    const pgSummary = src.get('pg_summary');
+    let n = 0;
+    // Every CHECK_EVERY points: hand the chunk on when full, yield when the slice is over budget.
+    const pause = async (): Promise<void> => {
+      if (sink.pending >= h.chunk) await h.slicer.wait(h.drain());
+      await h.slicer.maybeYield();
+    };
+
+    const poolNames = new Map<string, string>();
+    for (const type of DF_TYPES) {
+      for (const pool of df.pools) {
+        poolNames.set(String(pool.id), pool.name);
+        const v = pool.stats[type];
+        if (typeof v !== 'number') continue;
+        const s = this.seriesOf('ceph_pool_stats', [['fsid', fsid], ['pool_id', String(pool.id)], ['pool_name', pool.name]]);
+        sink.add(s, type, this.esc(type), v);
+        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      }
+    }
+
+    const prio = Math.max(PRIO_USEFUL, src.statsThreshold?.() ?? 0);
+    if (prio !== this.planPrio) {
+      this.planPrio = prio;
+      this.plans = new WeakMap();
+    }
+    const daemons: DaemonCounters[] = [];
+    src.forEachDaemonCounters((d) => daemons.push(d));
+    await h.slicer.maybeYield();
+    for (const d of daemons) {
+      const host = src.getMetadata(d.type, d.id)?.hostname ?? 'N/A';
+      const s = this.seriesOf('ceph_daemon_stats', [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);
+      const plan = this.planOf(d.columns, prio);
+      for (let j = 0; j < plan.cols.length; j++) {
+        sink.add(s, plan.names[j]!, plan.escaped[j]!, d.values[plan.cols[j]!]!);
+        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      }
+    }
+
+    for (const [osd, states] of Object.entries(pgSummary.by_osd)) {
+      const meta = src.getMetadata('osd', osd);
+      if (!meta) continue; // as upstream: an OSD without metadata is left out
+      const s = this.seriesOf('ceph_pg_summary_osd', [['ceph_daemon', `osd.${osd}`], ['host', meta.hostname ?? 'N/A']]);
+      for (const [state, count] of Object.entries(states)) {
+        sink.add(s, state, this.esc(state), count);
+        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      }
+    }
+
+    for (const [poolId, states] of Object.entries(pgSummary.by_pool)) {
+      const name = poolNames.get(poolId);
+      if (name === undefined) {
+        if (!this.warnedPools.has(poolId)) h.warn(`Unable to find pool name for pool ${poolId}`);
+        this.warnedPools.add(poolId);
+        continue;
+      }
+      const s = this.seriesOf('ceph_pg_summary_pool', [['pool_id', poolId], ['pool_name', name]]);
+      for (const [state, count] of Object.entries(states)) {
+        sink.add(s, state, this.esc(state), count);
+        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      }
+    }
+    await h.slicer.wait(h.drain());
+    h.slicer.finish();
+    if (this.series.size > 4 * n + 1024) this.series.clear(); // daemons and pools come and go
+    return n;
+  }
+
+  private esc(name: string): string {
+    let e = this.escaped.get(name);
+    if (e === undefined) {
+      if (this.escaped.size > 100_000) this.escaped.clear();
+      this.escaped.set(name, (e = escapeName(name, this.dialect)));
+    }
+    return e;
+  }
+
+  private seriesOf(measurement: string, tags: Array<[string, string]>): Series {
+    const key = `${measurement}\0${tags.map(([, v]) => v).join('\0')}`;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      let prefix = measurement;
+      for (const [k, v] of tags) if (v !== '') prefix += `,${k}=${escapeName(v, this.dialect)}`;
+      s = { measurement, tags, prefix: `${prefix},type_instance=` };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  /** Which columns of a schema become points: shared by every daemon with that schema until it changes. */
+  private planOf(columns: readonly CounterColumn[], prio: number): DaemonPlan {
+    let p = this.plans.get(columns);
+    if (p === undefined) {
+      const cols: number[] = [];
+      const names: string[] = [];
+      const escaped: string[] = [];
+      for (const c of columns) {
+        if (c.priority < prio || c.width === 0 || (c.type & PERFCOUNTER_HISTOGRAM) !== 0) continue;
+        cols.push(c.col);
+        names.push(c.path);
+        escaped.push(this.esc(c.path));
+      }
+      p = { cols, names, escaped };
+      this.plans.set(columns, p);
+    }
+    return p;
+  }
+}
