@@ -41,14 +41,17 @@ describe('line protocol', () => {
     expect(escapeName('m\\=b', 'v1', true)).toBe('m\\=b'); // = needs no escape in a measurement
   });
 
-  it('writes integers with i (as Ceph did), other numbers as floats, and nothing for NaN/infinity', () => {
+  it('writes `value` as an integer always (as Ceph did: one type per field), rounding, clamping to int64, nothing for NaN/infinity', () => {
     expect(fieldValue(0)).toBe('0i');
     expect(fieldValue(-42)).toBe('-42i');
     expect(fieldValue(13260020796)).toBe('13260020796i');
+    expect(fieldValue(752924722539006.9)).toBe('752924722539007i');
+    expect(fieldValue(0.4)).toBe('0i');
     expect(fieldValue(2 ** 62)).toBe('4611686018427387904i');
-    expect(fieldValue(2 ** 63)).toBe('9223372036854776000'); // beyond int64: a float
-    expect(fieldValue(0.5)).toBe('0.5');
-    expect(fieldValue(1e-7)).toBe('1e-7');
+    expect(fieldValue(2 ** 63)).toBe('9223372036854775807i');
+    expect(fieldValue(1e300)).toBe('9223372036854775807i');
+    expect(fieldValue(-(2 ** 63))).toBe('-9223372036854775808i');
+    expect(fieldValue(-1e300)).toBe('-9223372036854775808i');
     expect(fieldValue(Number.NaN)).toBeUndefined();
     expect(fieldValue(Number.POSITIVE_INFINITY)).toBeUndefined();
   });

@@ -65,21 +65,26 @@ function v1Backslash(s: string, i: number, measurement: boolean): string {
   return escapedNext ? FULLWIDTH_BACKSLASH : '\\';
 }
 
-/** Largest integer a field can hold as `i` (int64); beyond it the value goes as a float. */
-const INT64_MAX = 2 ** 63; // 9223372036854775807 + 1: doubles at or above it cannot be int64
+/** int64 bounds, as doubles (2^63 is the first double above int64's range). */
+const INT64_MAX_TEXT = '9223372036854775807';
+const INT64_MIN_TEXT = '-9223372036854775808';
+const TWO_63 = 2 ** 63;
 
 /**
- * A numeric field value: integers as `<n>i` (as Ceph's module wrote them;
- * InfluxDB keeps one type per field), other numbers as floats. Undefined for
+ * The `value` field, always an integer (`<n>i`), as Ceph's module wrote it:
+ * Ceph's counters are integers (TIME sums in nanoseconds), and InfluxDB keeps
+ * one type per field, so one float would make every later integer a "field
+ * type conflict" (400, the batch lost). A fractional value (which only a
+ * non-Ceph source sends) is rounded; beyond int64 it is clamped. Undefined for
  * NaN and infinities, which line protocol cannot carry.
  */
 export function fieldValue(v: number): string | undefined {
   if (!Number.isFinite(v)) return undefined;
-  if (Number.isInteger(v) && Math.abs(v) < INT64_MAX) {
-    // Beyond 2^53 String() rounds to the shortest form ("…388000"): the double's exact digits instead.
-    return Math.abs(v) <= Number.MAX_SAFE_INTEGER ? `${v}i` : `${BigInt(v)}i`;
-  }
-  return String(v);
+  const r = Math.round(v);
+  if (Math.abs(r) <= Number.MAX_SAFE_INTEGER) return `${r}i`;
+  if (r >= TWO_63) return `${INT64_MAX_TEXT}i`;
+  if (r < -TWO_63) return `${INT64_MIN_TEXT}i`;
+  return `${BigInt(r)}i`; // String() would round to the shortest form ("…388000"): the double's exact digits
 }
 
 /** Tag fragment `,k1=v1,k2=v2` for tags already sorted by key (what InfluxDB stores best). */

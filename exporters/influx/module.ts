@@ -50,6 +50,8 @@ export class Module extends MgrModule {
   private warnedSkipped = false;
   /** The last interval's build (bench and tests read it). */
   lastBuild: BuildFigures | undefined;
+  /** Points handed to the push loop since start: sent + dropped + queued add up to it. */
+  producedPoints = 0;
   readonly loop: PushLoop<string>;
 
   constructor(ctx: ModuleContext) {
@@ -144,8 +146,15 @@ export class Module extends MgrModule {
     const started = performance.now();
     const sink = new LineSink(Date.now());
     const slicer = new Slicer(SLICE_MS, undefined, signal);
-    const points = await this.builder.build(this, sink, {
-      slicer, chunk: EMIT_LINES, drain: () => emit(sink.take()), warn: (msg) => this.log.error(msg),
+    let points = 0;
+    await this.builder.build(this, sink, {
+      slicer, chunk: EMIT_LINES, warn: (msg) => this.log.error(msg),
+      drain: () => {
+        const lines = sink.take();
+        points += lines.length;
+        this.producedPoints += lines.length;
+        return emit(lines);
+      },
     });
     if (sink.skipped > 0 && !this.warnedSkipped) {
       this.warnedSkipped = true;

@@ -103,11 +103,14 @@ export interface VmSeries {
 }
 
 /** Every sample VictoriaMetrics holds for metrics matching `match` (its /api/v1/export, JSON lines). */
-export async function vmExport(url: string, match = '{__name__=~"ceph_.*"}'): Promise<VmSeries[]> {
-  const res = await fetch(`${url}/api/v1/export`, { method: 'POST', body: new URLSearchParams({ 'match[]': match }) });
+export async function vmExport(url: string, match = '{__name__=~"ceph_.*"}', startMs?: number): Promise<VmSeries[]> {
+  const params = new URLSearchParams({ 'match[]': match });
+  if (startMs !== undefined) params.set('start', String(startMs / 1000));
+  const res = await fetch(`${url}/api/v1/export`, { method: 'POST', body: params });
   const text = await res.text();
   if (!res.ok) throw new Error(`export: HTTP ${res.status}: ${text}`);
   return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as VmSeries);
 }
 
-export const vmCount = async (url: string, match?: string): Promise<number> => (await vmExport(url, match)).reduce((n, s) => n + s.values.length, 0);
+export const vmCount = async (url: string, match?: string, startMs?: number): Promise<number> =>
+  (await vmExport(url, match, startMs)).reduce((n, s) => n + s.values.length, 0);
