@@ -12,6 +12,8 @@ import { startMgrd, waitForService, type RunOptions } from './run.js';
 import { tell } from './tell.js';
 import { runSimCommand } from './sim.js';
 import { adminTokenPath, connectableAddr } from './runtime-info.js';
+import { addCephOptions, agentCommand, agentOptions, type CephFlags } from './agent.js';
+import { DEFAULT_ADMIN_ADDR, DEFAULT_DAEMON_ADDR } from './defaults.js';
 
 function int(name: string, min: number, max: number) {
   return (v: string): number => {
@@ -33,13 +35,13 @@ export function buildProgram(): Command {
     .version(MGRD_VERSION)
     .showHelpAfterError();
 
-  program
+  const run = program
     .command('run')
     .description('run a manager (standby until the map makes it active)')
     .option('--config <file>', 'ceph.conf-style config file ([mgr] section)')
     .option('--data-dir <dir>', 'data directory: map store, keyring, admin token', './.mgrd')
-    .option('--daemon-addr <host:port>', 'wire-protocol listener for daemons and `mgrd tell`', '0.0.0.0:6800')
-    .option('--admin-addr <host:port>', 'admin HTTP listener', '127.0.0.1:7000')
+    .option('--daemon-addr <host:port>', 'wire-protocol listener for daemons and `mgrd tell`', DEFAULT_DAEMON_ADDR)
+    .option('--admin-addr <host:port>', 'admin HTTP listener', DEFAULT_ADMIN_ADDR)
     .option('--id <name>', 'manager name (as mgr.<id>)', defaultMgrId())
     .option('--keyring <file>', 'keyring to authenticate entities with (default: <data-dir>/keyring, created if missing)')
     .option('--set <key=value>', 'set an option for this run: mgr option or mgr/<module>/<option> (repeatable)', collect, [])
@@ -49,7 +51,8 @@ export function buildProgram(): Command {
     .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, or a JSON file')
     .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
-    .action(async (flags: Record<string, unknown>, cmd: Command) => {
+    .option('--ceph', "report this host's real Ceph cluster (in-process `mgrd agent ceph --cluster-stats`; options below)");
+  addCephOptions(run, false).action(async (flags: Record<string, unknown>, cmd: Command) => {
       const fromFile = typeof flags.config === 'string' ? parseConfigFile(flags.config) : {};
       const explicit = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       const pick = <T>(flag: string, key: string, conv: (s: string) => T = (s) => s as unknown as T): T => {
@@ -70,7 +73,13 @@ export function buildProgram(): Command {
         simSeed: pick('simSeed', 'sim_seed', int('sim_seed', 0, 2 ** 31)),
         simScenario: pick('scenario', 'sim_scenario'),
         simObjectstore: pick('simObjectstore', 'sim_objectstore'),
+        ceph: flags.ceph ? (mgrAddr, keyring, agentLog) => agentOptions(flags as unknown as CephFlags, [mgrAddr], keyring, true, agentLog) : undefined,
       };
+      if (o.sim && o.ceph) {
+        process.stderr.write('mgrd run: --sim and --ceph exclude each other (a simulated and a real cluster would report as one)\n');
+        process.exitCode = 22;
+        return;
+      }
       const log = createLogger({ level: o.logLevel as 'info' });
       const running = await startMgrd(o, log);
       const metrics = await waitForService(running.standby, 'prometheus', 3000);
@@ -81,7 +90,7 @@ export function buildProgram(): Command {
       process.stderr.write(
         [
           '',
-          `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}`,
+          `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}${running.agent ? `, reporting Ceph from ${running.agent.opts.cephConf}` : ''}`,
           `  metrics:  ${metrics ? `${metrics}metrics` : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)'}`,
           `  admin:    http://${admin.host}:${admin.port}/api/v1/health   (token in ${adminTokenPath(rel)})`,
           `  daemons:  ${connectableAddr(`${o.daemonAddr.replace(/:\d+$/, '')}:${info?.port ?? 0}`)}   (keyring ${rel}/keyring)`,
@@ -164,6 +173,8 @@ export function buildProgram(): Command {
       process.stderr.write(out.stderr);
       process.exitCode = out.code;
     });
+
+  program.addCommand(agentCommand());
 
   return program;
 }

@@ -14,6 +14,7 @@ import { MgrStandby } from '../mgr/mgr-standby.js';
 import { defaultModulePaths } from '../registry/module-loader.js';
 import { defaultKeyring, Keyring } from '../protocol/keyring.js';
 import { SimRunner } from '../sim/sim-runner.js';
+import { CephAgent, type CephAgentOptions } from '../agent/ceph-agent.js';
 import { checkListenAddr } from './listen-addr.js';
 import { adminTokenPath, connectableAddr, keyringPath, removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.js';
 
@@ -30,11 +31,14 @@ export interface RunOptions {
   simSeed: number;
   simScenario?: string;
   simObjectstore?: 'memstore' | 'bluestore' | 'mixed';
+  /** `--ceph`: the Ceph agent in-process, reporting the local cluster to this manager. */
+  ceph?: (mgrAddr: string, keyring: Keyring, log: Logger) => CephAgentOptions;
 }
 
 export interface Running {
   standby: MgrStandby;
   sim: SimRunner | undefined;
+  agent: CephAgent | undefined;
   dataDir: string;
   stop: () => Promise<void>;
 }
@@ -128,15 +132,21 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       });
       await sim.start();
     }
+    let agent: CephAgent | undefined;
+    if (o.ceph) {
+      agent = new CephAgent(o.ceph(connectableAddr(daemonAddr), keyring, log.child({ part: 'agent' })));
+      agent.start();
+    }
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
       await sim?.stop();
+      await agent?.stop();
       await started.stop();
       removeRuntimeInfo(dataDir, process.pid);
     };
-    return { standby: started, sim, dataDir, stop };
+    return { standby: started, sim, agent, dataDir, stop };
   } catch (err) {
     // One clear line for the operator (bin/mgrd.js prints it); nothing left listening, the lock released.
     if (standby) await standby.stop();

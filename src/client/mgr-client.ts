@@ -172,6 +172,13 @@ export class MgrClient extends EventEmitter {
     return true;
   }
 
+  /** Sends one OSD's PG stats as the cluster source (a `mon` entity; no OPEN needed). Returns false when not connected. */
+  sendPgStats(msg: PgStatsMsg): boolean {
+    if (!this.ready || !this.socket) return false;
+    this.socket.write(this.pgStatsFrame(msg));
+    return true;
+  }
+
   /** Sends one REPORT (and PG_STATS) now; the timer calls this every period. */
   reportNow(): void {
     const d = this.opts.daemon;

@@ -240,12 +240,16 @@ export class DaemonServer implements SessionHost {
   }
 
   private checkOsdSession(s: Session): void {
+    if (s.caps!.mapSource) return; // the cluster source: any OSD's stats (checked in applyPgStats)
     const name = s.daemonName!;
     if (!name.startsWith('osd.')) throw new ProtocolError('EPERM', `${name} is not an OSD: only OSDs send PG_STATS`);
   }
 
   private applyPgStats(s: Session, msg: PgStatsMsg): void {
-    if (typeof msg !== 'object' || msg === null || `osd.${String(msg.osd)}` !== s.daemonName) {
+    if (typeof msg !== 'object' || msg === null) throw new ProtocolError('EBADMSG', 'PG_STATS must be an object');
+    if (s.caps!.mapSource) {
+      if (!Number.isInteger(msg.osd) || msg.osd < 0) throw new ProtocolError('EBADMSG', 'PG_STATS osd must be an OSD id (an integer >= 0)');
+    } else if (`osd.${String(msg.osd)}` !== s.daemonName) {
       throw new ProtocolError('EBADMSG', `PG_STATS osd must be this session's OSD (${s.daemonName})`);
     }
     try {

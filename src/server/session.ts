@@ -225,7 +225,8 @@ export class Session {
       case FrameType.PG_STATS_BIN: {
         const what = frameTypeName(type);
         this.need(caps.daemon, what);
-        if (this.state !== 'open') throw new ProtocolError('ESTATE', `${what} before OPEN`);
+        // The cluster source (mon profile) sends any OSD's PG stats without opening as a daemon.
+        if (this.state !== 'open' && !caps.mapSource) throw new ProtocolError('ESTATE', `${what} before OPEN`);
         if (type === FrameType.PG_STATS_BIN) return this.host.pgStatsBinary(this, payload);
         return this.host.pgStats(this, decodeJson<PgStatsMsg>(type, payload));
       }

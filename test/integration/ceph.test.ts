@@ -1,0 +1,223 @@
+// `mgrd agent ceph` against a real Ceph 16.2 cluster (test/ceph/up.sh: 1 mon,
+// 1 mgr with its prometheus module, 3 memstore OSDs + 1 bluestore, cephx on).
+// A manager in this process (with the probe module, to read what the module
+// API hands out), the built `mgrd agent ceph` in its own process as the
+// README runs it, the real `ceph` CLI as the reference. Run alone with
+// `npm run test:ceph`.
+
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModulePaths } from '../../src/registry/module-loader.js';
+import { startCephCluster, type CephCluster } from '../ceph/cluster.js';
+import { byLabel, labelSets, scrape, sum, value } from '../ceph/metrics.js';
+import { startTestMgr, type TestMgr } from '../helpers/harness.js';
+import { assertBuilt, MGRD_BIN, poll, spawnLogged, stopChild } from '../helpers/procs.js';
+
+let c: CephCluster;
+let t: TestMgr;
+let agent: ChildProcess | undefined;
+let metricsUrl = '';
+const agentLog = (): string => join(c.work, 'agent.log');
+
+const HEALTH_CODE: Record<string, number> = { HEALTH_OK: 0, HEALTH_WARN: 1, HEALTH_ERR: 2 };
+
+/** The same object with keys in order at every level (compared as JSON). */
+function sorted(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  c = await startCephCluster();
+  t = await startTestMgr({
+    modules: ['prometheus', 'probe'],
+    modulePaths: [...defaultModulePaths(''), 'test/fixtures/modules'],
+    // Threshold 0: every counter declared, so the schema can be compared whole.
+    set: { mgr_stats_period: 1, mgr_tick_period: 1, mgr_stats_threshold: 0 },
+    moduleOverrides: [
+      { module: 'prometheus', option: 'server_port', value: '0' },
+      { module: 'prometheus', option: 'server_addr', value: '127.0.0.1' },
+      { module: 'prometheus', option: 'scrape_interval', value: '1' },
+    ],
+  });
+  const keyring = join(c.work, 'mgrd.keyring');
+  t.keyring.save(keyring);
+  agent = spawnLogged(process.execPath, [
+    MGRD_BIN, 'agent', 'ceph', '--mgr', t.daemonAddr, '--keyring', keyring, '--cluster-stats',
+    '--ceph-conf', c.conf, '--ceph-name', c.agentName, '--ceph-keyring', c.agentKeyring,
+    '--interval', '1', '--pg-interval', '2', '--command-timeout', '3', '--pg-timeout', '5', '--asok-timeout-ms', '1000', '--log-level', 'debug',
+  ], agentLog());
+  metricsUrl = `${await poll('the prometheus URI', 20_000, () => t.store.current().services.prometheus)}metrics`;
+  await poll(`every daemon's session and the PG stats (agent log: ${agentLog()})`, 60_000, () =>
+    ['osd.0', 'osd.1', 'osd.2', 'osd.3', 'mon.a'].every((d) => t.mgr.daemons.get(d)?.connected) && t.mgr.cluster.pgMap.isPgReady());
+}, 300_000);
+
+afterAll(async () => {
+  await stopChild(agent);
+  await t?.stop();
+  await c?.stop();
+});
+
+const probe = async (what: string, ...args: string[]): Promise<unknown> => {
+  const r = await t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { cmd: { prefix: 'probe call', what, args } });
+  if (r.r !== 0) throw new Error(`probe ${what}: ${r.outs}`);
+  return JSON.parse(r.outb);
+};
+
+const healthDetail = async (): Promise<{ status: string; checks: Record<string, { summary: { message: string }; detail: Array<{ message: string }> }> }> => {
+  const r = await t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { cmd: { prefix: 'health', detail: 'detail', format: 'json' } });
+  return JSON.parse(r.outb) as never;
+};
+
+describe('daemon counters from the admin sockets', () => {
+  it('every OSD and the mon report their real perf schema: counter names and types equal `ceph daemon X perf schema`', async () => {
+    for (const d of ['osd.0', 'osd.1', 'osd.2', 'osd.3', 'mon.a']) {
+      const real = await c.json<Record<string, Record<string, { type: number; priority: number; units: string }>>>('daemon', d, 'perf', 'schema');
+      const want = Object.entries(real).flatMap(([sec, cs]) => Object.entries(cs).map(([n, e]) => `${sec}.${n} type=${e.type} prio=${e.priority} ${e.units}`)).sort();
+      const [type, id] = d.split('.') as [string, string];
+      const mine = (await probe('get_perf_schema', type, id)) as Record<string, Record<string, { type: number; priority: number; units: number }>>;
+      const got = Object.entries(mine[d]!).map(([p, e]) => `${p} type=${e.type} prio=${e.priority} ${e.units === 0 ? 'bytes' : 'none'}`).sort();
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('`rados bench` writes move ceph_osd_op_w and the pool\'s wr_bytes', async () => {
+    const before = await scrape(metricsUrl);
+    const pools = await c.json<Array<{ poolnum: number; poolname: string }>>('osd', 'lspools');
+    const data = String(pools.find((p) => p.poolname === 'data')!.poolnum);
+    const opW0 = sum(before, 'ceph_osd_op_w');
+    const wr0 = value(before, 'ceph_pool_wr_bytes', { pool_id: data })!;
+    const out = await c.cli('rados', '-p', 'data', 'bench', '3', 'write', '-b', '16384', '-t', '4', '--no-cleanup');
+    const writes = Number(/Total writes made:\s+(\d+)/.exec(out)![1]);
+    expect(writes).toBeGreaterThan(10);
+    await poll('op_w and wr_bytes to move by what rados bench wrote', 30_000, async () => {
+      const m = await scrape(metricsUrl);
+      return sum(m, 'ceph_osd_op_w') - opW0 >= writes && value(m, 'ceph_pool_wr_bytes', { pool_id: data })! - wr0 >= writes * 16384;
+    });
+  });
+});
+
+describe('cluster state', () => {
+  it("ceph_osd_up/in, ceph_pool_stored/objects, ceph_pg_active, ceph_health_status, ceph_osd_numpg equal the cluster's own answers", async () => {
+    let last = '';
+    await poll('mgrd /metrics to equal the ceph CLI answers taken at the same moment', 60_000, async () => {
+      const [osdDump, df, pgs, health] = await Promise.all([
+        c.json<{ osds: Array<{ osd: number; up: number; in: number }> }>('osd', 'dump'),
+        c.json<{ pools: Array<{ id: number; stats: { stored: number; objects: number } }> }>('df', 'detail'),
+        c.json<{ pg_stats: Array<{ pgid: string; state: string }> }>('pg', 'dump', 'pgs_brief'),
+        c.json<{ status: string }>('health'),
+      ]);
+      // ceph_osd_numpg is the OSD's own counter (osd.numpg of its perf dump), not the PG map's count.
+      const numpg = await Promise.all([0, 1, 2, 3].map(async (n) => [`osd.${n}`, (await c.json<{ osd: { numpg: number } }>('daemon', `osd.${n}`, 'perf', 'dump', 'osd')).osd.numpg]));
+      const m = await scrape(metricsUrl);
+      const active: Record<string, number> = {};
+      for (const p of pgs.pg_stats) if (p.state.split('+').includes('active')) active[p.pgid.split('.')[0]!] = (active[p.pgid.split('.')[0]!] ?? 0) + 1;
+      const want = {
+        up: Object.fromEntries(osdDump.osds.map((o) => [`osd.${o.osd}`, o.up])),
+        in: Object.fromEntries(osdDump.osds.map((o) => [`osd.${o.osd}`, o.in])),
+        stored: Object.fromEntries(df.pools.map((p) => [String(p.id), p.stats.stored])),
+        objects: Object.fromEntries(df.pools.map((p) => [String(p.id), p.stats.objects])),
+        active,
+        health: HEALTH_CODE[health.status],
+        numpg: Object.fromEntries(numpg),
+      };
+      const got = {
+        up: byLabel(m, 'ceph_osd_up', 'ceph_daemon'),
+        in: byLabel(m, 'ceph_osd_in', 'ceph_daemon'),
+        stored: byLabel(m, 'ceph_pool_stored', 'pool_id'),
+        objects: byLabel(m, 'ceph_pool_objects', 'pool_id'),
+        active: Object.fromEntries(Object.entries(byLabel(m, 'ceph_pg_active', 'pool_id')).filter(([, v]) => v > 0)),
+        health: value(m, 'ceph_health_status'),
+        numpg: byLabel(m, 'ceph_osd_numpg', 'ceph_daemon'),
+      };
+      last = JSON.stringify({ want, got });
+      expect(Object.keys(got.up)).toHaveLength(4);
+      return JSON.stringify(sorted(got)) === JSON.stringify(sorted(want)) ? true : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${last}`);
+    });
+  });
+
+  it("has the label-name sets of the real mgr's prometheus module on every family both have", async () => {
+    const real = labelSets(await scrape(`http://127.0.0.1:${c.promPort}/metrics`));
+    const mine = labelSets(await scrape(metricsUrl));
+    const differences: string[] = [];
+    for (const [name, sets] of real) {
+      const ours = mine.get(name);
+      if (!ours || ours.length === 0 || sets.length === 0) continue;
+      if (JSON.stringify(ours) !== JSON.stringify(sets)) differences.push(`${name}: mgrd ${JSON.stringify(ours)}, ceph-mgr ${JSON.stringify(sets)}`);
+    }
+    // Differences, each with its reason (none today).
+    const EXPECTED: Record<string, string> = {};
+    expect(differences.filter((d) => !(d.split(':')[0]! in EXPECTED))).toEqual([]);
+    // Families only the real module has, each with its reason.
+    const ONLY_REAL: Record<string, string> = {
+      ceph_mgr_module_can_run: 'modules differ: ceph-mgr lists its Python modules',
+    };
+    const missing = [...real.keys()].filter((n) => (real.get(n)!.length > 0) && !(mine.get(n)?.length) && !(n in ONLY_REAL));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('failure behaviour', () => {
+  const reports = (d: string): number => t.mgr.daemons.get(d)?.reports ?? 0;
+  const connected = (d: string): boolean => t.mgr.daemons.get(d)?.connected ?? false;
+  const healthy = (): Promise<boolean> => poll('the cluster to be HEALTH_OK with every OSD up', 120_000, async () => {
+    const [h, s] = await Promise.all([c.json<{ status: string }>('health'), c.json<{ num_up_osds: number }>('osd', 'stat')]);
+    return h.status === 'HEALTH_OK' && s.num_up_osds === 4;
+  }, 1000);
+
+  it("a hung admin socket times out without stalling the other daemons; its session closes, and opens again when it answers", async () => {
+    const pid = c.pid('osd.1');
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const before = reports('osd.0') + reports('mon.a');
+      await poll('osd.1 session to close after its reads time out', 30_000, () => !connected('osd.1'));
+      // The others kept reporting every period all along.
+      expect(reports('osd.0') + reports('mon.a') - before).toBeGreaterThanOrEqual(4);
+      expect(connected('osd.0') && connected('mon.a')).toBe(true);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await poll('osd.1 session to open again', 30_000, () => connected('osd.1'));
+    await healthy();
+  });
+
+  it('the cluster not answering raises MGR_AGENT_CLUSTER_UNREACHABLE naming the error and keeps the last state; it clears when the cluster answers', async () => {
+    const pid = c.pid('mon.a');
+    process.kill(pid, 'SIGSTOP');
+    let check: { summary: { message: string }; detail: Array<{ message: string }> } | undefined;
+    try {
+      check = await poll('MGR_AGENT_CLUSTER_UNREACHABLE', 30_000, async () => (await healthDetail()).checks.MGR_AGENT_CLUSTER_UNREACHABLE);
+      const m = await scrape(metricsUrl);
+      expect(byLabel(m, 'ceph_osd_up', 'ceph_daemon')).toEqual({ 'osd.0': 1, 'osd.1': 1, 'osd.2': 1, 'osd.3': 1 });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // The command timed out in librados (rados_mon_op_timeout) or in the agent, whichever came first.
+    expect(check.summary.message).toMatch(/^mgrd agent cannot get the cluster state: '[a-z_ ]+' (got no answer within 3000 ms|failed: ETIMEDOUT.*)$/);
+    await poll('MGR_AGENT_CLUSTER_UNREACHABLE to clear', 60_000, async () => !(await healthDetail()).checks.MGR_AGENT_CLUSTER_UNREACHABLE);
+    await healthy();
+  });
+
+  it("stopping an OSD turns its ceph_osd_up to 0 and raises OSD_DOWN with Ceph's message; its session closes, and a restart opens a new one", async () => {
+    process.kill(c.pid('osd.2'), 'SIGTERM');
+    await poll('osd.2 session to close', 30_000, () => !connected('osd.2'));
+    const real = await poll('OSD_DOWN in ceph health detail', 60_000, async () => (await c.json<{ checks: Record<string, { summary: { message: string }; detail: Array<{ message: string }> }> }>('health', 'detail')).checks.OSD_DOWN);
+    await poll('ceph_osd_up of osd.2 to be 0', 30_000, async () => value(await scrape(metricsUrl), 'ceph_osd_up', { ceph_daemon: 'osd.2' }) === 0);
+    const mine = await poll('OSD_DOWN in mgrd health detail', 30_000, async () => (await healthDetail()).checks.OSD_DOWN);
+    expect(mine.summary.message).toBe(real.summary.message);
+    expect(mine.detail.map((d) => d.message)).toEqual(real.detail.map((d) => d.message));
+    // `mgrd tell mgr health detail`, as an operator types it.
+    const out = await c.cli(process.execPath, MGRD_BIN, 'tell', '--mgr', t.daemonAddr, '--keyring', join(c.work, 'mgrd.keyring'), 'mgr', 'health', 'detail');
+    expect(out).toContain(`[WRN] OSD_DOWN: ${real.summary.message}`);
+    for (const d of real.detail) expect(out).toContain(d.message);
+
+    await c.startDaemon('osd', '2');
+    await poll('osd.2 session to open again after the restart', 60_000, () => connected('osd.2'));
+    await poll('ceph_osd_up of osd.2 to be 1', 60_000, async () => value(await scrape(metricsUrl), 'ceph_osd_up', { ceph_daemon: 'osd.2' }) === 1);
+    await healthy();
+  });
+});
