@@ -92,10 +92,11 @@ describe('PrometheusExporter', () => {
     ['fail', 503],
     ['return', 200],
   ] as const)('a stale cache with stale_cache_strategy=%s answers %d', async (strategy, status) => {
-    const r = await rig({ scrape_interval: 0.1, stale_cache_strategy: strategy });
+    // Stale after twice the interval (2 s): wide enough for the first scrape to be fresh on a loaded machine.
+    const r = await rig({ scrape_interval: 1, stale_cache_strategy: strategy });
     await r.exporter.collectNow(); // no timer started: the cache only ages
     expect((await fetch(`${r.url}metrics`)).status).toBe(200);
-    await sleep(250);
+    await sleep(2200);
     const res = await fetch(`${r.url}metrics`);
     expect(res.status).toBe(status);
     if (status === 503) expect(await res.text()).toMatch(/more than twice scrape_interval .*returning &#34;service unavailable&#34;/);

@@ -18,6 +18,7 @@ import type { MapStore } from './map-store.js';
 import type { MgrMap } from './mgr-map.js';
 import { CommandDispatcher } from '../commands/dispatcher.js';
 import { splitHostPort } from '../client/mgr-client.js';
+import { Throttle } from '../common/throttle.js';
 
 export interface MgrOptions {
   id: string;
@@ -50,6 +51,13 @@ export class Mgr {
   /** Health status as of the last look (tick or completed health scan): a change notifies 'health'. */
   private healthStatus: HealthStatus = 'HEALTH_OK';
   private readonly log: Logger;
+  /**
+   * 'health' notifications from module and registry checks, at most one per
+   * tick period: a module whose notify throws on 'health' (a fault changes
+   * MGR_MODULE_ERROR) or that rewrites its own checks on each 'health' would
+   * otherwise feed itself notifications without bound (issue 8 item 2).
+   */
+  private readonly healthNotify = new Throttle(() => this.notifyAll('health', ''), () => this.opts.options.num('mgr_tick_period') * 1000);
 
   constructor(private readonly opts: MgrOptions) {
     this.log = opts.log.child({ part: 'mgr' });
@@ -73,7 +81,7 @@ export class Mgr {
       mgrOptions: o,
       views: this.views,
       setHealth: (owner, checks) => {
-        if (this.cluster.setOwnerChecks(owner, checks)) this.notifyAll('health', '');
+        if (this.cluster.setOwnerChecks(owner, checks) && !this.stopped) this.healthNotify.request();
       },
       publishService: async (module, uri) => {
         await opts.store.update((m) => {
@@ -181,6 +189,7 @@ export class Mgr {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.tickTimer);
+    this.healthNotify.dispose();
     this.unsubscribeOptions?.();
     await this.server.stop(reason);
     await this.registry.stopAll();

@@ -102,6 +102,9 @@ export class ModuleQueue {
         this.hooks.onFault(item.kind, err);
         item.reject?.(err);
       }
+      // Module code may be synchronous and its faults may queue more work: give
+      // the event loop (ingest, admin, /metrics, other modules) a turn between items.
+      await yieldToLoop();
     }
     this.running = false;
   }
@@ -131,6 +134,8 @@ export class ModuleQueue {
     });
   }
 }
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));

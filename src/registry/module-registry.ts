@@ -13,6 +13,7 @@ import type { ModuleContext } from '../mgr-module/context.js';
 import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
 import type { CmdMap, CommandReturn, HealthCheckMap, ModuleOption, MgrdStats, NotifyType, PushStats } from '../mgr-module/types.js';
 import { healthCheck } from '../state/health-types.js';
+import { LogLimiter } from '../common/log-limiter.js';
 import { findModuleFolders, importModule, type LoadedModule } from './module-loader.js';
 import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
 
@@ -91,6 +92,8 @@ export class ModuleRegistry {
   private readonly entries = new Map<string, ModuleEntry>();
   /** The enabled set of the last apply(). */
   private wanted = new Set<string>();
+  /** Fault lines per module: the first few, then one a minute with the count suppressed. */
+  private readonly faultLog = new LogLimiter(3, 60_000);
 
   constructor(private readonly host: RegistryHost) {}
 
@@ -356,7 +359,10 @@ export class ModuleRegistry {
     e.faults++;
     e.lastError = `${kind}: ${err instanceof Error ? err.message : String(err)}`;
     if (kind === 'serve') e.failed = true;
-    this.host.log.error({ module: e.name, kind, faults: e.faults, err: err instanceof Error ? err.stack : String(err) }, `module ${kind} failed`);
+    const say = this.faultLog.check(e.name);
+    if (say.log) {
+      this.host.log.error({ module: e.name, kind, faults: e.faults, suppressed: say.suppressed, err: err instanceof Error ? err.stack : String(err) }, `module ${kind} failed`);
+    }
     this.refreshHealth(e);
   }
 
