@@ -108,7 +108,7 @@ describe('PrometheusExporter', () => {
     expect(a).toBe(b);
     expect(r.collections).toBe(1);
     r.exporter.start();
-    await sleep(450);
+    await waitUntil(() => r.collections >= 3, 5000);
     expect(r.collections).toBeGreaterThanOrEqual(3);
     expect(r.errors).toEqual([]);
   });
@@ -116,7 +116,7 @@ describe('PrometheusExporter', () => {
   it('moves a collection forward on notify, but not more often than max(1 s, interval/3)', async () => {
     const r = await rig({ scrape_interval: 2.7 }); // gap max(1 s, 0.9 s); the next regular collection at 2.7 s
     r.exporter.start();
-    await sleep(100);
+    await waitUntil(() => r.collections === 1, 5000);
     expect(r.collections).toBe(1);
     r.exporter.notify();
     r.exporter.notify();
