@@ -56,6 +56,7 @@ export class SelfMetrics {
     };
     mirrored('mgrd_sessions', 'Open wire-protocol sessions', (s) => s.sessions, 'gauge');
     mirrored('mgrd_daemons', 'Daemons the manager knows of', (s) => s.daemons, 'gauge');
+    mirrored('mgrd_sessions_authenticating', 'Wire-protocol connections not authenticated yet', (s) => s.sessionsAuthenticating, 'gauge');
     mirrored('mgrd_sessions_accepted_total', 'Wire-protocol sessions accepted', (s) => s.sessionsAccepted, 'counter');
     mirrored('mgrd_sessions_refused_total', 'Wire-protocol sessions refused (limit, authentication)', (s) => s.sessionsRefused, 'counter');
     mirrored('mgrd_reports_total', 'REPORT messages ingested', (s) => s.reports, 'counter');
@@ -73,6 +74,13 @@ export class SelfMetrics {
       collect() {
         this.reset();
         for (const [reason, n] of Object.entries(read().sessionErrors)) this.inc({ reason }, n);
+      },
+    });
+    new Counter({
+      name: 'mgrd_wire_limit_hits_total', help: 'Input refused or clamped by a wire-protocol limit, by limit (docs/limits.md)', labelNames: ['limit'], registers,
+      collect() {
+        this.reset();
+        for (const [limit, n] of Object.entries(read().wireLimitHits)) this.inc({ limit }, n);
       },
     });
     // pick() answers undefined for modules the family does not cover (push counters: push modules only).

@@ -16,4 +16,10 @@ export const MGR_OPTIONS: readonly OptionSpec[] = [
   { name: 'ms_max_sessions', type: 'int', default: 50_000, min: 1, max: 1_000_000, desc: 'Most concurrent wire-protocol sessions; more are refused with an error frame.' },
   { name: 'ms_session_max_buffered_bytes', type: 'int', default: 16 * 1024 * 1024, min: 4096, max: 1024 * 1024 * 1024, desc: 'Most bytes queued to one slow reader before its session is closed.' },
   { name: 'ms_handshake_timeout_ms', type: 'int', default: 10_000, min: 100, max: 600_000, desc: 'A session that has not authenticated in this time is closed.' },
+  // What an unauthenticated peer can make the manager hold (docs/limits.md).
+  { name: 'ms_preauth_max_bytes', type: 'int', default: 8192, min: 512, max: 1024 * 1024, desc: 'Most bytes a connection may send before it has authenticated (HELLO and AUTH together); more closes it with E2BIG.' },
+  { name: 'ms_preauth_max_sessions', type: 'int', default: 4096, min: 1, max: 1_000_000, desc: 'Most connections authenticating at once; more are refused with ELIMIT.' },
+  { name: 'ms_preauth_max_sessions_per_peer', type: 'int', default: 1024, min: 1, max: 1_000_000, desc: 'Most connections authenticating at once from one peer address; more are refused with ELIMIT.' },
+  // What an authenticated peer can make the manager keep or compute (docs/limits.md).
+  { name: 'ms_session_max_pending_commands', type: 'int', default: 16, min: 1, max: 4096, desc: 'Commands of one session computed at once; later ones wait (and the session stops being read) until replies go out.' },
 ];

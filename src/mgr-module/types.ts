@@ -216,6 +216,10 @@ export interface MgrdStats {
   sessionsAccepted: number;
   sessionsRefused: number;
   sessionErrors: Record<string, number>;
+  /** Connections not authenticated yet. */
+  sessionsAuthenticating: number;
+  /** Refusals (and clamps) by wire-protocol limit since start (docs/limits.md). */
+  wireLimitHits: Record<string, number>;
   reports: number;
   valuesIngested: number;
   bytesIngested: number;

@@ -8,6 +8,7 @@ import type { CommandResult } from '../common/errno.js';
 import type { Keyring } from '../protocol/keyring.js';
 import type { CommandMsg, CommandReplyMsg } from '../protocol/messages.js';
 import { DaemonServer, type CommandCaller } from '../server/daemon-server.js';
+import { optionLimits } from '../server/wire-limits.js';
 import { ClusterState } from '../state/cluster-state.js';
 import { DaemonStateIndex } from '../state/daemon-state.js';
 import { ModuleRegistry } from '../registry/module-registry.js';
@@ -107,12 +108,7 @@ export class Mgr {
       cluster: this.cluster,
       notify: (type, id) => this.notifyAll(type as NotifyType, id),
       commands: (caller, msg) => this.runCommandMsg(caller, msg),
-      limits: {
-        maxFrameBytes: o.num('ms_max_frame_bytes'),
-        maxBufferedBytes: o.num('ms_session_max_buffered_bytes'),
-        handshakeTimeoutMs: o.num('ms_handshake_timeout_ms'),
-      },
-      maxSessions: o.num('ms_max_sessions'),
+      limits: optionLimits(o),
       configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold') }),
       log: opts.log.child({ part: 'daemon-server' }),
     });
@@ -162,6 +158,8 @@ export class Mgr {
   tick(): void {
     try {
       if (this.cluster.tick(Date.now() / 1000)) this.notifyAll('pg_summary', '');
+      // The wire limits' check joins the others; a status change notifies through noteHealth.
+      this.cluster.setOwnerChecks('mgr.wire', this.server.limitHits.healthChecks());
       this.noteHealth();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'tick failed');
@@ -213,6 +211,8 @@ export class Mgr {
       sessionsAccepted: s.accepted,
       sessionsRefused: s.refused,
       sessionErrors: Object.fromEntries(s.errors),
+      sessionsAuthenticating: this.server.preauthCount,
+      wireLimitHits: this.server.limitHits.totals(),
       reports: s.reports,
       valuesIngested: s.values,
       bytesIngested: s.bytes,

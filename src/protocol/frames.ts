@@ -74,18 +74,36 @@ export class FrameError extends Error {
 export type FrameHandler = (type: number, payload: Buffer) => void;
 
 /**
+ * Checks a frame header as soon as its 5 bytes are in: throws (FrameError,
+ * or the caller's own error) to refuse the frame before any of its payload
+ * is buffered. `len` counts the type byte and the payload.
+ */
+export type FrameHeaderCheck = (type: number, len: number) => void;
+
+/** Below this, a partial frame left over from a chunk is copied instead of keeping the whole chunk alive. */
+const COPY_REST_BELOW = 64 * 1024;
+
+/**
  * Incremental decoder: push() socket chunks; it calls onFrame for each whole frame
  * (payload is a view, valid until the handler returns unless copied) and throws
- * FrameError on a length of 0 or above maxFrameBytes. Unknown types are the
- * caller's concern (the session decides what is allowed in its state).
+ * FrameError on a length of 0 or above the maximum, as soon as the 5-byte
+ * header is in. The maximum is a number, or a check of (type, length) that
+ * throws to refuse (a session's bounds per state and frame type). The memory
+ * held for an incomplete frame is that frame's bytes: a large frame is
+ * assembled in one buffer of its size, a small rest is copied out of its chunk.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   /** Whole frame length (header included) once the header has been seen; 0 before. */
   private need = 0;
+  /** A large frame being assembled in place (its whole length), or undefined. */
+  private whole: Buffer | undefined;
+  private readonly check: FrameHeaderCheck;
 
-  constructor(private readonly maxFrameBytes: number, private readonly onFrame: FrameHandler) {}
+  constructor(max: number | FrameHeaderCheck, private readonly onFrame: FrameHandler) {
+    this.check = typeof max === 'number' ? (_type, len) => checkMaxLength(len, max) : max;
+  }
 
   /** Bytes held for a frame not yet complete. */
   get bufferedBytes(): number {
@@ -97,40 +115,60 @@ export class FrameDecoder {
       this.parse(chunk);
       return;
     }
+    if (this.whole) {
+      const take = Math.min(chunk.length, this.need - this.buffered);
+      chunk.copy(this.whole, this.buffered, 0, take);
+      this.buffered += take;
+      if (this.buffered < this.need) return;
+      const all = this.whole;
+      this.reset();
+      this.parse(all);
+      if (take < chunk.length) this.push(chunk.subarray(take));
+      return;
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.need === 0 && this.buffered >= 4) this.readHeader();
-    if (this.need !== 0 && this.buffered < this.need) return;
-    if (this.need === 0) return;
+    if (this.need === 0 && this.buffered >= FRAME_HEADER_BYTES) this.readHeader();
+    else if (this.need === 0 && this.buffered >= 4) this.checkZero(Buffer.concat(this.chunks, this.buffered), 0);
+    if (this.need === 0 || this.buffered < this.need) return;
     const all = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [];
-    this.buffered = 0;
-    this.need = 0;
+    this.reset();
     this.parse(all);
   }
 
   private readHeader(): void {
     const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
-    if (this.chunks.length !== 1) this.chunks = [head];
-    this.need = 4 + this.checkLength(head.readUInt32BE(0));
+    this.need = FRAME_HEADER_BYTES - 1 + this.checkHeader(head, 0);
+    if (this.buffered < this.need && this.need > COPY_REST_BELOW) {
+      // Assemble in place: one buffer of the frame's size instead of chunks plus their concatenation.
+      this.whole = Buffer.allocUnsafe(this.need);
+      head.copy(this.whole, 0, 0, this.buffered);
+      this.chunks = [];
+    } else if (this.chunks.length !== 1) this.chunks = [head];
   }
 
-  private checkLength(len: number): number {
+  /** Checks the header at buf[off..off+5) and returns its length field. */
+  private checkHeader(buf: Buffer, off: number): number {
+    const len = this.checkZero(buf, off);
+    this.check(buf[off + 4]!, len);
+    return len;
+  }
+
+  /** A zero length is refused from its 4 bytes, without waiting for a type byte. */
+  private checkZero(buf: Buffer, off: number): number {
+    const len = buf.readUInt32BE(off);
     if (len === 0) throw new FrameError('EBADFRAME', 'frame length 0 (a frame holds at least its type byte)');
-    if (len > this.maxFrameBytes) {
-      throw new FrameError('E2BIG', `frame of ${len} bytes exceeds the maximum of ${this.maxFrameBytes}`);
-    }
     return len;
   }
 
   private parse(buf: Buffer): void {
     let off = 0;
     const end = buf.length;
-    while (end - off >= 4) {
-      const len = this.checkLength(buf.readUInt32BE(off));
+    while (end - off >= FRAME_HEADER_BYTES) {
+      const len = this.checkHeader(buf, off);
       if (end - off - 4 < len) {
-        this.need = 4 + len;
-        break;
+        this.keepRest(buf.subarray(off), 4 + len);
+        return;
       }
       const type = buf[off + 4]!;
       const payload = buf.subarray(off + 5, off + 4 + len);
@@ -138,20 +176,39 @@ export class FrameDecoder {
       this.onFrame(type, payload);
     }
     if (off < end) {
-      const rest = buf.subarray(off);
-      this.chunks = [rest];
-      this.buffered = rest.length;
-      if (this.need === 0 && rest.length >= 4) this.need = 4 + this.checkLength(rest.readUInt32BE(0));
-    } else {
-      this.need = 0;
+      if (end - off >= 4) this.checkZero(buf, off);
+      this.keepRest(buf.subarray(off), 0);
     }
+    else this.need = 0;
+  }
+
+  /** Keeps an incomplete frame (`need`: its whole length when the header is known, else 0). */
+  private keepRest(rest: Buffer, need: number): void {
+    if (need > COPY_REST_BELOW) {
+      this.whole = Buffer.allocUnsafe(need);
+      rest.copy(this.whole);
+      this.buffered = rest.length;
+      this.need = need;
+      return;
+    }
+    // A view would keep the whole chunk (up to 64 KiB) alive for a few bytes.
+    const own = rest.length < COPY_REST_BELOW && rest.buffer.byteLength > rest.length * 2 ? Buffer.from(rest) : rest;
+    this.chunks = [own];
+    this.buffered = own.length;
+    this.need = need;
   }
 
   reset(): void {
     this.chunks = [];
     this.buffered = 0;
     this.need = 0;
+    this.whole = undefined;
   }
+}
+
+/** The plain bound: a length above `max` is refused with E2BIG. */
+export function checkMaxLength(len: number, max: number): void {
+  if (len > max) throw new FrameError('E2BIG', `frame of ${len} bytes exceeds the maximum of ${max}`);
 }
 
 /** Parses a JSON payload, naming the frame type in the error. */

@@ -6,7 +6,9 @@
 // walks records with one cursor reused across records and messages.
 
 import { popcount32 } from '../common/bits.js';
-import { FrameError } from './frames.js';
+import { FrameError, FrameType } from './frames.js';
+import { CLIENT_FRAME_BOUNDS, MAX_PG_STATS_BIN_HEAD_BYTES } from './frame-bounds.js';
+import { parseJsonBounded } from './json-bounded.js';
 import {
   MAX_POOL_ID, STAT_SUM_FIELDS, num, parsePgid, parseVersion, pgidOf,
   type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
@@ -220,9 +222,10 @@ export class PgStatsDecoder {
     const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const headLen = view.getUint32(0, true);
     if (headLen > payload.length - 8) throw new FrameError('EBADMSG', `PG_STATS_BIN head length ${headLen} leaves no room for the PG count in ${payload.length} bytes`);
+    if (headLen > MAX_PG_STATS_BIN_HEAD_BYTES) throw new FrameError('EBADMSG', `PG_STATS_BIN head of ${headLen} bytes exceeds its maximum of ${MAX_PG_STATS_BIN_HEAD_BYTES}`);
     let head: unknown;
     try {
-      head = JSON.parse(payload.toString('utf8', 4, 4 + headLen));
+      head = parseJsonBounded(payload.subarray(4, 4 + headLen), CLIENT_FRAME_BOUNDS[FrameType.PG_STATS_BIN]!.maxDepth);
     } catch (err) {
       throw new FrameError('EBADMSG', `PG_STATS_BIN head is not valid JSON: ${(err as Error).message}`);
     }

@@ -4,7 +4,9 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
-import { FrameType } from '../protocol/frames.js';
+import { encodeJsonFrame, FrameType } from '../protocol/frames.js';
+import { parseJsonBounded } from '../protocol/json-bounded.js';
+import { CLIENT_FRAME_BOUNDS } from '../protocol/frame-bounds.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { PgStatsDecoder } from '../protocol/pg-stats-codec.js';
 import type {
@@ -12,8 +14,11 @@ import type {
 } from '../protocol/messages.js';
 import type { ClusterState } from '../state/cluster-state.js';
 import { SchemaError, splitDaemonName, type DaemonStateIndex } from '../state/daemon-state.js';
-import { ProtocolError, Session, type SessionHost, type SessionLimits } from './session.js';
+import { ProtocolError, Session, type SessionHost } from './session.js';
 import { IngestStats } from './ingest-stats.js';
+import { LimitHits } from './limit-hits.js';
+import { RateLimitedLog } from './rate-log.js';
+import type { WireLimits } from './wire-limits.js';
 
 export type NotifyFn = (type: string, id: string) => void;
 
@@ -35,8 +40,8 @@ export interface DaemonServerOptions {
   cluster: ClusterState;
   notify: NotifyFn;
   commands: CommandHandler;
-  limits: SessionLimits;
-  maxSessions: number;
+  /** Read on every use (options changed at runtime apply at once). */
+  limits: WireLimits;
   /** Current CONFIGURE values (period, threshold). */
   configure: () => ConfigureMsg;
   log: Logger;
@@ -54,11 +59,26 @@ export class DaemonServer implements SessionHost {
   readonly keyring: Keyring;
   readonly mgrName: string;
   readonly log: Logger;
+  readonly limits: WireLimits;
+  /** Refusals and clamps by limit: counted, logged, MGR_WIRE_LIMIT. */
+  readonly limitHits: LimitHits;
+  /** Sessions not authenticated yet, and their number per peer address. */
+  private readonly preauthSessions = new Set<Session>();
+  private readonly preauthByPeer = new Map<string, number>();
+  /** Session failures: one line per entity (or unauthenticated) and code every 10 s. */
+  private readonly failLog = new RateLimitedLog(10_000);
 
   constructor(private readonly opts: DaemonServerOptions) {
     this.keyring = opts.keyring;
     this.mgrName = opts.mgrName;
     this.log = opts.log;
+    this.limits = opts.limits;
+    this.limitHits = new LimitHits(opts.log);
+  }
+
+  /** Connections not authenticated yet. */
+  get preauthCount(): number {
+    return this.preauthSessions.size;
   }
 
   get sessionCount(): number {
@@ -74,7 +94,8 @@ export class DaemonServer implements SessionHost {
 
   async start(): Promise<void> {
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-    server.maxConnections = this.opts.maxSessions + 16;
+    // Beyond the session limit connections are refused with an ERROR frame; far beyond, the kernel's backlog refuses them.
+    server.maxConnections = this.limits.maxSessions + this.limits.preauthMaxSessions + 16;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: this.opts.host, port: this.opts.port, backlog: 4096 }, () => {
@@ -110,20 +131,60 @@ export class DaemonServer implements SessionHost {
     return s;
   }
 
+  /**
+   * A new connection: refused with ELIMIT (and no Session) when the manager
+   * has ms_max_sessions sessions, or ms_preauth_max_sessions connections
+   * authenticating, or this peer address has ms_preauth_max_sessions_per_peer.
+   */
   private accept(socket: Socket): void {
-    const id = this.nextId++;
-    const session = new Session(id, socket, this, this.opts.limits);
-    if (this.sessions.size >= this.opts.maxSessions) {
+    const limits = this.limits;
+    const peer = (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+    const perPeer = this.preauthByPeer.get(peer) ?? 0;
+    let refusal: [string, string, string] | undefined;
+    if (this.sessions.size >= limits.maxSessions) {
+      refusal = ['ms_max_sessions', `too many sessions (max ${limits.maxSessions})`, `connection from ${peer} refused: ${this.sessions.size} sessions open`];
+    } else if (this.preauthSessions.size >= limits.preauthMaxSessions) {
+      refusal = ['ms_preauth_max_sessions', `too many connections authenticating (max ${limits.preauthMaxSessions})`,
+        `connection from ${peer} refused: ${this.preauthSessions.size} connections authenticating`];
+    } else if (perPeer >= limits.preauthMaxSessionsPerPeer) {
+      refusal = ['ms_preauth_max_sessions_per_peer', `too many connections authenticating from ${peer} (max ${limits.preauthMaxSessionsPerPeer})`,
+        `connection from ${peer} refused: it has ${perPeer} connections authenticating`];
+    }
+    if (refusal) {
       this.stats.refused++;
-      session.fail('ELIMIT', `too many sessions (max ${this.opts.maxSessions})`);
+      this.limitHits.hit(refusal[0], refusal[2]);
+      refuse(socket, 'ELIMIT', refusal[1]);
       return;
     }
-    this.sessions.set(id, session);
+    const session = new Session(this.nextId++, socket, this);
+    this.sessions.set(session.id, session);
+    this.preauthSessions.add(session);
+    this.preauthByPeer.set(peer, perPeer + 1);
     this.stats.accepted++;
+  }
+
+  private releasePreauth(s: Session): void {
+    if (!this.preauthSessions.delete(s)) return;
+    const n = (this.preauthByPeer.get(s.peer) ?? 1) - 1;
+    if (n <= 0) this.preauthByPeer.delete(s.peer);
+    else this.preauthByPeer.set(s.peer, n);
+  }
+
+  authenticated(s: Session): void {
+    this.releasePreauth(s);
+  }
+
+  logFailure(s: Session, code: string, message: string): void {
+    const who = s.preauth ? 'unauthenticated' : s.entity;
+    this.failLog.maybe(`${who} ${code}`, (suppressed) => {
+      this.log.warn({ session: s.id, entity: s.entity || undefined, remote: s.remote, code, suppressed: suppressed || undefined },
+        `closing session: ${message}${suppressed > 0 ? ` (${suppressed} more ${code} from ${who} since the last line)` : ''}`);
+    });
   }
 
   closed(s: Session, code: string | undefined): void {
     this.sessions.delete(s.id);
+    this.releasePreauth(s);
     if (code) this.stats.countError(code);
     if (s.daemonName && this.byDaemon.get(s.daemonName) === s) {
       this.byDaemon.delete(s.daemonName);
@@ -173,7 +234,7 @@ export class DaemonServer implements SessionHost {
     return this.opts.configure();
   }
 
-  report(s: Session, payload: Buffer): void {
+  report(s: Session, payload: Buffer, parsedHead?: ReportHead): void {
     const t0 = performance.now();
     if (payload.length < 4) throw new ProtocolError('EBADMSG', 'REPORT shorter than its 4-byte head length');
     const headLen = payload.readUInt32LE(0);
@@ -187,7 +248,7 @@ export class DaemonServer implements SessionHost {
     if (headLen > 0) {
       let head: ReportHead;
       try {
-        head = JSON.parse(payload.toString('utf8', 4, 4 + headLen)) as ReportHead;
+        head = parsedHead ?? (parseJsonBounded(payload.subarray(4, 4 + headLen), CLIENT_FRAME_BOUNDS[FrameType.REPORT]!.maxDepth) as ReportHead);
       } catch (err) {
         throw new ProtocolError('EBADMSG', `REPORT head is not valid JSON: ${(err as Error).message}`);
       }
@@ -275,4 +336,12 @@ export class DaemonServer implements SessionHost {
     this.stats.commands++;
     return this.opts.commands({ entity: s.entity, read: s.caps!.read, write: s.caps!.write }, msg);
   }
+}
+
+/** Refuses a connection without a session: one ERROR frame, then the socket goes. */
+function refuse(socket: Socket, code: string, message: string): void {
+  socket.on('error', () => undefined);
+  socket.pause();
+  socket.end(encodeJsonFrame(FrameType.ERROR, { code, message }));
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

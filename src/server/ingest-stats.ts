@@ -13,6 +13,9 @@ export class IngestStats {
   pgStats = 0;
   maps = 0;
   commands = 0;
+  /** JSON bodies parsed in slices (large ones), and those being parsed now. */
+  slicedJson = 0;
+  slicedJsonActive = 0;
   /** Sessions closed with an error, by code. */
   readonly errors = new Map<string, number>();
   reportTimeSumMs = 0;

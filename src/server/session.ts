@@ -1,18 +1,27 @@
 // One wire-protocol session: the handshake state machine, frame checks and
 // error handling. Whatever goes wrong inside a session closes that session
-// only, with an ERROR frame and one log line.
+// only, with an ERROR frame and one (rate-limited) log line.
+//
+// What a peer can make the session hold is bounded (docs/limits.md): before
+// authentication ms_preauth_max_bytes in all; after, one frame of its type's
+// bound (frame-bounds.ts) plus the frames of one socket read, while a large
+// JSON body is parsed in slices or commands wait for the peer to read.
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
+import { CLIENT_FRAME_BOUNDS, SLICED_JSON_MIN_BYTES } from '../protocol/frame-bounds.js';
 import {
-  decodeJson, encodeFrame, encodeJsonFrame, FrameDecoder, FrameError, FrameType, frameTypeName,
+  checkMaxLength, encodeFrame, encodeJsonFrame, FrameDecoder, FrameError, FrameType, frameTypeName,
   MIN_PROTOCOL_VERSION, PROTOCOL_MAGIC, PROTOCOL_VERSION, type FrameTypeCode,
 } from '../protocol/frames.js';
+import { JsonBodyError, parseJsonBounded, parseJsonSliced } from '../protocol/json-bounded.js';
 import type { Caps, Keyring } from '../protocol/keyring.js';
 import type {
-  AuthMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, HelloMsg, MapMsg, OpenMsg, PgStatsMsg,
+  AuthMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, HelloMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
 } from '../protocol/messages.js';
+import type { IngestStats } from './ingest-stats.js';
+import type { WireLimits } from './wire-limits.js';
 
 export class ProtocolError extends Error {
   constructor(readonly code: string, message: string) {
@@ -21,24 +30,26 @@ export class ProtocolError extends Error {
   }
 }
 
-export interface SessionLimits {
-  maxFrameBytes: number;
-  maxBufferedBytes: number;
-  handshakeTimeoutMs: number;
-}
-
 /** What a session asks of the server once a frame passed the state checks. */
 export interface SessionHost {
   readonly keyring: Keyring;
   readonly mgrName: string;
   readonly log: Logger;
+  /** Read on every use: options changed at runtime apply to the next frame. */
+  readonly limits: WireLimits;
+  readonly stats: IngestStats;
+  /** The handshake completed: the session no longer counts as unauthenticated. */
+  authenticated(s: Session): void;
   open(s: Session, msg: OpenMsg): ConfigureMsg;
-  report(s: Session, payload: Buffer): void;
+  /** REPORT: the payload as received; its JSON head already parsed when it was large. */
+  report(s: Session, payload: Buffer, head?: ReportHead): void;
   pgStats(s: Session, msg: PgStatsMsg): void;
   /** PG_STATS_BIN: the payload as received (valid during the call). */
   pgStatsBinary(s: Session, payload: Buffer): void;
   map(s: Session, msg: MapMsg): void;
   command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg>;
+  /** A session closes on an error: log it (the host rate-limits what unauthenticated peers cause). */
+  logFailure(s: Session, code: string, message: string): void;
   closed(s: Session, code: string | undefined): void;
 }
 
@@ -52,19 +63,29 @@ export class Session {
   daemonName: string | undefined;
   /** Set by the server on OPEN: its DaemonState key. */
   opened = false;
+  /** Bytes of the frames received before authentication. */
+  preauthBytes = 0;
   private serverNonce = '';
   private readonly decoder: FrameDecoder;
   private handshakeTimer: NodeJS.Timeout | undefined;
   readonly remote: string;
+  /** The peer's address without port (IPv4-mapped IPv6 as IPv4): what per-peer limits count. */
+  readonly peer: string;
+  /** Frames received but not yet handled: a large body is being parsed, or commands wait for the peer to read. */
+  private readonly queue: Array<[number, Buffer]> = [];
+  /** A sliced JSON parse is running: frames wait in order. */
+  private busy = false;
+  /** Commands dispatched and not yet answered. */
+  private pendingCommands = 0;
 
   constructor(
     readonly id: number,
     readonly socket: Socket,
     private readonly host: SessionHost,
-    private readonly limits: SessionLimits,
   ) {
+    this.peer = (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-    this.decoder = new FrameDecoder(limits.maxFrameBytes, (type, payload) => this.onFrame(type, payload));
+    this.decoder = new FrameDecoder((type, len) => this.checkHeader(type, len), (type, payload) => this.onFrame(type, payload));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (this.state === 'closed') return;
@@ -74,16 +95,23 @@ export class Session {
         this.failFrom(err);
       }
     });
+    socket.on('drain', () => this.pump());
     socket.on('error', () => this.teardown('ECONNRESET'));
     socket.on('close', () => this.teardown(undefined));
+    const timeoutMs = host.limits.handshakeTimeoutMs;
     this.handshakeTimer = setTimeout(() => {
-      if (this.state === 'hello' || this.state === 'auth') this.fail('ETIMEDOUT', `not authenticated within ${limits.handshakeTimeoutMs} ms`);
-    }, limits.handshakeTimeoutMs);
+      if (this.preauth) this.fail('ETIMEDOUT', `not authenticated within ${timeoutMs} ms`);
+    }, timeoutMs);
     this.handshakeTimer.unref();
   }
 
   get closed(): boolean {
     return this.state === 'closed';
+  }
+
+  /** Not authenticated yet (and not closed). */
+  get preauth(): boolean {
+    return this.state === 'hello' || this.state === 'auth';
   }
 
   sendJson(type: FrameTypeCode, body: unknown): void {
@@ -94,11 +122,12 @@ export class Session {
     this.write(encodeFrame(type, payload));
   }
 
-  private write(frame: Buffer): void {
+  /** `reply`: a command's answer, computed while the peer was within its bound (it may go past it by the replies in flight). */
+  private write(frame: Buffer, reply = false): void {
     if (this.state === 'closed') return;
     // What is already queued counts, not the frame at hand: one large reply (pg dump) may exceed the bound.
-    if (this.socket.writableLength > this.limits.maxBufferedBytes) {
-      this.fail('ELIMIT', `peer is not reading: more than ${this.limits.maxBufferedBytes} bytes queued`);
+    if (!reply && this.socket.writableLength > this.host.limits.maxBufferedBytes) {
+      this.fail('ELIMIT', `peer is not reading: more than ${this.host.limits.maxBufferedBytes} bytes queued`);
       return;
     }
     this.socket.write(frame);
@@ -107,7 +136,9 @@ export class Session {
   /** Sends an ERROR frame, closes the session, logs once. */
   fail(code: string, message: string): void {
     if (this.state === 'closed') return;
-    this.host.log.warn({ session: this.id, entity: this.entity || undefined, remote: this.remote, code }, `closing session: ${message}`);
+    this.host.logFailure(this, code, message);
+    // Read nothing more: what a peer sends after its error is not ours to buffer.
+    this.socket.pause();
     try {
       this.socket.end(encodeJsonFrame(FrameType.ERROR, { code, message }));
     } catch {
@@ -135,6 +166,7 @@ export class Session {
     this.state = 'closed';
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.decoder.reset();
+    this.queue.length = 0;
     this.host.closed(this, code);
   }
 
@@ -143,8 +175,58 @@ export class Session {
     else this.fail('EPROTO', err instanceof Error ? err.message : String(err));
   }
 
+  /**
+   * Checks each frame from its 5-byte header, before its payload is read:
+   * before authentication only HELLO then AUTH, within ms_preauth_max_bytes
+   * in all; after, only types a client sends, each within its bound.
+   */
+  private checkHeader(type: number, len: number): void {
+    const limits = this.host.limits;
+    checkMaxLength(len, limits.maxFrameBytes);
+    if (this.preauth) {
+      this.preauthBytes += 4 + len;
+      if (this.preauthBytes > limits.preauthMaxBytes) {
+        throw new FrameError('E2BIG', `${frameTypeName(type)} frame of ${len} bytes: before authentication a peer may send at most ${limits.preauthMaxBytes} bytes`);
+      }
+      const want = this.state === 'hello' ? FrameType.HELLO : FrameType.AUTH;
+      if (type !== want) throw new ProtocolError('ESTATE', `expected ${frameTypeName(want)}, got ${frameTypeName(type)}`);
+      return;
+    }
+    const bound = CLIENT_FRAME_BOUNDS[type];
+    if (!bound) throw new ProtocolError('EPROTO', `unexpected frame ${frameTypeName(type)} in state ${this.state}`);
+    if (type === FrameType.MAP) this.need(this.caps!.mapSource, 'MAP');
+    if (len > bound.maxBytes) throw new FrameError('E2BIG', `${frameTypeName(type)} frame of ${len} bytes exceeds its maximum of ${bound.maxBytes}`);
+  }
+
   private onFrame(type: number, payload: Buffer): void {
     if (this.state === 'closed') return;
+    if (this.busy || this.queue.length > 0 || this.mustWait(type)) {
+      this.queue.push([type, payload]);
+      this.socket.pause();
+      return;
+    }
+    this.run(type, payload);
+  }
+
+  /** A COMMAND waits while the peer has too many unanswered or does not read its replies. */
+  private mustWait(type: number): boolean {
+    if (type !== FrameType.COMMAND) return false;
+    const limits = this.host.limits;
+    return this.pendingCommands >= limits.maxPendingCommands || this.socket.writableLength > limits.maxBufferedBytes;
+  }
+
+  /** Handles queued frames in order while nothing holds them; reads the socket again once all are done. */
+  private pump(): void {
+    while (this.state !== 'closed' && !this.busy && this.queue.length > 0) {
+      const [type, payload] = this.queue[0]!;
+      if (this.mustWait(type)) return;
+      this.queue.shift();
+      this.run(type, payload);
+    }
+    if (this.state !== 'closed' && !this.busy && this.queue.length === 0) this.socket.resume();
+  }
+
+  private run(type: number, payload: Buffer): void {
     try {
       this.dispatch(type, payload);
     } catch (err) {
@@ -152,14 +234,49 @@ export class Session {
     }
   }
 
+  /**
+   * Decodes a JSON body within its type's nesting bound and hands it on: in
+   * place when small, in slices when large (later frames wait in order).
+   */
+  private withJson<T>(type: number, body: Buffer, then: (msg: T) => void, what = frameTypeName(type)): void {
+    const maxDepth = CLIENT_FRAME_BOUNDS[type]?.maxDepth ?? 2;
+    if (body.length < SLICED_JSON_MIN_BYTES) {
+      then(decodeBody<T>(() => parseJsonBounded(body, maxDepth), what));
+      return;
+    }
+    this.busy = true;
+    this.socket.pause();
+    const stats = this.host.stats;
+    stats.slicedJson++;
+    stats.slicedJsonActive++;
+    parseJsonSliced(body, { maxDepth }).finally(() => stats.slicedJsonActive--).then(
+      (msg) => {
+        if (this.state === 'closed') return;
+        this.busy = false;
+        try {
+          then(msg as T);
+        } catch (err) {
+          this.failFrom(err);
+          return;
+        }
+        this.pump();
+      },
+      (err: unknown) => {
+        if (this.state === 'closed') return;
+        this.busy = false;
+        this.failFrom(err instanceof JsonBodyError ? bodyError(err, what) : err);
+      },
+    );
+  }
+
   private dispatch(type: number, payload: Buffer): void {
     switch (this.state) {
       case 'hello':
         if (type !== FrameType.HELLO) throw new ProtocolError('ESTATE', `expected HELLO, got ${frameTypeName(type)}`);
-        return this.onHello(decodeJson<HelloMsg>(type, payload));
+        return this.withJson<HelloMsg>(type, payload, (m) => this.onHello(m));
       case 'auth':
         if (type !== FrameType.AUTH) throw new ProtocolError('ESTATE', `expected AUTH, got ${frameTypeName(type)}`);
-        return this.onAuth(decodeJson<AuthMsg>(type, payload));
+        return this.withJson<AuthMsg>(type, payload, (m) => this.onAuth(m));
       default:
         return this.onMessage(type, payload);
     }
@@ -194,6 +311,7 @@ export class Session {
     this.caps = entry.caps;
     this.state = 'ready';
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.host.authenticated(this);
     this.sendJson(FrameType.AUTH_OK, {
       server_proof: serverProof(entry.key, this.entity, m.client_nonce, this.serverNonce),
       caps: entry.caps.text,
@@ -211,16 +329,20 @@ export class Session {
       case FrameType.OPEN: {
         this.need(caps.daemon, 'OPEN');
         if (this.state === 'open') throw new ProtocolError('ESTATE', 'session is already open');
-        const msg = decodeJson<OpenMsg>(type, payload);
-        const configure = this.host.open(this, msg);
-        this.state = 'open';
-        this.sendJson(FrameType.CONFIGURE, configure);
-        return;
+        return this.withJson<OpenMsg>(type, payload, (msg) => {
+          const configure = this.host.open(this, msg);
+          this.state = 'open';
+          this.sendJson(FrameType.CONFIGURE, configure);
+        });
       }
-      case FrameType.REPORT:
+      case FrameType.REPORT: {
         this.need(caps.daemon, 'REPORT');
         if (this.state !== 'open') throw new ProtocolError('ESTATE', 'REPORT before OPEN');
-        return this.host.report(this, payload);
+        const headLen = payload.length >= 4 ? payload.readUInt32LE(0) : 0;
+        // A small head (or none: most reports) is parsed by the server in place.
+        if (headLen < SLICED_JSON_MIN_BYTES || headLen > payload.length - 4) return this.host.report(this, payload);
+        return this.withJson<ReportHead>(type, payload.subarray(4, 4 + headLen), (head) => this.host.report(this, payload, head), 'REPORT head');
+      }
       case FrameType.PG_STATS:
       case FrameType.PG_STATS_BIN: {
         const what = frameTypeName(type);
@@ -228,20 +350,14 @@ export class Session {
         // The cluster source (mon profile) sends any OSD's PG stats without opening as a daemon.
         if (this.state !== 'open' && !caps.mapSource) throw new ProtocolError('ESTATE', `${what} before OPEN`);
         if (type === FrameType.PG_STATS_BIN) return this.host.pgStatsBinary(this, payload);
-        return this.host.pgStats(this, decodeJson<PgStatsMsg>(type, payload));
+        return this.withJson<PgStatsMsg>(type, payload, (msg) => this.host.pgStats(this, msg));
       }
       case FrameType.MAP:
         this.need(caps.mapSource, 'MAP');
-        return this.host.map(this, decodeJson<MapMsg>(type, payload));
+        return this.withJson<MapMsg>(type, payload, (msg) => this.host.map(this, msg));
       case FrameType.COMMAND: {
         this.need(caps.read, 'COMMAND');
-        const msg = decodeJson<CommandMsg>(type, payload);
-        if (typeof msg !== 'object' || msg === null || !Number.isInteger(msg.tid)) throw new ProtocolError('EBADMSG', 'COMMAND needs an integer tid');
-        this.host.command(this, msg).then(
-          (reply) => this.sendJson(FrameType.COMMAND_REPLY, reply),
-          (err: unknown) => this.sendJson(FrameType.COMMAND_REPLY, { tid: msg.tid, r: -5, outs: `internal error: ${String(err)}`, outb: '' }),
-        );
-        return;
+        return this.withJson<CommandMsg>(type, payload, (msg) => this.command(msg));
       }
       case FrameType.CLOSE:
         this.socket.end();
@@ -251,4 +367,27 @@ export class Session {
         throw new ProtocolError('EPROTO', `unexpected frame ${frameTypeName(type)} in state ${this.state}`);
     }
   }
+
+  private command(msg: CommandMsg): void {
+    if (typeof msg !== 'object' || msg === null || !Number.isInteger(msg.tid)) throw new ProtocolError('EBADMSG', 'COMMAND needs an integer tid');
+    this.pendingCommands++;
+    const answer = (reply: CommandReplyMsg): void => {
+      this.pendingCommands--;
+      this.write(encodeJsonFrame(FrameType.COMMAND_REPLY, reply), true);
+      this.pump();
+    };
+    this.host.command(this, msg).then(answer, (err: unknown) => answer({ tid: msg.tid, r: -5, outs: `internal error: ${String(err)}`, outb: '' }));
+  }
+}
+
+function decodeBody<T>(parse: () => unknown, what: string): T {
+  try {
+    return parse() as T;
+  } catch (err) {
+    throw err instanceof JsonBodyError ? bodyError(err, what) : err;
+  }
+}
+
+function bodyError(err: JsonBodyError, what: string): FrameError {
+  return new FrameError('EBADMSG', err.tooDeep ? `${what} payload is ${err.message}` : `${what} payload is not valid JSON: ${err.message}`);
 }

@@ -98,6 +98,8 @@ export interface MgrdProcess {
   logFile: string;
   /** Admin HTTP base, e.g. http://127.0.0.1:41234 */
   adminUrl: string;
+  /** The wire-protocol listener, host:port. */
+  daemonAddr: string;
   token: string;
   /** Prometheus base URI as published in the MgrMap (ends with "/"), when the module is on. */
   prometheusUrl: string | undefined;
@@ -133,9 +135,10 @@ export async function startMgrd(o: MgrdOptions = {}): Promise<MgrdProcess> {
   const info = await poll(`mgrd to become active (log: ${logFile})`, ms, () => {
     if (child.exitCode !== null) throw new Error(`mgrd exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     const p = join(dataDir, 'mgrd.json');
-    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { admin_addr: string }) : undefined;
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { admin_addr: string; daemon_addr: string }) : undefined;
   }, 100);
   const adminUrl = `http://${info.admin_addr.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+  const daemonAddr = info.daemon_addr.replace(/^0\.0\.0\.0:/, '127.0.0.1:');
   const token = readFileSync(join(dataDir, 'admin_token'), 'utf8').trim();
   let prometheusUrl: string | undefined;
   if (o.waitPrometheus ?? true) {
@@ -150,5 +153,12 @@ export async function startMgrd(o: MgrdOptions = {}): Promise<MgrdProcess> {
     const body = (await res.json()) as { retval: number; outb: string; outs: string };
     return { status: res.status, ...body };
   };
-  return { child, dataDir, logFile, adminUrl, token, prometheusUrl, command, stop: () => stopChild(child) };
+  return { child, dataDir, logFile, adminUrl, daemonAddr, token, prometheusUrl, command, stop: () => stopChild(child) };
+}
+
+/** Resident memory of a process (Linux /proc), bytes. */
+export function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for PID ${pid}`);
+  return Number(m[1]) * 1024;
 }

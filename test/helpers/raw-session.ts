@@ -12,10 +12,11 @@ export interface RawSession {
   send: (buf: Buffer) => void;
 }
 
-export function openRaw(addr: string): Promise<RawSession> {
+/** `localAddress`: the source address (any 127.x.y.z on Linux loopback: another peer for per-peer limits). */
+export function openRaw(addr: string, opts: { localAddress?: string } = {}): Promise<RawSession> {
   const [host, port] = addr.split(':');
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port: Number(port) });
+    const socket = connect({ host, port: Number(port), localAddress: opts.localAddress });
     const frames: Array<{ type: number; body: string }> = [];
     const waiters: Array<() => void> = [];
     const dec = new FrameDecoder(1 << 30, (type, p) => {
@@ -48,6 +49,15 @@ export function openRaw(addr: string): Promise<RawSession> {
     socket.once('connect', () => resolve({ socket, frames, closed, next, send: (b) => socket.write(b) }));
     socket.once('error', reject);
   });
+}
+
+/** Waits for the ERROR frame that closes the session, checks its code, returns its message once the socket closed. */
+export async function expectError(s: RawSession, code: string): Promise<string> {
+  const f = await s.next(FrameType.ERROR);
+  const e = JSON.parse(f.body) as { code: string; message: string };
+  if (e.code !== code) throw new Error(`expected ERROR ${code}, got ${e.code}: ${e.message}`);
+  await s.closed;
+  return e.message;
 }
 
 /** Handshake as `entity` with `secret`; resolves once AUTH_OK arrived. */

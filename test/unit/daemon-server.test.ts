@@ -6,7 +6,7 @@ import { MgrClient } from '../../src/client/mgr-client.js';
 import { encodeFrame, encodeJsonFrame, FrameType } from '../../src/protocol/frames.js';
 import type { CounterDecl, PgStatsMsg } from '../../src/protocol/messages.js';
 import { encodePgStats } from '../../src/protocol/pg-stats-codec.js';
-import { authenticate, openRaw, reportFrame } from '../helpers/raw-session.js';
+import { authenticate, expectError, openRaw, reportFrame } from '../helpers/raw-session.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
 
 const decl = (path: string, type: number, priority = 5): CounterDecl => ({ path, description: path, nick: '', type, priority, unit: 'none' });
@@ -34,14 +34,6 @@ describe('DaemonServer', () => {
     await t.stop();
   });
   const secret = (entity: string) => t.keyring.lookup(entity)!.key;
-
-  async function expectError(s: Awaited<ReturnType<typeof openRaw>>, code: string): Promise<string> {
-    const f = await s.next(FrameType.ERROR);
-    const e = JSON.parse(f.body) as { code: string; message: string };
-    expect(e.code).toBe(code);
-    await s.closed;
-    return e.message;
-  }
 
   it('opens, configures and stores declared counters from compact vectors', async () => {
     const s = await openRaw(t.daemonAddr);

@@ -251,7 +251,9 @@ describe('fuzz: bad frames close only their own session', () => {
     expect(driven).toBeGreaterThanOrEqual(100_000);
     // Nearly every case is refused with an error frame (a few mutated HELLOs stay valid and time out).
     expect(closedWithError).toBeGreaterThan(driven * 0.9);
-    expect(logLines).toBeGreaterThanOrEqual(closedWithError);
+    // Each failure is counted, but logged at most once per peer kind and code every 10 s: a flood costs no log flood.
+    expect(logLines).toBeGreaterThan(0);
+    expect(logLines).toBeLessThan(closedWithError / 100);
 
     // The process, the good session and the state are intact.
     const before = t.mgr.daemons.get('osd.0')!.reports;
