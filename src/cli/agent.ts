@@ -8,7 +8,8 @@ import { AGENT_DEFAULTS, CephAgent, type CephAgentOptions } from '../agent/ceph-
 import { DAEMON_TYPES, type DaemonType } from '../agent/asok-discovery.js';
 import { asokDirsFromConf, defaultCephConf } from '../agent/ceph-conf.js';
 import { Keyring } from '../protocol/keyring.js';
-import { connectableAddr, keyringPath, readRuntimeInfo } from './runtime-info.js';
+import { existsSync } from 'node:fs';
+import { connectableAddr, keyringPath, readRuntimeInfo, runtimeInfoPath } from './runtime-info.js';
 import { DEFAULT_DAEMON_PORT } from './defaults.js';
 
 /** The Ceph-side options of `agent ceph` and `run --ceph`, as commander parses them. */
@@ -94,6 +95,16 @@ export function agentOptions(f: CephFlags, mgrAddrs: string[], keyring: Keyring,
   };
 }
 
+/** Resolves once DIR holds a running mgrd's address and keyring (logged once while waiting). */
+async function waitForMgrd(dir: string, log: Logger): Promise<void> {
+  let said = false;
+  while (!existsSync(runtimeInfoPath(dir)) || !existsSync(keyringPath(dir))) {
+    if (!said) log.info({ dataDir: dir }, 'waiting for mgrd to start in its data dir (mgrd.json, keyring)');
+    said = true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export function agentCommand(): Command {
   const agent = new Command('agent').description('report a real storage cluster to mgrd');
   const ceph = agent
@@ -104,8 +115,10 @@ export function agentCommand(): Command {
     .option('--data-dir <dir>', 'data dir of a local mgrd: its address and keyring', './.mgrd')
     .option('--cluster-stats', 'also be the cluster source: maps, health, PG stats (one agent per cluster)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'));
-  addCephOptions(ceph).action((flags: CephFlags & { mgr?: string; keyring?: string; dataDir: string; clusterStats?: boolean; logLevel: string }) => {
+  addCephOptions(ceph).action(async (flags: CephFlags & { mgr?: string; keyring?: string; dataDir: string; clusterStats?: boolean; logLevel: string }) => {
     const log = createLogger({ level: flags.logLevel as 'info', name: 'mgrd-agent' });
+    // From a local mgrd's data dir: wait for it to be up (an agent started with, or before, its manager).
+    if (!flags.mgr) await waitForMgrd(flags.dataDir, log);
     const info = flags.mgr ? undefined : readRuntimeInfo(flags.dataDir);
     const mgr = flags.mgr ?? (info ? connectableAddr(info.daemon_addr) : `127.0.0.1:${DEFAULT_DAEMON_PORT}`);
     let keyring: Keyring;

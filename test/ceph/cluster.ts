@@ -5,11 +5,13 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packageRoot } from '../../src/common/paths.js';
 
 const run = promisify(execFile);
-const HERE = resolve(import.meta.dirname);
+// The scripts beside this file's source (also when compiled elsewhere, as the benchmarks are).
+const HERE = join(packageRoot(), 'test/ceph');
 export const INSTALL_HINT = 'sudo ./scripts/install-test-deps.sh (Debian packages ceph-mon ceph-mgr ceph-osd ceph-common ceph-mgr-modules-core)';
 
 export interface CephCluster {

@@ -5,6 +5,7 @@
 // README runs it, the real `ceph` CLI as the reference. Run alone with
 // `npm run test:ceph`.
 
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { defaultModulePaths } from '../../src/registry/module-loader.js';
 import { startCephCluster, type CephCluster } from '../ceph/cluster.js';
 import { byLabel, labelSets, scrape, sum, value } from '../ceph/metrics.js';
 import { startTestMgr, type TestMgr } from '../helpers/harness.js';
-import { assertBuilt, MGRD_BIN, poll, spawnLogged, stopChild } from '../helpers/procs.js';
+import { assertBuilt, exited, freePort, MGRD_BIN, poll, spawnLogged, stopChild } from '../helpers/procs.js';
+import { DEFAULT_DAEMON_PORT } from '../../src/cli/defaults.js';
 
 let c: CephCluster;
 let t: TestMgr;
@@ -158,6 +160,62 @@ describe('cluster state', () => {
     };
     const missing = [...real.keys()].filter((n) => (real.get(n)!.length > 0) && !(mine.get(n)?.length) && !(n in ONLY_REAL));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("README's \"Monitor a real Ceph cluster\", as written (plus free ports)", () => {
+  const FREE = ['--admin-addr', '127.0.0.1:0', '--set', 'mgr/prometheus/server_port=0', '--set', 'mgr/prometheus/server_addr=127.0.0.1'];
+  /** `mgrd tell` as the README shows it. */
+  const tell = async (dir: string, ...words: string[]): Promise<string> => c.cli(process.execPath, MGRD_BIN, 'tell', '--data-dir', dir, 'mgr', ...words);
+  const sees = (dir: string): Promise<true> => poll(`mgrd in ${dir} to show the cluster`, 90_000, async () => {
+    const s = JSON.parse(await tell(dir, 'status', '--format', 'json')) as { fsid: string; osdmap: { num_up_osds: number }; pgmap: { num_pgs: number; pgs_by_state: Array<{ state_name: string; count: number }> } };
+    const clean = s.pgmap.pgs_by_state.find((x) => x.state_name === 'active+clean')?.count;
+    return s.osdmap.num_up_osds === 4 && s.pgmap.num_pgs > 0 && clean === s.pgmap.num_pgs ? true : undefined;
+  }, 1000);
+
+  it('`mgrd run --ceph`: one command reports the local cluster (CEPH_CONF, keyring and admin sockets from ceph.conf)', async () => {
+    const dir = mkdtempSync(join(c.work, 'run-ceph-'));
+    const log = join(dir, '..', 'run-ceph.log');
+    const child = spawnLogged(process.execPath, [MGRD_BIN, 'run', '--ceph', '--data-dir', dir, '--daemon-addr', '127.0.0.1:0', ...FREE], log, { ...process.env, CEPH_CONF: c.conf });
+    try {
+      await sees(dir);
+      expect(readFileSync(log, 'utf8')).toContain(`reporting Ceph from ${c.conf}`);
+    } finally {
+      await stopChild(child);
+    }
+    expect(child.exitCode).toBe(0);
+  });
+
+  it('`mgrd run` + `mgrd agent ceph --cluster-stats --ceph-name client.mgrd`; the agent follows mgrd through a restart', async () => {
+    const dir = mkdtempSync(join(c.work, 'run-'));
+    const daemonAddr = `127.0.0.1:${await freePort()}`;
+    const startRun = (): ReturnType<typeof spawnLogged> => spawnLogged(process.execPath, [MGRD_BIN, 'run', '--data-dir', dir, '--daemon-addr', daemonAddr, ...FREE], join(dir, '..', 'run.log'));
+    let run = startRun();
+    const agentChild = spawnLogged(process.execPath, [MGRD_BIN, 'agent', 'ceph', '--data-dir', dir, '--cluster-stats', '--ceph-name', c.agentName], join(dir, '..', 'agent.log'), { ...process.env, CEPH_CONF: c.conf });
+    try {
+      await poll('mgrd.json', 30_000, () => readFileSync(join(dir, 'mgrd.json'), 'utf8'));
+      await sees(dir);
+      await stopChild(run);
+      run = startRun();
+      // A new manager starts with nothing: the agent re-opens every session and sends maps and PG stats again.
+      await sees(dir);
+      expect(JSON.parse(await tell(dir, 'health', '--format', 'json'))).toMatchObject({ status: 'HEALTH_OK' });
+    } finally {
+      await stopChild(agentChild);
+      await stopChild(run);
+    }
+    expect(agentChild.exitCode).toBe(0);
+  });
+
+  it("the default wire port is outside the Ceph daemons' port range, and a port a Ceph daemon holds ends `mgrd run` naming it and the flag", async () => {
+    const range = await Promise.all(['ms_bind_port_min', 'ms_bind_port_max'].map(async (o) => Number((await c.cli('ceph', 'config', 'get', 'osd.0', o)).trim())));
+    expect(DEFAULT_DAEMON_PORT < range[0]! || DEFAULT_DAEMON_PORT > range[1]!).toBe(true);
+    const osd = (await c.json<{ osds: Array<{ public_addr: string }> }>('osd', 'dump')).osds[0]!;
+    const taken = /^([\d.]+:\d+)\//.exec(osd.public_addr)![1]!;
+    const dir = mkdtempSync(join(c.work, 'busy-'));
+    const child = spawnLogged(process.execPath, [MGRD_BIN, 'run', '--data-dir', dir, '--daemon-addr', taken, ...FREE], join(dir, '..', 'busy.log'));
+    expect(await exited(child)).toBe(1);
+    expect(readFileSync(join(dir, '..', 'busy.log'), 'utf8')).toContain(`cannot listen for daemons on ${taken} (--daemon-addr): listen EADDRINUSE`);
   });
 });
 
