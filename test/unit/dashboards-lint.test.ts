@@ -84,7 +84,7 @@ describe('Grafana dashboards', () => {
     const errors = schemaErrors({ ...Object.fromEntries(files.map((f) => [f, load(f)])), ...broken });
     expect(errors.filter((e) => !e.startsWith('broken: '))).toEqual([]);
     for (const name of Object.keys(broken)) expect(errors.some((e) => e.startsWith(`${name}:`)), `${name}: ${errors.join('\n')}`).toBe(true);
-  }, 60_000);
+  }, 240_000);
 
   it.each(files)('%s passes the lint', (file) => {
     expect(lintDashboard(load(file))).toEqual([]);

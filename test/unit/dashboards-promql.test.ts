@@ -49,3 +49,13 @@ describe('the static check rules', () => {
       .toEqual(['x: ceph_pool_objects_repaired has no label pool_id']);
   });
 });
+
+describe('Grafana variable interpolation (the live test sends queries as Grafana would)', () => {
+  it('single values raw, multi values as an escaped alternation, intervals as durations', async () => {
+    const { interpolate } = await import('../../dashboards/lint/grafana-vars.js');
+    const v = { values: { osd: ['osd.1'], host: ['node-0001', 'a.b'], instance: ['127.0.0.1:9283'] }, multi: new Set(['host', 'instance']), intervals: { rate: '15s', interval: '5s', range: '5m' } };
+    expect(interpolate('x{ceph_daemon=~"$osd", hostname=~"${host}", instance=~"[[instance]]"}[$__rate_interval]', v))
+      .toBe('x{ceph_daemon=~"osd.1", hostname=~"(node-0001|a\\\\.b)", instance=~"127\\\\.0\\\\.0\\\\.1:9283"}[15s]');
+    expect(interpolate('$unknown', v)).toBe('$unknown');
+  });
+});

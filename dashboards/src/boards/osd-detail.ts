@@ -53,7 +53,9 @@ export const osdDetail = board({
       q(avg('ceph_bluestore_commit_lat'), 'commit'), q(avg('ceph_bluestore_read_lat'), 'read'), q(avg('ceph_bluestore_kv_sync_lat'), 'kv sync')),
     timeseries({ title: 'BlueFS DB', description: 'RocksDB space on the DB device (BlueStore OSDs only).', unit: 'bytes' },
       q(s('ceph_bluefs_db_total_bytes'), 'total'), q(s('ceph_bluefs_db_used_bytes'), 'used')),
-    timeseries({ title: 'RocksDB submit latency', description: 'Mean RocksDB transaction submit latency (BlueStore OSDs only).', unit: 's' },
-      q(avg('ceph_rocksdb_submit_latency'), 'submit'), q(avg('ceph_rocksdb_submit_sync_latency'), 'submit sync')),
+    timeseries({ title: 'BlueStore write path', description: 'Mean time a write spends in submit, in the throttle and waiting for its disk IO (BlueStore OSDs only).', unit: 's' },
+      q(avg('ceph_bluestore_submit_lat'), 'submit'), q(avg('ceph_bluestore_throttle_lat'), 'throttle'), q(avg('ceph_bluestore_state_aio_wait_lat'), 'aio wait')),
+    timeseries({ title: 'Onode cache hit ratio', description: 'Share of onode lookups served from the cache (BlueStore OSDs only).', unit: 'percentunit', min: 0, max: 1, w: 24, h: 6 },
+      q(`${r('ceph_bluestore_onode_hits')} / (${r('ceph_bluestore_onode_hits')} + ${r('ceph_bluestore_onode_misses')})`, 'hit ratio')),
   ],
 });
