@@ -152,14 +152,14 @@ describe('dashboards and alert rules on a real Prometheus scraping mgrd run --si
 
   it('nearfull: CephOSDNearFull, CephOSDBackfillFull, CephOSDFull and CephHealthError fire', async () => {
     for (const name of ['CephOSDNearFull', 'CephOSDBackfillFull', 'CephOSDFull', 'CephHealthError']) {
-      await poll(`${name} firing on nearfull`, 120_000, () => firing('nearfull', name) || undefined, 500);
+      await poll(`${name} firing on nearfull`, 120_000, async () => (await firing('nearfull', name)) || undefined, 500);
     }
     // The OSD-down cluster is not full: the alerts keep their clusters apart.
     expect(await firing('osd-down', 'CephOSDNearFull')).toBe(false);
   });
 
   it('a manager without a standby fires MgrdStandbyMissing', async () => {
-    for (const c of CLUSTERS) await poll(`MgrdStandbyMissing on ${c}`, 60_000, () => firing(c, 'MgrdStandbyMissing') || undefined, 500);
+    for (const c of CLUSTERS) await poll(`MgrdStandbyMissing on ${c}`, 60_000, async () => (await firing(c, 'MgrdStandbyMissing')) || undefined, 500);
   });
 
   it('every dashboard panel query returns series, apart from the panels empty by design', async () => {
@@ -215,7 +215,8 @@ describe('dashboards and alert rules on a real Prometheus scraping mgrd run --si
    * detail panel about BlueStore has data only for a BlueStore OSD).
    */
   async function resolveVariables(json: unknown, cluster: Cluster): Promise<VariableValues[]> {
-    const v: VariableValues = { values: {}, multi: new Set(), intervals: INTERVALS };
+    const multi = new Set<string>();
+    const v: VariableValues = { values: {}, multi, intervals: INTERVALS };
     let singles: Array<{ name: string; options: string[] }> = [];
     for (const variable of variables(json)) {
       const name = String(variable.name);
@@ -229,7 +230,7 @@ describe('dashboards and alert rules on a real Prometheus scraping mgrd run --si
         expect(options).toContain(cluster);
         v.values.cluster = [cluster];
       } else if (variable.multi === true || variable.includeAll === true) {
-        v.multi.add(name);
+        multi.add(name);
         v.values[name] = options;
       } else {
         v.values[name] = [options[0]!];
