@@ -25,13 +25,20 @@ export interface BenchMgr {
   stop(): Promise<void>;
 }
 
-export async function startBenchMgr(opts: { set?: Record<string, string | number>; prometheus?: Record<string, string> }): Promise<BenchMgr> {
+export async function startBenchMgr(opts: {
+  set?: Record<string, string | number>;
+  prometheus?: Record<string, string>;
+  /** Modules enabled (default: prometheus). */
+  modules?: string[];
+  /** Options of other modules, e.g. { zabbix: { zabbix_host: '127.0.0.1:10051' } }. */
+  moduleOptions?: Record<string, Record<string, string>>;
+}): Promise<BenchMgr> {
   const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-'));
   const options = new OptionTable(MGR_OPTIONS);
   for (const [k, v] of Object.entries(opts.set ?? {})) options.set(k, v);
   const store = await LocalMapStore.open(dir);
   await store.update((m) => {
-    m.modules = ['prometheus'];
+    m.modules = opts.modules ?? ['prometheus'];
   });
   const keyring = defaultKeyring();
   const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,7 +46,10 @@ export async function startBenchMgr(opts: { set?: Record<string, string | number
     id: 'x', store, options, keyring,
     daemonAddr: '127.0.0.1:0', adminAddr: '127.0.0.1:0', adminToken: 'bench',
     modulePaths: [join(root, 'exporters')],
-    moduleOverrides: Object.entries({ server_addr: '127.0.0.1', server_port: '0', ...opts.prometheus }).map(([option, value]) => ({ module: 'prometheus', option, value })),
+    moduleOverrides: [
+      ...Object.entries({ server_addr: '127.0.0.1', server_port: '0', ...opts.prometheus }).map(([option, value]) => ({ module: 'prometheus', option, value })),
+      ...Object.entries(opts.moduleOptions ?? {}).flatMap(([module, o]) => Object.entries(o).map(([option, value]) => ({ module, option, value }))),
+    ],
     log: silentLogger(),
   });
   await standby.start();

@@ -1,0 +1,162 @@
+// bench:zabbix (issue 11): the zabbix module at scale against a real Zabbix
+// server 6.0 (test/helpers/zabbix-server.ts). A manager in this process fed by
+// the simulator (N OSDs, its own process) with the zabbix module on; the
+// template imported and a host linked; discovery sent and its items created
+// by the server. Then `zabbix send` a few times: items per interval, time from
+// the command to every answer in (build + send), what the server answered,
+// and the longest event-loop stall in that window next to a window of the
+// same length without a send. Build alone (items, request JSON) is timed in
+// process. Baseline, in its own process: Ceph's way, the `zabbix_sender`
+// binary (Debian zabbix-agent) fed the same items on stdin.
+// Targets: one interval in <= 2 s; no stall over 50 ms.
+//
+// Run: npm run bench:zabbix -- [osds=10000] [sends=5]
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { discover, discoveryItems } from '../exporters/zabbix/discovery.js';
+import { itemSlices } from '../exporters/zabbix/items.js';
+import { senderRequest, zabbixClock } from '../exporters/zabbix/sender-protocol.js';
+import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
+import { startZabbixServer } from '../test/helpers/zabbix-server.js';
+import { startBenchMgr } from './lib/bench-mgr.js';
+import { startSim, stopChild, waitForCluster } from './lib/children.js';
+
+const HOST = 'ceph-bench';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const f1 = (x: number): string => x.toFixed(1);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** The longest event-loop delay (ms) while `fn` runs, from a 1 ms-resolution histogram. */
+async function withStall<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; maxStallMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t0 = performance.now();
+  const value = await fn();
+  const ms = performance.now() - t0;
+  h.disable();
+  return { value, ms, maxStallMs: h.max / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const osds = Number(process.argv[2] ?? 10_000);
+  const sends = Number(process.argv[3] ?? 5);
+  const lines: string[] = [];
+  const out = (s: string): void => {
+    lines.push(s);
+    console.error(s);
+  };
+  out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}`);
+
+  const z = await startZabbixServer({ startTrappers: 5, cacheUpdateFrequencyS: 5, extraConfig: ['CacheSize=512M', 'HistoryCacheSize=256M', 'ValueCacheSize=256M', 'StartLLDProcessors=2'] });
+  let stopSim: (() => Promise<void>) | undefined;
+  let stopMgr: (() => Promise<void>) | undefined;
+  try {
+    const source = readFileSync(new URL('../../../exporters/zabbix/zabbix_template.yaml', import.meta.url) /* from bench/out/bench/ */, 'utf8');
+    await z.api('configuration.import', {
+      format: 'yaml', source,
+      rules: { groups: { createMissing: true }, templates: { createMissing: true }, items: { createMissing: true }, discoveryRules: { createMissing: true }, triggers: { createMissing: true }, valueMaps: { createMissing: true } },
+    });
+    const [tpl] = await z.api<Array<{ templateid: string }>>('template.get', { filter: { host: TEMPLATE_NAME } });
+    const [group] = await z.api<Array<{ groupid: string }>>('hostgroup.get', { filter: { name: 'Linux servers' } });
+    const { hostids: [hostid] } = await z.api<{ hostids: string[] }>('host.create', { host: HOST, groups: [{ groupid: group!.groupid }], templates: [{ templateid: tpl!.templateid }] });
+
+    const m = await startBenchMgr({
+      set: { mgr_stats_period: 5 },
+      modules: ['zabbix'],
+      moduleOptions: { zabbix: { zabbix_host: `127.0.0.1:${z.trapperPort}`, identifier: HOST, interval: '86400', discovery_interval: '100000' } },
+    });
+    stopMgr = () => m.stop();
+    const sim = await startSim(m, osds);
+    stopSim = () => stopChild(sim);
+    await waitForCluster(m, osds, 15 * 60_000);
+    const command = async (...argv: string[]): Promise<{ r: number; outb: string; outs: string }> =>
+      m.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
+
+    // Discovery, and the server's LLD creating the items (not what we measure: Zabbix's own work).
+    const disc = await withStall(() => command('zabbix', 'discovery'));
+    out(`discovery: ${disc.value.outb || disc.value.outs} in ${f1(disc.ms)} ms, longest stall ${f1(disc.maxStallMs)} ms`);
+    const expected = (await command('zabbix', 'send')).outb;
+    const want = Number(/total: (\d+)/.exec(expected)?.[1] ?? 0);
+    const t0 = performance.now();
+    let have = 0;
+    for (let i = 0; i < 240; i++) {
+      have = Number(await z.api<string>('item.get', { hostids: hostid, countOutput: true }));
+      if (have >= want) break;
+      await sleep(5000);
+    }
+    out(`the server's LLD made ${have} of ${want} items in ${f1((performance.now() - t0) / 1000)} s`);
+    await sleep(6000); // its configuration cache takes them (CacheUpdateFrequency=5)
+
+    const rows: string[] = [];
+    for (let i = 0; i < sends; i++) {
+      const idle = await withStall(() => sleep(2000));
+      const s = await withStall(() => command('zabbix', 'send'));
+      const ans = /processed: (\d+); failed: (\d+); total: (\d+)/.exec(s.value.outb);
+      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${load()} |`);
+      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms)`);
+      await sleep(3000);
+    }
+    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | load |\n| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) out(r);
+
+    // Build alone, in process: what each snapshot read costs (the core's), discovery, the items, the request JSON.
+    const views = m.mgr.views;
+    for (const name of ['osd_map', 'osd_map_crush', 'osd_stats', 'df', 'pg_status', 'health', 'mon_status'] as const) {
+      const t = performance.now();
+      views.get(name);
+      out(`get('${name}'): ${f1(performance.now() - t)} ms`);
+    }
+    const td = performance.now();
+    const d = discover(views);
+    const dItems = discoveryItems(d);
+    out(`discovery: ${d.pools.length} pools, ${d.osds.length} OSDs in ${f1(performance.now() - td)} ms (${(dItems[1]!.value.length / 1e3).toFixed(0)} kB of OSD LLD JSON)`);
+    let slowest = 0;
+    let items = 0;
+    const tb = performance.now();
+    const all = [];
+    for (const slice of itemSlices(views, 5000)) {
+      const t = performance.now();
+      all.push(...slice);
+      items += slice.length;
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    const buildMs = performance.now() - tb;
+    const clock = zabbixClock(Date.now());
+    const tj = performance.now();
+    let bytes = 0;
+    for (let i = 0; i < all.length; i += 2000) bytes += senderRequest(all.slice(i, i + 2000).map((it) => ({ ...it, host: HOST, clock })), clock).length;
+    out(`\nbuild: ${items} items in ${f1(buildMs)} ms (includes the snapshots' first build), requests ${f1(performance.now() - tj)} ms for ${(bytes / 1e6).toFixed(1)} MB of JSON`);
+
+    // Baseline: zabbix_sender, in its own process, with the same items on stdin (Ceph's module's way).
+    const zs = '/usr/bin/zabbix_sender';
+    if (!existsSync(zs)) {
+      out('baseline: /usr/bin/zabbix_sender not installed (Debian zabbix-agent): skipped');
+    } else {
+      const stdin = all.map((it) => `${HOST} ${it.key} ${it.value}`).join('\n') + '\n';
+      const tz = performance.now();
+      const r = await new Promise<{ code: number | null; text: string }>((resolve) => {
+        const c = spawn(zs, ['-z', '127.0.0.1', '-p', String(z.trapperPort), '-s', HOST, '-i', '-']);
+        let text = '';
+        c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        c.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        c.on('exit', (code) => resolve({ code, text }));
+        c.stdin.end(stdin);
+      });
+      out(`baseline zabbix_sender: ${all.length} items in ${f1(performance.now() - tz)} ms, exit ${r.code}: ${r.text.trim().split('\n').at(-1)}`);
+    }
+    out(`load after: ${load()}`);
+  } finally {
+    await stopSim?.();
+    await stopMgr?.();
+    await z.stop();
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
