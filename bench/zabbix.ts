@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   };
   out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}`);
 
-  const z = await startZabbixServer({ startTrappers: 5, cacheUpdateFrequencyS: 5, extraConfig: ['CacheSize=512M', 'HistoryCacheSize=256M', 'ValueCacheSize=256M', 'StartLLDProcessors=2'] });
+  const z = await startZabbixServer({ startTrappers: 5, cacheUpdateFrequencyS: 5, extraConfig: ['CacheSize=512M', 'HistoryCacheSize=256M', 'HistoryIndexCacheSize=64M', 'TrendCacheSize=128M', 'ValueCacheSize=256M'] });
   let stopSim: (() => Promise<void>) | undefined;
   let stopMgr: (() => Promise<void>) | undefined;
   try {
@@ -143,12 +143,18 @@ async function main(): Promise<void> {
         c.stdout.on('data', (d: Buffer) => (text += d.toString()));
         c.stderr.on('data', (d: Buffer) => (text += d.toString()));
         c.on('exit', (code) => resolve({ code, text }));
+        c.stdin.on('error', (err) => (text += `stdin: ${err.message}\n`)); // it may exit before reading it all
         c.stdin.end(stdin);
       });
       out(`baseline zabbix_sender: ${all.length} items in ${f1(performance.now() - tz)} ms, exit ${r.code}: ${r.text.trim().split('\n').at(-1)}`);
     }
     out(`load after: ${load()}`);
+  } catch (err) {
+    out(`failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
   } finally {
+    const problems = z.serverLog().split('\n').filter((l) => /error|fail|cannot|crash|terminat|signal|exit/i.test(l) && !/Zabbix agent item/.test(l));
+    if (problems.length > 0) out(`zabbix_server log (problems, last 15):\n${problems.slice(-15).join('\n')}`);
     await stopSim?.();
     await stopMgr?.();
     await z.stop();

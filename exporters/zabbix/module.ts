@@ -20,6 +20,8 @@ import { serverName } from './trapper-client.js';
 
 /** Items built between two yields to the event loop. */
 const SLICE_ITEMS = 5000;
+/** A server that takes longer to accept a connection is not there. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** Most items waiting to be sent (about 8 intervals of a 10,000-OSD cluster). */
 const QUEUE_MAX = 500_000;
 /** Longest a `zabbix send` or `zabbix discovery` command waits for the answers (below mgr_module_op_timeout_ms). */
@@ -38,12 +40,17 @@ export class Module extends MgrModule {
   static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
 
   private cfg: ZabbixConfig = readConfig((n, d) => this.getModuleOption(n, d));
-  private readonly delivery = new Delivery(() => ({ servers: this.cfg.servers, timeouts: { connectMs: this.cfg.sendTimeoutMs, answerMs: this.cfg.sendTimeoutMs } }));
+  private readonly delivery = new Delivery(() => ({
+    servers: this.cfg.servers,
+    timeouts: { connectMs: Math.min(this.cfg.sendTimeoutMs, CONNECT_TIMEOUT_MS), answerMs: this.cfg.sendTimeoutMs },
+  }));
   private seq = 0;
   /** The latest interval produced (what `zabbix send` waits for). */
   private lastInterval: Interval | undefined;
   private intervalsSinceDiscovery = Infinity;
   private lastDiscovery = '';
+  /** The OSD map epoch discovery was last built from (pools, OSDs and CRUSH only change with it). */
+  private discoveryEpoch = -1;
   private loopChecks: HealthCheckMap = {};
   private published = '';
 
@@ -52,7 +59,7 @@ export class Module extends MgrModule {
     batchSize: () => this.cfg.itemsPerRequest,
     concurrency: () => 2,
     queueMax: () => QUEUE_MAX,
-    // One send may take several requests to each server (refused-key search).
+    // One send may take several requests to each server (refused-key search); each has its own timeout.
     sendTimeoutMs: () => this.cfg.sendTimeoutMs * 4,
     itemName: 'item',
     target: () => `Zabbix ${this.cfg.servers.map(serverName).join(', ')}`,
@@ -120,13 +127,18 @@ export class Module extends MgrModule {
       this.log.info('no cluster fsid yet (and no identifier set): nothing sent this interval');
       return;
     }
-    const d = discoveryItems(discover(this));
-    const text = d.map((i) => i.value).join('\n');
     this.intervalsSinceDiscovery++;
-    if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || text !== this.lastDiscovery) {
-      this.intervalsSinceDiscovery = 0;
-      this.lastDiscovery = text;
-      await emit(this.tag(d, iv));
+    const epoch = this.get('osd_map').epoch;
+    if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || epoch !== this.discoveryEpoch) {
+      const d = discoveryItems(discover(this));
+      const text = d.map((i) => i.value).join('\n');
+      this.discoveryEpoch = epoch;
+      if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || text !== this.lastDiscovery) {
+        this.intervalsSinceDiscovery = 0;
+        this.lastDiscovery = text;
+        await emit(this.tag(d, iv));
+      }
+      await yieldToLoop();
     }
     const slices = itemSlices(this, SLICE_ITEMS);
     let cur = slices.next();
@@ -182,10 +194,9 @@ export class Module extends MgrModule {
   /** `zabbix send`: an interval now; answers with each server's counts once they are in. */
   private async sendNow(): Promise<CommandReturn> {
     if (this.cfg.servers.length === 0) return this.noServer();
-    const before = this.lastInterval;
-    await this.loop.runOnce(); // resolves once the interval's items are all queued
+    await this.loop.runOnce(); // resolves once the interval's items (or those of one already under way) are all queued
     const iv = this.lastInterval;
-    if (iv === undefined || iv === before) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
+    if (iv === undefined) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
     const done = (r: ServerReport): boolean => r.error !== '' || r.answered >= iv.total;
     const end = Date.now() + COMMAND_WAIT_MS;
     let reports = this.delivery.reports(iv.seq);

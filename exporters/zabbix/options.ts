@@ -15,7 +15,7 @@ export const MODULE_OPTIONS: readonly ModuleOption[] = [
   { name: 'identifier', type: 'str', default: '', desc: "the Zabbix host the items belong to (its 'Host name'); empty: ceph-<fsid>" },
   { name: 'interval', type: 'secs', default: 60, min: 10, max: 86_400, desc: 'seconds between two sends of the items' },
   { name: 'discovery_interval', type: 'uint', default: 100, min: 10, max: 100_000, desc: 'send the low-level discovery (pools, OSDs) every this many intervals (and once at start)' },
-  { name: 'send_timeout_ms', type: 'uint', default: 10_000, min: 100, max: 600_000, desc: 'longest wait for one request: connecting, then the whole answer (mgrd)' },
+  { name: 'send_timeout_ms', type: 'uint', default: 60_000, min: 100, max: 600_000, desc: "longest wait for a server's answer to one request, as zabbix_sender's -t (connecting: at most 10 s of it) (mgrd)" },
   { name: 'items_per_request', type: 'uint', default: 2000, min: 1, max: 1_000_000, desc: 'most items in one sender request; a larger interval goes in several (mgrd)' },
 ];
 
@@ -50,7 +50,7 @@ export function readConfig(get: OptionReader): ZabbixConfig {
     identifier: get('identifier', '').trim(),
     intervalS: get('interval', 60),
     discoveryInterval: get('discovery_interval', 100),
-    sendTimeoutMs: get('send_timeout_ms', 10_000),
+    sendTimeoutMs: get('send_timeout_ms', 60_000),
     itemsPerRequest: get('items_per_request', 2000),
   });
 }

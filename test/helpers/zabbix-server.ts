@@ -72,22 +72,26 @@ async function freePortIn(lo: number, hi: number): Promise<number> {
   throw new Error(`no free port in ${lo}..${hi}`);
 }
 
+/** Stops a server we started detached (its own process group) by PID, then anything of its group left behind. */
 async function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals, ms = 15_000): Promise<void> {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child?.pid === undefined) return;
   const pid = child.pid;
+  const killGroup = (): void => {
+    try {
+      process.kill(-pid, 'SIGKILL'); // e.g. zabbix_server's workers when its main process died first
+    } catch { /* none left */ }
+  };
+  if (child.exitCode !== null || child.signalCode !== null) return killGroup();
   const done = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     process.kill(pid, signal);
   } catch {
-    return;
+    return killGroup();
   }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL'); // the group we started (detached): the server and what it forked
-    } catch { /* gone */ }
-  }, ms);
+  const timer = setTimeout(killGroup, ms);
   await done;
   clearTimeout(timer);
+  killGroup();
 }
 
 export async function startZabbixServer(o: ZabbixServerOptions = {}): Promise<ZabbixServerStack> {
@@ -120,7 +124,8 @@ export async function startZabbixServer(o: ZabbixServerOptions = {}): Promise<Za
     await stopGroup(web, 'SIGTERM');
     await stopGroup(zbx, 'SIGTERM');
     await stopGroup(pg, 'SIGINT'); // fast shutdown
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.MGRD_KEEP_ZABBIX_DIR === '1') console.error(`kept ${dir} (MGRD_KEEP_ZABBIX_DIR=1)`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   try {
     run(join(bin, 'initdb'), ['-D', join(dir, 'pg'), '-U', 'zabbix', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
