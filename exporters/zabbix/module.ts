@@ -194,11 +194,14 @@ export class Module extends MgrModule {
   /** `zabbix send`: an interval now; answers with each server's counts once they are in. */
   private async sendNow(): Promise<CommandReturn> {
     if (this.cfg.servers.length === 0) return this.noServer();
-    await this.loop.runOnce(); // resolves once the interval's items (or those of one already under way) are all queued
+    const end = Date.now() + COMMAND_WAIT_MS;
+    // runOnce() starts the interval at once (or joins the one under way) and resolves when it is all queued,
+    // which on a big cluster with a slow server can take long: wait for it no longer than for the answers.
+    const queued = this.loop.runOnce().catch(() => undefined);
+    await Promise.race([queued, new Promise((resolve) => setTimeout(resolve, COMMAND_WAIT_MS))]);
     const iv = this.lastInterval;
     if (iv === undefined) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known (set `identifier`, or wait for the cluster maps)'];
-    const done = (r: ServerReport): boolean => r.error !== '' || r.answered >= iv.total;
-    const end = Date.now() + COMMAND_WAIT_MS;
+    const done = (r: ServerReport): boolean => r.error !== '' || (iv.produced && r.answered >= iv.total);
     let reports = this.delivery.reports(iv.seq);
     while (!reports.every(done) && Date.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, 25));
