@@ -65,6 +65,9 @@ export function getMgrStatus(ctx: StepContext): void {
     let svc = ctx.service('mgr', mgr);
     // mgrd's own process does not report to itself as ceph-mgr does: at least name its host.
     if (svc === undefined && mgr === ctx.src.getMgrId()) svc = { host: osHostname(), version: '' };
+    // A standby mgrd: what it registered in the map store (hostname, version).
+    const md = svc === undefined ? ctx.src.getMetadata('mgr', mgr) : undefined;
+    if (md) svc = { host: md.hostname ?? '', version: md.ceph_version ?? '' };
     ctx.open('ceph_mgr_metadata');
     ctx.w.sample('ceph_mgr_metadata', labelFragment(LABELS.mgrMetadata, [`mgr.${mgr}`, svc?.host ?? '', svc?.version ?? '']), 1);
     ctx.open('ceph_mgr_status');

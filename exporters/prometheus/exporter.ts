@@ -40,6 +40,8 @@ export class PrometheusExporter {
   private nextDueMs = Infinity;
   private lastStartMs = 0;
   private notified = false;
+  /** No collection has yet had the cluster's data (a manager that just became active): notifications collect at once. */
+  private warmingUp = true;
   private started = false;
   private stopped = false;
   /** Formats scraped with gzip since the last collection: gzipped ahead for the next body. */
@@ -78,7 +80,7 @@ export class PrometheusExporter {
       this.notified = true;
       return;
     }
-    const t = Math.max(Date.now(), this.lastStartMs + minGapMs(cfg));
+    const t = Math.max(Date.now(), this.lastStartMs + this.gapMs(cfg));
     if (t < this.nextDueMs) this.scheduleAt(t);
   }
 
@@ -102,12 +104,21 @@ export class PrometheusExporter {
       this.inFlight = undefined;
       const cfg = this.host.config();
       if (this.stopped || !cfg.cache) return;
-      const next = this.notified ? this.lastStartMs + minGapMs(cfg) : this.lastStartMs + cfg.scrapeIntervalS * 1000;
+      const next = this.notified ? this.lastStartMs + this.gapMs(cfg) : this.lastStartMs + cfg.scrapeIntervalS * 1000;
       this.notified = false;
       this.scheduleAt(Math.max(Date.now(), next));
     });
     this.inFlight = p;
     return p;
+  }
+
+  /**
+   * Least time between a collection and one a notification asks for. Until a first complete
+   * collection (after a failover the cluster's maps arrive in the first second) it is short, so
+   * the new active serves the cluster as soon as its data is in.
+   */
+  private gapMs(cfg: PrometheusConfig): number {
+    return this.warmingUp ? WARMUP_GAP_MS : minGapMs(cfg);
   }
 
   private scheduleAt(t: number): void {
@@ -155,6 +166,7 @@ export class PrometheusExporter {
             `stale_cache_strategy configuration option. Collecting data took ${(durationMs / 1000).toFixed(2)} seconds but scrape interval is configured to be ${cfg.scrapeIntervalS} seconds.`,
         );
       }
+      if (c.errors.length === 0) this.warmingUp = false;
       this.host.collected(c.errors);
       return cached;
     } catch (err) {
@@ -233,6 +245,8 @@ export class PrometheusExporter {
     this.self.scraped(format, gzip, 200);
   }
 }
+
+const WARMUP_GAP_MS = 50;
 
 function minGapMs(cfg: PrometheusConfig): number {
   return Math.max(1000, (cfg.scrapeIntervalS * 1000) / 3);

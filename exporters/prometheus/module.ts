@@ -227,6 +227,9 @@ function hostForUri(host: string): string {
  * empty 200 in both cases, as in Ceph 16 — a scrape of a standby is "up" with
  * no samples, so alerts on `up == 0` keep meaning "no exporter at all".
  */
+/** Ports after server_port a standby tries when it is taken (by the active on the same host). */
+const STANDBY_PORT_FALLBACKS = 16;
+
 export class StandbyModule extends MgrStandbyModule {
   static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
 
@@ -252,13 +255,28 @@ export class StandbyModule extends MgrStandbyModule {
     return this.listener.address();
   }
 
+  /**
+   * Binds server_port, or on the active's host (where the active holds it) the next free one of
+   * STANDBY_PORT_FALLBACKS, and registers the page's URI in this standby's MgrMap entry.
+   */
   private async bind(): Promise<void> {
     const cfg = readConfig((n, d) => this.getModuleOption(n, d));
-    try {
-      const a = await this.listener.listen(listenHost(cfg.serverAddr), cfg.serverPort);
-      this.log.info({ port: a.port }, 'standby: serving /');
-    } catch (err) {
-      this.log.error(`standby prometheus module cannot listen on ${cfg.serverAddr || '*'}:${cfg.serverPort}: ${err instanceof Error ? err.message : String(err)}`);
+    const host = listenHost(cfg.serverAddr);
+    const now = this.listener.address()?.port;
+    if (now !== undefined && this.listener.listensOn(host, now) && (cfg.serverPort === 0 || (now >= cfg.serverPort && now <= cfg.serverPort + STANDBY_PORT_FALLBACKS))) return;
+    for (let i = 0; ; i++) {
+      const port = cfg.serverPort === 0 ? 0 : cfg.serverPort + i;
+      try {
+        const a = await this.listener.listen(host, port);
+        this.log.info({ port: a.port }, 'standby: serving /');
+        await this.publishService(`http://${hostForUri(isWildcard(cfg.serverAddr) ? hostname() : cfg.serverAddr)}:${a.port}/`);
+        return;
+      } catch (err) {
+        const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (busy && port !== 0 && i < STANDBY_PORT_FALLBACKS && port < 65535) continue;
+        this.log.error(`standby prometheus module cannot listen on ${cfg.serverAddr || '*'}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
     }
   }
 

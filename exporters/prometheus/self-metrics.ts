@@ -97,6 +97,14 @@ export class SelfMetrics {
       if (type === 'gauge') new Gauge({ name, help, labelNames: ['module'], registers, collect });
       else new Counter({ name, help, labelNames: ['module'], registers, collect });
     };
+    mirrored('mgrd_mgr_failovers_total', 'Times this manager process became the active manager', (s) => s.failovers ?? 0, 'counter');
+    new Gauge({
+      name: 'mgrd_mgr_active', help: 'Whether a manager of the MgrMap is the active one (1) or a standby (0)', labelNames: ['id'], registers,
+      collect() {
+        this.reset();
+        for (const m of read().managers ?? []) this.set({ id: m.id }, m.active ? 1 : 0);
+      },
+    });
     perModule('mgrd_module_queue_depth', 'Operations waiting on a module queue', (m) => m.queueDepth, 'gauge');
     perModule('mgrd_module_faults_total', 'Faults of a module (throwing or timed-out hooks)', (m) => m.faults, 'counter');
     perModule('mgrd_module_running', 'Whether a module is running (1) or not (0)', (m) => (m.running ? 1 : 0), 'gauge');

@@ -101,16 +101,47 @@ export class AdminServer {
     return app;
   }
 
-  async start(): Promise<void> {
-    const [host, port] = splitHostPort(this.opts.addr);
-    const app = this.app();
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error): void => reject(new Error(`cannot listen for the admin API on ${this.opts.addr} (--admin-addr): ${err.message}`));
-      const server = app.listen(Number(port), host, (err?: Error) => (err ? fail(err) : resolve()));
-      server.once('error', fail);
-      this.server = server;
-    });
+  /**
+   * Listens on the configured address. `fallbacks` > 0: when the port is taken, the next ones
+   * (a standby on the active's host: its wanted port is the active's).
+   */
+  async start(fallbacks = 0): Promise<void> {
+    this.server = await this.listenFrom(0, fallbacks);
     this.opts.log.info({ addr: this.address() }, 'admin API listening');
+  }
+
+  /**
+   * Moves to the configured port + `offset` (or the `fallbacks` after it): the new listener
+   * first, then the old one closes. Nothing to do on a configured port 0, or when already there.
+   */
+  async moveTo(offset: number, fallbacks: number): Promise<void> {
+    const wanted = Number(splitHostPort(this.opts.addr)[1]);
+    const now = this.server ? this.address().port : -1;
+    if (wanted === 0 || (now >= wanted + offset && now <= wanted + offset + fallbacks)) return;
+    const next = await this.listenFrom(offset, fallbacks);
+    await this.stop();
+    this.server = next;
+    this.opts.log.info({ addr: this.address() }, 'admin API moved');
+  }
+
+  private async listenFrom(offset: number, fallbacks: number): Promise<Server> {
+    const [host, portText] = splitHostPort(this.opts.addr);
+    const wanted = Number(portText);
+    const app = this.app();
+    for (let i = 0; ; i++) {
+      const port = wanted === 0 ? 0 : wanted + offset + i;
+      try {
+        return await new Promise<Server>((resolve, reject) => {
+          const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+          server.once('error', reject);
+        });
+      } catch (err) {
+        const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (busy && i < fallbacks && port !== 0 && port < 65535) continue;
+        const at = port === wanted ? this.opts.addr : `${this.opts.addr} (and the ${i} ports after it)`;
+        throw new Error(`cannot listen for the admin API on ${at} (--admin-addr): ${(err as Error).message}`);
+      }
+    }
   }
 
   address(): { host: string; port: number } {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { defaultMgrId } from '../mgr/mgr-standby.js';
 import { MGRD_VERSION } from '../mgr/mgr-metadata.js';
 import { parseConfigFile } from './config-file.js';
-import { startMgrd, waitForService, type RunOptions } from './run.js';
+import { startMgrd, waitForService, waitForStandbyService, type Running, type RunOptions } from './run.js';
 import { tell } from './tell.js';
 import { runSimCommand } from './sim.js';
 import { adminTokenPath, connectableAddr } from './runtime-info.js';
@@ -27,7 +27,7 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
+const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'public_addr', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
 
 export function buildProgram(): Command {
   const program = new Command('mgrd')
@@ -43,6 +43,7 @@ export function buildProgram(): Command {
     .option('--daemon-addr <host:port>', 'wire-protocol listener for daemons and `mgrd tell`', DEFAULT_DAEMON_ADDR)
     .option('--admin-addr <host:port>', 'admin HTTP listener', DEFAULT_ADMIN_ADDR)
     .option('--id <name>', 'manager name (as mgr.<id>)', defaultMgrId())
+    .option('--public-addr <host>', 'host that clients and other managers reach this one at, when --daemon-addr is a wildcard (default: 127.0.0.1)')
     .option('--keyring <file>', 'keyring to authenticate entities with (default: <data-dir>/keyring, created if missing)')
     .option('--set <key=value>', 'set an option for this run: mgr option or mgr/<module>/<option> (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
         daemonAddr: pick('daemonAddr', 'daemon_addr'),
         adminAddr: pick('adminAddr', 'admin_addr'),
         id: pick('id', 'id'),
+        publicAddr: pick('publicAddr', 'public_addr'),
         keyring: pick('keyring', 'keyring'),
         set: [...sets, ...(flags.set as string[])],
         logLevel: pick('logLevel', 'log_level'),
@@ -82,23 +84,12 @@ export function buildProgram(): Command {
       }
       const log = createLogger({ level: o.logLevel as 'info' });
       const running = await startMgrd(o, log);
-      const metrics = await waitForService(running.standby, 'prometheus', 3000);
-      const admin = running.standby.adminAddress();
-      const info = running.standby.daemonAddress();
-      const dir = running.dataDir;
-      const rel = resolve(dir) === resolve('./.mgrd') ? '.mgrd' : dir;
-      process.stderr.write(
-        [
-          '',
-          `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}${running.agent ? `, reporting Ceph from ${running.agent.opts.cephConf}` : ''}`,
-          `  metrics:  ${metrics ? `${metrics}metrics` : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)'}`,
-          `  admin:    http://${admin.host}:${admin.port}/api/v1/health   (token in ${adminTokenPath(rel)})`,
-          `  daemons:  ${connectableAddr(`${o.daemonAddr.replace(/:\d+$/, '')}:${info?.port ?? 0}`)}   (keyring ${rel}/keyring)`,
-          `  data dir: ${dir}`,
-          `  try:      npx mgrd tell --data-dir ${rel} mgr status`,
-          '',
-        ].join('\n') + '\n',
-      );
+      const banner = (): Promise<void> => printBanner(running, o);
+      await banner();
+      // A standby that takes over says so the same way.
+      running.standby.onRole((active) => {
+        if (active) void banner();
+      });
       let stopping = false;
       const shutdown = (signal: string): void => {
         if (stopping) return;
@@ -177,6 +168,36 @@ export function buildProgram(): Command {
   program.addCommand(agentCommand());
 
   return program;
+}
+
+/** Where to look: printed at start (active or standby) and when a standby takes over. */
+async function printBanner(running: Running, o: RunOptions): Promise<void> {
+  const standby = running.standby;
+  const admin = standby.adminAddress();
+  const dir = running.dataDir;
+  const rel = resolve(dir) === resolve('./.mgrd') ? '.mgrd' : dir;
+  const adminLine = `  admin:    http://${admin.host}:${admin.port}/api/v1/health   (token in ${adminTokenPath(rel)})`;
+  const role = standby.role();
+  let lines: string[];
+  if (role.active) {
+    const metrics = await waitForService(standby, 'prometheus', 3000);
+    const info = standby.daemonAddress();
+    lines = [
+      `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}${running.agent() ? `, reporting Ceph from ${running.agent()!.opts.cephConf}` : ''}`,
+      `  metrics:  ${metrics ? `${metrics}metrics` : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)'}`,
+      adminLine,
+      `  daemons:  ${connectableAddr(`${o.daemonAddr.replace(/:\d+$/, '')}:${info?.port ?? 0}`)}   (keyring ${rel}/keyring)`,
+    ];
+  } else {
+    const page = await waitForStandbyService(running, 'prometheus', 3000);
+    lines = [
+      `mgrd ${MGRD_VERSION}: mgr.${o.id} is a standby (pid ${process.pid}); the active is mgr.${role.activeName || '(none)'}`,
+      `  takes over when the active stops${o.sim ? `, with its own simulated cluster of ${o.simOsds} OSDs` : ''}`,
+      ...(page ? [`  standby:  ${page}   (prometheus standby page)`] : []),
+      adminLine,
+    ];
+  }
+  process.stderr.write(['', ...lines, `  data dir: ${dir}`, `  try:      npx mgrd tell --data-dir ${rel} mgr status`, ''].join('\n') + '\n');
 }
 
 export async function main(argv: string[]): Promise<void> {

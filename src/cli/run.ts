@@ -23,6 +23,8 @@ export interface RunOptions {
   daemonAddr: string;
   adminAddr: string;
   id: string;
+  /** Host clients reach this manager at when it listens on a wildcard address (--public-addr). */
+  publicAddr?: string;
   keyring?: string;
   set: string[];
   logLevel: string;
@@ -37,8 +39,9 @@ export interface RunOptions {
 
 export interface Running {
   standby: MgrStandby;
-  sim: SimRunner | undefined;
-  agent: CephAgent | undefined;
+  /** The embedded simulator and Ceph agent, while this process is the active. */
+  sim: () => SimRunner | undefined;
+  agent: () => CephAgent | undefined;
   dataDir: string;
   stop: () => Promise<void>;
 }
@@ -85,6 +88,8 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
   const options = new OptionTable(MGR_OPTIONS);
   const store = await LocalMapStore.open(dataDir);
   let standby: MgrStandby | undefined;
+  let starting = true;
+  let stop: (() => Promise<void>) | undefined;
   try {
     // Persisted values first (`config set`), then this run's --set overrides; each validated.
     for (const [k, v] of Object.entries(store.kvList('config/mgr/'))) {
@@ -110,48 +115,95 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       modulePaths: defaultModulePaths(options.str('mgr_module_path')),
       moduleOverrides: sets.modules,
       log,
+      publicAddr: o.publicAddr,
+      // Named active later and unable to serve (its daemon port taken...): give the role up and exit non-zero.
+      onFatal: (err) => {
+        if (starting) return; // start-up reports it itself
+        process.stderr.write(`mgrd: ${err.message}\n`);
+        log.error(`exiting: ${err.message}`);
+        void (stop ?? (() => Promise.resolve()))().finally(() => log.flush(() => process.exit(1)));
+      },
     });
     const started = standby;
+    const sources = new EmbeddedSources(o, keyring, log);
+    started.onDaemonListening(() => onActive(started, o, dataDir, sources));
+    started.onRole((active) => {
+      if (!active) void sources.stop();
+    });
     await started.start();
-    const active = await started.whenActive();
-    const bound = active.server.address();
-    const daemonAddr = `${o.daemonAddr.replace(/:\d+$/, '')}:${bound.port}`;
-    const admin = started.adminAddress();
-    writeRuntimeInfo(dataDir, { pid: process.pid, id: o.id, daemon_addr: daemonAddr, admin_addr: `${admin.host}:${admin.port}`, started: new Date().toISOString() });
-    let sim: SimRunner | undefined;
-    if (o.sim) {
-      const ring = keyring;
-      sim = new SimRunner({
-        mgrAddr: connectableAddr(daemonAddr),
-        keyring: ring,
-        osds: o.simOsds,
-        seed: o.simSeed,
-        scenario: o.simScenario,
-        model: { objectstore: o.simObjectstore ?? 'memstore' },
-        log: log.child({ part: 'sim' }),
-      });
-      await sim.start();
-    }
-    let agent: CephAgent | undefined;
-    if (o.ceph) {
-      agent = new CephAgent(o.ceph(connectableAddr(daemonAddr), keyring, log.child({ part: 'agent' })));
-      agent.start();
-    }
+    if (store.isLeader()) await started.whenActive();
+    starting = false;
     let stopped = false;
-    const stop = async (): Promise<void> => {
+    stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
-      await sim?.stop();
-      await agent?.stop();
+      await sources.stop();
       await started.stop();
       removeRuntimeInfo(dataDir, process.pid);
     };
-    return { standby: started, sim, agent, dataDir, stop };
+    return { standby: started, sim: () => sources.sim, agent: () => sources.agent, dataDir, stop };
   } catch (err) {
     // One clear line for the operator (bin/mgrd.js prints it); nothing left listening, the lock released.
     if (standby) await standby.stop();
     else await store.close();
     throw err;
+  }
+}
+
+/** Each time this process becomes active: DIR/mgrd.json names it, and the embedded simulator starts. */
+function onActive(standby: MgrStandby, o: RunOptions, dataDir: string, sources: EmbeddedSources): void {
+  const port = standby.activeSide?.server.address().port ?? 0;
+  const daemonAddr = `${o.daemonAddr.replace(/:\d+$/, '')}:${port}`;
+  const admin = standby.adminAddress();
+  writeRuntimeInfo(dataDir, { pid: process.pid, id: o.id, daemon_addr: daemonAddr, admin_addr: `${admin.host}:${admin.port}`, started: new Date().toISOString() });
+  sources.start(connectableAddr(daemonAddr));
+}
+
+/**
+ * `--sim` and `--ceph`: the simulated cluster or the in-process Ceph agent, started and stopped
+ * with the active role. The old active's died with it, and two would report the same daemons.
+ */
+class EmbeddedSources {
+  sim: SimRunner | undefined;
+  agent: CephAgent | undefined;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: RunOptions, private readonly keyring: Keyring, private readonly log: Logger) {}
+
+  start(mgrAddr: string): void {
+    if (!this.o.sim && !this.o.ceph) return;
+    this.chain = this.chain.then(async () => {
+      await this.stopNow();
+      if (this.o.ceph) {
+        this.agent = new CephAgent(this.o.ceph(mgrAddr, this.keyring, this.log.child({ part: 'agent' })));
+        this.agent.start();
+      }
+      if (!this.o.sim) return;
+      this.sim = new SimRunner({
+        mgrAddr,
+        keyring: this.keyring,
+        osds: this.o.simOsds,
+        seed: this.o.simSeed,
+        scenario: this.o.simScenario,
+        model: { objectstore: this.o.simObjectstore ?? 'memstore' },
+        log: this.log.child({ part: 'sim' }),
+      });
+      await this.sim.start();
+    }).catch((err: unknown) => this.log.error({ err: String(err) }, 'embedded cluster source failed to start'));
+  }
+
+  stop(): Promise<void> {
+    this.chain = this.chain.then(() => this.stopNow()).catch((err: unknown) => this.log.error({ err: String(err) }, 'embedded cluster source failed to stop'));
+    return this.chain;
+  }
+
+  private async stopNow(): Promise<void> {
+    const sim = this.sim;
+    const agent = this.agent;
+    this.sim = undefined;
+    this.agent = undefined;
+    await sim?.stop();
+    await agent?.stop();
   }
 }
 
@@ -162,6 +214,16 @@ export async function waitForService(standby: MgrStandby, name: string, ms: numb
     const services = standby.active?.views.get('mgr_map').services ?? {};
     if (services[name]) return services[name];
     if (Date.now() > end) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits up to `ms` for this standby's module to register what it serves (its standby page). */
+export async function waitForStandbyService(running: Running, name: string, ms: number): Promise<string | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const uri = running.standby.standbyService(name);
+    if (uri !== undefined || running.standby.active || Date.now() > end) return uri;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -215,4 +215,9 @@ export abstract class MgrStandbyModule extends MgrModuleBase {
   getActiveServices(): Record<string, string> {
     return this.ctx.activeServices();
   }
+
+  /** Registers what this standby serves (its MgrMap standby entry's `services`, an mgrd extension). */
+  publishService(uri: string): Promise<void> {
+    return this.ctx.publishService(uri);
+  }
 }

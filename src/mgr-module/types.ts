@@ -233,6 +233,10 @@ export interface MgrdStats {
   reportTimeP99Ms: number;
   daemons: number;
   modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean; push?: PushStats }>;
+  /** Times this process became the active manager (mgrd_mgr_failovers_total). */
+  failovers?: number;
+  /** Managers in the MgrMap and whether each is the active (mgrd_mgr_active{id}). */
+  managers?: Array<{ id: string; active: boolean }>;
 }
 
 /** A push module's delivery counters (its PushLoop), on /metrics as mgrd_module_push_*{module}. */

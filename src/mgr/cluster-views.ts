@@ -24,6 +24,8 @@ export interface ViewSources {
   mgrIps: () => string[];
   /** This manager as a daemon: its id and metadata (Ceph lists the mgr among the servers). */
   self: () => { id: string; metadata: Record<string, string> };
+  /** Metadata other managers (standbys) registered in the map store. */
+  mgrMetadata?: (id: string) => Record<string, string> | undefined;
 }
 
 const EMPTY_SERVICE_MAP = Object.freeze({ epoch: 0, modified: '', services: Object.freeze({}) });
@@ -129,6 +131,10 @@ export class ClusterViewsImpl implements ClusterViews {
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined {
     const me = this.src.self();
     if (svcType === 'mgr' && svcId === me.id) return { ...me.metadata };
+    if (svcType === 'mgr') {
+      const other = this.src.mgrMetadata?.(svcId);
+      if (other) return { ...other };
+    }
     const d = this.daemon(svcType, svcId);
     return d ? { ...d.metadata } : undefined;
   }

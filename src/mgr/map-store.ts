@@ -1,26 +1,46 @@
-// The map store: where the MgrMap and the module store/config live. `local`
-// (one process, a data dir) is the embedded default; `etcd` (distributed, with
-// leader election) plugs into the same interface.
+// The map store: where the MgrMap and the module store/config live, and who
+// decides which manager is active. `local` (a data dir and its lock, one host)
+// is the embedded default; `etcd` (a lease per manager, several hosts) plugs
+// into the same interface.
+//
+// The rule both keep: a process serves as active only while the store says it
+// leads (isLeader(): the lock held, or a lease known to be alive). When the map
+// stops naming it active, MgrStandby tears the active side down and then calls
+// resign(), so leadership passes on only once nothing of the old active serves.
 
 import type { MgrCandidate, MgrMap } from './mgr-map.js';
 
 export type MapListener = (map: MgrMap) => void;
 
+export class NotLeaderError extends Error {
+  readonly code = 'EAGAIN';
+}
+
 export interface MapStore {
   readonly kind: string;
   /** Joins as a candidate; resolves once the candidate is in the map (active or standby). */
   join(me: MgrCandidate): Promise<void>;
-  /** Leaves the map (clean shutdown): an active steps down first. */
+  /** Updates this candidate's standby services (what its standby modules serve). */
+  setServices(services: Record<string, string>): Promise<void>;
+  /** Leaves the map (clean shutdown): an active steps down first and hands over at once. */
   leave(): Promise<void>;
+  /** Whether this process may serve as active now (holds the lock, or a lease not about to expire). */
+  isLeader(): boolean;
+  /** Gives leadership away after the active side was torn down; this process stays a candidate. */
+  resign(): Promise<void>;
   /** The current map (a copy). */
   current(): MgrMap;
   /** Called with every new map epoch, in order. Returns an unsubscribe function. */
   onMap(listener: MapListener): () => void;
-  /** Changes the map as the active manager (enabled modules, services, available). Bumps the epoch. */
+  /** Called when the store can no longer work for this process (e.g. a file it must read is corrupt). */
+  onFatal(listener: (err: Error) => void): void;
+  /** Changes the map as the active manager (enabled modules, services, available). Bumps the epoch. Throws NotLeaderError on a standby. */
   update(mutate: (map: MgrMap) => void): Promise<MgrMap>;
-  /** `mgr fail`: the named manager stops being active; a standby (or the same process, if alone) takes over. */
+  /** `mgr fail`: the named manager stops being active (a standby, or the same process if alone, takes over) or, a standby, leaves the map until it joins again. */
   fail(name: string): Promise<void>;
-  /** Key-value store for module stores and config (persisted; survives failover). */
+  /** `mgr metadata` of a manager in the map. */
+  metadata(name: string): Record<string, string> | undefined;
+  /** Key-value store for module stores and config (persisted; survives failover). Writes throw NotLeaderError on a standby. */
   kvGet(key: string): string | undefined;
   kvSet(key: string, value: string | undefined): Promise<void>;
   kvList(prefix: string): Record<string, string>;

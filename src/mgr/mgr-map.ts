@@ -2,6 +2,7 @@
 // services modules publish. Shape of Ceph's `ceph mgr dump` (get('mgr_map')).
 
 import type { AddrVec } from '../state/map-types.js';
+import { cephTimestamp } from '../common/time.js';
 
 export interface ModuleOptionInfo {
   name: string;
@@ -30,6 +31,10 @@ export interface MgrStandbyInfo {
   name: string;
   available_modules: AvailableModule[];
   mgr_features: number;
+  /** mgrd: where the standby listens (its daemon address once active). Not in Ceph's map. */
+  addrs?: AddrVec;
+  /** mgrd: what its standby modules serve (e.g. prometheus' standby page). Not in Ceph's map. */
+  services?: Record<string, string>;
 }
 
 export interface MgrMap {
@@ -59,6 +64,38 @@ export interface MgrCandidate {
   /** host:port of its admin HTTP listener. */
   adminAddr: string;
   availableModules: AvailableModule[];
+  /** `mgr metadata` of this manager (hostname, version, addresses). */
+  metadata: Record<string, string>;
+  /** URIs its standby modules serve while it is a standby. */
+  services: Record<string, string>;
+}
+
+/** The MgrMap's entry for a standby candidate. */
+export function standbyEntry(me: MgrCandidate): MgrStandbyInfo {
+  return {
+    gid: me.gid, name: me.name, available_modules: me.availableModules, mgr_features: MGR_FEATURES,
+    addrs: addrVec(me.daemonAddr, me.gid), services: { ...me.services },
+  };
+}
+
+/** Makes `me` the active in `m` (not yet available: it becomes so once its modules have started). */
+export function electInto(m: MgrMap, me: MgrCandidate, nowMs: number): void {
+  m.active_name = me.name;
+  m.active_gid = me.gid;
+  m.active_addr = `${me.daemonAddr}/${me.gid}`;
+  m.active_addrs = addrVec(me.daemonAddr, me.gid);
+  m.active_change = cephTimestamp(nowMs);
+  m.active_mgr_features = MGR_FEATURES;
+  m.available = false;
+  m.available_modules = me.availableModules;
+  m.standbys = m.standbys.filter((s) => s.name !== me.name && s.gid !== me.gid);
+}
+
+/** Clears the active (it failed, resigned or lost its lease). */
+export function clearActive(m: MgrMap): void {
+  m.active_name = '';
+  m.active_gid = 0;
+  m.available = false;
 }
 
 /** Modules enabled in a new cluster (Ceph enables its always-on set plus a few defaults). */

@@ -1,7 +1,9 @@
 // MgrStandby: what every `mgrd run` process is. It joins the MgrMap, runs
 // standby modules while another manager is active, builds a Mgr when the map
-// names it active, and tears that Mgr down completely when the map stops
-// naming it. Map transitions are applied one at a time, in order.
+// names it active (and the store says it leads), and tears that Mgr down
+// completely when the map stops naming it — then resigns, so leadership passes
+// on only once nothing of the old active serves. Map transitions are applied
+// one at a time, in order.
 
 import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,10 +12,13 @@ import type { OptionTable, OptionValue } from '../common/options.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { ModuleRegistry } from '../registry/module-registry.js';
 import type { MapStore } from './map-store.js';
-import type { MgrMap } from './mgr-map.js';
+import type { MgrCandidate, MgrMap } from './mgr-map.js';
 import { Mgr } from './mgr.js';
 import { mgrMetadata } from './mgr-metadata.js';
 import { AdminServer } from '../admin/admin-server.js';
+
+/** On one host a standby's wanted ports are held by the active: it tries this many next ones. */
+export const PORT_FALLBACKS = 16;
 
 export interface StandbyOptions {
   id: string;
@@ -27,6 +32,19 @@ export interface StandbyOptions {
   /** Module option overrides from --set (validated when modules load). */
   moduleOverrides: Array<{ module: string; option: string; value: string }>;
   log: Logger;
+  /** The host clients reach this manager at when it listens on a wildcard address (--public-addr). */
+  publicAddr?: string;
+  /** This process cannot go on (named active but could not start; the store failed): the caller exits non-zero. */
+  onFatal?: (err: Error) => void;
+}
+
+export interface MgrRole {
+  id: string;
+  active: boolean;
+  activeName: string;
+  epoch: number;
+  daemonAddr: string;
+  available: boolean;
 }
 
 export class MgrStandby {
@@ -42,6 +60,11 @@ export class MgrStandby {
   private activeWaiters: Array<{ resolve: (mgr: Mgr) => void; reject: (err: Error) => void }> = [];
   /** Why the last attempt to become active failed (cleared by the next success). */
   private activationError: Error | undefined;
+  private readonly standbyServices: Record<string, string> = {};
+  private readonly roleListeners: Array<(active: boolean) => void> = [];
+  private readonly listeningListeners: Array<() => void> = [];
+  /** Times this process became active (mgrd_mgr_failovers_total). */
+  failovers = 0;
 
   constructor(private readonly opts: StandbyOptions) {
     this.log = opts.log.child({ mgr: opts.id });
@@ -53,7 +76,10 @@ export class MgrStandby {
       mgrOptions: opts.options,
       views: undefined,
       setHealth: () => undefined, // a standby has no cluster health to raise into
-      publishService: () => Promise.resolve(),
+      publishService: (module, uri) => {
+        this.standbyServices[module] = uri;
+        return opts.store.setServices(this.standbyServices);
+      },
       activeServices: () => opts.store.current().services,
     });
     this.admin = new AdminServer({
@@ -62,21 +88,49 @@ export class MgrStandby {
       log: opts.log.child({ part: 'admin' }),
       role: () => this.role(),
       runCommand: (cmd) => {
-        const mgr = this.mgr;
+        const mgr = this.serving();
         if (!mgr) return undefined;
         return mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { cmd });
       },
-      health: () => (this.mgr ? this.mgr.cluster.health() : undefined),
+      health: () => this.serving()?.cluster.health(),
     });
   }
 
-  get active(): Mgr | undefined {
+  /** The active side being built or serving (the listener hooks read it before `active` is set). */
+  get activeSide(): Mgr | undefined {
     return this.mgr;
   }
 
-  role(): { id: string; active: boolean; activeName: string; epoch: number; daemonAddr: string } {
+  /** The active side, while this process may serve as active. */
+  get active(): Mgr | undefined {
+    return this.serving();
+  }
+
+  private serving(): Mgr | undefined {
+    return this.mgr !== undefined && this.opts.store.isLeader() ? this.mgr : undefined;
+  }
+
+  role(): MgrRole {
     const m = this.opts.store.current();
-    return { id: this.opts.id, active: this.mgr !== undefined, activeName: m.active_name, epoch: m.epoch, daemonAddr: m.active_addr.replace(/\/\d+$/, '') };
+    return {
+      id: this.opts.id, active: this.serving() !== undefined, activeName: m.active_name, epoch: m.epoch,
+      daemonAddr: m.active_addr.replace(/\/\d+$/, ''), available: m.available,
+    };
+  }
+
+  /** Called each time this process, becoming active, has bound its daemon listener (before its modules start). */
+  onDaemonListening(listener: () => void): void {
+    this.listeningListeners.push(listener);
+  }
+
+  /** Called with true each time this process becomes active, false when it stops being so. */
+  onRole(listener: (active: boolean) => void): void {
+    this.roleListeners.push(listener);
+  }
+
+  /** What a standby module of this process registered (its standby page). */
+  standbyService(module: string): string | undefined {
+    return this.standbyServices[module];
   }
 
   adminAddress(): { host: string; port: number } {
@@ -85,27 +139,39 @@ export class MgrStandby {
 
   /** The bound daemon address of the active side (port 0 resolved). */
   daemonAddress(): { host: string; port: number } | undefined {
-    return this.mgr?.server.address();
+    return this.serving()?.server.address();
   }
 
   async start(): Promise<void> {
-    await this.admin.start();
+    const store = this.opts.store;
+    // On one host (the local store) a standby's wanted ports are the active's: it takes the next
+    // free ones, and the wanted ones when it becomes active.
+    await this.admin.start(this.sharesHostWithActive() ? PORT_FALLBACKS : 0);
     await this.standbyModules.load(this.opts.modulePaths);
     this.applyOverrides(this.standbyModules);
-    this.unsubscribe = this.opts.store.onMap((map) => this.enqueue(map));
-    await this.opts.store.join({
-      name: this.opts.id,
-      gid: this.gid,
-      daemonAddr: this.opts.daemonAddr,
-      adminAddr: this.opts.adminAddr,
-      availableModules: this.standbyModules.availableModules(),
-    });
+    this.unsubscribe = store.onMap((map) => this.enqueue(map));
+    store.onFatal((err) => this.fatal(err));
+    await store.join(this.candidate());
     await this.transitions;
+  }
+
+  private sharesHostWithActive(): boolean {
+    return this.opts.store.kind === 'local' && !this.opts.store.isLeader();
+  }
+
+  private candidate(): MgrCandidate {
+    const a = this.admin.address();
+    return {
+      name: this.opts.id, gid: this.gid, daemonAddr: this.opts.daemonAddr, adminAddr: `${a.host}:${a.port}`,
+      availableModules: this.standbyModules.availableModules(), metadata: mgrMetadata(this.opts.daemonAddr, this.gid),
+      services: { ...this.standbyServices },
+    };
   }
 
   /** Resolves when this process is the active manager; rejects if it was named active and could not start. */
   whenActive(): Promise<Mgr> {
-    if (this.mgr) return Promise.resolve(this.mgr);
+    const serving = this.serving();
+    if (serving) return Promise.resolve(serving);
     if (this.activationError) return Promise.reject(this.activationError);
     return new Promise((resolve, reject) => this.activeWaiters.push({ resolve, reject }));
   }
@@ -127,45 +193,81 @@ export class MgrStandby {
 
   private async apply(map: MgrMap): Promise<void> {
     if (this.stopping) return;
-    const mine = map.active_name === this.opts.id && map.active_gid === this.gid;
-    if (mine && !this.mgr) {
-      await this.standbyModules.stopAll();
-      const mgr = new Mgr({
-        id: this.opts.id,
-        gid: this.gid,
-        store: this.opts.store,
-        options: this.opts.options,
-        keyring: this.opts.keyring,
-        daemonAddr: this.opts.daemonAddr,
-        modulePaths: this.opts.modulePaths,
-        log: this.opts.log,
-        mgrMetadata: () => mgrMetadata(this.opts.daemonAddr, this.gid),
-      });
-      this.mgr = mgr;
-      try {
-        await mgr.start((registry) => this.applyOverrides(registry));
-      } catch (err) {
-        this.mgr = undefined;
-        await mgr.stop('failed to start');
-        const e = err instanceof Error ? err : new Error(String(err));
-        this.activationError = e;
-        this.log.error(`cannot become active: ${e.message}`);
-        for (const w of this.activeWaiters.splice(0)) w.reject(e);
-        return;
-      }
-      this.activationError = undefined;
-      for (const w of this.activeWaiters.splice(0)) w.resolve(mgr);
-    } else if (mine && this.mgr) {
-      await this.mgr.onMap(map);
-    } else {
-      if (this.mgr) {
-        const mgr = this.mgr;
-        this.mgr = undefined;
-        this.log.warn({ active: map.active_name || '(none)', epoch: map.epoch }, 'no longer active: tearing down');
-        await mgr.stop('lost the active role');
-      }
-      await this.standbyModules.apply(map.modules);
+    const store = this.opts.store;
+    const named = map.active_name === this.opts.id && map.active_gid === this.gid;
+    if (named && !this.mgr) {
+      if (store.isLeader()) await this.activate();
+      return;
     }
+    if (named && this.mgr) {
+      await this.mgr.onMap(map);
+      return;
+    }
+    if (this.mgr) await this.deactivate(map);
+    // Named no more (mgr fail, a lease in doubt) while still leading: pass leadership on, now that nothing of ours serves.
+    if (store.isLeader()) await store.resign();
+    // Standby modules start once an active is available: on one host its ports are bound by then, and ours move aside.
+    if (map.available && map.active_name !== '') await this.standbyModules.apply(map.modules);
+  }
+
+  private async activate(): Promise<void> {
+    await this.standbyModules.stopAll();
+    await this.admin.moveTo(0, 0).catch((err: unknown) => {
+      this.log.error(`admin API stays on ${JSON.stringify(this.admin.address())}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const mgr = new Mgr({
+      id: this.opts.id,
+      gid: this.gid,
+      store: this.opts.store,
+      options: this.opts.options,
+      keyring: this.opts.keyring,
+      daemonAddr: this.opts.daemonAddr,
+      publicAddr: this.opts.publicAddr,
+      modulePaths: this.opts.modulePaths,
+      log: this.opts.log,
+      mgrMetadata: () => mgrMetadata(this.opts.daemonAddr, this.gid),
+      failovers: () => this.failovers,
+      onListening: () => {
+        for (const l of this.listeningListeners) l();
+      },
+    });
+    this.mgr = mgr;
+    this.failovers++;
+    try {
+      await mgr.start((registry) => this.applyOverrides(registry));
+    } catch (err) {
+      this.failovers--;
+      this.mgr = undefined;
+      await mgr.stop('failed to start');
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.activationError = e;
+      this.log.error(`cannot become active: ${e.message}`);
+      const waiting = this.activeWaiters.splice(0);
+      for (const w of waiting) w.reject(e);
+      if (waiting.length === 0) this.fatal(e);
+      return;
+    }
+    this.activationError = undefined;
+    for (const w of this.activeWaiters.splice(0)) w.resolve(mgr);
+    for (const l of this.roleListeners) l(true);
+  }
+
+  private async deactivate(map: MgrMap): Promise<void> {
+    const mgr = this.mgr!;
+    this.mgr = undefined;
+    this.log.warn({ active: map.active_name || '(none)', epoch: map.epoch }, 'no longer active: tearing down');
+    for (const l of this.roleListeners) l(false);
+    await mgr.stop('lost the active role');
+    // On one host the next active wants the admin port we took: step aside.
+    if (this.opts.store.kind === 'local') {
+      await this.admin.moveTo(1, PORT_FALLBACKS).catch((err: unknown) => this.log.error(String(err)));
+    }
+  }
+
+  private fatal(err: Error): void {
+    if (this.stopping) return;
+    if (this.opts.onFatal) this.opts.onFatal(err);
+    else this.log.error(`fatal: ${err.message}`);
   }
 
   async stop(): Promise<void> {
@@ -176,12 +278,13 @@ export class MgrStandby {
     if (this.mgr) {
       const mgr = this.mgr;
       this.mgr = undefined;
+      for (const l of this.roleListeners) l(false);
       await mgr.stop('mgr shutting down');
     }
     await this.standbyModules.stopAll();
     await this.opts.store.leave();
-    await this.admin.stop();
     await this.opts.store.close();
+    await this.admin.stop();
   }
 }
 

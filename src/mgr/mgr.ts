@@ -16,7 +16,7 @@ import type { NotifyType, MgrdStats } from '../mgr-module/types.js';
 import type { HealthStatus } from '../state/health-types.js';
 import { ClusterViewsImpl } from './cluster-views.js';
 import type { MapStore } from './map-store.js';
-import type { MgrMap } from './mgr-map.js';
+import { addrVec, type MgrMap } from './mgr-map.js';
 import { CommandDispatcher } from '../commands/dispatcher.js';
 import { splitHostPort } from '../client/mgr-client.js';
 import { Throttle } from '../common/throttle.js';
@@ -28,11 +28,20 @@ export interface MgrOptions {
   options: OptionTable;
   keyring: Keyring;
   daemonAddr: string;
+  /** The host clients reach this manager at when it listens on a wildcard address. */
+  publicAddr?: string;
   modulePaths: string[];
   log: Logger;
   /** Process-level hooks the standby provides (publish service, mgr metadata...). */
   mgrMetadata: () => Record<string, string>;
+  /** Times this process became active. */
+  failovers?: () => number;
+  /** Called once the daemon listener is bound (before modules start): daemons may connect from now on. */
+  onListening?: () => void;
 }
+
+/** How long `available` waits for modules' serve() to return (a module looping inside serve never does). */
+const MODULES_START_WAIT_MS = 5000;
 
 export class Mgr {
   // At scale health's per-PG checks complete in the background after a tick: their status change notifies too.
@@ -71,8 +80,9 @@ export class Mgr {
       mgrOptions: o,
       mgrdStats: () => this.mgrdStats(),
       config: () => Object.fromEntries(o.allSpecs().map((s) => [s.name, String(o.get(s.name))])),
-      mgrIps: () => [host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host],
+      mgrIps: () => [this.publicHost()],
       self: () => ({ id: opts.id, metadata: this.selfMetadata ??= opts.mgrMetadata() }),
+      mgrMetadata: (id) => opts.store.metadata(id),
     });
     this.registry = new ModuleRegistry({
       mode: 'active',
@@ -121,6 +131,7 @@ export class Mgr {
     } catch (err) {
       throw new Error(`cannot listen for daemons on ${this.opts.daemonAddr} (--daemon-addr): ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.opts.onListening?.();
     await this.registry.load(this.opts.modulePaths);
     afterLoad?.(this.registry);
     const o = this.opts.options;
@@ -128,13 +139,26 @@ export class Mgr {
       if (name === 'mgr_stats_period' || name === 'mgr_stats_threshold') this.server.reconfigure();
       if (name === 'mgr_tick_period') this.scheduleTick();
     });
+    await this.registry.apply(this.opts.store.current().modules);
+    // Available only once the modules are up: a scrape or a client that follows the map finds them serving.
+    await this.registry.whenServing(MODULES_START_WAIT_MS);
+    if (this.stopped) return;
+    const addr = `${this.publicHost()}:${this.server.address().port}`;
     await this.opts.store.update((m) => {
       m.available_modules = this.registry.availableModules();
+      m.active_addr = `${addr}/${this.opts.gid}`;
+      m.active_addrs = addrVec(addr, this.opts.gid);
       m.available = true;
     });
-    await this.registry.apply(this.opts.store.current().modules);
     this.scheduleTick();
     this.log.info({ daemonAddr: this.server.address() }, 'active');
+  }
+
+  /** Where clients reach this manager: --public-addr, else the bound host (loopback for a wildcard). */
+  publicHost(): string {
+    const [host] = splitHostPort(this.opts.daemonAddr);
+    if (this.opts.publicAddr) return this.opts.publicAddr;
+    return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   }
 
   /** Applies a new MgrMap while active: enabled modules may have changed. */
@@ -204,6 +228,12 @@ export class Mgr {
     return { tid: msg.tid, ...r };
   }
 
+  /** Managers in the map: this one active, the standbys not. */
+  private managers(): Array<{ id: string; active: boolean }> {
+    const m = this.opts.store.current();
+    return [{ id: this.opts.id, active: !this.stopped && this.opts.store.isLeader() }, ...m.standbys.map((s) => ({ id: s.name, active: false }))];
+  }
+
   mgrdStats(): MgrdStats {
     const s = this.server.stats;
     return {
@@ -225,6 +255,8 @@ export class Mgr {
       reportTimeP99Ms: s.reportTimeQuantileMs(0.99),
       daemons: this.daemons.size,
       modules: this.registry.stats(),
+      failovers: this.opts.failovers?.() ?? 0,
+      managers: this.managers(),
     };
   }
 }

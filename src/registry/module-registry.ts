@@ -44,6 +44,8 @@ export class ModuleEntry {
   abort: AbortController | undefined;
   faults = 0;
   lastError = '';
+  /** serve() of the running instance, settled when it returned or failed. */
+  serving: Promise<void> | undefined;
   /** serve() rejected: the module is failed until restarted. */
   failed = false;
   /** A push module's counters (SDK PushLoop), for mgrd_module_push_* on /metrics. */
@@ -179,13 +181,25 @@ export class ModuleRegistry {
     }
     this.host.log.info({ module: e.name, mode: this.host.mode }, 'module starting');
     const instance = e.instance;
-    void (async () => {
+    e.serving = (async () => {
       try {
         await instance.serve();
       } catch (err) {
         if (e.instance === instance && !e.abort?.signal.aborted) this.fault(e, 'serve', err);
       }
     })();
+  }
+
+  /**
+   * Resolves once every running module's serve() has returned (a listener bound, a loop set up)
+   * or `ms` passed: serve() of a module that runs a loop inside it never returns.
+   */
+  async whenServing(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    const all = Promise.all([...this.entries.values()].flatMap((e) => (e.running && e.serving ? [e.serving] : [])));
+    await Promise.race([all, bound]);
+    clearTimeout(timer);
   }
 
   private async stop(e: ModuleEntry): Promise<void> {

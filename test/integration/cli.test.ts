@@ -1,6 +1,7 @@
 // The real CLI as an operator runs it: `mgrd run --sim` in its own process,
-// `mgrd tell` against it, persistence across restarts, clean SIGTERM, and the
-// refusals (bad option value, a data dir in use).
+// `mgrd tell` against it, persistence across restarts, a second process on the
+// data dir standing by, clean SIGTERM, and the refusals (bad option value, bad
+// or busy addresses).
 
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -111,14 +112,17 @@ describe('mgrd CLI', () => {
 
   it('module state persists across a restart; SIGTERM exits 0 and cleans up', async () => {
     expect((await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'disable', 'hello'])).code).toBe(0);
-    // A second process on the same data dir is refused, naming the owner.
-    const second = await mgrd(['run', '--data-dir', dir, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0']);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`data dir ${dir} is in use by mgrd pid ${child.pid}`));
+    // A second process on the same data dir stands by (ha-local.test.ts: it takes over); SIGTERM ends it cleanly.
+    const second = startRun(dir, ['--id', 'second']);
+    let secondErr = '';
+    second.stderr!.on('data', (d: Buffer) => (secondErr += d.toString()));
+    for (let i = 0; i < 300 && !/mgr\.second is a standby \(pid \d+\); the active is mgr\./.test(secondErr); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(secondErr).toMatch(/mgr\.second is a standby \(pid \d+\); the active is mgr\./);
+    second.kill('SIGTERM');
+    expect(await exited(second)).toBe(0);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     expect(existsSync(join(dir, 'mgrd.json'))).toBe(false);
-    expect(existsSync(join(dir, 'lock'))).toBe(false);
 
     child = startRun(dir);
     await waitForFile(join(dir, 'mgrd.json'));

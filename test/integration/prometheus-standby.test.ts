@@ -33,13 +33,29 @@ class OtherActiveStore implements MapStore {
     this.map = { ...emptyMgrMap(), epoch: 1, active_name: 'y', active_gid: 4242, available: true, modules: ['prometheus'], services: { prometheus: ACTIVE_URI } };
   }
 
+  private me: MgrCandidate | undefined;
+
   join(me: MgrCandidate): Promise<void> {
+    this.me = me;
     return this.commit((m) => {
       m.standbys.push({ gid: me.gid, name: me.name, available_modules: me.availableModules, mgr_features: 0 });
     });
   }
   leave(): Promise<void> {
     return Promise.resolve();
+  }
+  setServices(): Promise<void> {
+    return Promise.resolve();
+  }
+  isLeader(): boolean {
+    return this.me !== undefined && this.map.active_gid === this.me.gid;
+  }
+  resign(): Promise<void> {
+    return Promise.resolve();
+  }
+  onFatal(): void {}
+  metadata(): undefined {
+    return undefined;
   }
   current(): MgrMap {
     return structuredClone(this.map);

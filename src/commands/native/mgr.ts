@@ -90,12 +90,17 @@ export const MGR_COMMANDS: NativeCommand[] = [
     perm: 'r',
     run: (ctx, cmd) => {
       const m = ctx.store.current();
-      const self = { name: m.active_name, ...ctx.mgrMetadata() };
+      // The active's own, then each standby's as it registered (Ceph keeps them in the mon's store).
+      const all = [
+        { name: m.active_name, ...ctx.mgrMetadata() },
+        ...m.standbys.map((s) => ({ name: s.name, ...(ctx.store.metadata(s.name) ?? {}) })),
+      ];
       if (cmd.who !== undefined) {
-        if (cmd.who !== m.active_name) return cmdErr(Errno.ENOENT, `mgr.${cmd.who as string} not found`);
-        return render(cmd, self);
+        const one = all.find((x) => x.name === cmd.who);
+        if (!one) return cmdErr(Errno.ENOENT, `mgr.${cmd.who as string} not found`);
+        return render(cmd, one);
       }
-      return render(cmd, [self]);
+      return render(cmd, all);
     },
   },
   {
