@@ -53,16 +53,22 @@ function splitBrainPoller(mgrs: MgrStandby[]): { stop: () => { samples: number; 
   return { stop: () => (clearInterval(timer), { samples, doubles }) };
 }
 
+/** x active, then y on the same data dir. */
+async function pair(): Promise<{ x: MgrStandby; y: MgrStandby }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mgrd-sb-'));
+  dirs.push(dir);
+  const x = await manager(dir, 'x');
+  await x.whenActive();
+  const y = await manager(dir, 'y');
+  return { x, y };
+}
+
 const cmd = async (s: MgrStandby, prefix: string, extra: Record<string, unknown> = {}): Promise<{ r: number; outb: string; outs: string }> =>
   s.active!.runCommand({ entity: 'client.admin', read: true, write: true }, { cmd: { prefix, ...extra } });
 
 describe('MgrStandby: a standby on the same data dir', () => {
   it('the second manager stands by, listed in mgr dump, mgr stat and status', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mgrd-sb-'));
-    dirs.push(dir);
-    const x = await manager(dir, 'x');
-    await x.whenActive();
-    const y = await manager(dir, 'y');
+    const { x, y } = await pair();
     expect([x.role().active, y.role().active]).toEqual([true, false]);
     const dump = JSON.parse((await cmd(x, 'mgr dump', { format: 'json' })).outb) as { active_name: string; available: boolean; standbys: Array<{ name: string; gid: number; services?: Record<string, string> }> };
     expect(dump.active_name).toBe('x');
@@ -79,11 +85,7 @@ describe('MgrStandby: a standby on the same data dir', () => {
   });
 
   it('takes over when the active stops, never two active at a sampled moment', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mgrd-sb-'));
-    dirs.push(dir);
-    const x = await manager(dir, 'x');
-    await x.whenActive();
-    const y = await manager(dir, 'y');
+    const { x, y } = await pair();
     const poller = splitBrainPoller([x, y]);
     const epoch = x.role().epoch;
     const t0 = Date.now();
@@ -100,11 +102,7 @@ describe('MgrStandby: a standby on the same data dir', () => {
   });
 
   it('mgr fail hands over to the standby; the failed manager stands by', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mgrd-sb-'));
-    dirs.push(dir);
-    const x = await manager(dir, 'x');
-    await x.whenActive();
-    const y = await manager(dir, 'y');
+    const { x, y } = await pair();
     const poller = splitBrainPoller([x, y]);
     expect((await cmd(x, 'mgr fail', { who: 'x' })).r).toBe(0);
     await y.whenActive();
