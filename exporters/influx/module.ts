@@ -71,9 +71,12 @@ export class Module extends MgrModule {
         this.publishChecks();
       },
       produce: (emit, signal) => this.produce(emit, signal),
-      send: (batch, signal) => {
+      send: async (batch, signal) => {
         const c = this.clientsFor(this.cfg);
-        return c.v1 ? c.v1.write(batch, signal) : c.v2!.write(batch);
+        if (c.v2) return c.v2.write(batch);
+        await c.v1!.write(batch, signal);
+        // Writes go through: the database is there, whatever the last SHOW DATABASES said.
+        this.setOwnCheck('MGR_INFLUX_DB_LIST_FAILED', undefined);
       },
     });
   }
@@ -142,6 +145,7 @@ export class Module extends MgrModule {
     }
     this.setOwnCheck('MGR_INFLUX_NO_SERVER', undefined);
     if (cfg.apiVersion === 1) await this.ensureDatabase(cfg, signal);
+    else this.setOwnCheck('MGR_INFLUX_DB_LIST_FAILED', undefined); // a 1.x step
 
     const started = performance.now();
     const sink = new LineSink(Date.now());

@@ -1,0 +1,138 @@
+// Outages of real servers: InfluxDB 1.6 and VictoriaMetrics (/api/v2/write)
+// are stopped by PID in the middle of a run and started again on the same
+// port and data. Points produced meanwhile wait in the queue up to its bound,
+// the oldest beyond it are dropped, and the counts agree exactly with what the
+// server holds: sent + dropped = produced, and the server has every point sent.
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/common/log.js';
+import { packageRoot } from '../../src/common/paths.js';
+import { SimRunner } from '../../src/sim/sim-runner.js';
+import type { Module } from '../../exporters/influx/module.js';
+import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { influxCount, influxQuery, startInfluxd, startVictoriaMetrics, vmCount, vmExport, type RealServer } from '../helpers/influx-servers.js';
+
+const ADMIN = { entity: 'client.admin', read: true, write: true };
+const BATCH = 100;
+const THREADS = 2;
+
+describe('influx module: a real server stopped mid-run and restarted', () => {
+  let influx: RealServer;
+  let vm: RealServer;
+  let t: TestMgr;
+  let sim: SimRunner;
+  const run = (...argv: string[]) => t.mgr.runCommand(ADMIN, { argv });
+  const mod = (): Module => t.mgr.registry.get('influx')!.instance as unknown as Module;
+  const set = async (o: string, v: string | number): Promise<void> => {
+    const r = await run('config', 'set', 'mgr', `mgr/influx/${o}`, String(v));
+    expect(r.r, r.outs).toBe(0);
+  };
+  const checks = async (): Promise<Record<string, { summary: { message: string; count: number } }>> =>
+    JSON.parse((await run('health', 'detail', '--format', 'json')).outb).checks;
+  /** One interval, built and handed to the push loop; returns its points and timestamp. */
+  const interval = async (): Promise<{ points: number }> => {
+    const before = mod().lastBuild;
+    await run('influx', 'send');
+    await waitFor(() => mod().lastBuild !== before, 30_000, 'an interval');
+    await new Promise((r) => setTimeout(r, 5)); // a distinct millisecond for the next
+    return { points: mod().lastBuild!.points };
+  };
+  const settled = (ms: number) => waitFor(() => mod().loop.stats().queued === 0, ms, 'the queue to empty');
+
+  beforeAll(async () => {
+    [influx, vm] = await Promise.all([startInfluxd(), startVictoriaMetrics()]);
+    t = await startTestMgr({
+      modulePaths: [join(packageRoot(), 'exporters')],
+      modules: ['influx'],
+      set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
+      moduleOverrides: [
+        { module: 'influx', option: 'hostname', value: '127.0.0.1' },
+        { module: 'influx', option: 'port', value: String(influx.port) },
+        { module: 'influx', option: 'interval', value: '86400' },
+        { module: 'influx', option: 'batch_size', value: String(BATCH) },
+        { module: 'influx', option: 'threads', value: String(THREADS) },
+        { module: 'influx', option: 'send_timeout', value: '2' },
+      ],
+    });
+    sim = new SimRunner({ osds: 4, seed: 5, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
+    await sim.start();
+    await waitFor(async () => (await run('influx', 'self-test')).r === 0, 30_000, 'daemon stats');
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+    await t?.stop();
+    await influx?.destroy();
+    await vm?.destroy();
+  });
+
+  /**
+   * Two intervals delivered; the server stopped while a third is being sent;
+   * five more produced during the outage with room for two; the server back.
+   */
+  async function outage(server: RealServer, stored: () => Promise<number>, lastIntervalStored: (stampMs: number) => Promise<number>): Promise<void> {
+    await interval();
+    await interval();
+    await settled(60_000);
+    const s0 = mod().loop.stats();
+    const p0 = mod().producedPoints;
+    expect(await waitFor(async () => ((await stored()) === s0.sent ? true : undefined), 30_000, 'the server to hold every point sent')).toBe(true);
+
+    const per = mod().lastBuild!.points;
+    await set('queue_max_points', 2 * per);
+    const midRun = run('influx', 'send'); // in flight when the server goes
+    await server.stop();
+    await midRun;
+    for (let i = 0; i < 5; i++) await interval();
+    const lastStamp = Date.now();
+    const during = await waitFor(async () => {
+      const c = await checks();
+      return c.MGR_INFLUX_SEND_FAILED && c.MGR_INFLUX_QUEUE_FULL ? c : undefined;
+    }, 30_000, 'the outage checks');
+    expect(during.MGR_INFLUX_QUEUE_FULL!.summary.count).toBe(mod().loop.stats().dropped - s0.dropped);
+    const queued = mod().loop.stats().queued;
+    expect(queued).toBeLessThanOrEqual(2 * per + BATCH * THREADS);
+    expect(queued).toBeGreaterThanOrEqual(2 * per - BATCH * THREADS);
+
+    await server.start();
+    await settled(120_000);
+    const s1 = mod().loop.stats();
+    const produced = mod().producedPoints - p0;
+    expect(s1.dropped - s0.dropped).toBeGreaterThan(0);
+    // Exact: every point of the outage was either sent or dropped, and the server has every point sent.
+    expect(s1.sent - s0.sent + (s1.dropped - s0.dropped)).toBe(produced);
+    expect(s1.sent + s1.dropped).toBe(mod().producedPoints);
+    await waitFor(async () => ((await stored()) === s1.sent ? true : undefined), 60_000, `the server to hold all ${s1.sent} points sent`);
+    // The newest were kept: the last interval of the outage arrived whole.
+    expect(await lastIntervalStored(lastStamp)).toBe(per);
+    await waitFor(async () => {
+      const c = await checks();
+      return !c.MGR_INFLUX_SEND_FAILED && !c.MGR_INFLUX_QUEUE_FULL && !c.MGR_INFLUX_DB_LIST_FAILED;
+    }, 30_000, 'the checks to clear');
+    await set('queue_max_points', 500_000);
+  }
+
+  it('InfluxDB 1.6: the queue\'s points arrive after the restart, the drop counter accounts for the rest', async () => {
+    await outage(influx, () => influxCount(influx.url, 'ceph'), async (stampMs) => {
+      // The last interval: every interval starts with ceph_pool_stats, so its newest timestamp is the last interval's.
+      const newest = (await influxQuery(influx.url, 'ceph', `SELECT "value" FROM "ceph_pool_stats" WHERE time <= ${stampMs}ms ORDER BY time DESC LIMIT 1`))[0]!.values[0]![0];
+      const counts = await influxQuery(influx.url, 'ceph', `SELECT count("value") FROM /.*/ WHERE time = ${Number(newest)}ms`);
+      return counts.reduce((n, c) => n + Number(c.values[0]![1]), 0);
+    });
+  });
+
+  it('VictoriaMetrics over /api/v2/write: the same, through @influxdata/influxdb-client', async () => {
+    const from = Date.now();
+    const sentBefore = mod().loop.stats().sent;
+    await set('api_version', '2');
+    await set('url', vm.url);
+    await set('bucket', 'ceph');
+    await outage(vm, async () => sentBefore + (await vmCount(vm.url, '{__name__=~"ceph_.*_value"}', from)), async (stampMs) => {
+      const series = await vmExport(vm.url, '{__name__=~"ceph_.*_value"}', from);
+      const stamps = series.flatMap((s) => s.timestamps).filter((ts) => ts <= stampMs);
+      const newest = Math.max(...stamps);
+      return stamps.filter((ts) => ts === newest).length;
+    });
+  });
+});
