@@ -22,6 +22,8 @@ export interface BenchMgr {
   readonly dir: string;
   /** The running prometheus module (active side). */
   prometheus(): Module;
+  /** Another running module's instance. */
+  module<T>(name: string): T;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,11 @@ export async function startBenchMgr(opts: {
       const m = mgr.registry.get('prometheus')?.instance as Module | undefined;
       if (m === undefined) throw new Error('the prometheus module is not running');
       return m;
+    },
+    module: <T>(name: string): T => {
+      const m = mgr.registry.get(name)?.instance;
+      if (m === undefined) throw new Error(`the ${name} module is not running`);
+      return m as T;
     },
     stop: async () => {
       await standby.stop();

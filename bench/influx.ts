@@ -1,0 +1,186 @@
+// Influx benchmark (issue 10), one run, side by side: 10,000 simulated OSDs
+// (threshold 5) reporting over the wire protocol from a child process to a
+// manager in this process running the influx module with its defaults
+// (batch_size 5,000, threads 5); one interval built and delivered to a real
+// InfluxDB 1.6 (/write) and to VictoriaMetrics (/api/v2/write through
+// @influxdata/influxdb-client), `runs` times each. Figures: time from the
+// interval's start to its last point acknowledged, points/s, mgrd CPU, the
+// longest slice of the build (its own stall) and the longest event-loop delay
+// of the whole process meanwhile, RSS the module added. Baseline: the same
+// lines written by a plain program in its own process (bench/lib/influx-baseline).
+//
+// Run: npm run bench:influx   (or, by hand:)
+//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3]
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Slicer } from '../src/mgr-module/index.js';
+import type { Module } from '../exporters/influx/module.js';
+import { LineSink } from '../exporters/influx/point-sinks.js';
+import { PointBuilder } from '../exporters/influx/points.js';
+import { influxCount, startInfluxd, startVictoriaMetrics, vmCount, type RealServer } from '../test/helpers/influx-servers.js';
+import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
+import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
+
+const ADMIN = { entity: 'client.admin', read: true, write: true };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+const f1 = (x: number): string => x.toFixed(1);
+const mib = (b: number): number => b / 1048576;
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface Run {
+  target: string;
+  points: number;
+  ms: number;
+  buildMs: number;
+  cpuPct: number;
+  longestSliceMs: number;
+  loopMaxMs: number;
+  rssPeakMiB: number;
+}
+
+async function command(m: BenchMgr, ...argv: string[]): Promise<string> {
+  const r = await m.mgr.runCommand(ADMIN, { argv });
+  if (r.r !== 0) throw new Error(`${argv.join(' ')}: ${r.outs}`);
+  return r.outb;
+}
+
+/** One interval, from `influx send` to the last point acknowledged. */
+async function interval(m: BenchMgr, target: string): Promise<Run> {
+  const mod = m.module<Module>('influx');
+  const before = mod.lastBuild;
+  const s0 = mod.loop.stats();
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  eld.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await command(m, 'influx', 'send');
+  while (mod.lastBuild === before || mod.loop.stats().queued > 0) await sleep(5);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  eld.disable();
+  clearInterval(sampler);
+  const s1 = mod.loop.stats();
+  const b = mod.lastBuild!;
+  if (s1.dropped !== s0.dropped || s1.sent - s0.sent !== b.points) {
+    throw new Error(`${target}: sent ${s1.sent - s0.sent} of ${b.points} points, dropped ${s1.dropped - s0.dropped}`);
+  }
+  return {
+    target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
+    longestSliceMs: b.longestSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
+  };
+}
+
+async function baseline(mode: 'v1' | 'v2', url: string, file: string, target: string): Promise<{ ms: number; points: number; cpuMs: number; rssMiB: number }> {
+  const child = libChild('influx-baseline.js', [mode, url, file, '5000', '5', target]);
+  return JSON.parse(await firstLine(child)) as { ms: number; points: number; cpuMs: number; rssMiB: number };
+}
+
+async function main(): Promise<void> {
+  const osds = Number(process.argv[2] ?? 10_000);
+  const runs = Number(process.argv[3] ?? 3);
+  const out: string[] = [];
+  const say = (l: string): void => {
+    out.push(l);
+    console.error(l);
+  };
+  say(`# bench:influx, ${osds} OSDs, ${runs} runs per server, ${new Date().toISOString().slice(0, 10)}`);
+  say(`machine: ${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, node ${process.version}; load average at start: ${load()}`);
+
+  let influxd: RealServer | undefined;
+  let vm: RealServer | undefined;
+  let m: BenchMgr | undefined;
+  let sim: Awaited<ReturnType<typeof startSim>> | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-influx-'));
+  try {
+    [influxd, vm] = await Promise.all([startInfluxd(), startVictoriaMetrics()]);
+    m = await startBenchMgr({
+      modules: [],
+      moduleOptions: { influx: { hostname: '127.0.0.1', port: String(influxd.port), interval: '86400' } },
+    });
+    sim = await startSim(m, osds);
+    await waitForCluster(m, osds, 900_000);
+    await sleep(6000); // every daemon has reported at least once more
+
+    // The manager with the cluster and no module: CPU and RSS to compare with.
+    gc();
+    await sleep(1000);
+    const rssBefore = mib(process.memoryUsage().rss);
+    const cpuIdle0 = process.cpuUsage();
+    const tIdle = performance.now();
+    await sleep(10_000);
+    const cpuIdle = process.cpuUsage(cpuIdle0);
+    const idlePct = ((cpuIdle.user + cpuIdle.system) / 1000 / (performance.now() - tIdle)) * 100;
+    say(`manager with ${osds} OSDs reporting, no module: RSS ${f1(rssBefore)} MiB, CPU ${f1(idlePct)} % of a core (ingest)`);
+
+    await command(m, 'mgr', 'module', 'enable', 'influx');
+    const mod = (): Module => m!.module<Module>('influx');
+    while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(50); // first interval: CREATE DATABASE
+    const results: Run[] = [];
+    for (let i = 0; i < runs; i++) results.push(await interval(m, 'InfluxDB 1.6 (/write)'));
+    await command(m, 'config', 'set', 'mgr', 'mgr/influx/api_version', '2');
+    await command(m, 'config', 'set', 'mgr', 'mgr/influx/url', vm.url);
+    await command(m, 'config', 'set', 'mgr', 'mgr/influx/bucket', 'ceph');
+    const vmFrom = Date.now();
+    for (let i = 0; i < runs; i++) results.push(await interval(m, 'VictoriaMetrics (/api/v2/write)'));
+    gc();
+    await sleep(1000);
+    const rssAfter = mib(process.memoryUsage().rss);
+
+    // The servers hold what was sent.
+    const sentV1 = mod().loop.stats().sent - results.filter((r) => r.target.startsWith('Victoria')).reduce((n, r) => n + r.points, 0);
+    const heldV1 = await influxCount(influxd.url, 'ceph');
+    let heldV2 = 0;
+    const wantV2 = results.filter((r) => r.target.startsWith('Victoria')).reduce((n, r) => n + r.points, 0);
+    for (let i = 0; i < 60 && heldV2 < wantV2; i++) {
+      heldV2 = await vmCount(vm.url, '{__name__=~"ceph_.*_value"}', vmFrom);
+      if (heldV2 < wantV2) await sleep(1000);
+    }
+    say(`servers hold: InfluxDB ${f0(heldV1)} of ${f0(sentV1)} points sent there; VictoriaMetrics ${f0(heldV2)} of ${f0(wantV2)}`);
+
+    // Baseline: the same lines by a plain program in its own process.
+    const sink = new LineSink(Date.now());
+    const lines: string[] = [];
+    await new PointBuilder('v1').build(mod(), sink, {
+      slicer: new Slicer(10), chunk: 100_000, warn: () => undefined, drain: () => {
+        lines.push(...sink.take());
+        return Promise.resolve();
+      },
+    });
+    const file = join(dir, 'lines.lp');
+    writeFileSync(file, lines.join('\n'));
+    const baseV1 = await baseline('v1', influxd.url, file, 'ceph');
+    const baseV2 = await baseline('v2', vm.url, file, 'ceph');
+
+    say('');
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | longest build slice | longest event-loop delay (whole process) | mgrd CPU | RSS peak |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    results.forEach((r, i) => say(`| ${r.target} | ${(i % runs) + 1} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.rssPeakMiB)} MiB |`));
+    say('');
+    say('| baseline (own process, lines already built) | points | delivered | points/s | CPU | RSS |');
+    say('| --- | --- | --- | --- | --- | --- |');
+    say(`| plain fetch, 5 × 5,000-line POSTs to InfluxDB 1.6 /write | ${f0(baseV1.points)} | ${f0(baseV1.ms)} ms | ${f0(baseV1.points / (baseV1.ms / 1000))} | ${f0(baseV1.cpuMs)} ms | ${f0(baseV1.rssMiB)} MiB |`);
+    say(`| @influxdata/influxdb-client WriteApi (batchSize 5,000) to VictoriaMetrics | ${f0(baseV2.points)} | ${f0(baseV2.ms)} ms | ${f0(baseV2.points / (baseV2.ms / 1000))} | ${f0(baseV2.cpuMs)} ms | ${f0(baseV2.rssMiB)} MiB |`);
+    say('');
+    say(`RSS: ${f1(rssBefore)} MiB before the module, ${f1(rssAfter)} MiB after ${2 * runs} intervals (after a full GC): ${f1(rssAfter - rssBefore)} MiB added; highest during an interval ${f0(Math.max(...results.map((r) => r.rssPeakMiB)))} MiB (${f1(Math.max(...results.map((r) => r.rssPeakMiB)) - rssBefore)} MiB over the module-less figure).`);
+    say(`load average at end: ${load()}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    if (sim) await stopChild(sim);
+    await m?.stop();
+    await influxd?.destroy();
+    await vm?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
