@@ -20,7 +20,7 @@ import { Slicer } from '../src/mgr-module/index.js';
 import type { Module } from '../exporters/influx/module.js';
 import { LineSink } from '../exporters/influx/point-sinks.js';
 import { PointBuilder } from '../exporters/influx/points.js';
-import { influxCount, startInfluxd, startVictoriaMetrics, vmCount, type RealServer } from '../test/helpers/influx-servers.js';
+import { influxCount, startInfluxd, startVictoriaMetrics, vmCountSince, type RealServer } from '../test/helpers/influx-servers.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
 
@@ -39,6 +39,7 @@ interface Run {
   buildMs: number;
   cpuPct: number;
   longestSliceMs: number;
+  longestOwnSliceMs: number;
   loopMaxMs: number;
   rssPeakMiB: number;
 }
@@ -73,7 +74,7 @@ async function interval(m: BenchMgr, target: string): Promise<Run> {
   }
   return {
     target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
-    longestSliceMs: b.longestSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
+    longestSliceMs: b.longestSliceMs, longestOwnSliceMs: b.longestOwnSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
   };
 }
 
@@ -123,12 +124,21 @@ async function main(): Promise<void> {
     const mod = (): Module => m!.module<Module>('influx');
     while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(50); // first interval: CREATE DATABASE
     const results: Run[] = [];
-    for (let i = 0; i < runs; i++) results.push(await interval(m, 'InfluxDB 1.6 (/write)'));
+    say('');
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | mgrd CPU | RSS peak |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.rssPeakMiB)} MiB |`);
+    const measure = async (target: string): Promise<void> => {
+      const r = await interval(m!, target);
+      results.push(r);
+      row(r);
+    };
+    for (let i = 0; i < runs; i++) await measure('InfluxDB 1.6 (/write)');
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/api_version', '2');
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/url', vm.url);
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/bucket', 'ceph');
     const vmFrom = Date.now();
-    for (let i = 0; i < runs; i++) results.push(await interval(m, 'VictoriaMetrics (/api/v2/write)'));
+    for (let i = 0; i < runs; i++) await measure('VictoriaMetrics (/api/v2/write)');
     gc();
     await sleep(1000);
     const rssAfter = mib(process.memoryUsage().rss);
@@ -139,7 +149,7 @@ async function main(): Promise<void> {
     let heldV2 = 0;
     const wantV2 = results.filter((r) => r.target.startsWith('Victoria')).reduce((n, r) => n + r.points, 0);
     for (let i = 0; i < 60 && heldV2 < wantV2; i++) {
-      heldV2 = await vmCount(vm.url, '{__name__=~"ceph_.*_value"}', vmFrom);
+      heldV2 = await vmCountSince(vm.url, '{__name__=~"ceph_.*_value"}', vmFrom);
       if (heldV2 < wantV2) await sleep(1000);
     }
     say(`servers hold: InfluxDB ${f0(heldV1)} of ${f0(sentV1)} points sent there; VictoriaMetrics ${f0(heldV2)} of ${f0(wantV2)}`);
@@ -147,21 +157,23 @@ async function main(): Promise<void> {
     // Baseline: the same lines by a plain program in its own process.
     const sink = new LineSink(Date.now());
     const lines: string[] = [];
+    const slicer = new Slicer(10);
+    const cpuB0 = process.cpuUsage();
+    const tB = performance.now();
     await new PointBuilder('v1').build(mod(), sink, {
-      slicer: new Slicer(10), chunk: 100_000, warn: () => undefined, drain: () => {
+      slicer, chunk: 100_000, warn: () => undefined, drain: () => {
         lines.push(...sink.take());
         return Promise.resolve();
       },
     });
+    const cpuB = process.cpuUsage(cpuB0);
+    say('');
+    say(`build alone (the serializer and the reads, no sending): ${f0(lines.length)} points, ${f0(performance.now() - tB)} ms wall, ${f0((cpuB.user + cpuB.system) / 1000)} ms CPU, longest slice ${f1(slicer.longestOwnSliceMs)} ms own / ${f1(slicer.longestSliceMs)} ms with core reads`);
     const file = join(dir, 'lines.lp');
     writeFileSync(file, lines.join('\n'));
     const baseV1 = await baseline('v1', influxd.url, file, 'ceph');
     const baseV2 = await baseline('v2', vm.url, file, 'ceph');
 
-    say('');
-    say(`| target | run | points | interval built + delivered | points/s | build (of it) | longest build slice | longest event-loop delay (whole process) | mgrd CPU | RSS peak |`);
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    results.forEach((r, i) => say(`| ${r.target} | ${(i % runs) + 1} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.rssPeakMiB)} MiB |`));
     say('');
     say('| baseline (own process, lines already built) | points | delivered | points/s | CPU | RSS |');
     say('| --- | --- | --- | --- | --- | --- |');

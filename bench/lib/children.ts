@@ -17,11 +17,21 @@ export function libChild(script: string, args: string[]): ChildProcess {
   return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
+/** The child's first line on stdout; rejects if it exits before writing one. */
 export async function firstLine(child: ChildProcess): Promise<string> {
   const rl = createInterface({ input: child.stdout! });
-  const [line] = (await once(rl, 'line')) as [string];
-  rl.close();
-  return line;
+  const ac = new AbortController();
+  try {
+    const line = once(rl, 'line', { signal: ac.signal }) as Promise<[string]>;
+    const exit = once(child, 'exit', { signal: ac.signal }).then(([code]) => {
+      throw new Error(`child ${child.spawnfile} exited with ${String(code)} before answering`);
+    });
+    const [first] = await Promise.race([line, exit]);
+    return first;
+  } finally {
+    ac.abort();
+    rl.close();
+  }
 }
 
 /** The simulator of `osds` OSDs reporting to the manager over loopback, once its sessions are opening. */

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   if (mode === 'v2') {
+    // The client's defaults retry 5xx/429 itself (maxRetries 5).
     const api = new InfluxDB({ url, token: 'bench' }).getWriteApi('ceph', target, 'ms', { batchSize: batch });
     api.writeRecords(lines);
     await api.close();
@@ -26,8 +27,14 @@ async function main(): Promise<void> {
       while (next < lines.length) {
         const body = lines.slice(next, next + batch).join('\n');
         next += batch;
-        const res = await fetch(`${url}/write?db=${encodeURIComponent(target)}&precision=ms`, { method: 'POST', body });
-        if (res.status !== 204) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+        // A plain program still retries what a busy server refuses for now (5xx), a few times.
+        for (let attempt = 1; ; attempt++) {
+          const res = await fetch(`${url}/write?db=${encodeURIComponent(target)}&precision=ms`, { method: 'POST', body });
+          if (res.status === 204) break;
+          const text = await res.text();
+          if (res.status < 500 || attempt === 5) throw new Error(`HTTP ${res.status}: ${text}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
       }
     };
     await Promise.all(Array.from({ length: concurrency }, () => worker()));

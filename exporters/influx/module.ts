@@ -28,7 +28,10 @@ interface Clients {
 export interface BuildFigures {
   readonly points: number;
   readonly durationMs: number;
+  /** The longest stall the build caused, the core's reads of cluster state included. */
   readonly longestSliceMs: number;
+  /** The same without the core's reads: the module's own code. */
+  readonly longestOwnSliceMs: number;
 }
 
 export class Module extends MgrModule {
@@ -164,7 +167,7 @@ export class Module extends MgrModule {
       this.warnedSkipped = true;
       this.log.warn({ skipped: sink.skipped }, 'values line protocol cannot carry (NaN, infinite) left out');
     }
-    this.lastBuild = { points, durationMs: performance.now() - started, longestSliceMs: slicer.longestSliceMs };
+    this.lastBuild = { points, durationMs: performance.now() - started, longestSliceMs: slicer.longestSliceMs, longestOwnSliceMs: slicer.longestOwnSliceMs };
     this.log.debug(this.lastBuild, 'interval built');
   }
 

@@ -7,6 +7,7 @@
 // names are kept between intervals: a 10,000-OSD interval is mostly string
 // concatenation.
 
+import { performance } from 'node:perf_hooks';
 import {
   CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, type CounterColumn, type DaemonCounters, type GetMap, type Slicer,
 } from '../../src/mgr-module/index.js';
@@ -69,9 +70,18 @@ export class PointBuilder {
 
   /** Builds one interval's points into `sink`; returns how many. */
   async build(src: PointSource, sink: PointSink, h: BuildHooks): Promise<number> {
-    const fsid = src.get('mon_map').fsid;
-    const df = src.get('df');
-    const pgSummary = src.get('pg_summary');
+    // Reads of cluster state are the core's work (a 10,000-OSD df or pg_summary can take tens of ms when
+    // the core rebuilds it): each in a slice of its own, counted apart from the builder's own time.
+    const read = async <T>(f: () => T): Promise<T> => {
+      const t0 = performance.now();
+      const v = f();
+      h.slicer.addExternal(performance.now() - t0);
+      await h.slicer.yield();
+      return v;
+    };
+    const fsid = (await read(() => src.get('mon_map'))).fsid;
+    const df = await read(() => src.get('df'));
+    const pgSummary = await read(() => src.get('pg_summary'));
     let n = 0;
     // Every CHECK_EVERY points: hand the chunk on when full, yield when the slice is over budget.
     const pause = async (): Promise<void> => {
@@ -97,8 +107,7 @@ export class PointBuilder {
       this.plans = new WeakMap();
     }
     const daemons: DaemonCounters[] = [];
-    src.forEachDaemonCounters((d) => daemons.push(d));
-    await h.slicer.maybeYield();
+    await read(() => src.forEachDaemonCounters((d) => daemons.push(d)));
     for (const d of daemons) {
       const host = src.getMetadata(d.type, d.id)?.hostname ?? 'N/A';
       const s = this.seriesOf('ceph_daemon_stats', [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);

@@ -77,7 +77,7 @@ export function startInfluxd(): Promise<RealServer> {
 export function startVictoriaMetrics(): Promise<RealServer> {
   return serve('victoria-metrics', 'victoria-metrics', (dir, port) => [
     `-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}/data`, '-retentionPeriod=100y', '-loggerLevel=ERROR',
-    '-search.latencyOffset=0s', '-search.disableCache',
+    '-search.latencyOffset=0s', '-search.disableCache', '-search.maxUniqueTimeseries=10000000', '-search.maxExportSeries=10000000',
   ], async (url) => (await fetch(`${url}/health`)).ok);
 }
 
@@ -114,3 +114,13 @@ export async function vmExport(url: string, match = '{__name__=~"ceph_.*"}', sta
 
 export const vmCount = async (url: string, match?: string, startMs?: number): Promise<number> =>
   (await vmExport(url, match, startMs)).reduce((n, s) => n + s.values.length, 0);
+
+/** Samples VictoriaMetrics holds for metrics matching `match` since `fromMs` (a count query: cheap at millions). */
+export async function vmCountSince(url: string, match: string, fromMs: number): Promise<number> {
+  const windowS = Math.ceil((Date.now() - fromMs) / 1000) + 1;
+  const q = `sum(count_over_time(${match}[${windowS}s]))`;
+  const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: q, time: String(Date.now() / 1000) }) });
+  const body = (await res.json()) as { status: string; error?: string; data?: { result?: Array<{ value: [number, string] }> } };
+  if (body.status !== 'success') throw new Error(`${q}: ${body.error ?? res.status}`);
+  return Number(body.data?.result?.[0]?.value[1] ?? 0);
+}
