@@ -137,3 +137,30 @@ export async function startPrometheusTestCluster(
     throw err;
   }
 }
+
+/**
+ * A test manager running only the influx module (pointed at 127.0.0.1:`port`,
+ * no intervals of its own: tests start them with `influx send`), fed by a
+ * simulated cluster; resolves once the daemons have reported.
+ */
+export async function startInfluxTestCluster(
+  port: number, options: Record<string, string>, sim: Pick<SimRunnerOptions, 'osds' | 'seed'>,
+): Promise<{ t: TestMgr; sim: SimRunner }> {
+  const t = await startTestMgr({
+    modulePaths: [join(packageRoot(), 'exporters')],
+    modules: ['influx'],
+    set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
+    moduleOverrides: Object.entries({ hostname: '127.0.0.1', port: String(port), interval: '86400', ...options })
+      .map(([option, value]) => ({ module: 'influx', option, value })),
+  });
+  const runner = new SimRunner({ ...sim, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
+  try {
+    await runner.start();
+    await waitFor(async () => (await t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv: ['influx', 'self-test'] })).r === 0, 30_000, 'daemon stats');
+    return { t, sim: runner };
+  } catch (err) {
+    await runner.stop();
+    await t.stop();
+    throw err;
+  }
+}

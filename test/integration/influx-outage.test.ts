@@ -4,13 +4,10 @@
 // the oldest beyond it are dropped, and the counts agree exactly with what the
 // server holds: sent + dropped = produced, and the server has every point sent.
 
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
-import { packageRoot } from '../../src/common/paths.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
 import type { Module } from '../../exporters/influx/module.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { startInfluxTestCluster, waitFor, type TestMgr } from '../helpers/harness.js';
 import { influxCount, influxQuery, startInfluxd, startVictoriaMetrics, vmCount, vmExport, type RealServer } from '../helpers/influx-servers.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
@@ -42,22 +39,7 @@ describe('influx module: a real server stopped mid-run and restarted', () => {
 
   beforeAll(async () => {
     [influx, vm] = await Promise.all([startInfluxd(), startVictoriaMetrics()]);
-    t = await startTestMgr({
-      modulePaths: [join(packageRoot(), 'exporters')],
-      modules: ['influx'],
-      set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
-      moduleOverrides: [
-        { module: 'influx', option: 'hostname', value: '127.0.0.1' },
-        { module: 'influx', option: 'port', value: String(influx.port) },
-        { module: 'influx', option: 'interval', value: '86400' },
-        { module: 'influx', option: 'batch_size', value: String(BATCH) },
-        { module: 'influx', option: 'threads', value: String(THREADS) },
-        { module: 'influx', option: 'send_timeout', value: '2' },
-      ],
-    });
-    sim = new SimRunner({ osds: 4, seed: 5, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
-    await sim.start();
-    await waitFor(async () => (await run('influx', 'self-test')).r === 0, 30_000, 'daemon stats');
+    ({ t, sim } = await startInfluxTestCluster(influx.port, { batch_size: String(BATCH), threads: String(THREADS), send_timeout: '2' }, { osds: 4, seed: 5 }));
   });
 
   afterAll(async () => {

@@ -11,10 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
 import { Slicer } from '../../src/mgr-module/index.js';
 import { packageRoot } from '../../src/common/paths.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
 import { InfluxV1Client } from '../../exporters/influx/client-v1.js';
 import { InfluxV2Client } from '../../exporters/influx/client-v2.js';
 import { line } from '../../exporters/influx/line-protocol.js';
@@ -23,7 +22,7 @@ import { resolveConfig } from '../../exporters/influx/options.js';
 import { LineSink } from '../../exporters/influx/point-sinks.js';
 import { PointBuilder } from '../../exporters/influx/points.js';
 import { ReferenceCluster } from '../../exporters/prometheus/reference-cluster.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { startInfluxTestCluster, waitFor, type TestMgr } from '../helpers/harness.js';
 import { influxCount, influxQuery, startInfluxd, startVictoriaMetrics, vmCount, vmExport, type RealServer } from '../helpers/influx-servers.js';
 import { MGRD_BIN, startMgrd, type MgrdProcess } from '../helpers/procs.js';
 
@@ -230,20 +229,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     };
 
     beforeAll(async () => {
-      t = await startTestMgr({
-        modulePaths: [join(packageRoot(), 'exporters')],
-        modules: ['influx'],
-        set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 },
-        moduleOverrides: [
-          { module: 'influx', option: 'hostname', value: '127.0.0.1' },
-          { module: 'influx', option: 'port', value: String(influx.port) },
-          { module: 'influx', option: 'interval', value: '86400' },
-          { module: 'influx', option: 'batch_size', value: '200' },
-        ],
-      });
-      sim = new SimRunner({ osds: 6, seed: 11, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
-      await sim.start();
-      await waitFor(async () => (await run('influx', 'self-test')).r === 0, 30_000, 'daemon stats');
+      ({ t, sim } = await startInfluxTestCluster(influx.port, { batch_size: '200' }, { osds: 6, seed: 11 }));
     });
 
     afterAll(async () => {
