@@ -15,7 +15,7 @@ import { staleness } from './scrape-cache.js';
 const STATS: MgrdStats = {
   sessions: 5, sessionsAccepted: 6, sessionsRefused: 1, sessionErrors: { auth: 1 }, sessionsAuthenticating: 0, wireLimitHits: {}, reports: 100, valuesIngested: 5000, bytesIngested: 40_000,
   pgStatsMessages: 10, mapMessages: 2, commands: 1, reportTimeSumMs: 12, reportTimeMaxMs: 0.5, reportTimeP50Ms: 0.1, reportTimeP99Ms: 0.4, daemons: 5,
-  modules: [{ name: 'prometheus', queueDepth: 0, faults: 0, enabled: true, running: true }],
+  modules: [{ name: 'prometheus', queueDepth: 0, faults: 0, dropped: 3, enabled: true, running: true, failed: false }],
 };
 
 interface Rig {
@@ -83,6 +83,8 @@ describe('PrometheusExporter', () => {
     expect(body.families.get('ceph_osd_up')?.samples).toHaveLength(4);
     expect(body.families.get('mgrd_sessions')?.samples[0]?.value).toBe(5);
     expect(body.families.get('mgrd_session_errors_total')?.samples[0]).toMatchObject({ labels: [['reason', 'auth']], value: 1 });
+    expect(body.families.get('mgrd_module_queue_dropped_total')?.samples[0]).toMatchObject({ labels: [['module', 'prometheus']], value: 3 });
+    expect(body.families.get('mgrd_module_failed')?.samples[0]).toMatchObject({ labels: [['module', 'prometheus']], value: 0 });
     expect(body.families.get('mgrd_process_cpu_user_seconds_total')?.type).toBe('counter');
     expect(body.families.get('mgrd_nodejs_gc_duration_seconds')?.type).toBe('histogram');
   });

@@ -108,6 +108,8 @@ export class SelfMetrics {
     perModule('mgrd_module_queue_depth', 'Operations waiting on a module queue', (m) => m.queueDepth, 'gauge');
     perModule('mgrd_module_faults_total', 'Faults of a module (throwing or timed-out hooks)', (m) => m.faults, 'counter');
     perModule('mgrd_module_running', 'Whether a module is running (1) or not (0)', (m) => (m.running ? 1 : 0), 'gauge');
+    perModule('mgrd_module_queue_dropped_total', 'Notifications and config changes a module queue dropped because it was full (never delivered)', (m) => m.dropped, 'counter');
+    perModule('mgrd_module_failed', 'Whether a module has failed (1: MGR_MODULE_ERROR until disabled and enabled) or not (0)', (m) => (m.failed ? 1 : 0), 'gauge');
     // Push exporters' delivery (SDK PushLoop): names shared with the dashboards and alerts.
     perModule('mgrd_module_push_sent_total', 'Items (points) a push module delivered', (m) => m.push?.sent, 'counter');
     perModule('mgrd_module_push_failed_total', 'Send attempts of a push module that failed', (m) => m.push?.failed, 'counter');

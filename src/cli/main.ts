@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { defaultMgrId } from '../mgr/mgr-standby.js';
 import { MGRD_VERSION } from '../mgr/mgr-metadata.js';
 import { parseConfigFile } from './config-file.js';
+import { flushAndExit, installProcessFaultHandlers } from '../registry/process-faults.js';
 import { startMgrd, waitForService, waitForStandbyService, type Running, type RunOptions } from './run.js';
 import { tell } from './tell.js';
 import { runSimCommand } from './sim.js';
@@ -83,6 +84,8 @@ export function buildProgram(): Command {
         return;
       }
       const log = createLogger({ level: o.logLevel as 'info' });
+      // A module's stray exception or rejection is its fault, not the process's end (src/registry/process-faults.ts).
+      installProcessFaultHandlers({ log, exit: (code) => flushAndExit(log, code) });
       const running = await startMgrd(o, log);
       const banner = (): Promise<void> => printBanner(running, o);
       await banner();

@@ -83,8 +83,9 @@ export class OptionTable {
 
   constructor(specs: readonly OptionSpec[]) {
     for (const s of specs) {
-      validateOption(s, s.default);
-      this.specs.set(s.name, s);
+      if (this.specs.has(s.name)) throw new Error(`option ${s.name} is declared twice`);
+      // A default declared as text ('5' for an int) reads as its type.
+      this.specs.set(s.name, { ...s, default: validateOption(s, s.default) });
     }
   }
 

@@ -232,7 +232,12 @@ export interface MgrdStats {
   reportTimeP50Ms: number;
   reportTimeP99Ms: number;
   daemons: number;
-  modules: Array<{ name: string; queueDepth: number; faults: number; enabled: boolean; running: boolean; push?: PushStats }>;
+  /**
+   * Per module: queue depth; faults since it started; notifications its queue
+   * dropped (a counter since the manager started); enabled (in the MgrMap);
+   * running (an instance serving); failed (MGR_MODULE_ERROR until disabled).
+   */
+  modules: Array<{ name: string; queueDepth: number; faults: number; dropped: number; enabled: boolean; running: boolean; failed: boolean; push?: PushStats }>;
   /** Times this process became the active manager (mgrd_mgr_failovers_total). */
   failovers?: number;
   /** Managers in the MgrMap and whether each is the active (mgrd_mgr_active{id}). */

@@ -2,26 +2,33 @@
 // the MgrMap's enabled set says (at runtime, no restart), routes notifications
 // and commands through each module's own queue, and turns faults into health
 // checks (MGR_MODULE_ERROR) instead of crashes.
+//
+// A module's life: stopped -> running -> (failed) -> stopped. It is failed, as
+// Ceph fails a module, when serve() or its constructor throws, when its hooks
+// fault mgr_module_max_consecutive_faults times in a row, or when a hook never
+// returns; a failed module is shut down, stays enabled, answers its commands
+// with -EIO naming the failure, and runs again only once disabled and enabled
+// (or on failover), as Ceph's mgr restarts it.
 
-import type { Logger } from '../common/log.js';
+import { resolve } from 'node:path';
 import { Errno, ErrnoError, type CommandResult } from '../common/errno.js';
-import { OptionTable, type OptionSpec } from '../common/options.js';
-import type { OptionValue } from '../common/options.js';
-import type { MapStore } from '../mgr/map-store.js';
-import type { AvailableModule, ModuleOptionInfo } from '../mgr/mgr-map.js';
-import type { ModuleContext } from '../mgr-module/context.js';
-import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
-import type { CmdMap, CommandReturn, HealthCheckMap, ModuleOption, MgrdStats, NotifyType, PushStats } from '../mgr-module/types.js';
-import { healthCheck } from '../state/health-types.js';
+import type { Logger } from '../common/log.js';
 import { LogLimiter } from '../common/log-limiter.js';
-import { findModuleFolders, importModule, type LoadedModule } from './module-loader.js';
+import type { OptionTable, OptionValue } from '../common/options.js';
+import { Throttle } from '../common/throttle.js';
+import type { MapStore } from '../mgr/map-store.js';
+import type { AvailableModule } from '../mgr/mgr-map.js';
+import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
+import type { CmdMap, CommandReturn, HealthCheckMap, MgrdStats, NotifyType } from '../mgr-module/types.js';
+import { moduleContext, type ClusterViews } from './module-context.js';
+import { ModuleEntry, moduleOptionKey, optionInfo } from './module-entry.js';
+import { QUEUE_FULL_HOLD_MS, registryChecks } from './module-health.js';
+import { findModuleFolders, importModule } from './module-loader.js';
 import { ModuleQueue, TimeoutError, type FaultKind } from './module-queue.js';
+import { addLiveScope, removeLiveScope, runAsCore, runAsModule, type ModuleScope } from './module-scope.js';
 
-/** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
-export type ClusterViews = Pick<ModuleContext,
-  'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
-  'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
-  'getMgrdStats' | 'statsThreshold'>;
+export type { ClusterViews } from './module-context.js';
+export { ModuleEntry, moduleOptionKey, moduleStoreKey, toOptionSpec } from './module-entry.js';
 
 export interface RegistryHost {
   readonly mode: 'active' | 'standby';
@@ -35,67 +42,18 @@ export interface RegistryHost {
   activeServices(): Record<string, string>;
 }
 
-export class ModuleEntry {
-  readonly options: OptionTable;
-  canRun = false;
-  canRunReason = '';
-  instance: MgrModuleBase | undefined;
-  queue: ModuleQueue | undefined;
-  abort: AbortController | undefined;
-  faults = 0;
-  lastError = '';
-  /** serve() of the running instance, settled when it returned or failed. */
-  serving: Promise<void> | undefined;
-  /** serve() rejected: the module is failed until restarted. */
-  failed = false;
-  /** A push module's counters (SDK PushLoop), for mgrd_module_push_* on /metrics. */
-  pushStats: (() => PushStats) | undefined;
-  private checks: HealthCheckMap = {};
-
-  constructor(readonly loaded: LoadedModule) {
-    this.options = new OptionTable((loaded.cls?.MODULE_OPTIONS ?? []).map(toOptionSpec));
-  }
-
-  get name(): string {
-    return this.loaded.name;
-  }
-
-  get running(): boolean {
-    return this.instance !== undefined;
-  }
-
-  get cls(): ModuleClass | undefined {
-    return this.loaded.cls;
-  }
-
-  /** Checks the module raised itself (setHealthChecks). */
-  get moduleChecks(): HealthCheckMap {
-    return this.checks;
-  }
-
-  set moduleChecks(c: HealthCheckMap) {
-    this.checks = c;
-  }
-}
-
-export function toOptionSpec(o: ModuleOption): OptionSpec {
-  const type = o.type ?? 'str';
-  const fallback = type === 'bool' ? false : type === 'str' || type === 'addr' ? '' : 0;
-  return {
-    name: o.name, type, default: o.default ?? fallback, desc: o.desc ?? '',
-    min: o.min, max: o.max, enum: o.enum_allowed, runtime: o.runtime ?? true, ...(o.secret ? { secret: true } : {}),
-  };
-}
-
-export const moduleOptionKey = (module: string, opt: string): string => `config/mgr/${module}/${opt}`;
-export const moduleStoreKey = (module: string, key: string): string => `store/mgr/${module}/${key}`;
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class ModuleRegistry {
   private readonly entries = new Map<string, ModuleEntry>();
   /** The enabled set of the last apply(). */
   private wanted = new Set<string>();
-  /** Fault lines per module: the first few, then one a minute with the count suppressed. */
-  private readonly faultLog = new LogLimiter(3, 60_000);
+  /** Fault and drop lines per module: the first few, then one a minute with the count suppressed. */
+  private readonly logLimit = new LogLimiter(3, 60_000);
+  /** Queue drops can come by the thousand: the registry's checks follow at most once a second. */
+  private readonly dropHealth = new Throttle(() => this.refreshRegistryHealth(), () => 1000);
+  /** Clears MGR_MODULE_QUEUE_FULL once no module dropped for QUEUE_FULL_HOLD_MS. */
+  private queueFullTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: RegistryHost) {}
 
@@ -104,12 +62,13 @@ export class ModuleRegistry {
     for (const folder of findModuleFolders(paths)) {
       const loaded = await importModule(folder);
       const entry = new ModuleEntry(loaded);
-      if (loaded.error) {
-        entry.canRunReason = loaded.error;
-        this.host.log.warn({ module: loaded.name }, loaded.error);
+      const why = loaded.error || entry.optionsError;
+      if (why) {
+        entry.canRunReason = why;
+        this.host.log.warn({ module: loaded.name }, why);
       } else {
         try {
-          const [ok, reason] = loaded.cls!.canRun();
+          const [ok, reason] = runAsModule(this.folderScope(entry), () => loaded.cls!.canRun());
           entry.canRun = ok;
           entry.canRunReason = ok ? '' : reason;
         } catch (err) {
@@ -119,6 +78,15 @@ export class ModuleRegistry {
       this.loadStoredOptions(entry);
       this.entries.set(entry.name, entry);
     }
+  }
+
+  /**
+   * The scope a module's code runs in: faults surfacing later are charged to
+   * whichever instance of the module runs then (one scope per module folder).
+   */
+  private folderScope(e: ModuleEntry): ModuleScope {
+    e.scope ??= { module: e.name, dir: resolve(e.loaded.dir), running: () => e.running, report: (err, origin) => this.asyncFault(e, err, origin) };
+    return e.scope;
   }
 
   private loadStoredOptions(entry: ModuleEntry): void {
@@ -141,15 +109,15 @@ export class ModuleRegistry {
     return this.entries.get(name);
   }
 
-  /** Starts enabled modules that are not running and stops running ones no longer enabled. */
+  /** Starts enabled modules that are not running and stops running (or failed) ones no longer enabled. */
   async apply(enabled: readonly string[]): Promise<void> {
     const want = new Set(enabled);
     this.wanted = want;
     for (const e of this.entries.values()) {
-      if (!want.has(e.name) && e.running) await this.stop(e);
+      if (!want.has(e.name) && (e.running || e.failed)) await this.stop(e);
     }
     for (const e of this.entries.values()) {
-      if (want.has(e.name) && !e.running && e.canRun) this.start(e);
+      if (want.has(e.name) && !e.running && !e.failed && e.canRun) this.start(e);
     }
     this.refreshRegistryHealth();
   }
@@ -161,33 +129,43 @@ export class ModuleRegistry {
   private start(e: ModuleEntry): void {
     const cls = this.classFor(e);
     if (!cls) return; // no standby side: nothing runs while standby
-    e.abort = new AbortController();
+    const abort = new AbortController();
+    e.abort = abort;
+    const scope = this.folderScope(e);
+    addLiveScope(scope);
     const opts = this.host.mgrOptions;
     e.queue = new ModuleQueue(
       e.name,
       () => opts.num('mgr_module_queue_max'),
       () => opts.num('mgr_module_op_timeout_ms'),
-      { onFault: (kind, err) => this.fault(e, kind, err), onSuccess: (kind) => this.success(e, kind) },
+      {
+        run: (fn) => runAsModule(scope, fn),
+        onFault: (kind, err) => this.fault(e, kind, err),
+        onSuccess: () => this.success(e),
+        onDrop: (kind) => this.dropped(e, kind),
+        onStuck: (kind, err) => this.markFailed(e, kind, err),
+      },
     );
     e.failed = false;
     e.faults = 0;
+    e.consecutiveFaults = 0;
     e.lastError = '';
+    let instance: MgrModuleBase;
     try {
-      e.instance = new cls(this.context(e, e.abort.signal));
+      instance = runAsModule(scope, () => new cls(moduleContext(this.contextDeps(), e, abort.signal)));
     } catch (err) {
-      e.queue = undefined;
-      this.fault(e, 'serve', err);
+      this.markFailed(e, 'serve', err);
       return;
     }
+    e.instance = instance;
     this.host.log.info({ module: e.name, mode: this.host.mode }, 'module starting');
-    const instance = e.instance;
-    e.serving = (async () => {
+    e.serving = runAsModule(scope, async () => {
       try {
         await instance.serve();
       } catch (err) {
-        if (e.instance === instance && !e.abort?.signal.aborted) this.fault(e, 'serve', err);
+        if (e.instance === instance && !abort.signal.aborted) this.markFailed(e, 'serve', err);
       }
-    })();
+    });
   }
 
   /**
@@ -202,19 +180,36 @@ export class ModuleRegistry {
     clearTimeout(timer);
   }
 
+  /** Disables: shuts the instance down (bounded), forgets a failure and the module's checks. */
   private async stop(e: ModuleEntry): Promise<void> {
+    if (!e.running && !e.failed) return;
+    const instance = this.detach(e, `module ${e.name} was stopped`);
+    e.failed = false;
+    e.lastError = '';
+    e.consecutiveFaults = 0;
+    if (instance) await this.shutdownInstance(e, instance);
+    e.moduleChecks = {};
+    this.refreshHealth(e);
+    this.host.log.info({ module: e.name }, 'module stopped');
+  }
+
+  /** Takes the running instance out of service: no more notifications, commands or checks from it. */
+  private detach(e: ModuleEntry, reason: string): MgrModuleBase | undefined {
     const instance = e.instance;
-    if (!instance) return;
     e.instance = undefined;
     e.pushStats = undefined;
     e.abort?.abort();
-    e.queue?.close();
+    e.queue?.close(reason);
     e.queue = undefined;
+    return instance;
+  }
+
+  private async shutdownInstance(e: ModuleEntry, instance: MgrModuleBase): Promise<void> {
     const ms = this.host.mgrOptions.num('mgr_module_shutdown_timeout_ms');
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        Promise.resolve().then(() => instance.shutdown()),
+        runAsModule(this.folderScope(e), () => Promise.resolve().then(() => instance.shutdown())),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`shutdown() did not finish within ${ms} ms`)), ms);
         }),
@@ -224,14 +219,13 @@ export class ModuleRegistry {
     } finally {
       clearTimeout(timer);
     }
-    e.moduleChecks = {};
-    e.failed = false;
-    this.refreshHealth(e);
-    this.host.log.info({ module: e.name }, 'module stopped');
   }
 
   async stopAll(): Promise<void> {
+    this.dropHealth.dispose();
+    clearTimeout(this.queueFullTimer);
     await Promise.all([...this.entries.values()].map((e) => this.stop(e)));
+    for (const e of this.entries.values()) if (e.scope) removeLiveScope(e.scope);
   }
 
   /** Routes a notification to every running module that declared the type. Never runs module code inline. */
@@ -249,14 +243,21 @@ export class ModuleRegistry {
   commands(): Array<{ module: string; cmd: string; desc: string; perm: string; enabled: boolean }> {
     const out: Array<{ module: string; cmd: string; desc: string; perm: string; enabled: boolean }> = [];
     for (const e of this.entries.values()) {
-      for (const c of e.cls?.COMMANDS ?? []) out.push({ module: e.name, cmd: c.cmd, desc: c.desc, perm: c.perm, enabled: e.running });
+      for (const c of e.cls?.COMMANDS ?? []) out.push({ module: e.name, cmd: c.cmd, desc: c.desc, perm: c.perm, enabled: e.running || e.failed });
     }
     return out;
   }
 
-  /** Runs a module command on the module's queue: the errno contract of DESIGN.md. */
+  /** Runs a module command on the module's queue: the errno contract of DESIGN.md, and Ceph's refusals. */
   async runCommand(name: string, inbuf: string, cmd: CmdMap): Promise<CommandResult> {
     const e = this.entries.get(name);
+    if (e?.failed) {
+      return { r: -Errno.EIO, outb: '', outs: `Module '${name}' has experienced an error and cannot handle commands: ${e.lastError}` };
+    }
+    if (e && this.wanted.has(name) && !e.canRun) {
+      const how = e.loaded.error ? 'failed to load' : 'has experienced an error';
+      return { r: -Errno.EIO, outb: '', outs: `Module '${name}' ${how} and cannot handle commands: ${e.canRunReason}` };
+    }
     if (!e?.instance || !e.queue) return { r: -Errno.EOPNOTSUPP, outb: '', outs: `Module '${name}' is not enabled/loaded (required by command '${cmd.prefix}'): use \`mgrd tell mgr mgr module enable ${name}\` to enable it` };
     const inst = e.instance;
     try {
@@ -268,7 +269,7 @@ export class ModuleRegistry {
     } catch (err) {
       if (err instanceof ErrnoError) return { r: -err.errno, outb: '', outs: err.message };
       if (err instanceof TimeoutError) return { r: -Errno.ETIMEDOUT, outb: '', outs: `Module '${name}' did not answer '${cmd.prefix}': ${err.message}` };
-      return { r: -Errno.EIO, outb: '', outs: `Module '${name}' failed on '${cmd.prefix}': ${err instanceof Error ? err.message : String(err)}` };
+      return { r: -Errno.EIO, outb: '', outs: `Module '${name}' failed on '${cmd.prefix}': ${errText(err)}` };
     }
   }
 
@@ -293,7 +294,7 @@ export class ModuleRegistry {
     }
     const inst = e.instance;
     if (inst && e.queue) {
-      e.queue.call('config', () => inst.configNotify()).catch(() => undefined); // faults are counted by the queue
+      e.queue.call('config', () => inst.configNotify()).catch(() => undefined); // faults and drops are counted by the queue
     }
     return value;
   }
@@ -304,145 +305,112 @@ export class ModuleRegistry {
       name: e.name,
       can_run: e.canRun,
       error_string: e.canRunReason,
-      module_options: Object.fromEntries(e.options.allSpecs().map((s) => [s.name, optionInfo(s)])),
+      module_options: Object.fromEntries(e.options.allSpecs().map((s) => [s.name, optionInfo(s, !e.noDefault.has(s.name))])),
     }));
   }
 
-  private context(e: ModuleEntry, signal: AbortSignal): ModuleContext {
+  private contextDeps(): Parameters<typeof moduleContext>[0] {
     const host = this.host;
-    const log = host.log.child({ module: e.name });
-    const views = (): ClusterViews => {
-      if (!host.views) throw new ErrnoError(Errno.EAGAIN, `module ${e.name}: cluster state is only available on the active manager`);
-      return host.views;
-    };
     return {
-      moduleName: e.name,
-      mgrId: host.mgrId,
-      log,
-      signal,
-      active: host.mode === 'active',
-      get: (name) => views().get(name),
-      listServers: () => views().listServers(),
-      listDaemons: (t) => views().listDaemons(t),
-      getServer: (h) => views().getServer(h),
-      getMetadata: (t, i) => views().getMetadata(t, i),
-      getDaemonStatus: (t, i) => views().getDaemonStatus(t, i),
-      getPerfSchema: (t, i) => views().getPerfSchema(t, i),
-      getCounter: (t, i, p) => views().getCounter(t, i, p),
-      getLatest: (t, i, p) => views().getLatest(t, i, p),
-      getLatestAvg: (t, i, p) => views().getLatestAvg(t, i, p),
-      getLatestCounter: (t, i, p) => views().getLatestCounter(t, i, p),
-      getAllPerfCounters: (prio, t) => views().getAllPerfCounters(prio, t),
-      forEachDaemonCounters: (visit, t) => views().forEachDaemonCounters(visit, t),
-      getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),
-      getMgrdStats: () => views().getMgrdStats(),
-      statsThreshold: () => views().statsThreshold(),
-      getModuleOption: (name) => (e.options.has(name) ? e.options.get(name) : undefined),
-      setModuleOption: async (name, value) => {
-        await this.setOption(e.name, name, value);
-      },
-      getModuleOptionOf: (module, name) => {
-        const other = this.entries.get(module);
-        return other?.options.has(name) ? other.options.get(name) : undefined;
-      },
-      getMgrOption: (name) => (host.mgrOptions.has(name) ? host.mgrOptions.get(name) : undefined),
-      getStore: (key) => host.store.kvGet(moduleStoreKey(e.name, key)),
-      setStore: (key, value) => host.store.kvSet(moduleStoreKey(e.name, key), value),
-      getStorePrefix: (prefix) => {
-        const base = moduleStoreKey(e.name, '');
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(host.store.kvList(base + prefix))) out[k.slice(base.length)] = v;
-        return out;
-      },
-      setHealthChecks: (checks) => {
-        e.moduleChecks = structuredClone(checks);
-        this.refreshHealth(e);
-      },
-      setPushStats: (read) => {
-        if (e.abort?.signal === signal) e.pushStats = read;
-      },
-      publishService: (uri) => host.publishService(e.name, uri),
+      mode: host.mode, mgrId: host.mgrId, log: host.log, store: host.store, mgrOptions: host.mgrOptions, views: host.views,
+      entry: (name) => this.entries.get(name),
+      entries: () => this.list(),
+      setOption: (module, option, value) => this.setOption(module, option, value),
+      // Core work started on a module's behalf (health notifications, timers) is not charged to it.
+      checksChanged: (e) => runAsCore(() => this.refreshHealth(e)),
+      publishService: (module, uri) => host.publishService(module, uri),
       activeServices: () => host.activeServices(),
-      moduleStatuses: () => this.list().map((m) => ({
-        name: m.name, enabled: m.running, canRun: m.canRun, error: m.canRunReason || m.lastError, alwaysOn: false,
-      })),
     };
   }
 
   private fault(e: ModuleEntry, kind: FaultKind, err: unknown): void {
+    if (e.failed) return;
     e.faults++;
-    e.lastError = `${kind}: ${err instanceof Error ? err.message : String(err)}`;
-    if (kind === 'serve') e.failed = true;
-    const say = this.faultLog.check(e.name);
+    e.consecutiveFaults++;
+    e.lastError = `${kind}: ${errText(err)}`;
+    const say = this.logLimit.check(`${e.name}:fault`);
     if (say.log) {
       this.host.log.error({ module: e.name, kind, faults: e.faults, suppressed: say.suppressed, err: err instanceof Error ? err.stack : String(err) }, `module ${kind} failed`);
     }
-    this.refreshHealth(e);
+    const limit = this.host.mgrOptions.num('mgr_module_max_consecutive_faults');
+    if (e.consecutiveFaults >= limit) {
+      this.markFailed(e, kind, new Error(`${e.consecutiveFaults} faults in a row, last: ${e.lastError}`));
+      return;
+    }
+    runAsCore(() => this.refreshHealth(e));
   }
 
-  private success(e: ModuleEntry, kind: FaultKind): void {
+  private success(e: ModuleEntry): void {
+    e.consecutiveFaults = 0;
     // A module that works again clears its warning (set on failure, cleared on success).
-    if (e.lastError && !e.failed && kind !== 'serve') {
+    if (e.lastError && !e.failed) {
       e.lastError = '';
       this.refreshHealth(e);
     }
   }
 
   /**
-   * Publishes the module's own checks (owner module:<name>) and the registry's
-   * combined checks over all modules (owner mgr-modules): MGR_MODULE_ERROR for
-   * failed or faulting modules, MGR_MODULE_DEPENDENCY for enabled modules that
-   * cannot run, as Ceph names them.
+   * Fails the module (Ceph's MGR_MODULE_ERROR, HEALTH_ERR): it is taken out of
+   * service and shut down in the background; it stays enabled and failed until
+   * disabled. Its own checks go with it (they described a module that no longer runs).
    */
+  private markFailed(e: ModuleEntry, kind: FaultKind, err: unknown): void {
+    if (e.failed) return;
+    runAsCore(() => {
+      e.failed = true;
+      e.faults++;
+      e.lastError = kind === 'serve' ? errText(err) : `${kind}: ${errText(err)}`;
+      this.host.log.error({ module: e.name, kind, err: err instanceof Error ? err.stack : String(err) },
+        `module ${e.name} has failed: ${e.lastError}; \`mgr module disable ${e.name}\` then \`enable\` restarts it`);
+      const instance = this.detach(e, `Module '${e.name}' has failed: ${e.lastError}`);
+      e.moduleChecks = {};
+      this.refreshHealth(e);
+      if (instance) void this.shutdownInstance(e, instance);
+    });
+  }
+
+  /** An uncaught exception or unhandled rejection charged to this module (process-level handlers). */
+  private asyncFault(e: ModuleEntry, err: unknown, origin: string): void {
+    if (!e.running) {
+      // Left behind by an instance already stopped or failed: logged, not charged to the module's next life.
+      const say = this.logLimit.check(`${e.name}:stale`);
+      if (say.log) this.host.log.warn({ module: e.name, origin, suppressed: say.suppressed, err: err instanceof Error ? err.stack : String(err) }, 'fault from a module instance that no longer runs');
+      return;
+    }
+    this.fault(e, 'async', new Error(`${origin}: ${errText(err)}`, { cause: err }));
+  }
+
+  private dropped(e: ModuleEntry, kind: FaultKind): void {
+    e.dropped++;
+    e.lastDropMs = performance.now();
+    const say = this.logLimit.check(`${e.name}:drop`);
+    if (say.log) {
+      this.host.log.warn({ module: e.name, kind, dropped: e.dropped, suppressed: say.suppressed, queueMax: this.host.mgrOptions.num('mgr_module_queue_max') },
+        `module ${e.name}: queue full, a ${kind} was dropped`);
+    }
+    runAsCore(() => {
+      this.dropHealth.request();
+      clearTimeout(this.queueFullTimer);
+      this.queueFullTimer = setTimeout(() => this.refreshRegistryHealth(), QUEUE_FULL_HOLD_MS + 100);
+      this.queueFullTimer.unref();
+    });
+  }
+
+  /** Publishes the module's own checks (owner module:<name>) and the registry's combined checks. */
   private refreshHealth(e: ModuleEntry): void {
     this.host.setHealth(`module:${e.name}`, { ...e.moduleChecks });
     this.refreshRegistryHealth();
   }
 
   private refreshRegistryHealth(): void {
-    const checks: HealthCheckMap = {};
-    const failed = this.list().filter((m) => m.failed);
-    const faulting = this.list().filter((m) => !m.failed && m.lastError);
-    const errors = [
-      ...failed.map((m) => ({ m, text: `Module '${m.name}' has failed: ${m.lastError}` })),
-      ...faulting.map((m) => ({ m, text: `Module '${m.name}' has faulted ${m.faults} time(s), last: ${m.lastError}` })),
-    ];
-    if (errors.length === 1) {
-      checks.MGR_MODULE_ERROR = healthCheck(failed.length ? 'HEALTH_ERR' : 'HEALTH_WARN', errors[0]!.text, 1, [errors[0]!.text]);
-    } else if (errors.length > 1) {
-      checks.MGR_MODULE_ERROR = healthCheck(failed.length ? 'HEALTH_ERR' : 'HEALTH_WARN', `${errors.length} mgr modules have failed`, errors.length, errors.map((x) => x.text));
-    }
-    const blocked = this.list().filter((m) => this.wanted.has(m.name) && !m.canRun);
-    if (blocked.length === 1) {
-      const m = blocked[0]!;
-      checks.MGR_MODULE_DEPENDENCY = healthCheck('HEALTH_WARN', `Module '${m.name}' has failed dependency: ${m.canRunReason}`, 1, [`Module '${m.name}' has failed dependency: ${m.canRunReason}`]);
-    } else if (blocked.length > 1) {
-      checks.MGR_MODULE_DEPENDENCY = healthCheck('HEALTH_WARN', `${blocked.length} mgr modules have failed dependencies`, blocked.length, blocked.map((m) => `Module '${m.name}' has failed dependency: ${m.canRunReason}`));
-    }
-    this.host.setHealth('mgr-modules', checks);
+    this.host.setHealth('mgr-modules', registryChecks(this.list(), this.wanted, performance.now()));
   }
 
   stats(): MgrdStats['modules'] {
     return this.list().map((e) => ({
-      name: e.name, queueDepth: e.queue?.depth ?? 0, faults: e.faults, enabled: e.running, running: e.running && !e.failed,
+      name: e.name, queueDepth: e.queue?.depth ?? 0, faults: e.faults, dropped: e.dropped,
+      enabled: e.running || e.failed, running: e.running, failed: e.failed,
       ...(e.pushStats && e.running ? { push: e.pushStats() } : {}),
     }));
   }
-}
-
-function optionInfo(s: OptionSpec): ModuleOptionInfo {
-  return {
-    name: s.name,
-    type: s.type,
-    level: 'advanced',
-    flags: s.runtime === false ? 0 : 1,
-    default_value: String(s.default),
-    min: s.min === undefined ? '' : String(s.min),
-    max: s.max === undefined ? '' : String(s.max),
-    enum_allowed: [...(s.enum ?? [])],
-    desc: s.desc,
-    long_desc: '',
-    tags: [],
-    see_also: [],
-  };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, startMgrd, type MgrdProcess } from '../helpers/procs.js';
+import { MGRD_BIN, poll, ROOT, spawnLogged, startMgrd, stopChild, type MgrdProcess } from '../helpers/procs.js';
 
 const SDK = pathToFileURL(join(ROOT, 'dist/src/mgr-module/index.js')).href;
 
@@ -111,5 +111,95 @@ describe('module faults against a real mgrd run', () => {
     const seen = Number(/seen (\d+)/.exec(msg ?? '')?.[1]);
     expect(seen).toBeGreaterThan(1);
     expect(seen).toBeLessThan(10);
+  });
+
+  it('stray exceptions and rejections of modules are charged to them; failing modules are failed as Ceph fails them (issue 8 items 3, 4)', async () => {
+    const dir = moduleDir({
+      // A throw from its own timer, every 300 ms (Node would exit the process on the first).
+      timerthrow: `export class Module extends MgrModule {
+  serve() { setInterval(() => { throw new Error('timer boom'); }, 300); }
+}`,
+      // A promise rejected with nobody listening, every 300 ms.
+      rejecter: `export class Module extends MgrModule {
+  serve() { setInterval(() => { Promise.reject(new Error('lost promise')); }, 300); }
+}`,
+      // A throw from queueMicrotask (no async context reaches it: found by its folder in the stack).
+      microtask: `export class Module extends MgrModule {
+  serve() { setInterval(() => queueMicrotask(() => { throw new Error('microtask boom'); }), 300); }
+}`,
+      servefail: `export class Module extends MgrModule {
+  static COMMANDS = [{ cmd: 'servefail hello', desc: 'never answers', perm: 'r' }];
+  async serve() { throw new Error('cannot bind 1.2.3.4:1'); }
+  handleCommand() { return [0, 'hello', '']; }
+}`,
+      // Its notify never returns: abandoned after the op timeout, failed after twice it.
+      hangs: `export class Module extends MgrModule {
+  static COMMANDS = [{ cmd: 'hangs status', desc: 'status', perm: 'r' }];
+  static NOTIFY_TYPES = ['mgr_map'];
+  notify() { return new Promise(() => undefined); }
+  handleCommand() { return [0, 'ok', '']; }
+}`,
+    });
+    m = await startMgrd({ set: { mgr_module_path: dir, mgr_module_op_timeout_ms: 500, mgr_module_shutdown_timeout_ms: 500 } });
+    for (const name of ['timerthrow', 'rejecter', 'microtask', 'servefail', 'hangs']) await enable(m, name);
+    const { worstMs, rssKb } = await keepsAnswering(m, 8000);
+    expect(m.child.exitCode).toBeNull();
+    expect(worstMs).toBeLessThan(1000);
+    expect(Math.max(...rssKb) - Math.min(...rssKb)).toBeLessThan(64 * 1024);
+
+    const detail = await poll('every bad module to be failed', 20_000, async () => {
+      const r = await m!.command({ prefix: 'health', detail: 'detail', format: 'json' });
+      const lines = (JSON.parse(r.outb) as { checks: Record<string, { detail: Array<{ message: string }> }> }).checks.MGR_MODULE_ERROR?.detail.map((d) => d.message) ?? [];
+      return lines.filter((l) => l.includes('has failed')).length === 5 ? lines : undefined;
+    });
+    expect(detail).toContain("Module 'timerthrow' has failed: async: 5 faults in a row, last: async: uncaughtException: timer boom");
+    expect(detail).toContain("Module 'rejecter' has failed: async: 5 faults in a row, last: async: unhandledRejection: lost promise");
+    expect(detail).toContain("Module 'microtask' has failed: async: 5 faults in a row, last: async: uncaughtException: microtask boom");
+    expect(detail).toContain("Module 'servefail' has failed: cannot bind 1.2.3.4:1");
+    expect(detail).toContain("Module 'hangs' has failed: notify: notify did not return within 1000 ms");
+    const cmd = await m.command({ prefix: 'servefail hello' });
+    expect(cmd.retval).toBe(-5);
+    expect(cmd.outs).toBe("Module 'servefail' has experienced an error and cannot handle commands: cannot bind 1.2.3.4:1");
+    expect((await m.command({ prefix: 'hangs status' })).retval).toBe(-5);
+    const ls = await m.command({ prefix: 'mgr module ls', format: 'plain' });
+    expect(ls.outb).toMatch(/^servefail\s+on \(failed: cannot bind 1\.2\.3\.4:1\)$/m);
+    expect(await metric(m, 'mgrd_module_failed', 'module="timerthrow"')).toBe(1);
+    // Their leftovers (the timers a failed module never cleared) keep throwing: still contained.
+    await keepsAnswering(m, 2000);
+    expect(m.child.exitCode).toBeNull();
+    // The rest of the manager is untouched.
+    expect((await m.command({ prefix: 'hello' })).retval).toBe(0);
+    const log = readFileSync(m.logFile, 'utf8');
+    expect(log).not.toMatch(/outside any module/);
+  });
+
+  it('a module that cannot keep up drops notifications: counted on /metrics and in health, never silently (issue 8 item 5)', async () => {
+    const dir = moduleDir({
+      laggard: `export class Module extends MgrModule {
+  static NOTIFY_TYPES = ['perf_schema_update'];
+  async notify() { await new Promise((r) => setTimeout(r, 200)); }
+}`,
+    });
+    m = await startMgrd({ set: { mgr_module_path: dir, mgr_module_queue_max: 8 } });
+    await enable(m, 'laggard');
+    const info = JSON.parse(readFileSync(join(m.dataDir, 'mgrd.json'), 'utf8')) as { daemon_addr: string };
+    // 30 OSDs declaring their counter schema: 30 distinct perf_schema_update ids against a queue of 8.
+    const sim = spawnLogged(process.execPath, [MGRD_BIN, 'sim', '--mgr', info.daemon_addr.replace(/^0\.0\.0\.0:/, '127.0.0.1:'),
+      '--keyring', join(m.dataDir, 'keyring'), '--osds', '30', '--log-level', 'warn'], `${m.logFile}.sim`);
+    try {
+      const dropped = await poll('laggard drops on /metrics', 30_000, async () => {
+        const v = await metric(m!, 'mgrd_module_queue_dropped_total', 'module="laggard"');
+        return v !== undefined && v > 0 ? v : undefined;
+      });
+      expect(dropped).toBeGreaterThan(0);
+      const { worstMs } = await keepsAnswering(m, 3000);
+      expect(worstMs).toBeLessThan(1000);
+      const r = await m.command({ prefix: 'health', detail: 'detail', format: 'json' });
+      const check = (JSON.parse(r.outb) as { checks: Record<string, { summary: { message: string } }> }).checks.MGR_MODULE_QUEUE_FULL;
+      expect(check?.summary.message).toMatch(/^Module 'laggard' dropped \d+ notification\(s\): its queue is full \(mgr_module_queue_max\)$/);
+      expect(readFileSync(m.logFile, 'utf8')).toMatch(/module laggard: queue full, a notify was dropped/);
+    } finally {
+      await stopChild(sim);
+    }
   });
 });

@@ -14,15 +14,20 @@ export const MGR_COMMANDS: NativeCommand[] = [
       const map = ctx.store.current();
       const enabled = new Set(map.modules);
       const known = ctx.registry.availableModules();
+      // Enabled modules that have failed (MGR_MODULE_ERROR): mgrd adds them, with the error, when there are any.
+      const failed = ctx.registry.list().filter((e) => e.failed && enabled.has(e.name)).map((e) => ({ name: e.name, error_string: e.lastError }));
       const data = {
         always_on_modules: [] as string[],
         enabled_modules: [...map.modules].sort(),
         disabled_modules: known.filter((m) => !enabled.has(m.name)),
+        ...(failed.length > 0 ? { failed_modules: failed } : {}),
       };
       return render(cmd, data, () => {
         const rows = [['MODULE', '']];
+        const failure = new Map(failed.map((f) => [f.name, f.error_string]));
         for (const m of [...known].sort((a, b) => a.name.localeCompare(b.name))) {
-          const state = enabled.has(m.name) ? 'on' : m.can_run ? '-' : `- (${m.error_string})`;
+          const on = failure.has(m.name) ? `on (failed: ${failure.get(m.name)!})` : 'on';
+          const state = enabled.has(m.name) ? on : m.can_run ? '-' : `- (${m.error_string})`;
           rows.push([m.name, state]);
         }
         return table(rows);

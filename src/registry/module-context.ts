@@ -1,0 +1,138 @@
+// The ModuleContext the registry hands one module instance: cluster views (on
+// the active), its options, store, health checks and services. What a module
+// passes in is checked here, so a module's mistake is its own error (thrown
+// back to it) and never a malformed value inside the core.
+
+import { Errno, ErrnoError } from '../common/errno.js';
+import type { Logger } from '../common/log.js';
+import type { OptionTable, OptionValue } from '../common/options.js';
+import type { MapStore } from '../mgr/map-store.js';
+import type { ModuleContext } from '../mgr-module/context.js';
+import type { HealthCheck, HealthCheckMap } from '../mgr-module/types.js';
+import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
+
+/** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
+export type ClusterViews = Pick<ModuleContext,
+  'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
+  'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
+  'getMgrdStats' | 'statsThreshold'>;
+
+/** What the context needs from the registry and its host. */
+export interface ContextDeps {
+  readonly mode: 'active' | 'standby';
+  readonly mgrId: string;
+  readonly log: Logger;
+  readonly store: MapStore;
+  readonly mgrOptions: OptionTable;
+  readonly views: ClusterViews | undefined;
+  entry(name: string): ModuleEntry | undefined;
+  entries(): ModuleEntry[];
+  setOption(module: string, option: string, value: unknown): Promise<OptionValue | undefined>;
+  /** The module's checks changed. */
+  checksChanged(e: ModuleEntry): void;
+  publishService(module: string, uri: string): Promise<void>;
+  activeServices(): Record<string, string>;
+}
+
+/** Most checks one module may raise at once. */
+export const MAX_MODULE_CHECKS = 256;
+
+export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSignal): ModuleContext {
+  const log = deps.log.child({ module: e.name });
+  const views = (): ClusterViews => {
+    if (!deps.views) throw new ErrnoError(Errno.EAGAIN, `module ${e.name}: cluster state is only available on the active manager`);
+    return deps.views;
+  };
+  return {
+    moduleName: e.name,
+    mgrId: deps.mgrId,
+    log,
+    signal,
+    active: deps.mode === 'active',
+    get: (name) => views().get(name),
+    listServers: () => views().listServers(),
+    listDaemons: (t) => views().listDaemons(t),
+    getServer: (h) => views().getServer(h),
+    getMetadata: (t, i) => views().getMetadata(t, i),
+    getDaemonStatus: (t, i) => views().getDaemonStatus(t, i),
+    getPerfSchema: (t, i) => views().getPerfSchema(t, i),
+    getCounter: (t, i, p) => views().getCounter(t, i, p),
+    getLatest: (t, i, p) => views().getLatest(t, i, p),
+    getLatestAvg: (t, i, p) => views().getLatestAvg(t, i, p),
+    getLatestCounter: (t, i, p) => views().getLatestCounter(t, i, p),
+    getAllPerfCounters: (prio, t) => views().getAllPerfCounters(prio, t),
+    forEachDaemonCounters: (visit, t) => views().forEachDaemonCounters(visit, t),
+    getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),
+    getMgrdStats: () => views().getMgrdStats(),
+    statsThreshold: () => views().statsThreshold(),
+    getModuleOption: (name) => e.readOption(name),
+    setModuleOption: async (name, value) => {
+      await deps.setOption(e.name, name, value);
+    },
+    // Ceph's get_module_option_ex: another module's option, None when unknown.
+    getModuleOptionOf: (module, name) => {
+      const other = deps.entry(module);
+      return other?.options.has(name) ? other.readOption(name) : undefined;
+    },
+    getMgrOption: (name) => (deps.mgrOptions.has(name) ? deps.mgrOptions.get(name) : undefined),
+    getStore: (key) => deps.store.kvGet(moduleStoreKey(e.name, key)),
+    setStore: (key, value) => deps.store.kvSet(moduleStoreKey(e.name, key), value),
+    getStorePrefix: (prefix) => {
+      const base = moduleStoreKey(e.name, '');
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(deps.store.kvList(base + prefix))) out[k.slice(base.length)] = v;
+      return out;
+    },
+    setHealthChecks: (checks) => {
+      if (e.abort?.signal !== signal) return; // a stopped or failed instance no longer speaks for the module
+      e.moduleChecks = validChecks(e.name, checks);
+      deps.checksChanged(e);
+    },
+    setPushStats: (read) => {
+      if (e.abort?.signal === signal) e.pushStats = read;
+    },
+    publishService: (uri) => deps.publishService(e.name, uri),
+    activeServices: () => deps.activeServices(),
+    moduleStatuses: () => deps.entries().map((m) => ({
+      name: m.name, enabled: m.running || m.failed, canRun: m.canRun, error: m.canRunReason || m.lastError, alwaysOn: false,
+    })),
+  };
+}
+
+/** A copy of a module's checks, or a TypeError naming what is malformed (the module's bug, thrown back to it). */
+export function validChecks(module: string, checks: unknown): HealthCheckMap {
+  if (checks === null || typeof checks !== 'object' || Array.isArray(checks)) {
+    throw new TypeError(`setHealthChecks: expected a map of health checks, got ${describe(checks)}`);
+  }
+  const entries = Object.entries(checks as Record<string, unknown>);
+  if (entries.length > MAX_MODULE_CHECKS) throw new TypeError(`setHealthChecks: ${entries.length} checks; a module may raise at most ${MAX_MODULE_CHECKS}`);
+  const out: HealthCheckMap = {};
+  for (const [code, c] of entries) {
+    const bad = (why: string): never => {
+      throw new TypeError(`setHealthChecks: check ${code} of module ${module}: ${why}`);
+    };
+    if (c === null || typeof c !== 'object') bad(`expected a check (healthCheck(...)), got ${describe(c)}`);
+    const check = c as Partial<HealthCheck>;
+    if (check.severity !== 'HEALTH_WARN' && check.severity !== 'HEALTH_ERR') bad(`severity must be HEALTH_WARN or HEALTH_ERR, got ${describe(check.severity)}`);
+    if (typeof check.summary?.message !== 'string') bad('summary.message must be a string');
+    const count = check.summary!.count;
+    if (count !== undefined && (typeof count !== 'number' || !Number.isFinite(count))) bad('summary.count must be a number');
+    const detail = check.detail ?? [];
+    if (!Array.isArray(detail) || detail.some((d: unknown) => typeof (d as { message?: unknown } | null)?.message !== 'string')) {
+      bad('detail must be a list of {message: string}');
+    }
+    out[code] = {
+      severity: check.severity!,
+      summary: { message: check.summary!.message, count: count ?? 0 },
+      detail: detail.map((d) => ({ message: d.message })),
+      muted: check.muted === true,
+    };
+  }
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'string' ? `'${v.slice(0, 40)}'` : typeof v;
+}
