@@ -17,21 +17,25 @@ export type ClusterViews = Pick<ModuleContext,
   'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
   'getMgrdStats' | 'statsThreshold'>;
 
-/** What the context needs from the registry and its host. */
-export interface ContextDeps {
+/** What the manager (active or standby) provides its modules. */
+export interface ModuleHostBase {
   readonly mode: 'active' | 'standby';
   readonly mgrId: string;
   readonly log: Logger;
   readonly store: MapStore;
   readonly mgrOptions: OptionTable;
   readonly views: ClusterViews | undefined;
+  publishService(module: string, uri: string): Promise<void>;
+  activeServices(): Record<string, string>;
+}
+
+/** What the context needs from the registry and its host. */
+export interface ContextDeps extends ModuleHostBase {
   entry(name: string): ModuleEntry | undefined;
   entries(): ModuleEntry[];
   setOption(module: string, option: string, value: unknown): Promise<OptionValue | undefined>;
   /** The module's checks changed. */
   checksChanged(e: ModuleEntry): void;
-  publishService(module: string, uri: string): Promise<void>;
-  activeServices(): Record<string, string>;
 }
 
 /** Most checks one module may raise at once. */

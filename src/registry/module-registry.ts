@@ -12,15 +12,13 @@
 
 import { resolve } from 'node:path';
 import { Errno, ErrnoError, type CommandResult } from '../common/errno.js';
-import type { Logger } from '../common/log.js';
 import { LogLimiter } from '../common/log-limiter.js';
-import type { OptionTable, OptionValue } from '../common/options.js';
+import type { OptionValue } from '../common/options.js';
 import { Throttle } from '../common/throttle.js';
-import type { MapStore } from '../mgr/map-store.js';
 import type { AvailableModule } from '../mgr/mgr-map.js';
 import type { MgrModule, MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
 import type { CmdMap, CommandReturn, HealthCheckMap, MgrdStats, NotifyType } from '../mgr-module/types.js';
-import { moduleContext, type ClusterViews } from './module-context.js';
+import { moduleContext, type ContextDeps, type ModuleHostBase } from './module-context.js';
 import { ModuleEntry, moduleOptionKey, optionInfo } from './module-entry.js';
 import { QUEUE_FULL_HOLD_MS, registryChecks } from './module-health.js';
 import { findModuleFolders, importModule } from './module-loader.js';
@@ -30,16 +28,8 @@ import { addLiveScope, removeLiveScope, runAsCore, runAsModule, type ModuleScope
 export type { ClusterViews } from './module-context.js';
 export { ModuleEntry, moduleOptionKey, moduleStoreKey, toOptionSpec } from './module-entry.js';
 
-export interface RegistryHost {
-  readonly mode: 'active' | 'standby';
-  readonly mgrId: string;
-  readonly log: Logger;
-  readonly store: MapStore;
-  readonly mgrOptions: OptionTable;
-  readonly views: ClusterViews | undefined;
+export interface RegistryHost extends ModuleHostBase {
   setHealth(owner: string, checks: HealthCheckMap): void;
-  publishService(module: string, uri: string): Promise<void>;
-  activeServices(): Record<string, string>;
 }
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -309,17 +299,17 @@ export class ModuleRegistry {
     }));
   }
 
-  private contextDeps(): Parameters<typeof moduleContext>[0] {
+  private contextDeps(): ContextDeps {
     const host = this.host;
     return {
       mode: host.mode, mgrId: host.mgrId, log: host.log, store: host.store, mgrOptions: host.mgrOptions, views: host.views,
+      publishService: (module, uri) => host.publishService(module, uri),
+      activeServices: () => host.activeServices(),
       entry: (name) => this.entries.get(name),
       entries: () => this.list(),
       setOption: (module, option, value) => this.setOption(module, option, value),
       // Core work started on a module's behalf (health notifications, timers) is not charged to it.
       checksChanged: (e) => runAsCore(() => this.refreshHealth(e)),
-      publishService: (module, uri) => host.publishService(module, uri),
-      activeServices: () => host.activeServices(),
     };
   }
 
