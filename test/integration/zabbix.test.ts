@@ -109,7 +109,12 @@ describe('zabbix module against a real Zabbix server 6.0', () => {
       const rows = await z.api<Array<{ value: string }>>('history.get', { itemids: it.itemid, history: Number(it.value_type), sortfield: 'clock', sortorder: 'DESC', limit: 5 });
       return rows.map((h) => h.value);
     };
-    await poll('values in the history', 60_000, async () => (await history('ceph.num_osd')).length > 0);
+    // the server's history syncers write an interval's values in several batches: wait for each key read below
+    const checked = ['ceph.num_osd', 'ceph.num_mon', 'ceph.overall_status', 'ceph.[osd.0,osd_fill]'];
+    await poll('values in the history', 60_000, async () => {
+      for (const key of checked) if ((await history(key)).length === 0) return false;
+      return true;
+    });
     expect((await history('ceph.num_osd'))[0]).toBe('4');
     expect((await history('ceph.num_mon'))[0]).toBe('1');
     expect(['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR']).toContain((await history('ceph.overall_status'))[0]);
