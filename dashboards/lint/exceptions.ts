@@ -20,9 +20,6 @@ export const METRIC_EXCEPTIONS: Readonly<Record<string, MetricException>> = {
   node_memory_MemTotal_bytes: NODE_EXPORTER,
   node_network_receive_bytes_total: NODE_EXPORTER,
   node_network_transmit_bytes_total: NODE_EXPORTER,
-  mgrd_module_queue_dropped_total: { reason: 'lands with issue 8 (module queue drops counted)', pending: true },
-  mgrd_mgr_active: { reason: 'lands with issue 13 (manager role and failover metrics)', pending: true },
-  mgrd_mgr_failovers_total: { reason: 'lands with issue 13 (manager role and failover metrics)', pending: true },
 };
 
 /** Labels every series has once scraped: Prometheus adds job and instance; `cluster` comes from the scrape config (README). */
