@@ -13,7 +13,7 @@ import { ReferenceCluster } from './reference-cluster.js';
 import { staleness } from './scrape-cache.js';
 
 const STATS: MgrdStats = {
-  sessions: 5, sessionsAccepted: 6, sessionsRefused: 1, sessionErrors: { auth: 1 }, sessionsAuthenticating: 0, wireLimitHits: {}, reports: 100, valuesIngested: 5000, bytesIngested: 40_000,
+  sessions: 5, sessionsAccepted: 6, sessionsRefused: 1, sessionErrors: { auth: 1 }, sessionsAuthenticating: 0, wireLimitHits: {}, daemonsPruned: 0, reports: 100, valuesIngested: 5000, bytesIngested: 40_000,
   pgStatsMessages: 10, mapMessages: 2, commands: 1, reportTimeSumMs: 12, reportTimeMaxMs: 0.5, reportTimeP50Ms: 0.1, reportTimeP99Ms: 0.4, daemons: 5,
   modules: [{ name: 'prometheus', queueDepth: 0, faults: 0, dropped: 3, enabled: true, running: true, failed: false }],
 };

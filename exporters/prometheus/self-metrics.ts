@@ -56,6 +56,7 @@ export class SelfMetrics {
     };
     mirrored('mgrd_sessions', 'Open wire-protocol sessions', (s) => s.sessions, 'gauge');
     mirrored('mgrd_daemons', 'Daemons the manager knows of', (s) => s.daemons, 'gauge');
+    mirrored('mgrd_daemons_pruned_total', 'Daemons forgotten, their session closed longer than mgr_daemon_stale_s ago', (s) => s.daemonsPruned, 'counter');
     mirrored('mgrd_sessions_authenticating', 'Wire-protocol connections not authenticated yet', (s) => s.sessionsAuthenticating, 'gauge');
     mirrored('mgrd_sessions_accepted_total', 'Wire-protocol sessions accepted', (s) => s.sessionsAccepted, 'counter');
     mirrored('mgrd_sessions_refused_total', 'Wire-protocol sessions refused (limit, authentication)', (s) => s.sessionsRefused, 'counter');

@@ -232,6 +232,8 @@ export interface MgrdStats {
   reportTimeP50Ms: number;
   reportTimeP99Ms: number;
   daemons: number;
+  /** Daemons forgotten since start, gone past mgr_daemon_stale_s. */
+  daemonsPruned: number;
   /**
    * Per module: queue depth; faults since it started; notifications its queue
    * dropped (a counter since the manager started); enabled (in the MgrMap);

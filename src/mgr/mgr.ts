@@ -182,6 +182,7 @@ export class Mgr {
   tick(): void {
     try {
       if (this.cluster.tick(Date.now() / 1000)) this.notifyAll('pg_summary', '');
+      this.server.prune();
       // The wire limits' check joins the others; a status change notifies through noteHealth.
       this.cluster.setOwnerChecks('mgr.wire', this.server.limitHits.healthChecks());
       this.noteHealth();
@@ -254,6 +255,7 @@ export class Mgr {
       reportTimeP50Ms: s.reportTimeQuantileMs(0.5),
       reportTimeP99Ms: s.reportTimeQuantileMs(0.99),
       daemons: this.daemons.size,
+      daemonsPruned: s.daemonsPruned,
       modules: this.registry.stats(),
       failovers: this.opts.failovers?.() ?? 0,
       managers: this.managers(),

@@ -16,6 +16,7 @@ import type { ClusterState } from '../state/cluster-state.js';
 import { SchemaError, splitDaemonName, type DaemonStateIndex } from '../state/daemon-state.js';
 import { ProtocolError, Session, type SessionHost } from './session.js';
 import { IngestStats } from './ingest-stats.js';
+import { IngestGuard } from './ingest-guard.js';
 import { LimitHits } from './limit-hits.js';
 import { RateLimitedLog } from './rate-log.js';
 import type { WireLimits } from './wire-limits.js';
@@ -67,6 +68,8 @@ export class DaemonServer implements SessionHost {
   private readonly preauthByPeer = new Map<string, number>();
   /** Session failures: one line per entity (or unauthenticated) and code every 10 s. */
   private readonly failLog = new RateLimitedLog(10_000);
+  /** What authenticated peers may make the manager keep. */
+  private readonly guard: IngestGuard;
 
   constructor(private readonly opts: DaemonServerOptions) {
     this.keyring = opts.keyring;
@@ -74,6 +77,7 @@ export class DaemonServer implements SessionHost {
     this.log = opts.log;
     this.limits = opts.limits;
     this.limitHits = new LimitHits(opts.log);
+    this.guard = new IngestGuard({ limits: opts.limits, hits: this.limitHits, daemons: opts.daemons, cluster: opts.cluster, log: opts.log });
   }
 
   /** Connections not authenticated yet. */
@@ -189,8 +193,18 @@ export class DaemonServer implements SessionHost {
     if (s.daemonName && this.byDaemon.get(s.daemonName) === s) {
       this.byDaemon.delete(s.daemonName);
       const d = this.opts.daemons.get(s.daemonName);
-      if (d) d.connected = false;
+      if (d) {
+        d.connected = false;
+        d.closedAtMs = Date.now();
+      }
     }
+  }
+
+  /** Forgets daemons gone past mgr_daemon_stale_s that the cluster maps do not list (each tick). */
+  prune(): string[] {
+    const gone = this.guard.prune();
+    this.stats.daemonsPruned += gone.length;
+    return gone;
   }
 
   open(s: Session, msg: OpenMsg): ConfigureMsg {
@@ -216,7 +230,11 @@ export class DaemonServer implements SessionHost {
     // 10,000 OSDs send the same ceph_version, distro, kernel... strings: keep one copy of each.
     for (const k of Object.keys(metadata)) metadata[k] = this.intern(metadata[k]!);
     const previous = this.byDaemon.get(name);
-    if (previous && previous !== s) previous.close(`replaced by a new session for ${name}`);
+    if (previous && previous !== s) {
+      this.guard.checkReplace(s, name, previous);
+      previous.close(`replaced by a new session for ${name}`);
+    }
+    if (!this.opts.daemons.get(name)) this.guard.checkNewDaemon(s, splitDaemonName(name).type, name);
     const d = this.opts.daemons.getOrCreate(name);
     const hadSchema = d.counters.length > 0;
     const metaChanged = JSON.stringify(d.metadata) !== JSON.stringify(metadata);
@@ -224,6 +242,7 @@ export class DaemonServer implements SessionHost {
     d.status = msg.daemon_status ?? {};
     d.serviceName = msg.service_name;
     d.connected = true;
+    d.closedAtMs = 0;
     d.resetSchema();
     s.daemonName = name;
     s.opened = true;
@@ -242,6 +261,7 @@ export class DaemonServer implements SessionHost {
     const valueBytes = payload.length - 4 - headLen;
     if (valueBytes % 8 !== 0) throw new ProtocolError('ESCHEMA', `REPORT values are ${valueBytes} bytes, not a whole number of f64`);
     const d = this.opts.daemons.get(s.daemonName!)!;
+    this.guard.checkValues(d, payload, 4 + headLen, valueBytes / 8);
     let schemaChanged = false;
     let status: Record<string, string> | undefined;
     let healthMetrics: ReportHead['health_metrics'];
@@ -264,6 +284,7 @@ export class DaemonServer implements SessionHost {
             ? this.opts.daemons.sharedFreshPlan(d, JSON.stringify(head.declare), head.declare!)
             : d.planSchema(head.declare, head.undeclare);
           if (plan.width !== n) throw new SchemaError(`report carries ${n} values but the declared schema of ${d.key} needs ${plan.width}`);
+          this.guard.checkSchema(d, plan);
           d.commitSchema(plan);
           schemaChanged = true;
         } catch (err) {
@@ -313,8 +334,11 @@ export class DaemonServer implements SessionHost {
     } else if (`osd.${String(msg.osd)}` !== s.daemonName) {
       throw new ProtocolError('EBADMSG', `PG_STATS osd must be this session's OSD (${s.daemonName})`);
     }
+    const nowS = Date.now() / 1000;
+    const stampS = this.guard.pgStatsStamp(s, msg, nowS);
+    if (stampS === undefined) return; // counted by the guard
     try {
-      this.opts.cluster.applyPgStats(msg, Date.now() / 1000);
+      this.opts.cluster.applyPgStats(msg, nowS, stampS);
     } catch (err) {
       throw new ProtocolError('EBADMSG', `bad PG_STATS: ${(err as Error).message}`);
     }

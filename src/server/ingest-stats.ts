@@ -11,6 +11,8 @@ export class IngestStats {
   values = 0;
   bytes = 0;
   pgStats = 0;
+  /** Daemons forgotten, gone past mgr_daemon_stale_s. */
+  daemonsPruned = 0;
   maps = 0;
   commands = 0;
   /** JSON bodies parsed in slices (large ones), and those being parsed now. */

@@ -77,6 +77,8 @@ export class Session {
   private busy = false;
   /** Commands dispatched and not yet answered. */
   private pendingCommands = 0;
+  /** A command of this session started in this turn of the event loop: the next waits for the next turn. */
+  private commandThisTurn = false;
 
   constructor(
     readonly id: number,
@@ -208,11 +210,16 @@ export class Session {
     this.run(type, payload);
   }
 
-  /** A COMMAND waits while the peer has too many unanswered or does not read its replies. */
+  /**
+   * A COMMAND waits while the peer has too many unanswered or does not read
+   * its replies, and for the next turn of the event loop if one of its
+   * commands started in this one: native commands are computed as they are
+   * dispatched, and a pipeline of them must not hold the loop.
+   */
   private mustWait(type: number): boolean {
     if (type !== FrameType.COMMAND) return false;
     const limits = this.host.limits;
-    return this.pendingCommands >= limits.maxPendingCommands || this.socket.writableLength > limits.maxBufferedBytes;
+    return this.commandThisTurn || this.pendingCommands >= limits.maxPendingCommands || this.socket.writableLength > limits.maxBufferedBytes;
   }
 
   /** Handles queued frames in order while nothing holds them; reads the socket again once all are done. */
@@ -371,6 +378,11 @@ export class Session {
   private command(msg: CommandMsg): void {
     if (typeof msg !== 'object' || msg === null || !Number.isInteger(msg.tid)) throw new ProtocolError('EBADMSG', 'COMMAND needs an integer tid');
     this.pendingCommands++;
+    this.commandThisTurn = true;
+    setImmediate(() => {
+      this.commandThisTurn = false;
+      this.pump();
+    });
     const answer = (reply: CommandReplyMsg): void => {
       this.pendingCommands--;
       this.write(encodeJsonFrame(FrameType.COMMAND_REPLY, reply), true);

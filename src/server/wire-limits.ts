@@ -13,6 +13,12 @@ export interface WireLimits {
   readonly preauthMaxSessions: number;
   readonly preauthMaxSessionsPerPeer: number;
   readonly maxPendingCommands: number;
+  readonly replaceMinIntervalS: number;
+  readonly maxCountersPerDaemon: number;
+  readonly maxCounterValues: number;
+  readonly maxDaemonsPerType: number;
+  readonly maxStampSkewS: number;
+  readonly daemonStaleS: number;
 }
 
 /** The option behind each limit. */
@@ -25,6 +31,12 @@ export const WIRE_LIMIT_OPTIONS: Readonly<Record<keyof WireLimits, string>> = {
   preauthMaxSessions: 'ms_preauth_max_sessions',
   preauthMaxSessionsPerPeer: 'ms_preauth_max_sessions_per_peer',
   maxPendingCommands: 'ms_session_max_pending_commands',
+  replaceMinIntervalS: 'ms_session_replace_min_interval_s',
+  maxCountersPerDaemon: 'mgr_max_counters_per_daemon',
+  maxCounterValues: 'mgr_max_counter_values',
+  maxDaemonsPerType: 'mgr_max_daemons_per_type',
+  maxStampSkewS: 'mgr_max_stamp_skew_s',
+  daemonStaleS: 'mgr_daemon_stale_s',
 };
 
 /** Limits that read the option table on every use. */

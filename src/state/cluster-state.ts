@@ -63,6 +63,8 @@ export class ClusterState {
   private readonly healthScan: HealthScanJob;
   /** The per-PG checks of the last complete scan (sliced mode only). */
   private pgScan: readonly RecordedCheck[] | undefined;
+  /** The ids of the current osd map (hasOsd). */
+  private osdIds: { map: OsdMap; ids: Set<number> } | undefined;
   /** Health's reading of the current osd map and topology (they change far less often than health is asked). */
   private mapHealth: OsdMapHealth | undefined;
 
@@ -163,9 +165,39 @@ export class ClusterState {
     return changed;
   }
 
-  applyPgStats(msg: PgStatsMsg, nowS: number): void {
-    this.pgMap.applyPgStats(msg, nowS);
+  /** `stampS`: the stamp to use instead of the message's (the server clamps one from the future). */
+  applyPgStats(msg: PgStatsMsg, nowS: number, stampS?: number): void {
+    this.pgMap.applyPgStats(msg, nowS, stampS);
     this.pgDirty = true;
+  }
+
+  /** Whether the osd map has this OSD (true before any osd map: nothing to check against yet). */
+  hasOsd(id: number): boolean {
+    const m = this.osdMap;
+    if (!m) return true;
+    if (this.osdIds?.map !== m) this.osdIds = { map: m, ids: new Set(m.osds.map((o) => o.osd)) };
+    return this.osdIds.ids.has(id);
+  }
+
+  /**
+   * Whether the cluster maps still list a daemon, as Ceph's DaemonStateIndex::cull
+   * reads them: an OSD in the osd map, a mon in the mon map, an MDS in the fs map.
+   * Undefined for other types (the maps do not say).
+   */
+  listsDaemon(type: string, id: string): boolean | undefined {
+    switch (type) {
+      case 'osd':
+        return this.osdMap !== undefined && /^\d+$/.test(id) && this.hasOsd(Number(id));
+      case 'mon':
+        return (this.monMap?.mons ?? []).some((m) => m.name === id);
+      case 'mds': {
+        const fs = this.fsMap;
+        const named = (d: unknown): boolean => (d as { name?: unknown } | null)?.name === id;
+        return (fs?.standbys ?? []).some(named) || (fs?.filesystems ?? []).some((f) => Object.values(f.mdsmap.info ?? {}).some(named));
+      }
+      default:
+        return undefined;
+    }
   }
 
   /**

@@ -47,9 +47,12 @@ export class DaemonState {
   lastReportMs = 0;
   /** A session is open for this daemon. */
   connected = false;
+  /** Milliseconds (Date.now()) when its last session closed; 0 while it has one. */
+  closedAtMs = 0;
   reports = 0;
 
-  constructor(readonly key: string, private readonly ringSamples = DEFAULT_RING_SAMPLES) {
+  /** `onWidth`: told how many values a schema change adds (or removes): the index keeps the sum. */
+  constructor(readonly key: string, private readonly ringSamples = DEFAULT_RING_SAMPLES, private readonly onWidth?: (delta: number) => void) {
     const { type, id } = splitDaemonName(key);
     this.type = type;
     this.id = id;
@@ -102,6 +105,7 @@ export class DaemonState {
 
   /** Applies a planned schema change, keeping the samples of surviving counters. */
   commitSchema(plan: SchemaPlan): void {
+    this.onWidth?.(plan.width - this.ring.width);
     const ring = new PerfRing(plan.width, this.ringSamples);
     ring.copyColumnsFrom(this.ring, plan.mapping);
     this.ring = ring;
@@ -117,6 +121,7 @@ export class DaemonState {
 
   /** Drops the schema and samples (a new session declares afresh, as in Ceph). */
   resetSchema(): void {
+    this.onWidth?.(-this.ring.width);
     this.counters = [];
     this.byPath = new Map();
     this.ring = new PerfRing(0, this.ringSamples);
@@ -159,11 +164,26 @@ export class DaemonStateIndex {
    */
   private readonly freshSchemas = new Map<string, SchemaPlan>();
   private readonly types = new Map<string, Map<string, DaemonState>>();
+  /** Sum of every daemon's schema width: the perf counter values kept (each in ringSamples samples). */
+  private valueCount = 0;
+  private readonly onWidth = (delta: number): void => {
+    this.valueCount += delta;
+  };
 
   constructor(private readonly ringSamples = DEFAULT_RING_SAMPLES) {}
 
   get size(): number {
     return this.all.size;
+  }
+
+  /** Perf counter values kept for all daemons (mgr_max_counter_values bounds it). */
+  get totalValues(): number {
+    return this.valueCount;
+  }
+
+  /** Daemons of one type (mgr_max_daemons_per_type bounds it). */
+  countOfType(type: string): number {
+    return this.types.get(type)?.size ?? 0;
   }
 
   get(key: string): DaemonState | undefined {
@@ -173,7 +193,7 @@ export class DaemonStateIndex {
   getOrCreate(key: string): DaemonState {
     let d = this.all.get(key);
     if (!d) {
-      d = new DaemonState(key, this.ringSamples);
+      d = new DaemonState(key, this.ringSamples, this.onWidth);
       this.all.set(key, d);
       let t = this.types.get(d.type);
       if (!t) this.types.set(d.type, (t = new Map()));
@@ -200,7 +220,10 @@ export class DaemonStateIndex {
     const d = this.all.get(key);
     if (!d) return;
     this.all.delete(key);
-    this.types.get(d.type)?.delete(d.id);
+    this.valueCount -= d.width;
+    const t = this.types.get(d.type);
+    t?.delete(d.id);
+    if (t?.size === 0) this.types.delete(d.type);
   }
 
   ofType(type: string): Iterable<DaemonState> {

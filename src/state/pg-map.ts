@@ -79,16 +79,17 @@ export class PGMap {
    * take the same path. Synchronous; throws PgStatsError (changing nothing)
    * on a malformed message. As ceph-mgr's ingest_pgstats, PGs of pools the
    * osd map does not have, PGs past pg_num and reports older than the stored
-   * one (isOlder) are dropped.
+   * one (isOlder) are dropped. `stampS` replaces the message's stamp.
    */
-  applyPgStats(msg: PgStatsMsg, nowS: number): void {
+  applyPgStats(msg: PgStatsMsg, nowS: number, stampS?: number): void {
     let c: PgReportCursor;
     if (msg instanceof PgStatsFrame) {
       checkPgStatsHead(msg);
       c = msg.cursor();
     } else c = this.json.over(msg);
     this.noteTime(nowS);
-    const t = num(msg.stamp) > 0 ? msg.stamp : nowS;
+    // `stampS`: the caller's reading of the stamp (clamped when it came from too far in the future).
+    const t = stampS ?? (num(msg.stamp) > 0 ? msg.stamp : nowS);
     this.noteTime(t);
     this.osdTable.apply(msg, this.keepPool);
     this.reported.add(msg.osd);

@@ -58,4 +58,22 @@ describe('command backpressure', () => {
     expect(tids.every((r) => r.r === 0)).toBe(true);
     s.socket.destroy();
   }, 180_000);
+
+  it('pipelined commands are computed one per turn of the event loop, not all in one', async () => {
+    const s = await openRaw(t.daemonAddr);
+    await authenticate(s, 'client.admin', t.keyring.lookup('client.admin')!.key);
+    let turns = 0;
+    let counting = true;
+    const turn = (): void => {
+      turns++;
+      if (counting) setImmediate(turn);
+    };
+    setImmediate(turn);
+    s.send(Buffer.concat(Array.from({ length: 500 }, (_, tid) => encodeJsonFrame(FrameType.COMMAND, { tid, argv: ['mgr', 'stat'] }))));
+    await waitFor(() => s.frames.filter((f) => f.type === FrameType.COMMAND_REPLY).length === 500, 60_000, 'all 500 replies');
+    counting = false;
+    // Native commands are computed when dispatched: without a turn between them, 500 would hold the loop as one.
+    expect(turns).toBeGreaterThanOrEqual(500);
+    s.socket.destroy();
+  });
 });
