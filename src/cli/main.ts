@@ -28,7 +28,8 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'public_addr', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
+const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'public_addr', 'map_store', 'cluster_name', 'admin_token_file',
+  'etcd_endpoints', 'etcd_lease_ttl', 'etcd_ca', 'etcd_cert', 'etcd_key', 'etcd_user', 'etcd_password_file', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
 
 export function buildProgram(): Command {
   const program = new Command('mgrd')
@@ -44,6 +45,16 @@ export function buildProgram(): Command {
     .option('--daemon-addr <host:port>', 'wire-protocol listener for daemons and `mgrd tell`', DEFAULT_DAEMON_ADDR)
     .option('--admin-addr <host:port>', 'admin HTTP listener', DEFAULT_ADMIN_ADDR)
     .option('--id <name>', 'manager name (as mgr.<id>)', defaultMgrId())
+    .addOption(new Option('--map-store <kind>', 'where the MgrMap, module stores and config live: local (the data dir; standbys on this host) or etcd (several hosts)').choices(['local', 'etcd']).default('local'))
+    .option('--etcd-endpoints <urls>', 'etcd client URLs, comma-separated (with --map-store etcd)')
+    .option('--cluster-name <name>', 'key prefix in etcd: /mgrd/<name>/', 'ceph')
+    .option('--etcd-lease-ttl <s>', 'seconds: the active renews its etcd lease every TTL/5, steps down before it can expire; a standby takes over about TTL after the active dies', int('--etcd-lease-ttl', 2, 60), 5)
+    .option('--etcd-ca <file>', 'CA certificate of etcd (TLS)')
+    .option('--etcd-cert <file>', 'client certificate for etcd (TLS)')
+    .option('--etcd-key <file>', 'client key for etcd (TLS)')
+    .option('--etcd-user <name>', 'etcd user (password from --etcd-password-file or MGRD_ETCD_PASSWORD)')
+    .option('--etcd-password-file <file>', "file holding the etcd user's password")
+    .option('--admin-token-file <file>', "the admin API's bearer token (default: DIR/admin_token, created; with etcd, shared by the managers)")
     .option('--public-addr <host>', 'host that clients and other managers reach this one at, when --daemon-addr is a wildcard (default: 127.0.0.1)')
     .option('--keyring <file>', 'keyring to authenticate entities with (default: <data-dir>/keyring, created if missing)')
     .option('--set <key=value>', 'set an option for this run: mgr option or mgr/<module>/<option> (repeatable)', collect, [])
@@ -68,6 +79,15 @@ export function buildProgram(): Command {
         adminAddr: pick('adminAddr', 'admin_addr'),
         id: pick('id', 'id'),
         publicAddr: pick('publicAddr', 'public_addr'),
+        mapStore: pick('mapStore', 'map_store'),
+        clusterName: pick('clusterName', 'cluster_name'),
+        adminTokenFile: pick('adminTokenFile', 'admin_token_file'),
+        etcd: {
+          endpoints: String(pick('etcdEndpoints', 'etcd_endpoints') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''),
+          leaseTtlS: pick('etcdLeaseTtl', 'etcd_lease_ttl', int('etcd_lease_ttl', 2, 60)),
+          ca: pick('etcdCa', 'etcd_ca'), cert: pick('etcdCert', 'etcd_cert'), key: pick('etcdKey', 'etcd_key'),
+          user: pick('etcdUser', 'etcd_user'), passwordFile: pick('etcdPasswordFile', 'etcd_password_file'),
+        },
         keyring: pick('keyring', 'keyring'),
         set: [...sets, ...(flags.set as string[])],
         logLevel: pick('logLevel', 'log_level'),
@@ -118,7 +138,7 @@ export function buildProgram(): Command {
   program
     .command('sim')
     .description('run a simulated cluster that reports to a manager')
-    .requiredOption('--mgr <host:port>', "manager's daemon address")
+    .requiredOption('--mgr <host:port[,host:port...]>', "managers' daemon addresses (every manager: the simulator follows the active)")
     .option('--keyring <file>', 'keyring holding osd.*, mon.*, mds.* keys', './.mgrd/keyring')
     .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../common/log.js';
 import { MGR_OPTIONS } from '../common/mgr-options.js';
 import { OptionTable } from '../common/options.js';
 import { LocalMapStore } from '../mgr/map-store-local.js';
+import { EtcdMapStore } from '../mgr/map-store-etcd.js';
+import type { MapStore } from '../mgr/map-store.js';
 import { writeFileAtomicSync } from '../mgr/store-files.js';
 import { MgrStandby } from '../mgr/mgr-standby.js';
 import { defaultModulePaths } from '../registry/module-loader.js';
@@ -25,6 +27,13 @@ export interface RunOptions {
   id: string;
   /** Host clients reach this manager at when it listens on a wildcard address (--public-addr). */
   publicAddr?: string;
+  /** `local` (default: the data dir) or `etcd`. */
+  mapStore?: 'local' | 'etcd';
+  /** Key prefix in etcd (/mgrd/<clusterName>/). */
+  clusterName?: string;
+  etcd?: { endpoints: string[]; leaseTtlS: number; ca?: string; cert?: string; key?: string; user?: string; passwordFile?: string };
+  /** The admin API's bearer token from a file (a Kubernetes Secret) instead of DIR/admin_token. */
+  adminTokenFile?: string;
   keyring?: string;
   set: string[];
   logLevel: string;
@@ -62,6 +71,52 @@ export function splitSets(sets: readonly string[]): { mgr: Array<[string, string
   return { mgr, modules };
 }
 
+/** `--map-store local` (the data dir) or `etcd` (--etcd-endpoints ...). */
+async function openStore(o: RunOptions, dataDir: string, log: Logger): Promise<MapStore> {
+  if ((o.mapStore ?? 'local') === 'local') return LocalMapStore.open(dataDir);
+  const e = o.etcd;
+  if (!e || e.endpoints.length === 0) throw new Error('--map-store etcd needs --etcd-endpoints URL[,URL...]');
+  const read = (flag: string, path: string | undefined): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`${flag} ${path}: ${(err as Error).message}`);
+    }
+  };
+  const password = e.passwordFile !== undefined ? read('--etcd-password-file', e.passwordFile)!.toString('utf8').trim() : process.env.MGRD_ETCD_PASSWORD;
+  if (e.user && password === undefined) throw new Error('--etcd-user needs --etcd-password-file (or MGRD_ETCD_PASSWORD)');
+  const ca = read('--etcd-ca', e.ca);
+  const store = new EtcdMapStore({
+    endpoints: e.endpoints, clusterName: o.clusterName ?? 'ceph', leaseTtlS: e.leaseTtlS, log,
+    tls: ca ? { ca, cert: read('--etcd-cert', e.cert), key: read('--etcd-key', e.key) } : undefined,
+    auth: e.user ? { username: e.user, password: password! } : undefined,
+  });
+  try {
+    await store.open();
+  } catch (err) {
+    await store.close();
+    throw new Error(`cannot reach etcd at ${e.endpoints.join(', ')}: ${(err as Error).message}`);
+  }
+  return store;
+}
+
+/** The keyring: --keyring, else shared through etcd (every manager the same), else the data dir's. */
+async function sharedKeyring(store: MapStore, dataDir: string, explicit: string | undefined, log: Logger): Promise<Keyring> {
+  if (explicit || !(store instanceof EtcdMapStore)) return loadOrCreateKeyring(dataDir, explicit, log);
+  const ring = Keyring.parse(await store.shared('keyring', () => defaultKeyring().serialize()), 'etcd keyring');
+  ring.save(keyringPath(dataDir)); // a local copy for `mgrd tell --data-dir` and `mgrd sim --keyring`
+  return ring;
+}
+
+async function sharedToken(store: MapStore, dataDir: string, file: string | undefined): Promise<string> {
+  if (file !== undefined) return readFileSync(file, 'utf8').trim();
+  if (!(store instanceof EtcdMapStore)) return loadOrCreateToken(dataDir);
+  const token = (await store.shared('admin_token', () => randomBytes(24).toString('base64url'))).trim();
+  writeFileAtomicSync(adminTokenPath(dataDir), token + '\n', 0o600);
+  return token;
+}
+
 function loadOrCreateKeyring(dataDir: string, explicit: string | undefined, log: Logger): Keyring {
   if (explicit) return Keyring.load(explicit);
   const path = keyringPath(dataDir);
@@ -86,7 +141,7 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
   const dataDir = resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const options = new OptionTable(MGR_OPTIONS);
-  const store = await LocalMapStore.open(dataDir);
+  const store = await openStore(o, dataDir, log);
   let standby: MgrStandby | undefined;
   let starting = true;
   let stop: (() => Promise<void>) | undefined;
@@ -103,7 +158,7 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
     }
     const sets = splitSets(o.set);
     for (const [k, v] of sets.mgr) options.set(k, v);
-    const keyring = loadOrCreateKeyring(dataDir, o.keyring, log);
+    const keyring = await sharedKeyring(store, dataDir, o.keyring, log);
     standby = new MgrStandby({
       id: o.id,
       store,
@@ -111,7 +166,7 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       keyring,
       daemonAddr: o.daemonAddr,
       adminAddr: o.adminAddr,
-      adminToken: loadOrCreateToken(dataDir),
+      adminToken: await sharedToken(store, dataDir, o.adminTokenFile),
       modulePaths: defaultModulePaths(options.str('mgr_module_path')),
       moduleOverrides: sets.modules,
       log,

@@ -59,9 +59,14 @@ export class MgrClientError extends Error {
 
 type Phase = 'idle' | 'connecting' | 'auth' | 'ready' | 'stopped';
 
+/** Bound on learned manager addresses (a map names a handful). */
+const MAX_ADDRS = 64;
+
 export class MgrClient extends EventEmitter {
   private socket: Socket | undefined;
   private phase: Phase = 'idle';
+  /** Where managers may be: the given addresses, then those CONFIGURE names (the active and its standbys). */
+  private readonly addrs: string[];
   private addrIndex = 0;
   private attempts = 0;
   private backoffMs: number;
@@ -87,6 +92,7 @@ export class MgrClient extends EventEmitter {
     this.backoffMs = opts.reconnectMinMs ?? 200;
     if (opts.daemon) this.encoder = new ReportEncoder();
     if (opts.addrs.length === 0) throw new MgrClientError('EINVAL', 'no manager address given');
+    this.addrs = [...opts.addrs];
   }
 
   get ready(): boolean {
@@ -207,7 +213,7 @@ export class MgrClient extends EventEmitter {
 
   private connectNext(): void {
     if (this.phase === 'stopped') return;
-    const addr = this.opts.addrs[this.addrIndex % this.opts.addrs.length]!;
+    const addr = this.addrs[this.addrIndex % this.addrs.length]!;
     this.addrIndex++;
     this.attempts++;
     this.phase = 'connecting';
@@ -252,8 +258,14 @@ export class MgrClient extends EventEmitter {
     if (wasReady) this.emit('disconnect');
     if (this.opts.maxAttempts !== undefined && this.attempts >= this.opts.maxAttempts) {
       this.phase = 'stopped';
-      const why = this.lastError ? `${this.lastError.code}: ${this.lastError.message}` : `cannot reach a manager at ${this.opts.addrs.join(', ')}`;
+      const why = this.lastError ? `${this.lastError.code}: ${this.lastError.message}` : `cannot reach a manager at ${this.addrs.join(', ')}`;
       this.emit('giveup', new MgrClientError(this.lastError?.code ?? 'ECONNREFUSED', why));
+      return;
+    }
+    // The next address at once while a round of them is not done (a standby refuses: the active is
+    // another); the backoff grows once per round, so a failover costs one round, not a long wait.
+    if (wasReady || this.addrIndex % this.addrs.length !== 0) {
+      this.reconnectTimer = setTimeout(() => this.connectNext(), wasReady ? 0 : 10);
       return;
     }
     const delay = this.backoffMs * (0.5 + Math.random() / 2);
@@ -322,8 +334,8 @@ export class MgrClient extends EventEmitter {
       case FrameType.REDIRECT: {
         const m = decodeJson<RedirectMsg>(type, payload);
         this.log.info({ to: m.addr, mgr: m.mgr }, 'redirected to the active manager');
-        this.opts.addrs.unshift(m.addr);
-        this.addrIndex = 0;
+        this.learn([m.addr]);
+        this.addrIndex = this.addrs.indexOf(m.addr);
         this.attempts = 0;
         socket.destroy();
         return;
@@ -343,7 +355,18 @@ export class MgrClient extends EventEmitter {
     }
   }
 
+  /** Adds manager addresses (CONFIGURE's mgrs, a REDIRECT) to those tried on reconnection. */
+  private learn(addrs: readonly string[] | undefined): void {
+    for (const a of addrs ?? []) if (typeof a === 'string' && /:\d+$/.test(a) && !this.addrs.includes(a) && this.addrs.length < MAX_ADDRS) this.addrs.push(a);
+  }
+
+  /** The addresses tried on reconnection (given, then learned). */
+  get managerAddrs(): readonly string[] {
+    return this.addrs;
+  }
+
   private applyConfigure(m: ConfigureMsg): void {
+    this.learn(m.mgrs);
     const d = this.opts.daemon!;
     const prev = this.configure;
     this.configure = m;

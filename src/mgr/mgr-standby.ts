@@ -11,7 +11,7 @@ import type { Logger } from '../common/log.js';
 import type { OptionTable, OptionValue } from '../common/options.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { ModuleRegistry } from '../registry/module-registry.js';
-import type { MapStore } from './map-store.js';
+import { NotLeaderError, type MapStore } from './map-store.js';
 import type { MgrCandidate, MgrMap } from './mgr-map.js';
 import { Mgr } from './mgr.js';
 import { mgrMetadata } from './mgr-metadata.js';
@@ -162,10 +162,19 @@ export class MgrStandby {
   private candidate(): MgrCandidate {
     const a = this.admin.address();
     return {
-      name: this.opts.id, gid: this.gid, daemonAddr: this.opts.daemonAddr, adminAddr: `${a.host}:${a.port}`,
+      name: this.opts.id, gid: this.gid, daemonAddr: this.advertised(this.opts.daemonAddr), adminAddr: `${a.host}:${a.port}`,
       availableModules: this.standbyModules.availableModules(), metadata: mgrMetadata(this.opts.daemonAddr, this.gid),
       services: { ...this.standbyServices },
     };
+  }
+
+  /** host:port others reach `addr` at: --public-addr (or loopback) for a wildcard host. */
+  private advertised(addr: string): string {
+    const m = /^(.*):(\d+)$/.exec(addr);
+    if (!m) return addr;
+    const host = m[1]!.replace(/^\[|\]$/g, '');
+    const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+    return `${wildcard ? this.opts.publicAddr ?? '127.0.0.1' : m[1]}:${m[2]}`;
   }
 
   /** Resolves when this process is the active manager; rejects if it was named active and could not start. */
@@ -204,8 +213,9 @@ export class MgrStandby {
       return;
     }
     if (this.mgr) await this.deactivate(map);
-    // Named no more (mgr fail, a lease in doubt) while still leading: pass leadership on, now that nothing of ours serves.
-    if (store.isLeader()) await store.resign();
+    // Named no more (mgr fail, a lease in doubt): pass leadership on, now that nothing of ours serves
+    // (a store that does not lead has nothing to give up).
+    await store.resign();
     // Standby modules start once an active is available: on one host its ports are bound by then, and ours move aside.
     if (map.available && map.active_name !== '') await this.standbyModules.apply(map.modules);
   }
@@ -239,7 +249,13 @@ export class MgrStandby {
       this.failovers--;
       this.mgr = undefined;
       await mgr.stop('failed to start');
+      for (const l of this.roleListeners) l(false);
       const e = err instanceof Error ? err : new Error(String(err));
+      if (e instanceof NotLeaderError) {
+        // Leadership lost while starting (a lease in doubt): a standby again, nothing fatal.
+        this.log.warn(`gave up becoming active: ${e.message}`);
+        return;
+      }
       this.activationError = e;
       this.log.error(`cannot become active: ${e.message}`);
       const waiting = this.activeWaiters.splice(0);

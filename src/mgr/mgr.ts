@@ -58,6 +58,7 @@ export class Mgr {
   private unsubscribeOptions: (() => void) | undefined;
   private stopped = false;
   private selfMetadata: Record<string, string> | undefined;
+  private lastManagerAddrs = '';
   /** Health status as of the last look (tick or completed health scan): a change notifies 'health'. */
   private healthStatus: HealthStatus = 'HEALTH_OK';
   private readonly log: Logger;
@@ -119,7 +120,7 @@ export class Mgr {
       notify: (type, id) => this.notifyAll(type as NotifyType, id),
       commands: (caller, msg) => this.runCommandMsg(caller, msg),
       limits: optionLimits(o),
-      configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold') }),
+      configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold'), mgrs: this.managerAddrs() }),
       log: opts.log.child({ part: 'daemon-server' }),
     });
   }
@@ -161,9 +162,25 @@ export class Mgr {
     return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   }
 
+  /** Where clients reconnect after a failover: this manager, then the standbys (CONFIGURE's mgrs). */
+  private managerAddrs(): string[] {
+    const m = this.opts.store.current();
+    const addrs = [`${this.publicHost()}:${this.server.address().port}`];
+    for (const s of m.standbys) {
+      const a = s.addrs?.addrvec[0]?.addr;
+      if (a && !a.endsWith(':0') && !addrs.includes(a)) addrs.push(a);
+    }
+    return addrs;
+  }
+
   /** Applies a new MgrMap while active: enabled modules may have changed. */
   async onMap(map: MgrMap): Promise<void> {
     if (this.stopped) return;
+    const addrs = JSON.stringify(this.managerAddrs());
+    if (addrs !== this.lastManagerAddrs) {
+      this.lastManagerAddrs = addrs;
+      this.server.reconfigure(); // daemons learn the standbys they may fail over to
+    }
     await this.registry.apply(map.modules);
     this.notifyAll('mgr_map', '');
   }

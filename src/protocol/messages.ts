@@ -55,6 +55,8 @@ export interface ConfigureMsg {
   stats_period_s: number;
   /** Only counters with priority >= this are to be declared and sent. */
   stats_threshold: number;
+  /** host:port of every manager in the MgrMap (active first): where to reconnect after a failover. */
+  mgrs?: string[];
 }
 
 /** Unit of a counter, as Ceph's `units` in perf schema. */

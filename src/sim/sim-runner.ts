@@ -80,12 +80,13 @@ export class SimRunner {
     const schema = cluster.counterSchema(d.kind, d.name);
     const osdId = d.kind === 'osd' ? Number(d.name.slice(4)) : -1;
     const client = new MgrClient({
-      addrs: [this.opts.mgrAddr],
+      // host:port, or several comma-separated (every manager: the client follows the active).
+      addrs: this.opts.mgrAddr.split(',').map((a) => a.trim()).filter((a) => a !== ''),
       entity: d.name,
       secret: entry.key,
       log: this.log,
-      reconnectMinMs: 500,
-      reconnectMaxMs: 10_000,
+      reconnectMinMs: 200,
+      reconnectMaxMs: 5_000,
       pgStatsIntervalS: this.opts.pgStatsIntervalS ?? 0,
       daemon: {
         name: d.name,
