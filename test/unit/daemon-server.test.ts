@@ -40,7 +40,8 @@ describe('DaemonServer', () => {
     await authenticate(s, 'osd.7', secret('osd.7'));
     s.send(encodeJsonFrame(FrameType.OPEN, { daemon_name: 'osd.7', metadata: { hostname: 'node-a', ceph_version: 'v' } }));
     const conf = JSON.parse((await s.next(FrameType.CONFIGURE)).body) as { stats_period_s: number; stats_threshold: number };
-    expect(conf).toEqual({ stats_period_s: 5, stats_threshold: 5 });
+    // mgrs: every manager of the map, active first (here the only one), for clients to fail over to.
+    expect(conf).toEqual({ stats_period_s: 5, stats_threshold: 5, mgrs: [t.daemonAddr] });
     s.send(reportFrame([10, 2e9, 4], { declare: [decl('osd.op', 10), decl('osd.op_latency', 5)] }));
     s.send(reportFrame([12, 3e9, 6]));
     await waitFor(() => t.mgr.daemons.get('osd.7')?.reports === 2);
