@@ -16,7 +16,7 @@ import { Etcd3, type IKeyValue, type IOptions, type Lease, type Watcher } from '
 import type { Logger } from '../common/log.js';
 import { checkMgrMap } from './map-shape.js';
 import { NotLeaderError, type MapListener, type MapStore } from './map-store.js';
-import { clearActive, electInto, emptyMgrMap, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
+import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
 
 export interface EtcdStoreOptions {
   endpoints: string[];
@@ -329,13 +329,7 @@ export class EtcdMapStore implements MapStore {
   }
 
   async fail(name: string): Promise<void> {
-    if (this.map.active_name === name) {
-      await this.commit(clearActive); // MgrStandby tears the active side down, then resigns
-      return;
-    }
-    await this.commit((m) => {
-      m.standbys = m.standbys.filter((s) => s.name !== name);
-    });
+    await this.commit((m) => failIn(m, name));
   }
 
   kvGet(key: string): string | undefined {
@@ -353,9 +347,7 @@ export class EtcdMapStore implements MapStore {
   }
 
   kvList(prefix: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of this.kv) if (k.startsWith(prefix)) out[k] = v;
-    return out;
+    return kvWithPrefix(this.kv, prefix);
   }
 
   /**

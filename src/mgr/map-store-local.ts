@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { clearActive, electInto, emptyMgrMap, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
+import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
 import { NotLeaderError, type MapListener, type MapStore } from './map-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { newNonce, PeerLink, peerProof, proofMatches, storeSecret, type PeerMessage } from './local-peers.js';
@@ -143,14 +143,7 @@ export class LocalMapStore implements MapStore {
 
   async fail(name: string): Promise<void> {
     this.mustLead('fail a manager');
-    if (this.map.active_name === name) {
-      await this.commit(clearActive); // MgrStandby tears the active side down, then resigns
-      return;
-    }
-    // A standby leaves the map until it joins again, which it does at once (as a Ceph standby's next beacon).
-    await this.commit((m) => {
-      m.standbys = m.standbys.filter((s) => s.name !== name);
-    });
+    await this.commit((m) => failIn(m, name));
   }
 
   kvGet(key: string): string | undefined {
@@ -170,9 +163,7 @@ export class LocalMapStore implements MapStore {
   }
 
   kvList(prefix: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of this.kv) if (k.startsWith(prefix)) out[k] = v;
-    return out;
+    return kvWithPrefix(this.kv, prefix);
   }
 
   /** Waits for pending writes (whatever their outcome), then releases the lock. */

@@ -127,3 +127,19 @@ export function emptyMgrMap(): MgrMap {
 export function addrVec(hostPort: string, nonce: number): AddrVec {
   return { addrvec: [{ type: 'v2', addr: hostPort, nonce }] };
 }
+
+/**
+ * `mgr fail NAME` applied to a map: the active is cleared (MgrStandby tears it down, then resigns);
+ * a standby leaves the map until it joins again, which it does at once (as a Ceph standby's next beacon).
+ */
+export function failIn(m: MgrMap, name: string): void {
+  if (m.active_name === name) clearActive(m);
+  else m.standbys = m.standbys.filter((s) => s.name !== name);
+}
+
+/** The entries of a key-value store under a prefix. */
+export function kvWithPrefix(kv: ReadonlyMap<string, string>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of kv) if (k.startsWith(prefix)) out[k] = v;
+  return out;
+}
