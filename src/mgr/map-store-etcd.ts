@@ -15,7 +15,7 @@ import { noop } from 'cockatiel';
 import { Etcd3, type IKeyValue, type IOptions, type Lease, type Watcher } from 'etcd3';
 import type { Logger } from '../common/log.js';
 import { checkMgrMap } from './map-shape.js';
-import { NotLeaderError, type MapListener, type MapStore } from './map-store.js';
+import { MapListeners, NotLeaderError, type MapListener, type MapStore } from './map-store.js';
 import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
 
 export interface EtcdStoreOptions {
@@ -46,7 +46,7 @@ export class EtcdMapStore implements MapStore {
   private map: MgrMap = emptyMgrMap();
   private readonly kv = new Map<string, string>();
   private readonly members = new Map<string, Member>();
-  private readonly listeners: MapListener[] = [];
+  private readonly listeners = new MapListeners();
   private me: MgrCandidate | undefined;
   private lease: Lease | undefined;
   private leaseId = '';
@@ -113,11 +113,7 @@ export class EtcdMapStore implements MapStore {
   }
 
   onMap(listener: MapListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   onFatal(): void {
@@ -450,8 +446,7 @@ export class EtcdMapStore implements MapStore {
     this.map = m;
     const me = this.me;
     if (me && (m.active_gid === me.gid || m.standbys.some((s) => s.gid === me.gid))) for (const w of this.joinWaiters.splice(0)) w();
-    const copy = this.current();
-    for (const l of [...this.listeners]) l(copy);
+    this.listeners.emit(this.current());
   }
 
   /** etcd calls get a deadline: a hung call must not hold a renewal or a campaign. */

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
-import { NotLeaderError, type MapListener, type MapStore } from './map-store.js';
+import { MapListeners, NotLeaderError, type MapListener, type MapStore } from './map-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { newNonce, PeerLink, peerProof, proofMatches, storeSecret, type PeerMessage } from './local-peers.js';
 import { readKvFile, readMgrMapFile, writeStoreFile } from './store-files.js';
@@ -34,7 +34,7 @@ export class LocalMapStore implements MapStore {
   readonly kind = 'local';
   private map: MgrMap = emptyMgrMap();
   private kv = new Map<string, string>();
-  private readonly listeners: MapListener[] = [];
+  private readonly listeners = new MapListeners();
   private readonly fatalListeners: Array<(err: Error) => void> = [];
   private me: MgrCandidate | undefined;
   /** Serialises changes: each is computed from the last one written. Never rejects. */
@@ -77,11 +77,7 @@ export class LocalMapStore implements MapStore {
   }
 
   onMap(listener: MapListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   onFatal(listener: (err: Error) => void): void {
@@ -354,8 +350,7 @@ export class LocalMapStore implements MapStore {
       this.sendJoin(); // dropped by `mgr fail`: join again
     }
     this.inMap = listed;
-    const copy = this.current();
-    for (const l of [...this.listeners]) l(copy);
+    this.listeners.emit(this.current());
   }
 
   /** Runs `step` after every earlier change; its failure is the caller's alone. */

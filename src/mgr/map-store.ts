@@ -12,6 +12,24 @@ import type { MgrCandidate, MgrMap } from './mgr-map.js';
 
 export type MapListener = (map: MgrMap) => void;
 
+/** The map listeners of a store: each new map goes to every listener in the order they subscribed. */
+export class MapListeners {
+  private readonly list: MapListener[] = [];
+
+  add(listener: MapListener): () => void {
+    this.list.push(listener);
+    return () => {
+      const i = this.list.indexOf(listener);
+      if (i >= 0) this.list.splice(i, 1);
+    };
+  }
+
+  /** Hands each listener the map (a copy the store keeps no reference to). */
+  emit(map: MgrMap): void {
+    for (const l of [...this.list]) l(map);
+  }
+}
+
 export class NotLeaderError extends Error {
   readonly code = 'EAGAIN';
 }
