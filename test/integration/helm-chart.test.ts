@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import { ROOT, which } from '../helpers/procs.js';
 
 const TOOLS = '/usr/local/lib/mgrd-test-tools';
-const INSTALL = 'scripts/test-deps/helm.sh (run by scripts/install-test-deps.sh)';
+const INSTALL = 'sudo bash scripts/test-deps/helm.sh (run by scripts/install-test-deps.sh)';
 const CHART = join(ROOT, 'helm/mgrd');
 const PROD = join(ROOT, 'test/fixtures/helm/production-values.yaml');
 
@@ -34,6 +34,8 @@ function render(extra: string[] = []): Manifest[] {
 
 /** The kubernetes-models class of a manifest, from the tools dir. */
 async function modelOf(m: Manifest): Promise<new (data: unknown) => { validate(): void }> {
+  which(`${TOOLS}/node_modules/kubernetes-models`, INSTALL);
+  which(`${TOOLS}/node_modules/@kubernetes-models/prometheus-operator`, INSTALL);
   const [group, version] = m.apiVersion.includes('/') ? m.apiVersion.split('/') : ['', m.apiVersion];
   const pkg = group === 'monitoring.coreos.com' ? '@kubernetes-models/prometheus-operator/monitoring.coreos.com' : `kubernetes-models/${group ? `${group}/` : ''}`;
   const dir = group === 'monitoring.coreos.com' ? `${pkg}/${version}` : `${pkg}${version}`;
