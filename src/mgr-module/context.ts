@@ -3,7 +3,7 @@
 
 import type { Logger } from '../common/log.js';
 import type {
-  DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats, PerfCounterEntry,
+  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats, PerfCounterEntry,
   PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 
@@ -50,6 +50,12 @@ export interface ModuleContext {
   publishService(uri: string): Promise<void>;
   /** The active manager's published services (what a standby links to). */
   activeServices(): Record<string, string>;
+  /**
+   * Runs a command through the manager's one dispatcher (native or any module's),
+   * as `caller` (default: this module, with read and write): the dispatcher checks
+   * the caller's permission against the command's. cmd is a cmdmap or argv words.
+   */
+  runCommand(cmd: CmdMap | readonly string[], inbuf: string, caller?: CommandCaller): Promise<CommandReturn>;
   /** Modules known to the registry, for status metrics: name, enabled, can_run, error. */
   moduleStatuses(): Array<{ name: string; enabled: boolean; canRun: boolean; error: string; alwaysOn: boolean }>;
 }

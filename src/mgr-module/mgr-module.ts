@@ -5,7 +5,7 @@
 import type { Logger } from '../common/log.js';
 import type { ModuleContext } from './context.js';
 import type {
-  CmdMap, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats,
+  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats,
   ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 
@@ -202,6 +202,20 @@ export abstract class MgrModule extends MgrModuleBase {
   /** Publishes a URI for this module, shown by `mgr services`. */
   publishService(uri: string): Promise<void> {
     return this.ctx.publishService(uri);
+  }
+
+  /**
+   * Runs a command through the manager's one dispatcher, as `mgrd tell mgr` would:
+   * native commands (`mgr module enable`, `config set`, `osd pool stats`...) and any
+   * module's commands. `cmd` is a cmdmap (`{prefix: 'config set', who: 'mgr', ...}`)
+   * or argv words (`['osd', 'pool', 'stats']`). `caller` names who asks and what
+   * it may do (the dispatcher refuses a 'w' command with -EACCES when write is
+   * false); without it the command runs with this module's full rights. Returns
+   * [retval, outb, outs] as Ceph's mon_command. Not from inside this module's own
+   * queued hooks for one of its own commands: that would wait on itself.
+   */
+  runCommand(cmd: CmdMap | readonly string[], inbuf = '', caller?: CommandCaller): Promise<CommandReturn> {
+    return this.ctx.runCommand(cmd, inbuf, caller);
   }
 
   moduleStatuses(): ReturnType<ModuleContext['moduleStatuses']> {

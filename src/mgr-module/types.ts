@@ -150,6 +150,13 @@ export interface ModuleCommand {
 /** [retval (0 or negative errno), stdout, stderr], as Ceph's handle_command. */
 export type CommandReturn = [number, string, string];
 
+/** Who runs a command through runCommand(): a name for logs and errors, and the capabilities checked against the command's perm. */
+export interface CommandCaller {
+  entity: string;
+  read: boolean;
+  write: boolean;
+}
+
 /** A Ceph cmdmap: the prefix and typed arguments. */
 export interface CmdMap {
   prefix: string;

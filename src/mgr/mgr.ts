@@ -101,6 +101,7 @@ export class Mgr {
         });
       },
       activeServices: () => opts.store.current().services,
+      runCommand: (caller, req) => this.runCommand(caller, req),
     });
     this.commands = new CommandDispatcher({
       mgr: this,

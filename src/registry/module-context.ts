@@ -8,7 +8,8 @@ import type { Logger } from '../common/log.js';
 import type { OptionTable, OptionValue } from '../common/options.js';
 import type { MapStore } from '../mgr/map-store.js';
 import type { ModuleContext } from '../mgr-module/context.js';
-import type { HealthCheck, HealthCheckMap } from '../mgr-module/types.js';
+import type { CommandCaller, HealthCheck, HealthCheckMap } from '../mgr-module/types.js';
+import type { CommandResult } from '../common/errno.js';
 import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
 
 /** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
@@ -27,6 +28,8 @@ export interface ModuleHostBase {
   readonly views: ClusterViews | undefined;
   publishService(module: string, uri: string): Promise<void>;
   activeServices(): Record<string, string>;
+  /** The manager's one command dispatcher (absent on a standby): what a module's runCommand() reaches. */
+  runCommand?(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult>;
 }
 
 /** What the context needs from the registry and its host. */
@@ -97,6 +100,12 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
     },
     publishService: (uri) => deps.publishService(e.name, uri),
     activeServices: () => deps.activeServices(),
+    runCommand: async (cmd, inbuf, caller) => {
+      if (!deps.runCommand) return [-Errno.EAGAIN, '', `module ${e.name}: commands run only on the active manager`];
+      const who = caller ?? { entity: `mgr.${deps.mgrId}/${e.name}`, read: true, write: true };
+      const r = await deps.runCommand(who, Array.isArray(cmd) ? { argv: [...(cmd as readonly string[])], inbuf } : { cmd: { ...cmd }, inbuf });
+      return [r.r, r.outb, r.outs];
+    },
     moduleStatuses: () => deps.entries().map((m) => ({
       name: m.name, enabled: m.running || m.failed, canRun: m.canRun, error: m.canRunReason || m.lastError, alwaysOn: false,
     })),

@@ -305,6 +305,8 @@ export class ModuleRegistry {
       mode: host.mode, mgrId: host.mgrId, log: host.log, store: host.store, mgrOptions: host.mgrOptions, views: host.views,
       publishService: (module, uri) => host.publishService(module, uri),
       activeServices: () => host.activeServices(),
+      // The dispatcher is core code (a target module's handler runs on its own queue, in its own scope).
+      runCommand: host.runCommand ? (caller, req) => runAsCore(() => host.runCommand!(caller, req)) : undefined,
       entry: (name) => this.entries.get(name),
       entries: () => this.list(),
       setOption: (module, option, value) => this.setOption(module, option, value),
