@@ -5,6 +5,7 @@
 
 import { CHECK_EVERY, type HealthReport } from '../../src/mgr-module/index.js';
 import { num, type StepContext } from './collect-context.js';
+import { healthDetailKey } from './health-history.js';
 import { DF_CLUSTER, DF_POOL, LABELS, NUM_OBJECTS, OSD_POOL_STATS, OSD_STATS, PG_STATES } from './families.js';
 
 const PG_STATE_SET: ReadonlySet<string> = new Set(PG_STATES);
@@ -13,6 +14,7 @@ const HEALTH_NUMBER: Record<string, number> = { HEALTH_OK: 0, HEALTH_WARN: 1, HE
 
 export function getHealth(ctx: StepContext): void {
   const health = JSON.parse(ctx.get('health').json) as HealthReport;
+  ctx.healthKey = healthDetailKey(health);
   const status = HEALTH_NUMBER[health.status];
   if (status === undefined) throw new Error(`unknown health status "${String(health.status)}"`);
   ctx.open('ceph_health_status');

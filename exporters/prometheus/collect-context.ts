@@ -97,6 +97,8 @@ export interface SlowestRead {
 export class StepContext {
   private readonly warned: Set<string>;
   readonly slowestRead: SlowestRead = { name: '', ms: 0 };
+  /** The health this collection exported (healthDetailKey), set by get_health. */
+  healthKey: string | undefined;
 
   constructor(
     readonly src: ClusterSource,

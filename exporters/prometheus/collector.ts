@@ -67,6 +67,8 @@ export interface Collection {
   readonly slowestRead: SlowestRead;
   /** The slicer, to keep slicing the encoding with the same stall accounting. */
   readonly slicer: Slicer;
+  /** The health checks exported (healthDetailKey); undefined when get_health failed. */
+  readonly healthKey: string | undefined;
 }
 
 export interface CollectorHooks {
@@ -132,7 +134,7 @@ export class Collector {
     const families = w.familyCount;
     const parts = w.finishBoth();
     return {
-      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead },
+      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead }, healthKey: ctx.healthKey,
       durationMs: performance.now() - started,
       longestSliceMs: s.longestSliceMs,
       slices: s.slices,

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/common/log.js';
-import type { MgrdStats } from '../../src/mgr-module/index.js';
+import type { GetMap, GetName, HealthReport, MgrdStats } from '../../src/mgr-module/index.js';
 import { PrometheusExporter, type ExporterHost } from './exporter.js';
 import { parseExposition } from './exposition-parse.js';
 import { HttpListener } from './http-server.js';
@@ -28,9 +28,18 @@ interface Rig {
 
 const rigs: Array<{ exporter: PrometheusExporter; listener: HttpListener }> = [];
 
-async function rig(options: Record<string, string | number | boolean> = {}): Promise<Rig> {
+/** The reference cluster, whose health a test may replace (what `health detail` would show now). */
+class ChangingHealth extends ReferenceCluster {
+  health: HealthReport | undefined;
+  override get<N extends GetName>(name: N): GetMap[N] {
+    if (name === 'health' && this.health !== undefined) return { json: JSON.stringify(this.health) } as GetMap[N];
+    return super.get(name);
+  }
+}
+
+async function rig(options: Record<string, string | number | boolean> = {}, cluster = new ChangingHealth()): Promise<Rig> {
   const config = { current: readConfig(<T extends string | number | boolean>(n: string, d: T) => (options[n] ?? d) as T) };
-  const source = Object.assign(new ReferenceCluster(), { getMgrdStats: () => STATS, statsThreshold: () => 5 });
+  const source = Object.assign(cluster, { getMgrdStats: () => STATS, statsThreshold: () => 5 });
   const r: Partial<Rig> & { collections: number; errors: string[] } = { config, collections: 0, errors: [] };
   const host: ExporterHost = {
     source,
@@ -127,6 +136,32 @@ describe('PrometheusExporter', () => {
     await waitUntil(() => r.collections === 2, 1500);
     await sleep(100);
     expect(r.collections).toBe(2); // one early collection for both notifications
+  });
+
+  it('a scrape after the health checks changed shows them, without waiting for the interval (issue 16 item 7)', async () => {
+    const cluster = new ChangingHealth();
+    const r = await rig({ scrape_interval: 600 }, cluster); // the regular collection would be 10 minutes away
+    r.exporter.start();
+    await waitUntil(() => r.collections === 1, 5000);
+    const detail = async (): Promise<Array<[string, number]>> => {
+      const body = parseExposition(await (await fetch(`${r.url}metrics`)).text());
+      return (body.families.get('ceph_health_detail')?.samples ?? []).map((x) => [Object.fromEntries(x.labels).name!, x.value]);
+    };
+    expect(await detail()).toEqual([]); // the reference cluster is HEALTH_OK
+    const check = (severity: 'HEALTH_WARN' | 'HEALTH_ERR', message: string) => ({ severity, summary: { message, count: 1 }, detail: [], muted: false });
+    cluster.health = { status: 'HEALTH_WARN', checks: { OSDMAP_FLAGS: check('HEALTH_WARN', 'noout flag(s) set') }, mutes: [] };
+    expect(await detail()).toEqual([['OSDMAP_FLAGS', 1]]);
+    // A new check of the same overall status, then one cleared.
+    cluster.health = { status: 'HEALTH_WARN', checks: { MON_CLOCK_SKEW: check('HEALTH_WARN', 'clock skew detected on mon.b'), OSDMAP_FLAGS: check('HEALTH_WARN', 'noout flag(s) set') }, mutes: [] };
+    expect(await detail()).toEqual([['OSDMAP_FLAGS', 1], ['MON_CLOCK_SKEW', 1]]);
+    cluster.health = { status: 'HEALTH_WARN', checks: { MON_CLOCK_SKEW: check('HEALTH_WARN', 'clock skew detected on mon.b') }, mutes: [] };
+    expect(await detail()).toEqual([['OSDMAP_FLAGS', 0], ['MON_CLOCK_SKEW', 1]]);
+    // The message moving alone (counts in a summary) is no reason to collect again.
+    const before = r.collections;
+    cluster.health = { status: 'HEALTH_WARN', checks: { MON_CLOCK_SKEW: check('HEALTH_WARN', 'clock skew detected on mon.b, mon.c') }, mutes: [] };
+    expect(await detail()).toEqual([['OSDMAP_FLAGS', 0], ['MON_CLOCK_SKEW', 1]]);
+    expect(r.collections).toBe(before);
+    expect(r.errors).toEqual([]);
   });
 
   it('collects for each scrape when the cache is off', async () => {

@@ -4,11 +4,11 @@
 // cache=false each scrape collects (concurrent scrapes share one collection).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MgrdStats, MgrModule } from '../../src/mgr-module/index.js';
+import type { HealthReport, MgrdStats, MgrModule } from '../../src/mgr-module/index.js';
 import type { ClusterSource } from './collect-context.js';
 import { Collector, type StepError } from './collector.js';
 import { contentTypeFor, negotiate, type ExpositionFormat } from './exposition.js';
-import { HealthHistory } from './health-history.js';
+import { HealthHistory, healthDetailKey } from './health-history.js';
 import { acceptsGzip, errorPage, indexPage, pathOf, redirectToSlash, sendPage } from './http-server.js';
 import type { PrometheusConfig } from './options.js';
 import { CachedBody, encodeBody, staleness } from './scrape-cache.js';
@@ -46,6 +46,8 @@ export class PrometheusExporter {
   private stopped = false;
   /** Formats scraped with gzip since the last collection: gzipped ahead for the next body. */
   private readonly gzipWanted = new Set<ExpositionFormat>();
+  /** The last health report looked at by a scrape, and its healthDetailKey. */
+  private healthSeen: { json: string; key: string } = { json: '', key: '' };
 
   constructor(private readonly host: ExporterHost, storedHistory: string | undefined, strict = false) {
     const warn = (msg: string): void => host.log.warn(msg);
@@ -149,7 +151,7 @@ export class PrometheusExporter {
       const durationMs = Date.now() - started;
       const cached = new CachedBody(body, Date.now(), durationMs, {
         series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead,
-      });
+      }, c.healthKey);
       this.cache = cached;
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
       this.self.rendered('text', body.bytes.text);
@@ -177,6 +179,41 @@ export class PrometheusExporter {
         this.host.collected(e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The body to serve, with ceph_health_detail as health is now: when the
+   * checks (names, severities) moved since `cached` was collected, waits for a
+   * collection that has them, at most HEALTH_WAIT_MS (then serves the newest
+   * body there is). Health changes seldom; a scrape after `health detail`
+   * shows a new or cleared check then sees it too.
+   */
+  private async withCurrentHealth(cached: CachedBody): Promise<CachedBody> {
+    const key = this.currentHealthKey();
+    if (key === undefined || cached.healthKey === undefined || key === cached.healthKey) return cached;
+    const deadline = Date.now() + HEALTH_WAIT_MS;
+    let body = cached;
+    // A collection already running may have read health before it changed: then one more.
+    for (let i = 0; i < 2 && body.healthKey !== key && Date.now() < deadline; i++) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
+      const fresh = await Promise.race([this.collectNow().catch(() => undefined), late]);
+      clearTimeout(timer);
+      if (fresh === undefined) break;
+      body = fresh;
+    }
+    return body;
+  }
+
+  /** healthDetailKey of the cluster's health now; parsed again only when the report changed. */
+  private currentHealthKey(): string | undefined {
+    try {
+      const json = this.host.source.get('health').json;
+      if (json !== this.healthSeen.json) this.healthSeen = { json, key: healthDetailKey(JSON.parse(json) as HealthReport) };
+      return this.healthSeen.key;
+    } catch {
+      return undefined; // no cluster data yet: nothing to compare with
     }
   }
 
@@ -214,6 +251,7 @@ export class PrometheusExporter {
         fail(503, 'No cached data available yet');
         return;
       }
+      cached = await this.withCurrentHealth(cached);
       const st = staleness(cached, Date.now(), cfg.scrapeIntervalS);
       if (st.stale) {
         if (cfg.staleCacheStrategy === 'return') {
@@ -247,6 +285,8 @@ export class PrometheusExporter {
 }
 
 const WARMUP_GAP_MS = 50;
+/** Longest a scrape waits for a collection with the current health checks. */
+const HEALTH_WAIT_MS = 5000;
 
 function minGapMs(cfg: PrometheusConfig): number {
   return Math.max(1000, (cfg.scrapeIntervalS * 1000) / 3);

@@ -18,6 +18,14 @@ export interface HealthCheckEvent {
 
 export const HEALTH_HISTORY_KEY = 'health_history';
 
+/**
+ * What ceph_health_detail shows of a report: each check's name and severity.
+ * Two reports with the same key give the same ceph_health_detail samples.
+ */
+export function healthDetailKey(report: Pick<HealthReport, 'checks'>): string {
+  return Object.entries(report.checks ?? {}).map(([name, c]) => `${name}=${c.severity}`).sort().join(',');
+}
+
 export type HistoryFormat = 'plain' | 'json' | 'json-pretty' | 'yaml';
 
 export class HealthHistory {

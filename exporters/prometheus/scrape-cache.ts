@@ -120,6 +120,8 @@ export class CachedBody {
     /** Wall time from the start of the collection to the encoded body. */
     readonly durationMs: number,
     readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, longestOwnSliceMs: 0, slices: 0, busyMs: 0, slowestRead: { name: '', ms: 0 } },
+    /** The health checks the body exports (healthDetailKey); undefined when unknown. */
+    readonly healthKey?: string,
   ) {}
 
   /** The gzip of one format, made once (concurrent scrapes wait for the same one). */

@@ -41,6 +41,7 @@ const COUNTER_CHUNK = 65_536;
 
 export class ClusterViewsImpl implements ClusterViews {
   private readonly healthMetricCopies = new WeakMap<object, DaemonHealthMetrics[string]>();
+  private healthSeen: { report: object; out: { json: string } } | undefined;
 
   constructor(private readonly src: ViewSources) {}
 
@@ -64,7 +65,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'fs_map': out = snap(() => c.fsMap ?? { epoch: 0, filesystems: [], standbys: [] }); break;
       case 'service_map': out = snap(() => c.serviceMap ?? EMPTY_SERVICE_MAP); break;
       case 'mgr_map': out = this.src.mgrMap(); break;
-      case 'health': out = { json: JSON.stringify(c.health()) }; break;
+      case 'health': out = this.healthJson(c.health()); break;
       case 'pg_summary': out = snap((prev: Record<string, unknown> | undefined) => pgSummary(pg, prev)); break;
       case 'pg_status': out = snap(() => pg.pgStatus()); break;
       case 'pg_dump': out = snap(() => pg.pgDump()); break;
@@ -85,6 +86,12 @@ export class ClusterViewsImpl implements ClusterViews {
       default: throw new Error(`get(): unknown name '${String(name)}'`);
     }
     return out as GetMap[N];
+  }
+
+  /** get('health'): the report's JSON, made once per report (the exporter looks at it on every scrape). */
+  private healthJson(report: object): { json: string } {
+    if (this.healthSeen?.report !== report) this.healthSeen = { report, out: Object.freeze({ json: JSON.stringify(report) }) };
+    return this.healthSeen.out;
   }
 
   private metadataOf(type: string): Record<string, Record<string, string>> {

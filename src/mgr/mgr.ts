@@ -13,7 +13,6 @@ import { ClusterState } from '../state/cluster-state.js';
 import { DaemonStateIndex } from '../state/daemon-state.js';
 import { ModuleRegistry } from '../registry/module-registry.js';
 import type { NotifyType, MgrdStats } from '../mgr-module/types.js';
-import type { HealthStatus } from '../state/health-types.js';
 import { ClusterViewsImpl } from './cluster-views.js';
 import type { MapStore } from './map-store.js';
 import { addrVec, type MgrMap } from './mgr-map.js';
@@ -59,8 +58,8 @@ export class Mgr {
   private stopped = false;
   private selfMetadata: Record<string, string> | undefined;
   private lastManagerAddrs = '';
-  /** Health status as of the last look (tick or completed health scan): a change notifies 'health'. */
-  private healthStatus: HealthStatus = 'HEALTH_OK';
+  /** Health status and checks as of the last look (tick or completed health scan): a change notifies 'health'. */
+  private healthKey = 'HEALTH_OK';
   private readonly log: Logger;
   /**
    * 'health' notifications from module and registry checks, at most one per
@@ -209,13 +208,15 @@ export class Mgr {
     }
   }
 
-  /** Notifies 'health' when the status moved since the last look. */
+  /** Notifies 'health' when the status or the checks raised (names, severities) moved since the last look. */
   private noteHealth(): void {
     if (this.stopped) return;
     try {
-      const status = this.cluster.health().status;
-      if (status !== this.healthStatus) this.notifyAll('health', '');
-      this.healthStatus = status;
+      const h = this.cluster.health();
+      let key: string = h.status;
+      for (const [name, c] of Object.entries(h.checks)) key += `,${name}=${c.severity}`;
+      if (key !== this.healthKey) this.notifyAll('health', '');
+      this.healthKey = key;
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'health failed');
     }
