@@ -18,7 +18,7 @@ import { parseSchema, PerfDumpReader, type PerfDumpJson, type PerfSchemaJson } f
 import { startCephCluster, type CephCluster } from '../test/ceph/cluster.js';
 import { packageRoot } from '../src/common/paths.js';
 import { freePort, poll, stopChild } from '../test/helpers/procs.js';
-import { sampleProc, type ProcSample } from './lib/proc.js';
+import { sampleProc } from './lib/proc.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,6 +38,38 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+interface AgentFigures {
+  agentCpuPct: number;
+  helperCpuPct: number;
+  agentRss: number;
+  helperRss: number;
+}
+
+/** CPU and highest RSS of the agent and of its librados helper (if it has one) over the window. */
+async function measureAgent(pid: number): Promise<AgentFigures> {
+  console.error(`measuring the agent (pid ${pid}) for ${WINDOW_S} s`);
+  const helper = (): number | undefined => childrenOf(pid)[0];
+  const h = helper();
+  const a0 = sampleProc(pid);
+  const h0 = h ? sampleProc(h) : undefined;
+  let agentRss = 0;
+  let helperRss = 0;
+  for (let s = 0; s < WINDOW_S; s++) {
+    await sleep(1000);
+    agentRss = Math.max(agentRss, sampleProc(pid).rssBytes);
+    const hn = helper();
+    if (hn) helperRss = Math.max(helperRss, sampleProc(hn).rssBytes);
+  }
+  const a1 = sampleProc(pid);
+  const h1 = h && helper() === h ? sampleProc(h) : undefined;
+  return {
+    agentCpuPct: (100 * (a1.cpuS - a0.cpuS)) / WINDOW_S,
+    helperCpuPct: h0 && h1 ? (100 * (h1.cpuS - h0.cpuS)) / WINDOW_S : 0,
+    agentRss,
+    helperRss,
+  };
 }
 
 async function timeScrape(url: string): Promise<number> {
@@ -86,29 +118,18 @@ async function main(): Promise<void> {
       '--set', 'mgr/prometheus/server_port=0', '--set', 'mgr/prometheus/server_addr=127.0.0.1', '--log-level', 'warn'], { stdio: 'ignore' });
     children.push(mgrd);
     await poll('mgrd.json', 30_000, () => readFileSync(join(dir, 'mgrd.json'), 'utf8'));
-    const agent = spawn(process.execPath, [MGRD_BIN, 'agent', 'ceph', '--data-dir', dir, '--cluster-stats', '--ceph-name', c.agentName, '--log-level', 'warn'],
-      { stdio: 'ignore', env: { ...process.env, CEPH_CONF: c.conf } });
-    children.push(agent);
+    const startAgent = (extra: string[]): ChildProcess => {
+      const a = spawn(process.execPath, [MGRD_BIN, 'agent', 'ceph', '--data-dir', dir, '--ceph-name', c.agentName, '--log-level', 'warn', ...extra],
+        { stdio: 'ignore', env: { ...process.env, CEPH_CONF: c.conf } });
+      children.push(a);
+      return a;
+    };
+    const agent = startAgent(['--cluster-stats']);
     const url = await poll('mgrd prometheus URI', 30_000, () => (JSON.parse(readFileSync(join(dir, 'mgr_map.json'), 'utf8')) as { services: Record<string, string> }).services.prometheus);
     await poll('the cluster in mgrd', 90_000, async () => (await (await fetch(`${url}metrics`)).text()).includes('ceph_pg_active{pool_id="4"}'), 1000);
     console.error('warming up 20 s');
     await sleep(20_000);
-
-    // The agent and its helper over the window.
-    const helper = childrenOf(agent.pid!)[0];
-    if (!helper) throw new Error('no librados helper under the agent');
-    const a0 = sampleProc(agent.pid!);
-    const h0 = sampleProc(helper);
-    const aRss: number[] = [];
-    const hRss: number[] = [];
-    console.error(`measuring the agent for ${WINDOW_S} s`);
-    for (let s = 0; s < WINDOW_S; s++) {
-      await sleep(1000);
-      aRss.push(sampleProc(agent.pid!).rssBytes);
-      hRss.push(sampleProc(helper).rssBytes);
-    }
-    const a1: ProcSample = sampleProc(agent.pid!);
-    const h1: ProcSample = sampleProc(helper);
+    const withSource = await measureAgent(agent.pid!);
     const round = await perfDumpRound(c);
 
     // /metrics: cached as deployed, then uncached on both managers.
@@ -123,17 +144,28 @@ async function main(): Promise<void> {
     const realUncached = await scrapeTimes(realUrl, SCRAPES, 250);
     const mgrdRss = sampleProc(mgrd.pid!).rssBytes;
     const realRss = sampleProc(c.pid('mgr.x')).rssBytes;
+
+    // The per-host agent: daemons only (its helper fetched the metadata, then stopped when idle).
+    await stopChild(agent);
+    const perHost = await (async () => {
+      const a = startAgent([]);
+      await sleep(45_000);
+      return measureAgent(a.pid!);
+    })();
     const load1 = loadavg();
 
-    const cpu = (x0: ProcSample, x1: ProcSample): string => `${((100 * (x1.cpuS - x0.cpuS)) / WINDOW_S).toFixed(2)} %`;
+    const row = (what: string, f: AgentFigures): string[] => [
+      `| ${what}: mgrd agent ceph (node) | ${f.agentCpuPct.toFixed(2)} % | ${mib(f.agentRss)} |`,
+      `| ${what}: its librados helper (python3) | ${f.helperRss ? `${f.helperCpuPct.toFixed(2)} %` : '(stopped when idle)'} | ${f.helperRss ? mib(f.helperRss) : '-'} |`,
+      `| ${what}: both | ${(f.agentCpuPct + f.helperCpuPct).toFixed(2)} % | ${mib(f.agentRss + f.helperRss)} |`,
+    ];
     const lines = [
       `bench:ceph ${new Date().toISOString()} — load before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')}`,
       '',
-      `| agent (4 OSDs + 1 mon, --cluster-stats, 5 s period, ${WINDOW_S} s window) | CPU (of one core) | RSS (max in window) |`,
+      `| agent, 4 OSDs + 1 mon, 5 s period, ${WINDOW_S} s window | CPU (of one core) | RSS (max in window) |`,
       '| --- | --- | --- |',
-      `| mgrd agent ceph (node) | ${cpu(a0, a1)} | ${mib(Math.max(...aRss))} |`,
-      `| its librados helper (python3) | ${cpu(h0, h1)} | ${mib(Math.max(...hRss))} |`,
-      `| both | ${((100 * (a1.cpuS - a0.cpuS + h1.cpuS - h0.cpuS)) / WINDOW_S).toFixed(2)} % | ${mib(Math.max(...aRss) + Math.max(...hRss))} |`,
+      ...row('--cluster-stats', withSource),
+      ...row('daemons only', perHost),
       '',
       `One perf dump round over ${round.daemons} daemons (admin socket + parse, concurrent): wall p50 ${pct(round.ms, 0.5).toFixed(1)} ms, p90 ${pct(round.ms, 0.9).toFixed(1)} ms; CPU p50 ${pct(round.cpuMs, 0.5).toFixed(1)} ms`,
       '',

@@ -9,7 +9,9 @@ import { setFlagsFromString } from 'node:v8';
 // 10,000 OSDs that is ~100 MiB less RSS, for more frequent (incremental) full GCs (bench/RESULTS.md).
 // V8 reads this flag at every GC, so setting it here, before anything is loaded, is enough.
 setFlagsFromString('--heap-growing-percent=20');
-import('../dist/src/cli/main.js').then(
+// `mgrd agent ...` loads only the agent (a smaller process on every Ceph host); the rest, the whole CLI.
+const entry = process.argv[2] === 'agent' ? '../dist/src/cli/agent-main.js' : '../dist/src/cli/main.js';
+import(entry).then(
   (m) => m.main(process.argv).catch((err) => {
     console.error(`mgrd: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -58,7 +58,7 @@ export class CephAgent {
 
   constructor(readonly opts: CephAgentOptions) {
     const log = opts.log;
-    this.rados = new RadosClient({ conf: opts.cephConf, name: opts.cephName, keyring: opts.cephKeyring, python: opts.python, connectTimeoutS: opts.commandTimeoutS, log: log.child({ part: 'rados' }) });
+    this.rados = new RadosClient({ conf: opts.cephConf, name: opts.cephName, keyring: opts.cephKeyring, python: opts.python, connectTimeoutS: opts.commandTimeoutS, idleStopMs: opts.clusterStats ? undefined : 30_000, log: log.child({ part: 'rados' }) });
     const secretFor = (entity: string): Buffer | undefined => opts.keyring.lookup(entity)?.key;
     this.daemons = new LocalDaemons({
       asokDirs: opts.asokDirs,

@@ -83,6 +83,8 @@ export class DaemonSession {
       reconnectMaxMs: 10_000,
       daemon: {
         name: this.name,
+        // RGWs are service daemons to the manager (Ceph's MMgrOpen service_name).
+        serviceName: this.opts.daemon.type === 'rgw' ? 'rgw' : undefined,
         metadata,
         schema: () => this.decls,
         sample: () => this.sample(),

@@ -20,6 +20,8 @@ export interface RadosClientOptions {
   /** Python with the rados bindings; default: the `ceph` CLI's own interpreter (its #! line), else /usr/bin/python3. */
   python?: string;
   connectTimeoutS: number;
+  /** Stop the helper after this long without a command (started again by the next); default: keep it. */
+  idleStopMs?: number;
   log: Logger;
 }
 
@@ -80,6 +82,9 @@ export class RadosClient {
   private nextId = 1;
   /** Commands of the current helper that timed out and have not been answered since. */
   private unanswered = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Helpers ended on purpose (idle): their exit is no news. */
+  private readonly retired = new WeakSet<Helper>();
   private stopped = false;
   /** The cluster's fsid, once connected. */
   fsid = '';
@@ -95,6 +100,30 @@ export class RadosClient {
 
   /** Runs one command; rejects with CephCommandError on a negative r, on timeout, or when the helper is lost. */
   async command(target: 'mon' | 'mgr', cmd: Record<string, unknown>, timeoutMs: number): Promise<CommandAnswer> {
+    clearTimeout(this.idleTimer);
+    try {
+      return await this.send(target, cmd, timeoutMs);
+    } finally {
+      this.armIdleStop();
+    }
+  }
+
+  /** An agent without the cluster role asks only for metadata when a daemon appears: no idle helper in between. */
+  private armIdleStop(): void {
+    const ms = this.opts.idleStopMs;
+    if (ms === undefined || this.pending.size > 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const child = this.helper;
+      if (!child || this.pending.size > 0) return;
+      this.helper = undefined;
+      this.retired.add(child);
+      child.stdin.end(); // EOF: the helper disconnects and exits
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private async send(target: 'mon' | 'mgr', cmd: Record<string, unknown>, timeoutMs: number): Promise<CommandAnswer> {
     const helper = await this.ensure();
     const id = this.nextId++;
     const prefix = String(cmd.prefix);
@@ -200,7 +229,7 @@ export class RadosClient {
         if (this.helper === child) this.helper = undefined;
         const why = `the rados helper exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
         if (!connected) reject(new CephCommandError(-5, 'connect', `cannot connect to the Ceph cluster (${o.conf}, ${o.name}): ${why}`));
-        else if (!this.stopped) o.log.warn(why);
+        else if (!this.stopped && !this.retired.has(child)) o.log.warn(why);
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
           clearTimeout(p.timer);
@@ -218,6 +247,7 @@ export class RadosClient {
   /** Disconnects: the helper gets EOF and exits; killed if it has not within 2 s. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.idleTimer);
     const child = this.helper ?? (await this.connecting?.catch(() => undefined));
     this.helper = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

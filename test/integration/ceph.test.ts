@@ -11,6 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModulePaths } from '../../src/registry/module-loader.js';
 import { startCephCluster, type CephCluster } from '../ceph/cluster.js';
+import { RadosClient } from '../../src/agent/rados-client.js';
+import { silentLogger } from '../../src/common/log.js';
 import { byLabel, labelSets, scrape, sum, value } from '../ceph/metrics.js';
 import { startTestMgr, type TestMgr } from '../helpers/harness.js';
 import { assertBuilt, exited, freePort, MGRD_BIN, poll, spawnLogged, stopChild } from '../helpers/procs.js';
@@ -160,6 +162,34 @@ describe('cluster state', () => {
     };
     const missing = [...real.keys()].filter((n) => (real.get(n)!.length > 0) && !(mine.get(n)?.length) && !(n in ONLY_REAL));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the cluster connection (one long-lived librados helper)', () => {
+  it('answers mon and mgr commands with the caps mon r, mgr r; refuses a write; an idle helper stops and the next command starts one', async () => {
+    const r = new RadosClient({ conf: c.conf, name: c.agentName, keyring: c.agentKeyring, connectTimeoutS: 10, idleStopMs: 1000, log: silentLogger() });
+    try {
+      const osd = await r.json<{ epoch: number }>('mon', { prefix: 'osd dump' }, 10_000);
+      expect(osd.epoch).toBe((await c.json<{ epoch: number }>('osd', 'dump')).epoch);
+      const pg = await r.json<{ pg_map: { pg_stats: unknown[] } }>('mgr', { prefix: 'pg dump' }, 10_000);
+      expect(pg.pg_map.pg_stats.length).toBeGreaterThan(50);
+      await expect(r.command('mon', { prefix: 'osd set', key: 'noout' }, 10_000)).rejects.toMatchObject({ errno: -13 });
+      const first = r.pid!;
+      const spawns = r.spawns;
+      await poll('the idle helper to exit', 10_000, () => {
+        try {
+          process.kill(first, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      expect(r.pid).toBeUndefined();
+      expect((await r.json<{ epoch: number }>('mon', { prefix: 'osd dump' }, 10_000)).epoch).toBe(osd.epoch);
+      expect(r.spawns).toBe(spawns + 1);
+    } finally {
+      await r.stop();
+    }
   });
 });
 
