@@ -148,6 +148,8 @@ export class RadosClient {
   /** A command with format json, its answer parsed. */
   async json<T>(target: 'mon' | 'mgr', cmd: Record<string, unknown>, timeoutMs: number): Promise<T> {
     const a = await this.command(target, { ...cmd, format: 'json' }, timeoutMs);
+    // librados answers 0 and nothing for a mgr command while no mgr is reachable.
+    if (a.outb.length === 0) throw new CephCommandError(-61, String(cmd.prefix), `'${String(cmd.prefix)}' gave an empty answer${a.outs ? `: ${a.outs}` : ''}`);
     try {
       return JSON.parse(a.outb.toString('utf8')) as T;
     } catch (err) {
@@ -259,7 +261,7 @@ export class RadosClient {
   }
 }
 
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 5: 'EIO', 13: 'EACCES', 22: 'EINVAL', 71: 'EPROTO', 95: 'EOPNOTSUPP', 108: 'ESHUTDOWN', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED' };
+const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 5: 'EIO', 13: 'EACCES', 22: 'EINVAL', 71: 'EPROTO', 95: 'EOPNOTSUPP', 108: 'ESHUTDOWN', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 61: 'ENODATA' };
 
 export function errnoName(r: number): string {
   return ERRNO_NAMES[-r] ?? `error ${r}`;

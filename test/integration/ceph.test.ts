@@ -290,6 +290,27 @@ describe('failure behaviour', () => {
     await healthy();
   });
 
+  it("a ceph-mgr that does not answer: `pg dump` fails alone (maps and health go on), MGR_AGENT_PG_STATS_STALE says how old mgrd's PG stats are", async () => {
+    const pid = c.pid('mgr.x');
+    process.kill(pid, 'SIGSTOP');
+    let stale: { summary: { message: string } } | undefined;
+    let unreachable: { detail: Array<{ message: string }> } | undefined;
+    try {
+      stale = await poll('MGR_AGENT_PG_STATS_STALE', 60_000, async () => (await healthDetail()).checks.MGR_AGENT_PG_STATS_STALE);
+      unreachable = (await healthDetail()).checks.MGR_AGENT_CLUSTER_UNREACHABLE;
+      // The PG stats mgrd had are kept.
+      expect(sum(await scrape(metricsUrl), 'ceph_pg_active')).toBe(57);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // librados times out, or answers nothing, while the mgr does not answer.
+    expect(stale.summary.message).toMatch(/^PG stats are \d+ s old: 'pg dump' (got no answer within 5000 ms|gave an empty answer)/);
+    // Only the commands the mgr answers failed; the mons' (osd dump, health...) went on.
+    expect(unreachable?.detail.map((d) => d.message.replace(/ (got no answer within 3000 ms|gave an empty answer).*/, ''))).toEqual(["'service dump'"]);
+    await poll('MGR_AGENT_PG_STATS_STALE to clear', 60_000, async () => !(await healthDetail()).checks.MGR_AGENT_PG_STATS_STALE);
+    await healthy();
+  });
+
   it("stopping an OSD turns its ceph_osd_up to 0 and raises OSD_DOWN with Ceph's message; its session closes, and a restart opens a new one", async () => {
     process.kill(c.pid('osd.2'), 'SIGTERM');
     await poll('osd.2 session to close', 30_000, () => !connected('osd.2'));
