@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOn } from '../../src/mgr-module/index.js';
 
 export const SERVER_HEADER = 'Ceph-Prometheus';
 export const HTML = 'text/html;charset=utf-8';
@@ -72,18 +73,7 @@ export class HttpListener {
         else res.destroy();
       });
     });
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error): void => {
-        server.close();
-        reject(err);
-      };
-      server.once('error', fail);
-      server.listen({ host, port }, () => {
-        server.off('error', fail);
-        server.on('error', () => undefined); // later socket-level errors are per connection
-        resolve(server);
-      });
-    });
+    return listenOn(server, host, port);
   }
 
   /** Stops listening; open connections get `graceMs` to finish, then are cut. Idempotent. */

@@ -14,4 +14,5 @@ export type { PushHost, PushLoopOptions } from './push-loop.js';
 export { PushError, DEFAULT_RETRY, backoffDelayMs, parseRetryAfter } from './push-retry.js';
 export type { PushErrorOptions, RetryPolicy } from './push-retry.js';
 export { Slicer, CHECK_EVERY } from './slicer.js';
+export { listenOn } from './listen.js';
 export type { Logger } from '../common/log.js';
