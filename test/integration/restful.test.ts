@@ -189,6 +189,31 @@ describe('restful on mgrd run --sim over HTTPS', () => {
     expect((await call('GET', '/request', { auth: admin })).json<unknown[]>()).toHaveLength(before);
   });
 
+  test('the other write endpoints send Ceph\'s commands through the dispatcher; each is answered by it, none faked', async () => {
+    const descs = JSON.parse((await tell({ prefix: 'get_command_descriptions' })).outb) as Record<string, { sig: unknown[] }>;
+    const known = (prefix: string): boolean => Object.values(descs).some((d) => d.sig.filter((w) => typeof w === 'string').join(' ') === prefix);
+    const pool = (await call('GET', '/pool', { auth: admin })).json<Array<{ pool: number; pool_name: string }>>()[0]!;
+    const cases: Array<[string, string, string, string[]]> = [
+      ['POST', '/pool', '{"name": "restful-test", "pg_num": 8, "size": 2}', ['osd pool create pool=restful-test pg_num=8', 'osd pool set pool=restful-test var=size val=2']],
+      ['PATCH', `/pool/${pool.pool}`, '{"quota_max_objects": 1000}', [`osd pool set-quota pool=${pool.pool_name} field=max_objects val=1000`]],
+      ['PATCH', '/osd/3', '{"reweight": 0.9}', ['osd reweight id=3 weight=0.9']],
+      ['POST', '/osd/0/command', '{"command": "scrub"}', ['osd scrub who=0']],
+    ];
+    for (const [method, path, body, commands] of cases) {
+      const req = (await call(method, `${path}?wait=1`, { auth: admin, body })).json<{ is_finished: boolean; finished: Array<{ command: string }>; failed: Array<{ command: string; outs: string }> }>();
+      expect(req.is_finished, path).toBe(true);
+      expect([...req.finished, ...req.failed].map((c) => c.command).sort(), path).toEqual([...commands].sort());
+      for (const f of req.failed) {
+        const prefix = f.command.split(' ').filter((w) => !w.includes('=')).join(' ');
+        // A command the manager does not have yet (the cluster source answers them: issue 16) fails with the
+        // dispatcher's own answer; one it has must have succeeded.
+        expect(known(prefix), `${f.command}: ${f.outs}`).toBe(false);
+        expect(f.outs, f.command).toBe(`No handler found for '${prefix}'`);
+      }
+    }
+    await call('DELETE', '/request', { auth: admin });
+  });
+
   test('PATCH /config/osd {"noout": true}: the cluster source answers osd set (status and OSDMAP_FLAGS), or mgrd\'s error and nothing changed', async () => {
     const descs = JSON.parse((await tell({ prefix: 'get_command_descriptions' })).outb) as Record<string, { sig: unknown[] }>;
     const hasOsdSet = Object.values(descs).some((d) => d.sig[0] === 'osd' && d.sig[1] === 'set');
