@@ -5,6 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { Errno, type CommandResult } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import { silentLogger } from '../common/log.js';
 import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
@@ -14,7 +15,7 @@ import {
 } from '../protocol/frames.js';
 import type {
   AuthOkMsg, ChallengeMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, CounterDecl, DaemonHealthMetric, ErrorMsg,
-  MapMsg, PgStatsMsg, RedirectMsg,
+  MapMsg, MonCommandMsg, PgStatsMsg, RedirectMsg,
 } from '../protocol/messages.js';
 import { encodePgStats } from '../protocol/pg-stats-codec.js';
 import { valueWidth } from '../state/perf-types.js';
@@ -48,7 +49,14 @@ export interface MgrClientOptions {
   maxAttempts?: number;
   connectTimeoutMs?: number;
   log?: Logger;
+  /**
+   * The cluster source answers the commands it declared in its MAP: the
+   * manager forwards each as MON_COMMAND and relays the answer. A throw is
+   * answered as -EIO with its message.
+   */
+  monCommands?: (cmd: Record<string, unknown>, inbuf: string) => CommandResult | Promise<CommandResult>;
 }
+
 
 export class MgrClientError extends Error {
   constructor(readonly code: string, message: string) {
@@ -331,6 +339,9 @@ export class MgrClient extends EventEmitter {
         }
         return;
       }
+      case FrameType.MON_COMMAND:
+        this.answerMonCommand(socket, decodeJson<MonCommandMsg>(type, payload));
+        return;
       case FrameType.REDIRECT: {
         const m = decodeJson<RedirectMsg>(type, payload);
         this.log.info({ to: m.addr, mgr: m.mgr }, 'redirected to the active manager');
@@ -352,6 +363,24 @@ export class MgrClient extends EventEmitter {
       default:
         this.log.warn(`unexpected ${frameTypeName(type)} from the manager`);
         socket.destroy();
+    }
+  }
+
+  /** Runs a forwarded command and answers on the session it came from (dropped if that session is gone). */
+  private answerMonCommand(socket: Socket, m: MonCommandMsg): void {
+    const handler = this.opts.monCommands;
+    const send = (a: CommandResult): void => {
+      if (socket === this.socket && !socket.destroyed) socket.write(encodeJsonFrame(FrameType.MON_COMMAND_REPLY, { tid: m.tid, r: a.r, outs: a.outs, outb: a.outb }));
+    };
+    const failed = (err: unknown): void => send({ r: -Errno.EIO, outb: '', outs: `cluster source failed: ${err instanceof Error ? err.message : String(err)}` });
+    if (!handler) {
+      send({ r: -Errno.EOPNOTSUPP, outb: '', outs: 'this client answers no commands' });
+      return;
+    }
+    try {
+      Promise.resolve(handler(m.cmd, m.inbuf ?? '')).then(send, failed);
+    } catch (err) {
+      failed(err);
     }
   }
 

@@ -1,20 +1,24 @@
 // One dispatcher for both ways in (COMMAND frames and POST /api/v1/command):
 // parse against descriptors, check permission, run native commands first, then
-// module commands on the module's queue. Ceph's errno contract throughout.
+// the commands the cluster source answers (forwarded to it), then module
+// commands on the module's queue. Ceph's errno contract throughout.
 
 import { Errno, ErrnoError, type CommandResult } from '../common/errno.js';
 import type { CmdMap } from '../mgr-module/types.js';
 import type { CommandCaller } from '../server/daemon-server.js';
+import type { SourceCommandRoute } from '../server/source-commands.js';
 import { findDescriptor, matchArgv, parseDescriptor, validateCmdmap, type CommandDescriptor } from './grammar.js';
 import type { CommandContext, NativeCommand } from './native-command.js';
 import { NATIVE_COMMANDS } from './native/index.js';
 
-/** What native commands see, but `describe`, which the dispatcher adds. */
-export type DispatcherOptions = Omit<CommandContext, 'describe'>;
+/** What native commands see, but `describe`, which the dispatcher adds; and where the cluster source's commands go. */
+export type DispatcherOptions = Omit<CommandContext, 'describe'> & { source?: SourceCommandRoute };
 
 interface Route {
   desc: CommandDescriptor;
   native?: NativeCommand;
+  /** Answered by the cluster source. */
+  source?: true;
   module?: string;
 }
 
@@ -22,15 +26,35 @@ export class CommandDispatcher {
   private readonly native: Route[];
   private moduleRoutes: Route[] = [];
   private moduleKey = '';
+  private sourceRoutes: Route[] = [];
+  private sourceDecls: readonly unknown[] = [];
   private readonly ctx: CommandContext;
 
   constructor(private readonly opts: DispatcherOptions) {
     // Ceph reports a native command's module as its first word (pg, osd, mgr...) and every module command as 'mgr'.
     this.native = NATIVE_COMMANDS.map((c) => ({ desc: parseDescriptor(c.cmd, c.desc, c.perm, c.cmd.split(' ')[0]), native: c }));
-    this.ctx = { ...opts, describe: () => this.routes().map((r) => r.desc) };
+    const { source: _source, ...ctx } = opts;
+    this.ctx = { ...ctx, describe: () => this.routes().map((r) => r.desc) };
   }
 
-  /** Native routes first, then module routes (Ceph's dispatch order). */
+  /** The cluster source's commands, parsed again when it declares a new set; a bad descriptor is logged and left out. */
+  private sourceRoutesNow(): Route[] {
+    const decls = this.opts.source?.commands() ?? [];
+    if (decls === this.sourceDecls) return this.sourceRoutes;
+    this.sourceDecls = decls;
+    const routes: Route[] = [];
+    for (const c of decls) {
+      try {
+        routes.push({ desc: parseDescriptor(c.cmd, c.desc, c.perm, c.cmd.split(' ')[0]), source: true });
+      } catch (err) {
+        this.opts.log.error({ cmd: c.cmd }, `bad command descriptor from the cluster source: ${(err as Error).message}`);
+      }
+    }
+    this.sourceRoutes = routes;
+    return routes;
+  }
+
+  /** Native routes first, then the cluster source's, then module routes (Ceph's dispatch order: mon, then mgr). */
   private routes(): Route[] {
     const cmds = this.opts.registry.commands();
     const key = cmds.map((c) => `${c.module}:${c.cmd}`).join('\n');
@@ -46,7 +70,7 @@ export class CommandDispatcher {
       }
       this.moduleRoutes = routes;
     }
-    return [...this.native, ...this.moduleRoutes];
+    return [...this.native, ...this.sourceRoutesNow(), ...this.moduleRoutes];
   }
 
   async dispatch(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult> {
@@ -77,6 +101,7 @@ export class CommandDispatcher {
       }
       const inbuf = typeof req.inbuf === 'string' ? req.inbuf : '';
       if (route.native) return await route.native.run(this.ctx, cmdmap, inbuf, caller);
+      if (route.source) return await this.opts.source!.forward(cmdmap, inbuf);
       return await this.opts.registry.runCommand(route.module!, inbuf, cmdmap);
     } catch (err) {
       if (err instanceof ErrnoError) return { r: -err.errno, outb: '', outs: err.message };

@@ -7,6 +7,7 @@ export const MGR_OPTIONS: readonly OptionSpec[] = [
   { name: 'mgr_stats_period', type: 'float', default: 5, min: 0.05, max: 3600, desc: 'Seconds between daemon REPORTs (sent to daemons in CONFIGURE). Ceph: integer seconds; mgrd allows fractions for benchmarks.' },
   { name: 'mgr_stats_threshold', type: 'int', default: 5, min: 0, max: 11, desc: 'Lowest perf counter priority daemons send (PRIO_USEFUL = 5; 0 sends all).' },
   { name: 'mgr_tick_period', type: 'float', default: 2, min: 0.1, max: 600, desc: 'Seconds between manager ticks (PG rates, health).' },
+  { name: 'mgr_mon_command_timeout_s', type: 'float', default: 30, min: 0.1, max: 3600, desc: 'Seconds a command answered by the cluster source (osd set, osd out, osd pool create...) may wait for its answer; then the caller gets ETIMEDOUT.' },
   { name: 'mgr_module_path', type: 'str', default: '', desc: 'Extra module folders, separated by ":" (besides exporters/ and modules/).', runtime: false },
   { name: 'mgr_module_queue_max', type: 'int', default: 1024, min: 8, max: 1_000_000, desc: 'Bound of each module queue (notifications coalesce by type and id; beyond the bound notifications are dropped and counted, MGR_MODULE_QUEUE_FULL, and commands get -EAGAIN).' },
   { name: 'mgr_module_op_timeout_ms', type: 'int', default: 30_000, min: 10, max: 3_600_000, desc: 'A notify, command or config handler running longer is a module fault: its caller gets ETIMEDOUT, the next handler waits for it (hooks never overlap), and if it has not returned after twice this the module is failed.' },

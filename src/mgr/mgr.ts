@@ -109,6 +109,7 @@ export class Mgr {
       registry: this.registry,
       log: opts.log.child({ part: 'commands' }),
       mgrMetadata: opts.mgrMetadata,
+      source: { commands: () => this.server.sourceCommands.commands(), forward: (cmd, inbuf) => this.server.sourceCommands.forward(cmd, inbuf) },
     });
     this.server = new DaemonServer({
       host,
@@ -120,6 +121,7 @@ export class Mgr {
       notify: (type, id) => this.notifyAll(type as NotifyType, id),
       commands: (caller, msg) => this.runCommandMsg(caller, msg),
       limits: optionLimits(o),
+      monCommandTimeoutMs: () => o.num('mgr_mon_command_timeout_s') * 1000,
       configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold'), mgrs: this.managerAddrs() }),
       log: opts.log.child({ part: 'daemon-server' }),
     });

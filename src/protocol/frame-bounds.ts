@@ -31,6 +31,8 @@ export const CLIENT_FRAME_BOUNDS: Readonly<Partial<Record<number, FrameBound>>> 
   [FrameType.MAP]: { maxBytes: Infinity, maxDepth: 32 },
   [FrameType.COMMAND]: { maxBytes: 4 * MiB, maxDepth: 5 },
   [FrameType.CLOSE]: { maxBytes: 4 * KiB, maxDepth: 2 },
+  // The cluster source's answer to a forwarded command: outb may be a dump (osd dump of a large cluster).
+  [FrameType.MON_COMMAND_REPLY]: { maxBytes: 32 * MiB, maxDepth: 2 },
 };
 
 /** Largest head of PG_STATS_BIN (osd_stat, pool_statfs, the states table). */

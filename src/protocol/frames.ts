@@ -23,6 +23,10 @@ export const FrameType = {
   REDIRECT: 14,
   /** PG_STATS as a JSON head and fixed-layout binary records (pg-stats-codec.ts). */
   PG_STATS_BIN: 15,
+  /** A command the cluster source answers, forwarded by the manager (server → mon-profile client). */
+  MON_COMMAND: 16,
+  /** The cluster source's answer to a MON_COMMAND (client → server). */
+  MON_COMMAND_REPLY: 17,
 } as const;
 
 export type FrameTypeName = keyof typeof FrameType;

@@ -209,6 +209,23 @@ export interface MapMsg {
   service_map?: Record<string, unknown>;
   /** Health checks raised by the cluster source (mon-side checks such as MON_DOWN); replaces the previous set. */
   health_checks?: HealthCheckMap;
+  /** The commands this source answers (MON_COMMAND); replaces the set it declared before. */
+  commands?: SourceCommandDecl[];
+}
+
+/** A command the cluster source answers: a Ceph descriptor, help and permission, as a module declares its COMMANDS. */
+export interface SourceCommandDecl {
+  /** "osd set name=key,type=CephChoices,strings=noout|noin". */
+  cmd: string;
+  desc: string;
+  perm: 'r' | 'w' | 'rw';
+}
+
+/** A command forwarded to the cluster source: the cmdmap the manager validated against the source's descriptor. */
+export interface MonCommandMsg {
+  tid: number;
+  cmd: Record<string, unknown>;
+  inbuf?: string;
 }
 
 export interface CommandMsg {

@@ -10,7 +10,7 @@ import { CLIENT_FRAME_BOUNDS } from '../protocol/frame-bounds.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { PgStatsDecoder } from '../protocol/pg-stats-codec.js';
 import type {
-  CommandMsg, CommandReplyMsg, ConfigureMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
+  CommandMsg, CommandReplyMsg, ConfigureMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead, SourceCommandDecl,
 } from '../protocol/messages.js';
 import type { ClusterState } from '../state/cluster-state.js';
 import { SchemaError, splitDaemonName, type DaemonStateIndex } from '../state/daemon-state.js';
@@ -19,6 +19,7 @@ import { IngestStats } from './ingest-stats.js';
 import { IngestGuard } from './ingest-guard.js';
 import { LimitHits } from './limit-hits.js';
 import { RateLimitedLog } from './rate-log.js';
+import { SourceCommands } from './source-commands.js';
 import type { WireLimits } from './wire-limits.js';
 
 export type NotifyFn = (type: string, id: string) => void;
@@ -45,6 +46,8 @@ export interface DaemonServerOptions {
   limits: WireLimits;
   /** Current CONFIGURE values (period, threshold). */
   configure: () => ConfigureMsg;
+  /** Milliseconds a command forwarded to the cluster source may wait for its answer (read on every use). */
+  monCommandTimeoutMs: () => number;
   log: Logger;
 }
 
@@ -70,6 +73,8 @@ export class DaemonServer implements SessionHost {
   private readonly failLog = new RateLimitedLog(10_000);
   /** What authenticated peers may make the manager keep. */
   private readonly guard: IngestGuard;
+  /** The commands the cluster source declared, and those forwarded to it awaiting an answer. */
+  readonly sourceCommands: SourceCommands;
 
   constructor(private readonly opts: DaemonServerOptions) {
     this.keyring = opts.keyring;
@@ -78,6 +83,7 @@ export class DaemonServer implements SessionHost {
     this.limits = opts.limits;
     this.limitHits = new LimitHits(opts.log);
     this.guard = new IngestGuard({ limits: opts.limits, hits: this.limitHits, daemons: opts.daemons, cluster: opts.cluster, log: opts.log });
+    this.sourceCommands = new SourceCommands(opts.monCommandTimeoutMs);
   }
 
   /** Connections not authenticated yet. */
@@ -190,6 +196,7 @@ export class DaemonServer implements SessionHost {
     this.sessions.delete(s.id);
     this.releasePreauth(s);
     if (code) this.stats.countError(code);
+    if (s.caps?.mapSource) this.sourceCommands.closed(s);
     if (s.daemonName && this.byDaemon.get(s.daemonName) === s) {
       this.byDaemon.delete(s.daemonName);
       const d = this.opts.daemons.get(s.daemonName);
@@ -345,15 +352,25 @@ export class DaemonServer implements SessionHost {
     this.stats.pgStats++;
   }
 
-  map(_s: Session, msg: MapMsg): void {
+  map(s: Session, msg: MapMsg): void {
     let changed: string[];
+    let commands: SourceCommandDecl[] | undefined;
+    if (typeof msg === 'object' && msg !== null && msg.commands !== undefined) {
+      commands = this.sourceCommands.check(msg.commands);
+      delete msg.commands;
+    }
     try {
       changed = this.opts.cluster.applyMap(msg);
     } catch (err) {
       throw new ProtocolError('EBADMSG', `bad MAP: ${(err as Error).message}`);
     }
+    if (commands) this.sourceCommands.adopt(s, commands);
     this.stats.maps++;
     for (const type of changed) this.opts.notify(type, '');
+  }
+
+  monCommandReply(s: Session, msg: CommandReplyMsg): void {
+    this.sourceCommands.reply(s, msg);
   }
 
   command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg> {

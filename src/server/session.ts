@@ -47,6 +47,8 @@ export interface SessionHost {
   /** PG_STATS_BIN: the payload as received (valid during the call). */
   pgStatsBinary(s: Session, payload: Buffer): void;
   map(s: Session, msg: MapMsg): void;
+  /** MON_COMMAND_REPLY from the cluster source: the answer to a command the manager forwarded to it. */
+  monCommandReply(s: Session, msg: CommandReplyMsg): void;
   command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg>;
   /** A session closes on an error: log it (the host rate-limits what unauthenticated peers cause). */
   logFailure(s: Session, code: string, message: string): void;
@@ -196,7 +198,7 @@ export class Session {
     }
     const bound = CLIENT_FRAME_BOUNDS[type];
     if (!bound) throw new ProtocolError('EPROTO', `unexpected frame ${frameTypeName(type)} in state ${this.state}`);
-    if (type === FrameType.MAP) this.need(this.caps!.mapSource, 'MAP');
+    if (type === FrameType.MAP || type === FrameType.MON_COMMAND_REPLY) this.need(this.caps!.mapSource, frameTypeName(type));
     if (len > bound.maxBytes) throw new FrameError('E2BIG', `${frameTypeName(type)} frame of ${len} bytes exceeds its maximum of ${bound.maxBytes}`);
   }
 
@@ -362,6 +364,9 @@ export class Session {
       case FrameType.MAP:
         this.need(caps.mapSource, 'MAP');
         return this.withJson<MapMsg>(type, payload, (msg) => this.host.map(this, msg));
+      case FrameType.MON_COMMAND_REPLY:
+        this.need(caps.mapSource, 'MON_COMMAND_REPLY');
+        return this.withJson<CommandReplyMsg>(type, payload, (msg) => this.host.monCommandReply(this, msg));
       case FrameType.COMMAND: {
         this.need(caps.read, 'COMMAND');
         return this.withJson<CommandMsg>(type, payload, (msg) => this.command(msg));

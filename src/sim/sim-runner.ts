@@ -6,6 +6,8 @@ import type { Logger } from '../common/log.js';
 import { MgrClient } from '../client/mgr-client.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster.js';
+import { runSimCommand } from './model/sim-commands.js';
+import type { CommandResult } from '../common/errno.js';
 
 const OSD_HEALTH = [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 0 }];
 const MON_HEALTH = [{ type: 'SLOW_OPS', value: 0 }];
@@ -87,6 +89,7 @@ export class SimRunner {
       log: this.log,
       reconnectMinMs: 200,
       reconnectMaxMs: 5_000,
+      monCommands: d.kind === 'mon' ? (cmd) => this.monCommand(cmd) : undefined,
       pgStatsIntervalS: this.opts.pgStatsIntervalS ?? 0,
       daemon: {
         name: d.name,
@@ -102,6 +105,17 @@ export class SimRunner {
     if (d.kind === 'mon') client.on('ready', () => this.sendMaps(true));
     this.clients.set(d.name, client);
     client.start();
+  }
+
+  /**
+   * A command the manager forwarded: applied to the model, then the changed
+   * maps go out before the answer (on the same session, so the manager has
+   * the new map when the caller gets the reply, as with Ceph's mon).
+   */
+  private monCommand(cmd: Record<string, unknown>): CommandResult {
+    const r = runSimCommand(this.cluster, cmd);
+    this.sendMaps(false);
+    return r;
   }
 
   /** One model step: advance, follow daemons going down/up, send changed maps. */

@@ -7,8 +7,11 @@ import type { ScenarioEvent } from './scenario.js';
 import { FULLNESS_BACKFILLFULL, FULLNESS_FULL, FULLNESS_NEARFULL, FULLNESS_NONE } from './pg-engine.js';
 import { osdStatfs } from './osd-usage.js';
 import { hash32 } from './rng.js';
+import { flagBits, SETTABLE_FLAGS } from './osdmap-flags.js';
 import type { SimCluster } from './sim-cluster.js';
 
+/** An OSD marked down while running boots back after this (seconds; a real one takes a heartbeat or two). */
+const BOOT_AFTER_MARKDOWN_S = 5;
 const NEARFULL = 0.85;
 const BACKFILLFULL = 0.9;
 const FULL = 0.95;
@@ -19,6 +22,8 @@ export class ClusterControl {
   /** OSDs with fill added (checked every tick). */
   private readonly filled = new Set<number>();
   private sweepCursor = 0;
+  /** OSD id -> when it boots (bootPending). */
+  private readonly bootAt = new Map<number, number>();
 
   constructor(private readonly c: SimCluster) {}
 
@@ -40,7 +45,24 @@ export class ClusterControl {
         return this.setMon(e.mon, false);
       case 'revive-mon':
         return this.setMon(e.mon, true);
+      case 'set':
+      case 'unset':
+        this.setFlag(e.flag, e.action === 'set');
+        return;
     }
+  }
+
+  /** `osd set|unset <key>`: false when it was already so (Ceph answers the same, without a new epoch). */
+  setFlag(key: string, on: boolean): boolean {
+    const bits = flagBits(key);
+    if (bits === undefined) throw new Error(`${on ? 'set' : 'unset'}: no cluster flag ${JSON.stringify(key)} (flags: ${SETTABLE_FLAGS.filter((f) => f !== 'full').join(', ')})`);
+    const f = this.c.flags;
+    const next = on ? f.bits | bits : f.bits & ~bits;
+    if (next === f.bits) return false;
+    f.bits = next;
+    this.c.log(`${key} flag ${on ? 'set' : 'unset'}`);
+    this.commit();
+    return true;
   }
 
   private checkOsd(id: number, what: string): void {
@@ -55,8 +77,27 @@ export class ClusterControl {
     this.c.bumpMaps(true);
   }
 
-  killOsd(id: number): void {
+  /**
+   * `osd down`: the mon marks a running OSD down; the OSD sees itself wrongly
+   * marked down and boots back into the map BOOT_AFTER_MARKDOWN_S later
+   * (unless noup holds it down). The model restarts its session meanwhile.
+   */
+  markDown(id: number): void {
+    this.checkOsd(id, 'markDown');
+    if (this.c.osd.isUp[id] !== 1) return;
+    this.killOsd(id, 'marked down');
+    this.bootAt.set(id, this.c.nowS + BOOT_AFTER_MARKDOWN_S);
+  }
+
+  /** OSDs waiting to boot: marked down while running, or revived while noup was set. */
+  bootPending(): void {
+    if (this.bootAt.size === 0 || this.c.flags.has('noup')) return;
+    for (const [id, at] of this.bootAt) if (this.c.nowS >= at) this.reviveOsd(id);
+  }
+
+  killOsd(id: number, why = 'killed'): void {
     this.checkOsd(id, 'killOsd');
+    this.bootAt.delete(id);
     const c = this.c;
     const s = c.osd;
     if (s.isUp[id] !== 1) return;
@@ -70,7 +111,7 @@ export class ClusterControl {
     c.lastUpChangeS = now;
     c.engine.osdDown(id, now);
     c.builder.dirty(id);
-    c.log(`osd.${id} down (killed)`);
+    c.log(`osd.${id} down (${why})`);
     this.commit();
   }
 
@@ -79,6 +120,13 @@ export class ClusterControl {
     const c = this.c;
     const s = c.osd;
     if (s.isUp[id] === 1) return;
+    if (c.flags.has('noup')) {
+      // The daemon runs, but the mon does not mark it up until noup is unset.
+      if (!this.bootAt.has(id)) c.log(`osd.${id} booting, held down by noup`);
+      this.bootAt.set(id, c.nowS);
+      return;
+    }
+    this.bootAt.delete(id);
     const now = c.nowS;
     s.isUp[id] = 1;
     s.upFrom[id] = s.upThru[id] = c.epoch + 1;
@@ -96,7 +144,8 @@ export class ClusterControl {
     c.log(`osd.${id} up (boot)`);
     this.commit();
     // mon_osd_auto_mark_auto_out_in: an OSD the mon marked out comes back in when it boots.
-    if (s.autoout[id] === 1 && s.isIn[id] === 0) this.markIn(id);
+    // noin keeps it out.
+    if (s.autoout[id] === 1 && s.isIn[id] === 0 && !c.flags.has('noin')) this.markIn(id);
   }
 
   markOut(id: number, auto: boolean): void {
@@ -192,9 +241,10 @@ export class ClusterControl {
     if (changed) this.commit();
   }
 
-  /** mon_osd_down_out_interval: down OSDs are marked out after a while. */
+  /** mon_osd_down_out_interval: down OSDs are marked out after a while, unless noout is set. */
   autoOut(): void {
     const c = this.c;
+    if (c.flags.has('noout')) return;
     for (const id of Array.from(c.osd.downIn)) {
       if (c.nowS - (c.osd.downStampS[id] as number) >= c.downOutIntervalS) this.markOut(id, true);
     }

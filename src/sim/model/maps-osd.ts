@@ -33,6 +33,8 @@ export interface OsdMapHeader {
   lastInChangeS: number;
   poolLastChange: number[];
   pgTemp: Array<{ pgid: string; osds: number[] }>;
+  /** The cluster flags as dumped (osdmap-flags.ts). */
+  flags: { flags: string; flags_num: number; flags_set: string[] };
 }
 
 // 0x3f01cfbdfffdffff: above 2^53, so JSON consumers see the nearest double, as with a real dump.
@@ -86,9 +88,9 @@ export class OsdMapBuilder {
         },
         default: { k: '2', m: '2', plugin: 'jerasure', technique: 'reed_sol_van' },
       },
-      flags: 'sortbitwise,recovery_deletes,purged_snapdirs,pglog_hardlimit',
-      flags_num: 5799936,
-      flags_set: ['pglog_hardlimit', 'purged_snapdirs', 'recovery_deletes', 'sortbitwise'],
+      flags: h.flags.flags,
+      flags_num: h.flags.flags_num,
+      flags_set: h.flags.flags_set,
       fsid: h.fsid,
       full_ratio: 0.949999988079071,
       last_in_change: cephStamp(h.lastInChangeS),

@@ -15,6 +15,7 @@ import {
 } from './pg-table.js';
 import { KIB } from './format.js';
 import { ScrubScheduler } from './scrub-scheduler.js';
+import type { OsdmapFlags } from './osdmap-flags.js';
 
 /** How full an OSD is, as the OSD map state flags say. */
 export const FULLNESS_NONE = 0;
@@ -36,6 +37,8 @@ export interface EngineOptions {
   osdMaxBackfills: number;
   backgroundScrub: boolean;
   seed: number;
+  /** The cluster flags: norecover, nobackfill, norebalance hold jobs back; noscrub, nodeep-scrub the scheduled scrubs. */
+  clusterFlags: OsdmapFlags;
 }
 
 /** Seconds a PG stays "peering" after its acting set changes. */
@@ -64,7 +67,7 @@ export class PgEngine {
     private readonly opts: EngineOptions,
   ) {
     this.slots = new Uint8Array(flags.isUp.length);
-    this.scrubs = new ScrubScheduler(t, this.an, flags, opts.seed, opts.backgroundScrub);
+    this.scrubs = new ScrubScheduler(t, this.an, flags, opts.seed, opts.backgroundScrub, opts.clusterFlags);
   }
 
   get isUp(): Uint8Array {
@@ -195,7 +198,7 @@ export class PgEngine {
             w.job = JOB_RECOVERY_WAIT;
             w.progress = 0;
           }
-          if (this.reserve(w, [primary])) w.job = JOB_RECOVERING;
+          if (!this.opts.clusterFlags.has('norecover') && this.reserve(w, [primary])) w.job = JOB_RECOVERING;
         }
       } else if (a.nTargets > 0) {
         if (w.targetSig !== a.targetSig) {
@@ -215,6 +218,7 @@ export class PgEngine {
           let full = false;
           for (let i = 0; i < a.nTargets; i++) if (this.flags.fullness[a.targets[i] as number]! >= FULLNESS_BACKFILLFULL) full = true;
           if (full) this.tooFull.add(pg);
+          else if (!this.backfillAllowed(a.degradedSlots > 0)) this.tooFull.delete(pg);
           else {
             this.tooFull.delete(pg);
             const who = [primary];
@@ -226,6 +230,12 @@ export class PgEngine {
     } else if (w.job !== JOB_NONE) this.endJob(w);
     this.scrubs.finishIfDone(pg, w, now);
     this.settle(pg, now);
+  }
+
+  /** nobackfill holds every backfill; norebalance those of PGs that are only misplaced (Ceph lets degraded ones heal). */
+  private backfillAllowed(degraded: boolean): boolean {
+    const f = this.opts.clusterFlags;
+    return !f.has('nobackfill') && (degraded || !f.has('norebalance'));
   }
 
   /** Recomputes a PG's state from its sets and work; credits its IO; files or drops its work record. */

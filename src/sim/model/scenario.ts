@@ -5,15 +5,17 @@
 
 import { readFileSync } from 'node:fs';
 import { hash32 } from './rng.js';
+import { flagBits, SETTABLE_FLAGS } from './osdmap-flags.js';
 
 export type ScenarioEvent =
   | { atS: number; action: 'kill' | 'revive' | 'out' | 'in'; osd: number }
   | { atS: number; action: 'fill'; osd: number; ratio: number; overS: number }
   | { atS: number; action: 'scrub'; pool?: number; deep: boolean }
-  | { atS: number; action: 'kill-mon' | 'revive-mon'; mon: string };
+  | { atS: number; action: 'kill-mon' | 'revive-mon'; mon: string }
+  | { atS: number; action: 'set' | 'unset'; flag: string };
 
 export const BUILTIN_SCENARIOS = ['none', 'osd-down', 'recovery', 'scrub', 'nearfull'] as const;
-export const SCENARIO_ACTIONS = ['kill', 'revive', 'out', 'in', 'fill', 'scrub', 'kill-mon', 'revive-mon'] as const;
+export const SCENARIO_ACTIONS = ['kill', 'revive', 'out', 'in', 'fill', 'scrub', 'kill-mon', 'revive-mon', 'set', 'unset'] as const;
 
 export interface ScenarioContext {
   seed: number;
@@ -84,6 +86,13 @@ function parseEvent(raw: unknown, ctx: ScenarioContext, where: string): Scenario
       }
       if (e.deep !== undefined && typeof e.deep !== 'boolean') throw new Error(`${where}: "deep" must be true or false`);
       return pool === undefined ? { atS, action, deep: e.deep === true } : { atS, action, pool, deep: e.deep === true };
+    }
+    case 'set':
+    case 'unset': {
+      if (typeof e.flag !== 'string' || flagBits(e.flag) === undefined) {
+        throw new Error(`${where}: "flag" must be a cluster flag (${SETTABLE_FLAGS.filter((f) => f !== 'full').join(', ')}), got ${JSON.stringify(e.flag)}`);
+      }
+      return { atS, action, flag: e.flag };
     }
     default: {
       const mon = typeof e.mon === 'string' ? e.mon.replace(/^mon\./, '') : undefined;

@@ -8,6 +8,7 @@ import type { OsdFlags } from './pg-engine.js';
 import { ACTIVE_CLEAN } from './pg-state.js';
 import { SCRUB_NONE, SCRUB_RUNNING, deepScrubInterval, scrubInterval, type PgTable, type PgWork } from './pg-table.js';
 import { MIB } from './format.js';
+import type { OsdmapFlags } from './osdmap-flags.js';
 
 /** Background scheduling visits every PG once per this many seconds. */
 const SWEEP_S = 600;
@@ -25,6 +26,7 @@ export class ScrubScheduler {
     private readonly flags: OsdFlags,
     private readonly seed: number,
     private readonly background: boolean,
+    private readonly clusterFlags: OsdmapFlags,
   ) {
     this.slots = new Uint8Array(flags.isUp.length);
     this.req = new Uint8Array(t.n);
@@ -76,8 +78,9 @@ export class ScrubScheduler {
       let deep: boolean;
       if (req > 0) deep = req === 2;
       else {
-        if (!this.background) continue;
-        const deepDue = now - (t.lastDeepScrub[pg] as number) >= deepScrubInterval(this.seed, pg);
+        // noscrub / nodeep-scrub hold the scheduled scrubs back; asked-for ones run (Ceph's must_scrub).
+        if (!this.background || this.clusterFlags.has('noscrub')) continue;
+        const deepDue = now - (t.lastDeepScrub[pg] as number) >= deepScrubInterval(this.seed, pg) && !this.clusterFlags.has('nodeep-scrub');
         if (!deepDue && now - (t.lastScrub[pg] as number) < scrubInterval(this.seed, pg)) continue;
         deep = deepDue;
       }

@@ -24,6 +24,8 @@ import { buildTopology, type Topology } from './topology.js';
 import { ClusterControl } from './cluster-control.js';
 import { clusterTotals, pgStateSummary } from './cluster-summary.js';
 import { MIB } from './format.js';
+import { OsdmapFlags } from './osdmap-flags.js';
+import { SIM_COMMANDS } from './sim-commands.js';
 import { bluestoreFlags, checkObjectstoreMode, type ObjectstoreMode, type OsdObjectstore } from './objectstore.js';
 
 export interface SimOptions {
@@ -103,6 +105,8 @@ export class SimCluster {
   readonly objectstore: ObjectstoreMode;
   /** 1 where the OSD runs bluestore, by OSD id. */
   readonly isBluestore: Uint8Array;
+  /** The cluster flags (`osd set|unset`): dumped in the OSD map, obeyed by the engine and the mon rules. */
+  readonly flags = new OsdmapFlags();
   private readonly counters: DaemonCounters;
   private readonly scenario: ScenarioEvent[];
   private scenarioNext = 0;
@@ -164,6 +168,7 @@ export class SimCluster {
       osdMaxBackfills: checkInt('osdMaxBackfills', opts.osdMaxBackfills, 1, 1),
       backgroundScrub: opts.backgroundScrub ?? true,
       seed,
+      clusterFlags: this.flags,
     };
     this.engine = new PgEngine(this.table, this.members, this.ledger, this.loads, this.osd, engineOpts);
     this.engine.initialSettle(this.startS);
@@ -232,6 +237,7 @@ export class SimCluster {
     while (this.scenarioNext < this.scenario.length && this.startS + this.scenario[this.scenarioNext]!.atS <= nowS) {
       this.control.apply(this.scenario[this.scenarioNext++]!);
     }
+    this.control.bootPending();
     this.control.autoOut();
     this.control.rampFills();
     this.engine.tick(nowS, dt);
@@ -263,6 +269,7 @@ export class SimCluster {
         lastInChangeS: this.lastInChangeS,
         poolLastChange: this.pools.map((p) => Math.max(1, this.epoch - 50 - 7 * p.index)),
         pgTemp: this.pgTemp(),
+        flags: this.flags.dump(),
       }),
       osd_map_tree: this.builder.tree(),
       osd_map_crush: this.builder.crush(),
@@ -271,6 +278,7 @@ export class SimCluster {
       fs_map: fsMap(mds, this.topo.hosts[mds.host]!, meta, data, this.createdS, 8),
       service_map: serviceMap(this.topo.rgws, this.topo.hosts, this.topo.rgws.length > 0 ? 3 + this.topo.rgws.length : 1, this.createdS, this.zoneIds),
       health_checks: monHealth(this.topo.mons, this.monUp),
+      commands: [...SIM_COMMANDS],
     };
     this.mapsCache = { version: this.version, maps };
     return maps;
@@ -421,6 +429,10 @@ export class SimCluster {
   /** Queues a scrub (deep: a deep scrub) of every PG of a pool, or of all pools. */
   startScrub(poolId?: number, deep = false): void {
     this.control.scrub(poolId, deep);
+  }
+  /** `osd set|unset <key>` (noout, pause...). */
+  setFlag(key: string, on: boolean): void {
+    this.control.setFlag(key, on);
   }
   killMon(name: string): void {
     this.control.setMon(name, false);
