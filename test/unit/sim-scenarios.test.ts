@@ -66,13 +66,17 @@ describe('built-in scenarios', () => {
       { atS: 13, action: 'out', osd: 3 },
       { atS: 14, action: 'in', osd: 3 },
       { atS: 15, action: 'revive-mon', mon: 'mon.a' },
+      { atS: 16, action: 'set', flag: 'noout' },
+      { atS: 17, action: 'set', flag: 'nodeep-scrub' },
+      { atS: 18, action: 'unset', flag: 'noout' },
     ]));
     const c = make(path);
     for (let t = 1; t <= 20; t++) c.advance(START + t);
     expect(c.events.map((e) => e.what)).toEqual(expect.arrayContaining([
       'osd.2 down (killed)', 'mon.a down (out of quorum)', 'osd.4 filled to 90%', 'deep-scrub requested for 128 PGs of pool 2',
-      'osd.2 up (boot)', 'mon.a up (rejoined quorum)',
+      'osd.2 up (boot)', 'mon.a up (rejoined quorum)', 'noout flag set', 'nodeep-scrub flag set', 'noout flag unset',
     ]));
+    expect(c.maps().osd_map).toMatchObject({ flags: 'nodeep-scrub,sortbitwise,recovery_deletes,purged_snapdirs,pglog_hardlimit', flags_num: 5799936 + 4096 });
   });
 });
 
@@ -82,7 +86,8 @@ describe('bad scenarios are rejected with the reason', () => {
     ['missing file', () => join(dir, 'nope.json'), /scenario file .*nope\.json: cannot read it/],
     ['bad JSON', () => file('bad.json', '[{"atS": 1,'), /scenario file .*bad\.json: bad JSON/],
     ['not an array', () => file('obj.json', '{"atS": 1}'), /expected a JSON array of events/],
-    ['unknown action', () => file('act.json', '[{"atS": 1, "action": "explode", "osd": 1}]'), /event 0: unknown action "explode" \(known: kill, revive, out, in, fill, scrub, kill-mon, revive-mon\)/],
+    ['unknown action', () => file('act.json', '[{"atS": 1, "action": "explode", "osd": 1}]'), /event 0: unknown action "explode" \(known: kill, revive, out, in, fill, scrub, kill-mon, revive-mon, set, unset\)/],
+    ['bad flag', () => file('flag.json', '[{"atS": 1, "action": "set", "flag": "nofun"}]'), /"flag" must be a cluster flag \(pause, noup, .*\), got "nofun"/],
     ['bad osd id', () => file('osd.json', '[{"atS": 1, "action": "kill", "osd": 1}, {"atS": 2, "action": "kill", "osd": 12}]'), /event 1: "osd" must be an OSD id 0\.\.11, got 12/],
     ['bad time', () => file('time.json', '[{"atS": -1, "action": "kill", "osd": 1}]'), /"atS" must be a number of seconds >= 0/],
     ['bad ratio', () => file('ratio.json', '[{"atS": 1, "action": "fill", "osd": 1, "ratio": 2}]'), /"ratio" must be a number in \(0, 1\]/],
