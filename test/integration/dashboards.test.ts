@@ -32,7 +32,6 @@ import { freePort, poll, ROOT, spawnLogged, startMgrd, stopChild, which, type Mg
 const INSTALL = 'scripts/install-test-deps.sh (Debian package "prometheus": prometheus 2.42)';
 const INTERVALS = { rate: '15s', interval: '5s', range: '5m' };
 
-const RECOVERY_SERIES = { reason: 'ceph_pool_recovering_* have no samples yet (issue 16 item 1)', pending: true } as const;
 const NO_QUOTA = { reason: 'no pool of the simulated cluster has a quota' };
 const NODE_EXPORTER = { reason: 'node_exporter series: no node_exporter runs on the simulated hosts' };
 
@@ -41,7 +40,6 @@ const NODE_EXPORTER = { reason: 'node_exporter series: no node_exporter runs on 
  * `pending`: the series come with work in progress elsewhere; the test accepts data there too.
  */
 const EMPTY_BY_DESIGN: Record<string, { reason: string; pending?: true }> = {
-  ...Object.fromEntries(['ceph-pools.json: Recovery by pool A', 'ceph-pools.json: Recovery bytes by pool A', 'ceph-pool-detail.json: Recovery A', 'ceph-pool-detail.json: Recovery B'].map((k) => [k, RECOVERY_SERIES])),
   ...Object.fromEntries(['ceph-pool-detail.json: Quota used A', 'ceph-pool-detail.json: Quota used B'].map((k) => [k, NO_QUOTA])),
   ...Object.fromEntries(['CPU busy A', 'Memory used A', 'Network A', 'Network B'].map((k) => [`ceph-hosts.json: ${k}`, NODE_EXPORTER])),
   'mgrd.json: Failovers (24h) A': { reason: 'mgrd_mgr_failovers_total lands with issue 13', pending: true },
