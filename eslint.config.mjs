@@ -49,6 +49,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser code (bundled by scripts/build-dashboard.mjs, its own tsconfig).
+    files: ['modules/dashboard/frontend/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
