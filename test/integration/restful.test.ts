@@ -214,23 +214,20 @@ describe('restful on mgrd run --sim over HTTPS', () => {
     await call('DELETE', '/request', { auth: admin });
   });
 
-  test('PATCH /config/osd {"noout": true}: the cluster source answers osd set (status and OSDMAP_FLAGS), or mgrd\'s error and nothing changed', async () => {
-    const descs = JSON.parse((await tell({ prefix: 'get_command_descriptions' })).outb) as Record<string, { sig: unknown[] }>;
-    const hasOsdSet = Object.values(descs).some((d) => d.sig[0] === 'osd' && d.sig[1] === 'set');
+  test('PATCH /config/osd {"noout": true} and PATCH /osd/<id> {"in": false}: answered by the cluster source, seen in status, health and the maps', async () => {
     const r = await curl('/config/osd?wait=1', { auth: admin, method: 'PATCH', body: '{"noout": true}' });
     expect(r.status).toBe(200);
-    const req = JSON.parse(r.body) as { state: string; finished: unknown[]; failed: Array<{ command: string; outs: string }> };
-    if (hasOsdSet) {
-      expect(req.state).toBe('success');
-      await poll('noout in the OSD map', 30_000, async () => (await call('GET', '/config/osd', { auth: admin })).json<string[]>().includes('noout'));
-      expect((await tell({ prefix: 'status' })).outb).toMatch(/noout flag\(s\) set/);
-      expect(await poll('OSDMAP_FLAGS', 30_000, async () => (await health()).OSDMAP_FLAGS)).toBeDefined();
-      await curl('/config/osd?wait=1', { auth: admin, method: 'PATCH', body: '{"noout": false}' });
-      await poll('noout cleared', 30_000, async () => !(await call('GET', '/config/osd', { auth: admin })).json<string[]>().includes('noout'));
-    } else {
-      // Until the cluster source answers osd set (issue 16), the dispatcher's error, never a faked success.
-      expect(req).toMatchObject({ state: 'failed', failed: [{ command: 'osd set key=noout', outs: "No handler found for 'osd set'" }] });
-      expect((await call('GET', '/config/osd', { auth: admin })).json<string[]>()).not.toContain('noout');
-    }
+    expect(JSON.parse(r.body)).toMatchObject({ state: 'success', finished: [{ command: 'osd set key=noout' }], failed: [] });
+    await poll('noout in the OSD map', 30_000, async () => (await call('GET', '/config/osd', { auth: admin })).json<string[]>().includes('noout'));
+    expect((await tell({ prefix: 'status' })).outb).toMatch(/noout flag\(s\) set/);
+    expect((await poll('OSDMAP_FLAGS', 30_000, async () => (await health()).OSDMAP_FLAGS)).summary.message).toMatch(/noout/);
+    expect(JSON.parse((await curl('/config/osd?wait=1', { auth: admin, method: 'PATCH', body: '{"noout": false}' })).body)).toMatchObject({ state: 'success' });
+    await poll('noout cleared', 30_000, async () => !(await call('GET', '/config/osd', { auth: admin })).json<string[]>().includes('noout'));
+
+    const out = (await call('PATCH', '/osd/3?wait=1', { auth: admin, body: '{"in": false}' })).json<{ state: string }>();
+    expect(out.state).toBe('success');
+    await poll('osd.3 out', 30_000, async () => (await call('GET', '/osd/3', { auth: admin })).json<{ in: number }>().in === 0);
+    expect((await call('PATCH', '/osd/3?wait=1', { auth: admin, body: '{"in": true}' })).json<{ state: string }>().state).toBe('success');
+    await poll('osd.3 in again', 30_000, async () => (await call('GET', '/osd/3', { auth: admin })).json<{ in: number }>().in === 1);
   });
 });
