@@ -1,7 +1,7 @@
 // Reading /metrics bodies in the real-cluster tests: one value, sums, and the
 // label-name sets of families, with the shared exposition parser.
 
-import { parseExposition, type ParsedBody } from '../../exporters/prometheus/exposition-parse.js';
+import { parseExposition, type ParsedBody, type ParsedSample } from '../../exporters/prometheus/exposition-parse.js';
 
 export async function scrape(url: string): Promise<ParsedBody> {
   const res = await fetch(url);
@@ -37,6 +37,16 @@ export function labelSets(body: ParsedBody): Map<string, string[]> {
   for (const [name, f] of body.families) {
     const sets = new Set(f.samples.map((s) => s.labels.map(([k]) => k).sort().join(',')));
     out.set(name, [...sets].sort());
+  }
+  return out;
+}
+
+/** Family name -> its series, each as `name{label="value",...}` with labels sorted; `keep` filters samples. */
+export function seriesSets(body: ParsedBody, keep: (s: ParsedSample) => boolean = () => true): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, f] of body.families) {
+    const series = f.samples.filter(keep).map((s) => `${s.name}{${[...s.labels].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`);
+    out.set(name, [...new Set(series)].sort());
   }
   return out;
 }
