@@ -100,7 +100,7 @@ interface OsdRow {
 
 export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   const osdMap = ctx.get('osd_map');
-  const flags = new Set(osdMap.flags.split(','));
+  const flags = new Set((osdMap.flags ?? '').split(','));
   for (const flag of OSD_FLAGS) {
     ctx.open(flagFamily(flag));
     ctx.w.sample(flagFamily(flag), '', flags.has(flag) ? 1 : 0);
@@ -115,8 +115,8 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
     const osd = osdMap.osds[i]!;
     const id = osd.osd;
-    const pAddr = stripPort(osd.public_addr);
-    const cAddr = stripPort(osd.cluster_addr);
+    const pAddr = stripPort(osd.public_addr ?? '');
+    const cAddr = stripPort(osd.cluster_addr ?? '');
     if (pAddr === '-' || cAddr === '-') continue; // never booted: Ceph skips its metadata and status
     const devClass = deviceClass.get(id);
     if (devClass === undefined) continue; // not in the CRUSH map
@@ -149,7 +149,7 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
 
   ctx.open('ceph_pool_metadata');
   for (const pool of osdMap.pools) {
-    const [type, description] = poolInfo(pool, osdMap.erasure_code_profiles);
+    const [type, description] = poolInfo(pool, osdMap.erasure_code_profiles ?? {});
     const options = (pool.options ?? {}) as Record<string, unknown>;
     const compression = typeof options.compression_mode === 'string' ? options.compression_mode : 'none';
     ctx.w.sample('ceph_pool_metadata', labelFragment(LABELS.poolMetadata, [String(pool.pool), pool.pool_name, type, description, compression]), 1);

@@ -2,6 +2,7 @@
 // of the wrong shape is refused with the path of the first bad field, before
 // any part of mgrd reads it.
 
+import { kindOf } from '../common/shape.js';
 import type { MgrMap } from './mgr-map.js';
 
 export class ShapeError extends Error {
@@ -11,12 +12,6 @@ export class ShapeError extends Error {
 }
 
 type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array';
-
-function kindOf(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v;
-}
 
 function expectKind(what: string, path: string, v: unknown, kind: Kind): void {
   if (kindOf(v) !== kind) throw new ShapeError(what, `${path} is ${kindOf(v)}, expected ${kind}`);

@@ -12,6 +12,7 @@ import { PgHealthScan } from './health-pg.js';
 import { HealthScanJob, type HealthScanStats } from './health-scan.js';
 import { CrushTopology } from './crush-topology.js';
 import { Freezer } from './freezer.js';
+import { MAP_SHAPES } from './map-shapes.js';
 
 /** Snapshot names that are the source's maps themselves, frozen in the background by the Freezer. */
 const MAP_VIEWS = new Set(['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'fs_map', 'service_map']);
@@ -96,21 +97,29 @@ export class ClusterState {
    */
   applyMap(msg: MapMsg): string[] {
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new Error('MAP payload must be an object');
-    const objects: Array<keyof MapMsg> = ['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'mon_status', 'fs_map', 'service_map', 'health_checks'];
-    for (const k of objects) {
-      const v = msg[k];
-      if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw new Error(`${k} must be an object`);
-    }
     if (msg.fsid !== undefined && typeof msg.fsid !== 'string') throw new Error('fsid must be a string');
-    if (msg.osd_map) checkOsdMap(msg.osd_map);
-    if (msg.mon_map && !Array.isArray((msg.mon_map as { mons?: unknown }).mons)) throw new Error('mon_map.mons must be an array');
-    if (msg.health_checks) checkHealthChecks(msg.health_checks);
     // Canonical form is the plain object; a {json: "..."} wrapper (what get('mon_status') returns) is accepted too.
     let monStatus: MonStatus | undefined;
-    if (msg.mon_status) {
-      const ms = msg.mon_status as { json?: unknown };
-      monStatus = (typeof ms.json === 'string' ? JSON.parse(ms.json) : ms) as MonStatus;
+    if (msg.mon_status !== undefined) {
+      const ms = msg.mon_status as { json?: unknown } | null;
+      if (typeof ms?.json === 'string') {
+        try {
+          monStatus = JSON.parse(ms.json) as MonStatus;
+        } catch (err) {
+          throw new Error(`mon_status.json is not JSON: ${(err as Error).message}`);
+        }
+      } else {
+        monStatus = ms as MonStatus;
+      }
     }
+    for (const [k, shape] of Object.entries(MAP_SHAPES)) {
+      const v = k === 'mon_status' ? monStatus : msg[k as keyof MapMsg];
+      if (v !== undefined) shape(v, k);
+    }
+    // Derived state is built before anything is stored: a map it cannot take is refused whole.
+    const topology = msg.osd_map_tree || msg.osd_map_crush
+      ? buildTopology((msg.osd_map_tree ?? this.osdMapTree) as OsdMapTree | undefined, msg.osd_map_crush ?? this.osdMapCrush)
+      : undefined;
 
     const changed: string[] = [];
     // Maps are shared read-only with modules from now on.
@@ -133,8 +142,8 @@ export class ClusterState {
       this.osdMapCrush = msg.osd_map_crush;
       this.bump('osd_map_crush');
     }
-    if (msg.osd_map_tree || msg.osd_map_crush) {
-      this.pgMap.setTopology(this.osdMapTree ? CrushTopology.fromTree(this.osdMapTree, this.osdMapCrush) : CrushTopology.fromCrush(this.osdMapCrush!));
+    if (topology) {
+      this.pgMap.setTopology(topology);
       this.pgDirty = true;
     }
     if (msg.osd_map || msg.osd_map_tree) this.healthVersion++;
@@ -306,34 +315,11 @@ export class ClusterState {
   }
 }
 
-function checkOsdMap(m: Record<string, unknown>): void {
-  if (!Number.isInteger(m.epoch)) throw new Error('osd_map.epoch must be an integer');
-  if (!Array.isArray(m.osds)) throw new Error('osd_map.osds must be an array');
-  if (!Array.isArray(m.pools)) throw new Error('osd_map.pools must be an array');
-  for (const o of m.osds as unknown[]) {
-    const osd = o as Record<string, unknown>;
-    if (typeof o !== 'object' || o === null || !Number.isInteger(osd.osd) || typeof osd.up !== 'number' || typeof osd.in !== 'number') {
-      throw new Error('osd_map.osds entries need integer osd, up and in');
-    }
-  }
-  for (const p of m.pools as unknown[]) {
-    const pool = p as Record<string, unknown>;
-    if (typeof p !== 'object' || p === null || !Number.isInteger(pool.pool) || typeof pool.pool_name !== 'string') {
-      throw new Error('osd_map.pools entries need integer pool and string pool_name');
-    }
-  }
-}
-
-function checkHealthChecks(h: Record<string, unknown>): void {
-  for (const [name, c] of Object.entries(h)) {
-    const check = c as Record<string, unknown>;
-    if (typeof c !== 'object' || c === null || (check.severity !== 'HEALTH_WARN' && check.severity !== 'HEALTH_ERR')) {
-      throw new Error(`health check ${name} needs severity HEALTH_WARN or HEALTH_ERR`);
-    }
-    const summary = check.summary as Record<string, unknown> | undefined;
-    if (typeof summary !== 'object' || summary === null || typeof summary.message !== 'string') {
-      throw new Error(`health check ${name} needs summary.message`);
-    }
+function buildTopology(tree: OsdMapTree | undefined, crush: Record<string, unknown> | undefined): CrushTopology {
+  try {
+    return tree ? CrushTopology.fromTree(tree, crush) : CrushTopology.fromCrush(crush!);
+  } catch (err) {
+    throw new Error(`the CRUSH map cannot be read: ${(err as Error).message}`);
   }
 }
 

@@ -14,8 +14,9 @@ export interface OsdMapOsd {
   weight: number;
   primary_affinity: number;
   state: string[];
-  public_addr: string;
-  cluster_addr: string;
+  /** Optional in what mgrd accepts (src/state/map-shapes.ts); every Ceph dump has it. */
+  public_addr?: string;
+  cluster_addr?: string;
   up_from: number;
   down_at: number;
   [key: string]: unknown;
@@ -42,7 +43,8 @@ export interface OsdMap {
   fsid: string;
   created: string;
   modified: string;
-  flags: string;
+  /** Optional in what mgrd accepts (src/state/map-shapes.ts); every Ceph dump has it. */
+  flags?: string;
   flags_set: string[];
   full_ratio: number;
   backfillfull_ratio: number;
@@ -51,7 +53,7 @@ export interface OsdMap {
   pool_max: number;
   osds: OsdMapOsd[];
   pools: OsdMapPool[];
-  erasure_code_profiles: Record<string, Record<string, string>>;
+  erasure_code_profiles?: Record<string, Record<string, string>>;
   [key: string]: unknown;
 }
 

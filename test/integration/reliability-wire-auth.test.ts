@@ -121,6 +121,34 @@ describe('authenticated attacks against a real mgrd run', () => {
     await t.stillHealthy('future stamps');
   });
 
+  it('maps of the wrong shape (mdsmap null, mons [null], malformed health checks) are refused with EBADMSG, not stored', async () => {
+    const sendMap = async (map: Record<string, unknown>): Promise<string | undefined> => {
+      const mon = await t.auth('mon.a');
+      mon.socket.write(encodeJsonFrame(FrameType.MAP, map));
+      await Promise.race([mon.closed, frameOf(mon, FrameType.ERROR)]);
+      mon.socket.destroy();
+      return errorCode(mon);
+    };
+    const maps = [
+      { fs_map: { epoch: 99, filesystems: [{ id: 1, mdsmap: null }], standbys: [] } },
+      { mon_map: { epoch: 99, mons: [null] } },
+      { health_checks: { MON_DOWN: { severity: 'HEALTH_WARN', summary: { message: '1/3 mons down', count: 1 }, detail: [null] } } },
+      { health_checks: { MON_DOWN: { severity: 'HEALTH_BAD', summary: null } } },
+    ];
+    for (const map of maps) expect(await sendMap(map), JSON.stringify(map)).toBe('EBADMSG');
+    // Nothing of them stored: the cluster reads as before.
+    for (const prefix of ['status', 'health']) {
+      const r = await t.m.command({ prefix, detail: prefix === 'health' ? 'detail' : undefined, format: 'json' });
+      expect(r.retval, `${prefix}: ${r.outs}`).toBe(0);
+    }
+    const status = JSON.parse((await t.m.command({ prefix: 'status', format: 'json' })).outb) as { fsmap: { epoch: number }; monmap: { num_mons: number } };
+    expect(status.fsmap.epoch).not.toBe(99);
+    expect(status.monmap.num_mons).toBeGreaterThan(0);
+    const health = JSON.parse((await t.m.command({ prefix: 'health', detail: 'detail', format: 'json' })).outb) as { checks: Record<string, unknown> };
+    expect(health.checks.MON_DOWN).toBeUndefined();
+    await t.stillHealthy('maps of the wrong shape');
+  });
+
   it('a slow reader pipelining 1,000 pg dumps gets no more computed than it reads', async () => {
     const admin = await t.auth('client.admin');
     admin.socket.pause(); // reads nothing
