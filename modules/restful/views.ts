@@ -97,7 +97,7 @@ export function crushRules(c: ClusterReader): Json[] {
 
 /** GET /config/osd: the OSD map's flags, pauserd+pausewr shown as the settable 'pause'. */
 export function osdFlags(c: ClusterReader): string[] {
-  return c.get('osd_map').flags.replace('pauserd,pausewr', 'pause').split(',');
+  return (c.get('osd_map').flags ?? '').replace('pauserd,pausewr', 'pause').split(',');
 }
 
 /** GET /perf?daemon=<regex>: all perf counters (priority >= useful), of daemons whose name the regex matches at its start. */
