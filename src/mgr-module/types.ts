@@ -112,6 +112,8 @@ export interface GetMap {
   /** Per-pool client IO and recovery rates, as `osd pool stats` (what the prometheus module's ceph_pool_recovering_* read). */
   osd_pool_stats: { pool_stats: Array<Record<string, unknown>> };
   osd_stats: { osd_stats: OsdStatsEntry[]; pool_statfs: Array<Record<string, number>> };
+  /** Each OSD's heartbeat ping times to its peers (`network_ping_times` of `pg dump osds`). */
+  osd_ping_times: { osd_ping_times: Array<{ osd: number; network_ping_times: Array<Record<string, unknown>> }> };
   df: Df;
   io_rate: { pg_stats_delta: Record<string, unknown> };
   osd_metadata: Record<string, Record<string, string>>;

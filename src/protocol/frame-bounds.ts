@@ -25,8 +25,9 @@ export const CLIENT_FRAME_BOUNDS: Readonly<Partial<Record<number, FrameBound>>> 
   // A head declaring mgr_max_counters_per_daemon (4096) counters is ~1 MiB; values 16 B each at most.
   [FrameType.REPORT]: { maxBytes: 8 * MiB, maxDepth: 4 },
   // One OSD's PGs: ~700 B each as JSON; 16 MiB holds ~20,000.
-  [FrameType.PG_STATS]: { maxBytes: 16 * MiB, maxDepth: 5 },
-  [FrameType.PG_STATS_BIN]: { maxBytes: 16 * MiB, maxDepth: 5 },
+  // osd_stat.network_ping_times[].interfaces[].average is 7 deep.
+  [FrameType.PG_STATS]: { maxBytes: 16 * MiB, maxDepth: 7 },
+  [FrameType.PG_STATS_BIN]: { maxBytes: 16 * MiB, maxDepth: 7 },
   // A MAP of 10,000 OSDs is ~16 MB of JSON: only ms_max_frame_bytes bounds it.
   [FrameType.MAP]: { maxBytes: Infinity, maxDepth: 32 },
   [FrameType.COMMAND]: { maxBytes: 4 * MiB, maxDepth: 5 },

@@ -127,6 +127,29 @@ export interface StoreStatfs {
   internal_metadata: number;
 }
 
+/** Averages (and min, max) over Ceph's three windows, in milliseconds. */
+export interface PingWindows {
+  '1min': number;
+  '5min': number;
+  '15min': number;
+}
+
+export interface PingInterface {
+  interface: 'back' | 'front';
+  average: PingWindows;
+  min: PingWindows;
+  max: PingWindows;
+  last: number;
+}
+
+/** One peer's entry of `network_ping_times` (see docs/protocol.md). */
+export interface PeerPingTimes {
+  osd: number;
+  /** ctime() of the last update ("Thu Nov 26 17:41:22 2026"), UTC. */
+  'last update': string;
+  interfaces: PingInterface[];
+}
+
 export interface OsdStatReport {
   /** Store usage of the whole OSD. */
   statfs: StoreStatfs;
@@ -139,6 +162,10 @@ export interface OsdStatReport {
   commit_latency_ms: number;
   up_from: number;
   seq: number;
+  /** Heartbeat ping times to each peer, as `pg dump osds` shows them. */
+  network_ping_times?: PeerPingTimes[];
+  /** The objectstore's alerts: name -> message (BLUESTORE_SPURIOUS_READ_ERRORS...). */
+  alerts?: Record<string, string>;
 }
 
 export interface PgStatsMsg {

@@ -2,7 +2,8 @@
 // hierarchy and the PGMap with Ceph's names and wording: the OSDMap ones
 // (OSDMap::check_health: OSD_DOWN, OSD_HOST_DOWN, OSD_*FULL, OSDMAP_FLAGS,
 // POOL_FULL...) in health-osd.ts, the PGMap ones (PGMap::get_health_checks)
-// in health-pg.ts. A pure function: same input, same checks.
+// in health-pg.ts, those read from each OSD's report (slow heartbeats, store
+// alerts, PGs per OSD) in health-osd-stat.ts. A pure function: same input, same checks.
 
 import type { AddCheck, HealthCheckMap, RecordedCheck } from './health-types.js';
 import { healthCheck, replayChecks } from './health-types.js';
@@ -11,6 +12,7 @@ import type { PGMap } from './pg-map.js';
 import { CrushTopology, type CrushDump } from './crush-topology.js';
 import { osdMapHealth, osdUsageChecks, poolFlagChecks, type OsdMapHealth } from './health-osd.js';
 import { pgHealthChecks } from './health-pg.js';
+import { osAlertChecks, slowPingChecks, tooManyPgsCheck } from './health-osd-stat.js';
 
 export type { AddCheck } from './health-types.js';
 
@@ -38,6 +40,14 @@ export interface HealthConfig {
   monOsdWarnNumRepaired: number;
   /** osd_failsafe_full_ratio (OSD_OUT_OF_ORDER_FULL). */
   osdFailsafeFullRatio: number;
+  /** mon_max_pg_per_osd (TOO_MANY_PGS). */
+  monMaxPgPerOsd: number;
+  /** osd_heartbeat_grace, seconds (OSD_SLOW_PING_TIME_*: the threshold, and how old ping times may be). */
+  osdHeartbeatGraceS: number;
+  /** mon_warn_on_slow_ping_time, ms (0: grace x mon_warn_on_slow_ping_ratio). */
+  monWarnOnSlowPingTimeMs: number;
+  /** mon_warn_on_slow_ping_ratio. */
+  monWarnOnSlowPingRatio: number;
 }
 
 export const DEFAULT_HEALTH_CONFIG: Readonly<HealthConfig> = Object.freeze({
@@ -52,6 +62,10 @@ export const DEFAULT_HEALTH_CONFIG: Readonly<HealthConfig> = Object.freeze({
   osdDeepScrubIntervalS: 7 * 86400,
   monOsdWarnNumRepaired: 10,
   osdFailsafeFullRatio: 0.97,
+  monMaxPgPerOsd: 250,
+  osdHeartbeatGraceS: 20,
+  monWarnOnSlowPingTimeMs: 0,
+  monWarnOnSlowPingRatio: 0.05,
 });
 
 export interface HealthInput {
@@ -90,7 +104,13 @@ export function computeHealth(input: HealthInput): HealthCheckMap {
   osdUsageChecks(mapHealth, input.pgMap, add);
   poolFlagChecks(input.osdMap, input.pgMap, add);
   // ceph-mgr reports PG health only once every up OSD has reported (pgmap_ready).
-  if (input.pgMap?.isPgReady()) pgHealthChecks(input.pgMap, input.osdMap, input.nowS ?? input.pgMap.nowS, cfg, add, input.pgScan);
+  if (input.pgMap?.isPgReady()) {
+    const nowS = input.nowS ?? input.pgMap.nowS;
+    pgHealthChecks(input.pgMap, input.osdMap, nowS, cfg, add, input.pgScan);
+    slowPingChecks(input.pgMap, input.osdMap, mapHealth.topology, nowS, cfg, add);
+    osAlertChecks(input.pgMap, cfg.monHealthMaxDetail, add);
+    tooManyPgsCheck(input.pgMap, input.osdMap, cfg, add);
+  }
   return checks;
 }
 

@@ -5,6 +5,7 @@
 
 import type { PgStatsMsg } from '../protocol/messages.js';
 import { num } from './pg-record.js';
+import { summarizePing, type PeerPingSummary, type PeerPingTimes } from './osd-ping.js';
 import { OSD_COL, OSD_W, STATFS_W, addInto, statfsVector } from './stat-vectors.js';
 
 /** What is kept of one OSD's osd_stat and pool_statfs. */
@@ -17,13 +18,23 @@ export interface OsdStatEntry {
   hbPeers: readonly number[];
   /** pool id -> statfs vector of this OSD's share of the pool. */
   readonly pools: Map<number, Float64Array>;
+  /** Heartbeat ping times to its peers, as reported (network_ping_times), and what health reads of them. */
+  readonly pingTimes: readonly PeerPingTimes[];
+  readonly pingSummary: readonly PeerPingSummary[];
+  /** Its objectstore's alerts, name -> message. */
+  readonly alerts: Readonly<Record<string, string>>;
 }
+
+const NO_ALERTS: Readonly<Record<string, string>> = Object.freeze({});
 
 class OsdStatRecord implements OsdStatEntry {
   readonly vec = new Float64Array(OSD_W);
   upFrom = 0;
   seq = 0;
   hbPeers: readonly number[] = [];
+  pingTimes: readonly PeerPingTimes[] = [];
+  pingSummary: readonly PeerPingSummary[] = [];
+  alerts: Readonly<Record<string, string>> = NO_ALERTS;
   /** Pool ids in report order, and their statfs vectors at STATFS_W * i. */
   poolIds: number[] = [];
   poolVecs = new Float64Array(0);
@@ -73,6 +84,10 @@ export class OsdStatTable {
     const peers: unknown = s.hb_peers;
     if (!Array.isArray(peers)) e.hbPeers = [];
     else if (!sameIds(e.hbPeers, peers)) e.hbPeers = peers.slice() as number[];
+    // Checked at ingest (checkPgStatsHead); kept as sent: the message is not used after this.
+    e.pingTimes = s.network_ping_times ?? [];
+    e.pingSummary = e.pingTimes.map(summarizePing);
+    e.alerts = s.alerts !== undefined && Object.keys(s.alerts).length > 0 ? s.alerts : NO_ALERTS;
 
     // pool_statfs replaces this OSD's previous set (an OSD reports every pool it holds).
     this.addPoolStores(e, -1);
@@ -142,6 +157,9 @@ export class OsdStatTable {
     e.upFrom = 0;
     e.seq = 0;
     e.hbPeers = [];
+    e.pingTimes = [];
+    e.pingSummary = [];
+    e.alerts = NO_ALERTS;
   }
 
   /** The pool was deleted: its per-OSD shares and sum go. */

@@ -116,7 +116,7 @@ export function dumpPoolStats(m: PGMap): Array<Record<string, unknown>> {
 export function dumpOsdStats(m: PGMap, withNet: boolean): Array<Record<string, unknown>> {
   return m.osdIds().map((osd) => {
     const e = m.osdStat(osd)!;
-    return osdStatJson(e.vec, { osd, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers }, withNet);
+    return osdStatJson(e.vec, { osd, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, pingTimes: e.pingTimes, alerts: e.alerts }, withNet);
   });
 }
 
@@ -126,6 +126,11 @@ export function dumpPoolStatfs(m: PGMap): Array<Record<string, unknown>> {
     for (const [pool, v] of m.osdTable.poolStatfsOf(osd)) out.push({ poolid: pool, osd, ...statfsJson(v) });
   }
   return out;
+}
+
+/** get('osd_ping_times'): each OSD's network_ping_times. */
+export function osdPingTimes(m: PGMap): Record<string, unknown> {
+  return { osd_ping_times: m.osdIds().map((osd) => ({ osd, network_ping_times: m.osdStat(osd)!.pingTimes })) };
 }
 
 function osdStatsSum(m: PGMap): Record<string, unknown> {

@@ -303,6 +303,7 @@ export class PGMap {
   pgDump(): Record<string, unknown> { return views.pgDump(this, false); }
   pgStats(): Record<string, unknown> { return { pg_stats: views.dumpPgStats(this) }; }
   poolStats(): Record<string, unknown> { return { pool_stats: views.dumpPoolStats(this) }; }
+  osdPingTimes(): Record<string, unknown> { return views.osdPingTimes(this); }
   osdStats(): Record<string, unknown> { return { osd_stats: views.dumpOsdStats(this, false), pool_statfs: views.dumpPoolStatfs(this) }; }
   ioRate(): Record<string, unknown> { return { pg_stats_delta: views.pgStatsDelta(this) }; }
   pgReady(): { pg_ready: boolean } { return { pg_ready: this.isPgReady() }; }

@@ -2,6 +2,7 @@
 // sets a row, the check of a JSON PG_STATS message before it touches anything,
 // and the walk over its records that the binary one shares (PgReportCursor).
 
+import { checkOsAlerts, checkPingTimes } from './osd-ping.js';
 import {
   num, parsePgid, parseVersion, pgidOf, type PgReportCursor, type PgStatReport, type PgStatsMsg,
 } from '../protocol/messages.js';
@@ -146,6 +147,12 @@ export function checkPgStatsHead(msg: PgStatsMsg): void {
   const os = msg.osd_stat as unknown;
   if (typeof os !== 'object' || os === null || typeof msg.osd_stat.statfs !== 'object' || msg.osd_stat.statfs === null) {
     throw new PgStatsError('PG_STATS osd_stat.statfs must be an object');
+  }
+  try {
+    if (msg.osd_stat.network_ping_times !== undefined) checkPingTimes(msg.osd_stat.network_ping_times);
+    if (msg.osd_stat.alerts !== undefined) checkOsAlerts(msg.osd_stat.alerts);
+  } catch (err) {
+    throw new PgStatsError(`PG_STATS ${(err as Error).message}`);
   }
   if (msg.pool_statfs !== undefined) {
     if (!Array.isArray(msg.pool_statfs)) throw new PgStatsError('PG_STATS pool_statfs must be an array');

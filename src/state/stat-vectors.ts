@@ -113,6 +113,8 @@ export interface OsdStatExtras {
   upFrom: number;
   seq: number;
   hbPeers: readonly number[];
+  pingTimes?: readonly unknown[];
+  alerts?: Readonly<Record<string, string>>;
 }
 
 /** osd_stat_t::dump from an OSD vector. `osd` leads when given (dump_osd_stats adds it). */
@@ -143,10 +145,10 @@ export function osdStatJson(v: Float64Array, x: OsdStatExtras, withNet: boolean)
     num_shards_repaired: v[OSD_COL.numShardsRepaired],
     op_queue_age_hist: { histogram: [], upper_bound: 1 },
     perf_stat: perfStatJson(commitNs, applyNs),
-    alerts: [],
+    // os_alerts: one {alert, message} per alert (docs/state.md).
+    alerts: Object.entries(x.alerts ?? {}).map(([alert, message]) => ({ alert, message })),
   });
-  // Heartbeat ping times are not part of mgrd's OSD report: the array is there, empty.
-  if (withNet) out.network_ping_times = [];
+  if (withNet) out.network_ping_times = x.pingTimes ?? [];
   return out;
 }
 

@@ -253,7 +253,8 @@ export class PgEngine {
       const active = a.activeCount >= p.minSize;
       st = active ? PG_ACTIVE : PG_PEERED;
       if (a.activeCount < p.size) st |= PG_UNDERSIZED;
-      if (a.degradedSlots > 0 || (w !== undefined && w.recoverObjs > 0)) st |= PG_DEGRADED;
+      // Ceph sets DEGRADED from num_objects_degraded: a PG missing a copy but holding no object is only undersized.
+      if ((a.degradedSlots > 0 && (t.objects[pg] as number) > 0) || (w !== undefined && w.recoverObjs > 0)) st |= PG_DEGRADED;
       if (a.remapped) st |= PG_REMAPPED;
       const job = w?.job ?? JOB_NONE;
       if (job !== JOB_BACKFILL_WAIT) this.tooFull.delete(pg);

@@ -1,7 +1,7 @@
 // PG_STATS as an OSD sends it: the stats of the PGs it is primary for, its
 // osd_stat and its per-pool store usage (see src/protocol/messages.ts).
 
-import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs } from '../../protocol/messages.js';
+import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs, PeerPingTimes } from '../../protocol/messages.js';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX } from '../../protocol/messages.js';
 import type { IoLedger } from './io-ledger.js';
 import type { PgEngine } from './pg-engine.js';
@@ -26,6 +26,8 @@ export interface ReportContext {
   seq: number;
   /** Current apply/commit latency of the OSD in ms. */
   latencyMs: number;
+  /** Heartbeat ping times to its peers (heartbeat.ts). */
+  pingTimes: PeerPingTimes[];
 }
 
 /** The stat_sum vector of one PG at `now`. */
@@ -109,6 +111,7 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
     commit_latency_ms: ctx.latencyMs,
     up_from: ctx.upFrom,
     seq: ctx.upFrom * 2 ** 32 + ctx.seq,
+    network_ping_times: ctx.pingTimes,
   };
   const poolStatfs: Array<{ poolid: number } & StoreStatfs> = [];
   for (const [index, pu] of [...usage.pools.entries()].sort((x, y) => x[0] - y[0])) {

@@ -25,6 +25,7 @@ import { ClusterControl } from './cluster-control.js';
 import { clusterTotals, pgStateSummary } from './cluster-summary.js';
 import { MIB } from './format.js';
 import { OsdmapFlags } from './osdmap-flags.js';
+import { Heartbeats } from './heartbeat.js';
 import { SIM_COMMANDS } from './sim-commands.js';
 import { bluestoreFlags, checkObjectstoreMode, type ObjectstoreMode, type OsdObjectstore } from './objectstore.js';
 
@@ -105,6 +106,8 @@ export class SimCluster {
   readonly objectstore: ObjectstoreMode;
   /** 1 where the OSD runs bluestore, by OSD id. */
   readonly isBluestore: Uint8Array;
+  /** Heartbeat ping times between OSDs (osd_stat's network_ping_times). */
+  readonly heartbeats: Heartbeats;
   /** The cluster flags (`osd set|unset`): dumped in the OSD map, obeyed by the engine and the mon rules. */
   readonly flags = new OsdmapFlags();
   private readonly counters: DaemonCounters;
@@ -203,6 +206,7 @@ export class SimCluster {
     this.topo.mds.forEach((d, i) => this.byName.set(`mds.${d.id}`, { kind: 'mds', index: i }));
     this.topo.rgws.forEach((d, i) => this.byName.set(`rgw.${d.id}`, { kind: 'rgw', index: i }));
     this.control = new ClusterControl(this);
+    this.heartbeats = new Heartbeats(seed);
     this.scenario = loadScenario(opts.scenario, {
       seed,
       numOsds: osds,
@@ -381,6 +385,7 @@ export class SimCluster {
         upFrom: this.osd.upFrom[osd] as number,
         seq,
         latencyMs: Math.round((this.ledger.writeLatencyNs(osd) / 1e6) * (0.6 + 0.4 * load)),
+        pingTimes: this.heartbeats.pingTimes(osd, this.usage.get(osd).hbPeers, (o) => this.osd.isUp[o] === 1, nowS),
       },
       osd,
       nowS,

@@ -1,0 +1,113 @@
+// OSD heartbeats: the ping times each OSD reports for its heartbeat peers
+// (osd_stat's network_ping_times, on the back and front networks), averaged
+// over Ceph's 1, 5 and 15 minute windows. A healthy LAN pings in well under a
+// millisecond; a `slow-ping` scenario action adds latency to an OSD's links
+// from a moment on, and the window averages follow the way Ceph's do (the
+// 1-minute one first, the 15-minute one last). Pure: a function of time.
+
+import type { PeerPingTimes, PingInterface, PingWindows } from '../../protocol/messages.js';
+import { ctimeString } from '../../state/osd-ping.js';
+import { hashUnit } from './rng.js';
+
+/** Extra latency of an OSD's links from `atS` on (ms), until the next step. */
+interface Step {
+  atS: number;
+  backMs: number;
+  frontMs: number;
+}
+
+const WINDOW_S = [60, 300, 900] as const;
+/** Heartbeats are sent every osd_heartbeat_interval (6 s); "last" changes with each. */
+const HEARTBEAT_S = 6;
+
+export class Heartbeats {
+  private readonly steps = new Map<number, Step[]>();
+
+  constructor(private readonly seed: number) {}
+
+  /** From `nowS` on, osd's links are slower by these ms (0, 0: back to normal). */
+  setSlow(osd: number, backMs: number, frontMs: number, nowS: number): void {
+    let l = this.steps.get(osd);
+    if (l === undefined) this.steps.set(osd, (l = [{ atS: -Infinity, backMs: 0, frontMs: 0 }]));
+    l.push({ atS: nowS, backMs, frontMs });
+    // Steps older than the longest window no longer matter but the last one before it.
+    while (l.length > 2 && l[1]!.atS <= nowS - WINDOW_S[2]) l.shift();
+  }
+
+  /** Whether any OSD has had slow links within the longest window. */
+  get active(): boolean {
+    return this.steps.size > 0;
+  }
+
+  /** network_ping_times of `osd` towards its up peers at `nowS`. */
+  pingTimes(osd: number, peers: readonly number[], isUp: (osd: number) => boolean, nowS: number): PeerPingTimes[] {
+    const stamp = ctimeString(nowS);
+    const out: PeerPingTimes[] = [];
+    for (const peer of peers) {
+      if (peer === osd || !isUp(peer)) continue;
+      out.push({ osd: peer, 'last update': stamp, interfaces: [this.iface(osd, peer, 'back', nowS), this.iface(osd, peer, 'front', nowS)] });
+    }
+    return out;
+  }
+
+  private iface(osd: number, peer: number, which: 'back' | 'front', nowS: number): PingInterface {
+    const lo = Math.min(osd, peer);
+    const hi = Math.max(osd, peer);
+    const side = which === 'back' ? 1 : 2;
+    // A link's base round trip: 0.15 .. 0.65 ms, the same both ways.
+    const base = 0.15 + 0.5 * hashUnit(this.seed, lo, hi, side);
+    const tick = Math.floor(nowS / HEARTBEAT_S);
+    const last = base * (0.6 + 0.9 * hashUnit(this.seed ^ 0x51e7, osd * 65_537 + peer, tick, side)) + this.extraAt(osd, peer, which, nowS);
+    const average = {} as PingWindows;
+    const min = {} as PingWindows;
+    const max = {} as PingWindows;
+    for (const w of WINDOW_S) {
+      const key = `${w / 60}min` as keyof PingWindows;
+      const [avg, lo2, hi2] = this.windowStats(osd, peer, which, nowS, w);
+      average[key] = round3(base + avg);
+      min[key] = round3(base * 0.55 + lo2);
+      max[key] = round3(base * 2.8 + hi2);
+    }
+    return { interface: which, average, min, max, last: round3(last) };
+  }
+
+  /** Extra ms on the link (the slower end counts) at time t. */
+  private extraAt(a: number, b: number, which: 'back' | 'front', t: number): number {
+    return Math.max(stepAt(this.steps.get(a), which, t), stepAt(this.steps.get(b), which, t));
+  }
+
+  /** Mean, least and largest extra ms over [t - w, t]. */
+  private windowStats(a: number, b: number, which: 'back' | 'front', t: number, w: number): [number, number, number] {
+    const sa = this.steps.get(a);
+    const sb = this.steps.get(b);
+    if (sa === undefined && sb === undefined) return [0, 0, 0];
+    const from = t - w;
+    const cuts = new Set<number>([from, t]);
+    for (const s of [...(sa ?? []), ...(sb ?? [])]) if (s.atS > from && s.atS < t) cuts.add(s.atS);
+    const xs = [...cuts].sort((x, y) => x - y);
+    let integral = 0;
+    let lo = Infinity;
+    let hi = 0;
+    for (let i = 0; i + 1 < xs.length; i++) {
+      const v = this.extraAt(a, b, which, xs[i]!);
+      integral += v * (xs[i + 1]! - xs[i]!);
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return [integral / w, Number.isFinite(lo) ? lo : 0, hi];
+  }
+}
+
+function stepAt(steps: readonly Step[] | undefined, which: 'back' | 'front', t: number): number {
+  if (steps === undefined) return 0;
+  let v = 0;
+  for (const s of steps) {
+    if (s.atS > t) break;
+    v = which === 'back' ? s.backMs : s.frontMs;
+  }
+  return v;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
