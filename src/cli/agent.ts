@@ -11,6 +11,7 @@ import { Keyring } from '../protocol/keyring.js';
 import { existsSync } from 'node:fs';
 import { connectableAddr, keyringPath, readRuntimeInfo, runtimeInfoPath } from './runtime-info.js';
 import { DEFAULT_DAEMON_PORT } from './defaults.js';
+import { mgrAddrList } from './listen-addr.js';
 
 /** The Ceph-side options of `agent ceph` and `run --ceph`, as commander parses them. */
 export interface CephFlags {
@@ -110,17 +111,17 @@ export function agentCommand(): Command {
   const ceph = agent
     .command('ceph')
     .description("report this host's Ceph daemons (admin sockets) to mgrd; with --cluster-stats also the cluster's maps, health and PG stats")
-    .option('--mgr <host:port>', `mgrd's daemon address (default: from --data-dir, else 127.0.0.1:${DEFAULT_DAEMON_PORT})`)
+    .option('--mgr <host:port[,host:port...]>', `every manager's daemon address, followed to the active (default: from --data-dir, else 127.0.0.1:${DEFAULT_DAEMON_PORT})`, mgrAddrList('--mgr'))
     .option('--keyring <file>', "mgrd's keyring (osd.*, mon.* ... keys; default: <data-dir>/keyring)")
     .option('--data-dir <dir>', 'data dir of a local mgrd: its address and keyring', './.mgrd')
     .option('--cluster-stats', 'also be the cluster source: maps, health, PG stats (one agent per cluster)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'));
-  addCephOptions(ceph).action(async (flags: CephFlags & { mgr?: string; keyring?: string; dataDir: string; clusterStats?: boolean; logLevel: string }) => {
+  addCephOptions(ceph).action(async (flags: CephFlags & { mgr?: string[]; keyring?: string; dataDir: string; clusterStats?: boolean; logLevel: string }) => {
     const log = createLogger({ level: flags.logLevel as 'info', name: 'mgrd-agent' });
     // From a local mgrd's data dir: wait for it to be up (an agent started with, or before, its manager).
     if (!flags.mgr) await waitForMgrd(flags.dataDir, log);
     const info = flags.mgr ? undefined : readRuntimeInfo(flags.dataDir);
-    const mgr = flags.mgr ?? (info ? connectableAddr(info.daemon_addr) : `127.0.0.1:${DEFAULT_DAEMON_PORT}`);
+    const mgrs = flags.mgr ?? [info ? connectableAddr(info.daemon_addr) : `127.0.0.1:${DEFAULT_DAEMON_PORT}`];
     let keyring: Keyring;
     try {
       keyring = Keyring.load(flags.keyring ?? keyringPath(flags.dataDir));
@@ -129,7 +130,7 @@ export function agentCommand(): Command {
       process.exitCode = 2;
       return;
     }
-    const agent = new CephAgent(agentOptions(flags, [mgr], keyring, Boolean(flags.clusterStats), log));
+    const agent = new CephAgent(agentOptions(flags, mgrs, keyring, Boolean(flags.clusterStats), log));
     agent.start();
     let stopping = false;
     const stop = (signal: string): void => {

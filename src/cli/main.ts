@@ -11,6 +11,7 @@ import { parseConfigFile } from './config-file.js';
 import { flushAndExit, installProcessFaultHandlers } from '../registry/process-faults.js';
 import { startMgrd, waitForService, waitForStandbyService, type Running, type RunOptions } from './run.js';
 import { tell } from './tell.js';
+import { mgrAddrList } from './listen-addr.js';
 import { runSimCommand } from './sim.js';
 import { adminTokenPath, connectableAddr } from './runtime-info.js';
 import { addCephOptions, agentCommand, agentOptions, type CephFlags } from './agent.js';
@@ -138,7 +139,7 @@ export function buildProgram(): Command {
   program
     .command('sim')
     .description('run a simulated cluster that reports to a manager')
-    .requiredOption('--mgr <host:port[,host:port...]>', "managers' daemon addresses (every manager: the simulator follows the active)")
+    .requiredOption('--mgr <host:port[,host:port...]>', "managers' daemon addresses (every manager: the simulator follows the active)", mgrAddrList('--mgr'))
     .option('--keyring <file>', 'keyring holding osd.*, mon.*, mds.* keys', './.mgrd/keyring')
     .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
@@ -146,7 +147,7 @@ export function buildProgram(): Command {
     .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
     .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
-    .action(async (flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }) => {
+    .action(async (flags: { mgr: string[]; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }) => {
       await runSimCommand(flags);
     });
 
@@ -174,13 +175,13 @@ export function buildProgram(): Command {
     .argument('<target>', 'mgr')
     .argument('[words...]', 'the command and its arguments, e.g. osd perf, or hello name=ops')
     .option('--data-dir <dir>', 'data dir of a local mgrd (address and keyring from there)')
-    .option('--mgr <host:port>', "manager's daemon address")
+    .option('--mgr <host:port[,host:port...]>', "managers' daemon addresses (the command goes to the active)", mgrAddrList('--mgr'))
     .option('--keyring <file>', 'keyring file')
     .option('-n, --name <entity>', 'entity to authenticate as', 'client.admin')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'json-pretty', 'plain']))
     .option('--timeout <s>', 'seconds to wait', int('--timeout', 1, 3600), 30)
     .allowUnknownOption()
-    .action(async (target: string, words: string[], flags: { dataDir?: string; mgr?: string; keyring?: string; name: string; format?: string; timeout: number }) => {
+    .action(async (target: string, words: string[], flags: { dataDir?: string; mgr?: string[]; keyring?: string; name: string; format?: string; timeout: number }) => {
       if (!flags.dataDir && !flags.mgr) flags.dataDir = './.mgrd';
       const out = await tell(target, words, { ...flags, timeoutS: flags.timeout });
       process.stdout.write(out.stdout);

@@ -4,9 +4,9 @@ import { createLogger } from '../common/log.js';
 import { Keyring } from '../protocol/keyring.js';
 import { SimRunner } from '../sim/sim-runner.js';
 
-export async function runSimCommand(flags: { mgr: string; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }): Promise<void> {
+export async function runSimCommand(flags: { mgr: string[]; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }): Promise<void> {
   const log = createLogger({ level: flags.logLevel as 'info', name: 'mgrd-sim' });
-  const runner = new SimRunner({ mgrAddr: flags.mgr, keyring: Keyring.load(flags.keyring), osds: flags.osds, seed: flags.seed, scenario: flags.scenario, pgStatsIntervalS: flags.pgStatsInterval, model: { objectstore: flags.objectstore }, log });
+  const runner = new SimRunner({ mgrAddr: flags.mgr.join(','), keyring: Keyring.load(flags.keyring), osds: flags.osds, seed: flags.seed, scenario: flags.scenario, pgStatsIntervalS: flags.pgStatsInterval, model: { objectstore: flags.objectstore }, log });
   await runner.start();
   const stop = (): void => {
     runner.stop().then(

@@ -9,7 +9,8 @@ import { connectableAddr, keyringPath, readRuntimeInfo } from './runtime-info.js
 
 export interface TellOptions {
   dataDir?: string;
-  mgr?: string;
+  /** Every manager's daemon address: the command goes to the active. */
+  mgr?: string[];
   keyring?: string;
   name: string;
   format?: string;
@@ -26,17 +27,17 @@ export async function tell(target: string, words: string[], opts: TellOptions): 
   if (target !== 'mgr' && !target.startsWith('mgr.')) {
     return { code: 22, stdout: '', stderr: `mgrd tell: unsupported target '${target}': only 'mgr' is served\n` };
   }
-  let addr = opts.mgr;
+  let addrs = opts.mgr;
   let keyringFile = opts.keyring;
   if (opts.dataDir) {
     const info = readRuntimeInfo(opts.dataDir);
-    if (!addr) {
+    if (!addrs) {
       if (!info) return { code: 2, stdout: '', stderr: `mgrd tell: no running mgrd found in ${opts.dataDir} (no ${join(opts.dataDir, 'mgrd.json')}); start one with: mgrd run --data-dir ${opts.dataDir}\n` };
-      addr = connectableAddr(info.daemon_addr);
+      addrs = [connectableAddr(info.daemon_addr)];
     }
     keyringFile ??= keyringPath(opts.dataDir);
   }
-  if (!addr) return { code: 22, stdout: '', stderr: 'mgrd tell: give --data-dir DIR, or --mgr HOST:PORT with --keyring FILE\n' };
+  if (!addrs || addrs.length === 0) return { code: 22, stdout: '', stderr: 'mgrd tell: give --data-dir DIR, or --mgr HOST:PORT with --keyring FILE\n' };
   if (!keyringFile) return { code: 22, stdout: '', stderr: 'mgrd tell: --mgr needs --keyring FILE\n' };
   let secret: Buffer;
   try {
@@ -45,7 +46,7 @@ export async function tell(target: string, words: string[], opts: TellOptions): 
     return { code: 13, stdout: '', stderr: `mgrd tell: ${(err as Error).message}\n` };
   }
   const argv = opts.format ? [...words, '--format', opts.format] : words;
-  const client = new MgrClient({ addrs: [addr], entity: opts.name, secret, maxAttempts: 3, reconnectMinMs: 100, reconnectMaxMs: 1000 });
+  const client = new MgrClient({ addrs, entity: opts.name, secret, maxAttempts: 3 * addrs.length, reconnectMinMs: 100, reconnectMaxMs: 1000 });
   client.start();
   try {
     await client.waitReady(opts.timeoutS * 1000);

@@ -4,15 +4,17 @@
 // SIGSTOP past the lease TTL, etcd stopped and restarted. A poller samples every
 // manager's role throughout: never two active at once.
 
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.js';
 import { assertBuilt, exited, freePort, MGRD_BIN, poll, spawnLogged, stopChild } from '../helpers/procs.js';
 
 const TTL_S = 2;
+const execFileP = promisify(execFile);
 
 interface Mgr {
   id: string;
@@ -118,6 +120,10 @@ describe('three managers on etcd', () => {
     const ms = Date.now() - t0;
     console.log(`etcd kill -9 -> ${next.id} serves the cluster: ${ms} ms (TTL ${TTL_S} s)`);
     expect(ms).toBeLessThan(TTL_S * 1000 + 15_000);
+    // `mgrd tell` given every manager (the dead one first) runs the command on the new active.
+    const addrs = [old, ...mgrs.filter((m) => m !== old)].map((m) => `127.0.0.1:${m.ports.daemon}`).join(',');
+    const { stdout } = await execFileP(process.execPath, [MGRD_BIN, 'tell', '--mgr', addrs, '--keyring', join(next.dir, 'keyring'), 'mgr', 'mgr', 'stat', '--format', 'json'], { timeout: 60_000 });
+    expect((JSON.parse(stdout) as { active_name: string; available: boolean })).toMatchObject({ active_name: next.id, available: true });
     await startMgr(old.id, old.ports, old.dir);
     await poll(`${old.id} back as a standby`, 60_000, async () => (await role(old)) === 'standby');
   });
