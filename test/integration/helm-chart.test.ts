@@ -93,6 +93,17 @@ describe('helm/mgrd', () => {
       '--etcd-endpoints=https://etcd-0.etcd:2379,https://etcd-1.etcd:2379,https://etcd-2.etcd:2379', '--cluster-name=prod-ceph',
       '--etcd-ca=/etc/mgrd/etcd-tls/ca.crt', '--etcd-user=mgrd', '--etcd-password-file=/etc/mgrd/etcd-password/password',
     ]));
+    // The PrometheusRule carries dashboards/alerts.yaml's groups as they are; the ServiceMonitor sets
+    // the job and cluster labels those rules select and group by.
+    const alerts = parseAllDocuments(readFileSync(join(ROOT, 'dashboards/alerts.yaml'), 'utf8'))[0]!.toJS() as { groups: unknown[] };
+    expect((ms.find((m) => m.kind === 'PrometheusRule')!.spec as { groups: unknown[] }).groups).toEqual(alerts.groups);
+    const endpoint = (ms.find((m) => m.kind === 'ServiceMonitor')!.spec as { endpoints: Array<{ relabelings: Array<{ targetLabel: string; replacement: string }> }> }).endpoints[0]!;
+    expect(Object.fromEntries(endpoint.relabelings.map((r) => [r.targetLabel, r.replacement]))).toEqual({ instance: 'rel-mgrd-metrics', job: 'ceph', cluster: 'prod-ceph' });
+  });
+
+  it("carries the same alert rules as dashboards/ (files/alerts.yaml is dashboards/alerts.yaml's copy)", () => {
+    expect(readFileSync(join(CHART, 'files/alerts.yaml'), 'utf8'), 'helm/mgrd/files/alerts.yaml is stale: run npm run dashboards:build')
+      .toBe(readFileSync(join(ROOT, 'dashboards/alerts.yaml'), 'utf8'));
   });
 
   it('values.schema.json refuses values out of range', () => {
