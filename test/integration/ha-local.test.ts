@@ -26,9 +26,9 @@ afterAll(async () => {
 });
 
 /** The same command line every time: the wanted ports are the same. */
-function run(dir: string, ports: { daemon: number; admin: number; prom: number }, id: string): Proc {
+function run(dir: string, ports: { daemon: number; admin: number; prom: number }, id: string, sim = true): Proc {
   const log = join(dir, '..', `${dir.split('/').pop()}-${id}.log`);
-  const child = spawnLogged(process.execPath, [MGRD_BIN, 'run', '--sim', '--sim-osds', '3', '--id', id, '--data-dir', dir,
+  const child = spawnLogged(process.execPath, [MGRD_BIN, 'run', ...(sim ? ['--sim', '--sim-osds', '3'] : []), '--id', id, '--data-dir', dir,
     '--daemon-addr', `127.0.0.1:${ports.daemon}`, '--admin-addr', `127.0.0.1:${ports.admin}`,
     '--set', `mgr/prometheus/server_port=${ports.prom}`, '--set', 'mgr/prometheus/server_addr=127.0.0.1',
     '--set', 'mgr/prometheus/scrape_interval=1', '--set', 'mgr_stats_period=0.5', '--set', 'mgr_tick_period=0.5'], log);
@@ -143,5 +143,52 @@ describe('two mgrd run on one data dir', () => {
     const { doubles } = await poller.stop();
     expect(doubles).toEqual([]);
     expect(tookMs).toBeLessThan(10_000);
+  });
+});
+
+describe('three mgrd run on one data dir and a separate simulator', () => {
+  it('kill -9 of the active: one standby takes over, the other stays standby, the simulator reports to the new active', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'mgrd-ha3-'));
+    dirs.push(dir);
+    const ports = { daemon: await freePort(), admin: await freePort(), prom: await freePort() };
+    const a = run(dir, ports, 'a', false);
+    await poll('a active', 60_000, async () => (await role(`http://127.0.0.1:${ports.admin}`))?.role === 'active');
+    // The simulator knows only the wanted daemon port: whoever is active holds it.
+    const sim = spawnLogged(process.execPath, [MGRD_BIN, 'sim', '--mgr', `127.0.0.1:${ports.daemon}`, '--keyring', join(dir, 'keyring'), '--osds', '3'], `${dir}-sim.log`);
+    procs.push({ child: sim, log: `${dir}-sim.log` });
+    await poll('the cluster on the wanted prometheus port', 60_000, () => metricsWithCluster(`http://127.0.0.1:${ports.prom}/metrics`));
+    const standbys = [run(dir, ports, 'b', false), run(dir, ports, 'c', false)];
+    for (const p of standbys) {
+      await poll('a standby', 60_000, async () => {
+        const urls = adminUrls(p);
+        return urls.length > 0 && (await role(urls[0]!))?.role === 'standby';
+      });
+    }
+    const poller = splitBrainPoller([a, ...standbys]);
+    await new Promise((r) => setTimeout(r, 300));
+    a.child.kill('SIGKILL');
+    const t0 = Date.now();
+    await exited(a.child);
+    const body = await poll('the new active to serve the simulated cluster on the wanted port', 60_000,
+      () => metricsWithCluster(`http://127.0.0.1:${ports.prom}/metrics`).then((b) => (b && !b.includes('ceph_daemon="mgr.a"} 1') ? b : undefined)), 20);
+    console.log(`three on one dir: kill -9 -> the simulator's cluster on the new active: ${Date.now() - t0} ms`);
+    const winner = /^ceph_mgr_status\{ceph_daemon="mgr\.([bc])"\} 1$/m.exec(body)?.[1];
+    expect(winner).toBeDefined();
+    const other = winner === 'b' ? 'c' : 'b';
+    const token = readFileSync(join(dir, 'admin_token'), 'utf8').trim();
+    const dump = await poll(`mgr dump listing ${other} as the standby`, 30_000, async () => {
+      const res = await fetch(`http://127.0.0.1:${ports.admin}/api/v1/command`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ prefix: 'mgr dump', format: 'json' }),
+      });
+      const out = (await res.json()) as { retval: number; outb: string };
+      const m = JSON.parse(out.outb) as { active_name: string; available: boolean; standbys: Array<{ name: string }> };
+      return m.standbys.some((x) => x.name === other) ? m : undefined;
+    });
+    expect(dump).toMatchObject({ active_name: winner, available: true });
+    expect(dump.standbys.map((x) => x.name)).toEqual([other]);
+    const { rounds, doubles } = await poller.stop();
+    expect(doubles).toEqual([]);
+    expect(rounds).toBeGreaterThan(5);
   });
 });
