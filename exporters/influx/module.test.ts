@@ -139,8 +139,8 @@ describe('influx module against a server that fails on demand', () => {
     sim = new SimRunner({ osds: 4, seed: 7, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
     await sim.start();
     // Daemons have reported: an interval has daemon points.
-    await waitFor(async () => (await run('influx', 'self-test')).r === 0, 30_000, 'daemon stats');
-  });
+    await waitFor(async () => (await run('influx', 'self-test')).r === 0, 60_000, 'daemon stats');
+  }, 120_000); // the hook outlives its own wait (it timed out at the default 30 s under load)
 
   afterEach(() => {
     fake.answer = () => ({ status: 204 });

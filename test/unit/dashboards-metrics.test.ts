@@ -55,10 +55,13 @@ describe('metric names in dashboards and alert rules', () => {
     }, 30_000, 'a complete /metrics');
     sim.cluster.killOsd(1);
     sim.cluster.setOsdFull(6, 0.87);
+    // prom-client's GC histogram has samples only once a GC was observed: allocate until one is (a scavenge is enough)
     const body = await waitFor(async () => {
+      if (Array.from({ length: 200_000 }, (_, i) => ({ i })).length === 0) return undefined;
       const text = await (await fetch(`${url}metrics`)).text();
-      return /ceph_health_detail\{name="OSD_DOWN"/.test(text) && /ceph_health_detail\{name="OSD_NEARFULL"/.test(text) ? text : undefined;
-    }, 30_000, 'OSD_DOWN and OSD_NEARFULL in ceph_health_detail');
+      return /ceph_health_detail\{name="OSD_DOWN"/.test(text) && /ceph_health_detail\{name="OSD_NEARFULL"/.test(text) &&
+        /^mgrd_nodejs_gc_duration_seconds_sum\{/m.test(text) ? text : undefined;
+    }, 60_000, 'OSD_DOWN and OSD_NEARFULL in ceph_health_detail, and a GC observed');
     exposition = namesOf(parseExposition(body));
   }, 90_000);
 
