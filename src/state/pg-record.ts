@@ -109,7 +109,9 @@ export function fillFromReport(tb: PgTable, row: number, c: PgReportCursor, stat
   } else if (c.lastClean > 0) st[PGT.clean] = t - c.lastClean;
   if ((f & PGF.degraded) === 0) st[PGT.undegraded] = t;
   if ((f & PGF.undersized) === 0) st[PGT.fullsized] = t;
-  st[PGT.unstale] = t;
+  // OSDs never report stale; a relayed report can (the agent's `pg dump`: the PG's primary is up but no longer
+  // reports it, so Ceph's mgr marked it). It stays stale since the last report that was not.
+  if ((f & PGF.stale) === 0) st[PGT.unstale] = t;
   st[PGT.scrub] = c.lastScrubStamp;
   st[PGT.deepScrub] = c.lastDeepScrubStamp;
   tb.stamps.write(row, st);

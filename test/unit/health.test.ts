@@ -191,6 +191,20 @@ describe('PG_AVAILABILITY', () => {
     expect(w.health(T0 + 200).PG_AVAILABILITY).toBeUndefined();
   });
 
+  test('a PG reported stale (relayed from Ceph\'s pg dump, its primary up) is stuck stale since the last report that was not', () => {
+    const w = world();
+    w.sim.pg('1.4').state = 'stale+active+clean';
+    w.feed(T0 + 10);
+    w.feed(T0 + 50);
+    expect(summary(w.health(T0 + 50), 'PG_AVAILABILITY')).toBeUndefined();
+    w.feed(T0 + 70);
+    expect(summary(w.health(T0 + 70), 'PG_AVAILABILITY')).toBe('Reduced data availability: 1 pg stale');
+    expect(details(w.health(T0 + 70), 'PG_AVAILABILITY')).toEqual(['pg 1.4 is stuck stale for 70s, current state stale+active+clean, last acting [4,5]']);
+    w.sim.pg('1.4').state = 'active+clean';
+    w.feed(T0 + 80);
+    expect(w.health(T0 + 80).PG_AVAILABILITY).toBeUndefined();
+  });
+
   test('PGs nobody reported are stuck inactive since forever', () => {
     const w = world();
     const grown = { ...SPEC, pools: [{ ...SPEC.pools[0]!, pgNum: 18 }] };
