@@ -136,12 +136,43 @@ export function errorPage(status: number, message: string): string {
 `;
 }
 
-/** CherryPy's answer to a path without its trailing slash: 301 to the same path with one. */
+/**
+ * CherryPy's answer to a path without its trailing slash: 301 to the same path
+ * with one, absolute as CherryPy writes it. The Host header is the client's to
+ * choose: it is taken only when it is a plain host[:port], otherwise the
+ * address the request came in on; the path is percent-encoded, its leading
+ * slashes made one (no header injection, no redirect to another host).
+ */
 export function redirectToSlash(req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const location = `http://${req.headers.host ?? 'localhost'}${path}/`;
+  const location = `http://${redirectHost(req)}${safePath((req.url ?? '/').split('?')[0] ?? '/')}/`;
   const html = `This resource has permanently moved to <a href="${escapeHtml(location)}">${escapeHtml(location)}</a>.`;
   sendPage(res, 301, html, { Location: location });
+}
+
+/** A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
+function redirectHost(req: IncomingMessage): string {
+  const host = req.headers.host;
+  if (host !== undefined && host.length <= 260 && HOST_PORT.test(host)) return host;
+  let addr = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (addr.includes(':')) addr = `[${addr}]`;
+  return `${addr}:${req.socket.localPort ?? 80}`;
+}
+
+const pct = (byte: number): string => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+
+/**
+ * The path with one leading slash and every character outside RFC 3986's
+ * pchar set (and '/') percent-encoded, valid escapes kept. Node hands the
+ * request line's bytes over as latin1 characters: each is one byte.
+ */
+function safePath(path: string): string {
+  const one = `/${path.replace(/^[/\\]+/, '')}`;
+  return one.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 256 ? pct(code) : [...Buffer.from(c, 'utf8')].map(pct).join('');
+  });
 }
 
 function escapeHtml(s: string): string {

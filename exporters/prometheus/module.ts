@@ -19,7 +19,9 @@ import { CONTENT_TYPE_TEXT } from './exposition.js';
 import { errorPage, HttpListener, indexPage, pathOf, redirectToSlash, sendPage } from './http-server.js';
 import { isWildcard, listenHost, MODULE_OPTIONS, readConfig, type PrometheusConfig } from './options.js';
 
-const BIND_RETRY_MS = 30_000;
+/** A failed bind is retried after 1 s, doubling up to 30 s (a port freed soon is taken soon; a port held for good costs a log line every 30 s). */
+const BIND_RETRY_MIN_MS = 1000;
+const BIND_RETRY_MAX_MS = 30_000;
 const CLOSE_GRACE_MS = 1000;
 /** Consecutive collections with failing steps before MGR_PROMETHEUS_COLLECTION_FAILED is raised. */
 const FAILURES_BEFORE_CHECK = 3;
@@ -43,6 +45,8 @@ export class Module extends MgrModule {
     (err, req) => this.log.error({ err: err instanceof Error ? err.stack : String(err), url: req.url }, 'request failed'),
   );
   private bindRetry: NodeJS.Timeout | undefined;
+  /** Binds failed in a row (the retry backs off with them). */
+  private bindFailures = 0;
   private readonly checks = new Map<string, HealthCheck>();
   private failedCollections = 0;
   private historyWrites: Promise<void> = Promise.resolve();
@@ -132,7 +136,7 @@ export class Module extends MgrModule {
     return this.binding;
   }
 
-  /** Never rejects: a failure becomes MGR_PROMETHEUS_BIND_FAILED and a retry in BIND_RETRY_MS. */
+  /** Never rejects: a failure becomes MGR_PROMETHEUS_BIND_FAILED and a retry (1 s, doubling up to 30 s). */
   private async bindNow(): Promise<void> {
     clearTimeout(this.bindRetry);
     if (this.stopped) return;
@@ -144,11 +148,13 @@ export class Module extends MgrModule {
       port = (await this.listener.listen(host, serverPort)).port;
     } catch (err) {
       const msg = `prometheus module cannot listen on ${serverAddr || '*'}:${serverPort}: ${err instanceof Error ? err.message : String(err)}`;
-      this.log.error(msg);
+      const retryMs = Math.min(BIND_RETRY_MAX_MS, BIND_RETRY_MIN_MS * 2 ** this.bindFailures++);
+      this.log.error(`${msg} (retrying in ${retryMs / 1000} s)`);
       this.setCheck('MGR_PROMETHEUS_BIND_FAILED', healthCheck('HEALTH_WARN', msg, 1, [msg]));
-      this.bindRetry = setTimeout(() => void this.bind(), BIND_RETRY_MS);
+      this.bindRetry = setTimeout(() => void this.bind(), retryMs);
       return;
     }
+    this.bindFailures = 0;
     this.setCheck('MGR_PROMETHEUS_BIND_FAILED', undefined);
     const uri = `http://${hostForUri(isWildcard(serverAddr) ? this.mgrIp() : serverAddr)}:${port}/`;
     this.log.info({ uri }, 'serving /metrics');

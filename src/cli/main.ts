@@ -9,7 +9,7 @@ import { defaultMgrId } from '../mgr/mgr-standby.js';
 import { MGRD_VERSION } from '../mgr/mgr-metadata.js';
 import { parseConfigFile } from './config-file.js';
 import { flushAndExit, installProcessFaultHandlers } from '../registry/process-faults.js';
-import { startMgrd, waitForService, waitForStandbyService, type Running, type RunOptions } from './run.js';
+import { metricsWhere, startMgrd, waitForStandbyService, type Running, type RunOptions } from './run.js';
 import { tell } from './tell.js';
 import { mgrAddrList } from './listen-addr.js';
 import { runSimCommand } from './sim.js';
@@ -178,7 +178,7 @@ export function buildProgram(): Command {
     .option('--mgr <host:port[,host:port...]>', "managers' daemon addresses (the command goes to the active)", mgrAddrList('--mgr'))
     .option('--keyring <file>', 'keyring file')
     .option('-n, --name <entity>', 'entity to authenticate as', 'client.admin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'json-pretty', 'plain']))
+    .addOption(new Option('-f, --format <format>', "output format (yaml: for commands that offer it, as `healthcheck history ls`)").choices(['json', 'json-pretty', 'plain', 'yaml']))
     .option('--timeout <s>', 'seconds to wait', int('--timeout', 1, 3600), 30)
     .allowUnknownOption()
     .action(async (target: string, words: string[], flags: { dataDir?: string; mgr?: string[]; keyring?: string; name: string; format?: string; timeout: number }) => {
@@ -204,11 +204,11 @@ async function printBanner(running: Running, o: RunOptions): Promise<void> {
   const role = standby.role();
   let lines: string[];
   if (role.active) {
-    const metrics = await waitForService(standby, 'prometheus', 3000);
+    const metrics = await metricsWhere(standby, 3000);
     const info = standby.daemonAddress();
     lines = [
       `mgrd ${MGRD_VERSION}: mgr.${o.id} is active (pid ${process.pid})${o.sim ? `, simulating ${o.simOsds} OSDs` : ''}${running.agent() ? `, reporting Ceph from ${running.agent()!.opts.cephConf}` : ''}`,
-      `  metrics:  ${metrics ? `${metrics}metrics` : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)'}`,
+      `  metrics:  ${metrics}`,
       adminLine,
       `  daemons:  ${connectableAddr(`${o.daemonAddr.replace(/:\d+$/, '')}:${info?.port ?? 0}`)}   (keyring ${rel}/keyring)`,
     ];

@@ -262,13 +262,24 @@ class EmbeddedSources {
   }
 }
 
-/** Waits up to `ms` for a module to publish its service URI. */
-export async function waitForService(standby: MgrStandby, name: string, ms: number): Promise<string | undefined> {
+/**
+ * The banner's metrics line: where /metrics is served, or why not. Waits up to
+ * `ms` for the prometheus module to publish its URI or to raise
+ * MGR_PROMETHEUS_BIND_FAILED (its port taken: it retries on its own).
+ */
+export async function metricsWhere(standby: MgrStandby, ms: number): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
-    const services = standby.active?.views.get('mgr_map').services ?? {};
-    if (services[name]) return services[name];
-    if (Date.now() > end) return undefined;
+    const mgr = standby.active;
+    const uri = mgr?.views.get('mgr_map').services.prometheus;
+    if (uri) return `${uri}metrics`;
+    const failed = mgr?.cluster.health().checks.MGR_PROMETHEUS_BIND_FAILED;
+    if (failed) return `(not serving: ${failed.summary.message}; retrying until it binds, MGR_PROMETHEUS_BIND_FAILED meanwhile)`;
+    if (Date.now() > end) {
+      return mgr?.views.get('mgr_map').modules.includes('prometheus')
+        ? '(prometheus module enabled, not serving yet: mgrd tell mgr health detail; mgrd tell mgr mgr module ls)'
+        : '(prometheus module not enabled: mgrd tell mgr mgr module enable prometheus)';
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -110,6 +110,20 @@ describe('mgrd CLI', () => {
     expect(denied.code).toBe(13);
   });
 
+  it('--format yaml (issue 8 item 18): answered by the commands that offer it, refused naming the argument by the others', async () => {
+    const help = await mgrd(['tell', '--data-dir', dir, 'mgr', 'help']);
+    // Wrapped as Ceph wraps it: the signature's second line below the description.
+    expect(help.stdout).toMatch(/healthcheck history ls \[--format +List all the healthchecks being tracked\n +\{plain\|json\|json-pretty\|yaml\}\]/);
+    for (const flag of ['--format', '-f']) {
+      const y = await mgrd(['tell', '--data-dir', dir, 'mgr', 'healthcheck', 'history', 'ls', flag, 'yaml']);
+      expect(y.code, y.stderr).toBe(0);
+      expect(y.stdout).toMatch(/^---/);
+    }
+    const s = await mgrd(['tell', '--data-dir', dir, 'mgr', 'status', '--format', 'yaml']);
+    expect(s.code).toBe(22);
+    expect(s.stderr).toContain("invalid value 'yaml' for argument format");
+  });
+
   it('module state persists across a restart; SIGTERM exits 0 and cleans up', async () => {
     expect((await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'disable', 'hello'])).code).toBe(0);
     // A second process on the same data dir stands by (ha-local.test.ts: it takes over); SIGTERM ends it cleanly.
