@@ -2,7 +2,8 @@
 // first complete /metrics from the new active (the cluster's ceph_osd_up and
 // ceph_mgr_status naming it), over FAILOVER_RUNS runs (default 20) for: the
 // local store (two `mgrd run` on one data dir), etcd with TTL 2 s and with
-// TTL 5 s (three `mgrd run`, a real etcd). A separate `mgrd sim` process reports
+// TTL 5 s (three `mgrd run`, a real etcd); and SIGTERM (a clean shutdown that
+// hands over) for the local store and etcd TTL 5 s. A separate `mgrd sim` process reports
 // throughout and follows the active; reports lost per daemon = the sessions'
 // gap / mgr_stats_period. A poller samples every manager's role: double-active
 // samples must be 0. Ceph's own figure: a standby is promoted after a 30 s
@@ -70,8 +71,8 @@ async function sessions(port: number, token: string): Promise<number> {
 
 interface Sample { failoverMs: number; gapMs: number }
 
-/** One mode: managers up, the simulator reporting, then RUNS kill -9 of whoever is active. */
-async function mode(name: string, n: number, store: (dir: string) => string[], local: boolean): Promise<{ name: string; samples: Sample[]; doubles: number; rounds: number }> {
+/** One mode: managers up, the simulator reporting, then RUNS times `signal` to whoever is active. */
+async function mode(name: string, n: number, store: (dir: string) => string[], local: boolean, signal: 'SIGKILL' | 'SIGTERM'): Promise<{ name: string; samples: Sample[]; doubles: number; rounds: number }> {
   const base = mkdtempSync(join(tmpdir(), 'mgrd-bench-fo-'));
   const shared = local ? join(base, 'data') : '';
   const ports = async (): Promise<Mgr['ports']> => ({ daemon: await freePort(), admin: await freePort(), prom: await freePort() });
@@ -106,7 +107,7 @@ async function mode(name: string, n: number, store: (dir: string) => string[], l
       const m = mgrs.find((x) => x.id === act)!;
       await poll('the cluster on its /metrics', 60_000, () => completeMetrics(m.ports.prom, act));
       await poll('every daemon connected', 60_000, async () => (await sessions(m.ports.admin, token)) >= daemons - 1);
-      m.child.kill('SIGKILL');
+      m.child.kill(signal);
       const t0 = performance.now();
       await exited(m.child);
       const next = await poll('a new active', 60_000, async () => {
@@ -143,11 +144,12 @@ async function main(): Promise<void> {
   let etcd: EtcdServer | undefined;
   const results = [];
   try {
-    results.push(await mode('local', 2, () => [], true));
+    results.push(await mode('local, kill -9', 2, () => [], true, 'SIGKILL'));
+    results.push(await mode('local, SIGTERM', 2, () => [], true, 'SIGTERM'));
     etcd = await startEtcd();
-    for (const ttl of [2, 5]) {
-      results.push(await mode(`etcd TTL ${ttl} s`, 3, () => ['--map-store', 'etcd', '--etcd-endpoints', etcd!.endpoint, '--cluster-name', `bench${ttl}`, '--etcd-lease-ttl', String(ttl)], false));
-    }
+    const onEtcd = (ttl: number, name: string) => (): string[] => ['--map-store', 'etcd', '--etcd-endpoints', etcd!.endpoint, '--cluster-name', name, '--etcd-lease-ttl', String(ttl)];
+    for (const ttl of [2, 5]) results.push(await mode(`etcd TTL ${ttl} s, kill -9`, 3, onEtcd(ttl, `bench${ttl}`), false, 'SIGKILL'));
+    results.push(await mode('etcd TTL 5 s, SIGTERM', 3, onEtcd(5, 'bench5term'), false, 'SIGTERM'));
   } finally {
     await etcd?.destroy();
   }

@@ -43,6 +43,13 @@ export interface MgrClientOptions {
   daemon?: DaemonSource;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * After a ready session is lost (the manager died or handed over), the backoff stops growing at
+   * this (default 1,000 ms) for failoverWindowMs (default 30 s): the next active is usually up within
+   * an etcd lease TTL, and a daemon asleep for reconnectMaxMs would add up to that much to the failover.
+   */
+  failoverMaxMs?: number;
+  failoverWindowMs?: number;
   /** Least seconds between PG_STATS; default 0: with every REPORT, as Ceph's MgrClient sends MPGStats. */
   pgStatsIntervalS?: number;
   /** Stop after this many failed attempts in a row (default: never; `mgrd tell` uses a few). */
@@ -78,6 +85,8 @@ export class MgrClient extends EventEmitter {
   private addrIndex = 0;
   private attempts = 0;
   private backoffMs: number;
+  /** performance.now() when the last ready session was lost (0: never). */
+  private lostReadyAt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reportTimer: NodeJS.Timeout | undefined;
   private clientNonce = '';
@@ -260,6 +269,7 @@ export class MgrClient extends EventEmitter {
     this.configure = undefined;
     this.lastPgStatsMs = 0;
     const wasReady = this.phase === 'ready';
+    if (wasReady) this.lostReadyAt = performance.now();
     this.failPending(new MgrClientError('ECONNRESET', 'connection to the manager closed'));
     if (this.phase === 'stopped') return;
     this.phase = 'idle';
@@ -277,7 +287,9 @@ export class MgrClient extends EventEmitter {
       return;
     }
     const delay = this.backoffMs * (0.5 + Math.random() / 2);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs ?? 10_000);
+    const failingOver = this.lostReadyAt > 0 && performance.now() - this.lostReadyAt < (this.opts.failoverWindowMs ?? 30_000);
+    const cap = this.opts.reconnectMaxMs ?? 10_000;
+    this.backoffMs = Math.min(this.backoffMs * 2, failingOver ? Math.min(cap, this.opts.failoverMaxMs ?? 1_000) : cap);
     this.reconnectTimer = setTimeout(() => this.connectNext(), delay);
   }
 
