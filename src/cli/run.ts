@@ -42,6 +42,8 @@ export interface RunOptions {
   simSeed: number;
   simScenario?: string;
   simObjectstore?: 'memstore' | 'bluestore' | 'mixed';
+  /** The simulated mon's mon_allow_pool_delete. */
+  simMonAllowPoolDelete?: boolean;
   /** `--ceph`: the Ceph agent in-process, reporting the local cluster to this manager. */
   ceph?: (mgrAddr: string, keyring: Keyring, log: Logger) => CephAgentOptions;
 }
@@ -240,7 +242,7 @@ class EmbeddedSources {
         osds: this.o.simOsds,
         seed: this.o.simSeed,
         scenario: this.o.simScenario,
-        model: { objectstore: this.o.simObjectstore ?? 'memstore' },
+        model: { objectstore: this.o.simObjectstore ?? 'memstore', monAllowPoolDelete: this.o.simMonAllowPoolDelete === true },
         log: this.log.child({ part: 'sim' }),
       });
       await this.sim.start();
