@@ -11,6 +11,7 @@
 //     macrotask; the module itself is idle (scrape_interval 3600).
 //
 // Run: npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/stall.js [osds=10000] [windowS=60]
+// (STALL_ONLY_LIVE=1 or STALL_ONLY_DIRECT=1: one part only)
 
 import { loadavg, cpus } from 'node:os';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -92,6 +93,7 @@ async function direct(osds: number, lines: string[]): Promise<void> {
     ['osd_pool_stats', () => m.osdPoolStats(osdMap)],
     ['io_rate', () => m.ioRate()],
     ['osd_stats', () => m.osdStats()],
+    ['osd_stats_brief', () => m.osdStatsBrief()],
   ];
   for (const [name, build] of views) {
     gc();
@@ -266,7 +268,7 @@ async function main(): Promise<void> {
   const lines: string[] = [`## bench:stall (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs)`, ''];
   if (!process.env.STALL_ONLY_LIVE) await direct(osds, lines);
   gc();
-  await live(osds, windowS, lines);
+  if (!process.env.STALL_ONLY_DIRECT) await live(osds, windowS, lines);
   console.log(lines.join('\n'));
 }
 

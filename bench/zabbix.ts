@@ -104,7 +104,8 @@ async function main(): Promise<void> {
 
     // Build alone, in process: what each snapshot read costs (the core's), discovery, the items, the request JSON.
     const views = m.mgr.views;
-    for (const name of ['osd_map', 'osd_map_crush', 'osd_stats', 'df', 'pg_status', 'health', 'mon_status'] as const) {
+    // osd_stats is what Ceph's module reads; ours reads osd_stats_brief (same values, a fraction of the cost).
+    for (const name of ['osd_map', 'osd_map_crush', 'osd_stats_brief', 'osd_stats', 'df', 'pg_status', 'health', 'mon_status'] as const) {
       const t = performance.now();
       views.get(name);
       out(`get('${name}'): ${f1(performance.now() - t)} ms`);

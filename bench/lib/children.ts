@@ -4,10 +4,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { descriptorShortfall } from '../../src/common/fd-budget.js';
 import type { BenchMgr } from './bench-mgr.js';
+import { LinkMux } from './link-mux.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -34,11 +37,26 @@ export async function firstLine(child: ChildProcess): Promise<string> {
   }
 }
 
-/** The simulator of `osds` OSDs reporting to the manager over loopback, once its sessions are opening. */
-export async function startSim(m: BenchMgr, osds: number): Promise<ChildProcess> {
+/**
+ * The simulator of `osds` OSDs reporting to the manager over loopback, once its sessions are opening.
+ * `mux`: every session over one socket (lib/link-mux.ts); by default when a socket per daemon would
+ * pass this process's open-file limit (~9,000 OSDs and more under `ulimit -n` 20,000).
+ */
+export async function startSim(m: BenchMgr, osds: number, opts: { mux?: boolean } = {}): Promise<ChildProcess> {
   const keyringFile = join(m.dir, 'keyring');
   m.keyring.save(keyringFile);
-  const child = libChild('sim-child.js', [m.daemonAddr, keyringFile, String(osds), '1']);
+  const args = [m.daemonAddr, keyringFile, String(osds), '1'];
+  let mux: Server | undefined;
+  const short = descriptorShortfall(Math.ceil(osds * 1.01) + 16, `${osds} OSDs' sessions`, 'multiplex them');
+  if (opts.mux ?? short !== undefined) {
+    console.error(`  simulator sessions over one multiplexed socket (lib/link-mux.ts)${short ? `: ${short}` : ''}`);
+    mux = createServer({ noDelay: true }, (socket) => new LinkMux(socket, () => m.mgr.server.connectLocal()));
+    mux.listen(0, '127.0.0.1');
+    await once(mux, 'listening');
+    args.push(`127.0.0.1:${(mux.address() as AddressInfo).port}`);
+  }
+  const child = libChild('sim-child.js', args);
+  child.once('exit', () => mux?.close());
   const line = await firstLine(child);
   if (!line.startsWith('ready')) throw new Error(`simulator: ${line}`);
   return child;

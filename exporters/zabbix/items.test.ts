@@ -2,18 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GetMap, GetName } from '../../src/mgr-module/index.js';
 import { ReferenceCluster } from '../prometheus/reference-cluster.js';
+import { zabbixReference } from '../../test/helpers/zabbix-reference.js';
 import { discover, discoveryItems } from './discovery.js';
-import { buildItems, type ItemSource } from './items.js';
+import { buildItems, type ItemSource, type ItemSourceName } from './items.js';
 import { floatText, intText } from './values.js';
 
 const CAPTURE = new URL('../../test/fixtures/ceph-reference/zabbix/', import.meta.url);
 const captured = (file: string): { data: Array<{ host: string; key: string; value: string }> } => JSON.parse(readFileSync(new URL(file, CAPTURE), 'utf8'));
 
 /** The reference cluster (what ceph-mgr 16.2.15 handed its modules), with one answer overridden. */
-function reference(over: Partial<Record<GetName, unknown>> = {}): ItemSource & { get<N extends GetName>(n: N): GetMap[N] } {
-  const ref = new ReferenceCluster();
-  return { get: <N extends GetName>(n: N): GetMap[N] => (n in over ? over[n] : ref.get(n)) as GetMap[N] };
-}
+const reference = (over: Partial<Record<GetName, unknown>> = {}): ItemSource & { get<N extends GetName>(n: N): GetMap[N] } => zabbixReference(over);
 
 describe('items', () => {
   it('sends the keys Ceph sent, in its order, for the cluster it was captured from', () => {
@@ -56,6 +54,14 @@ describe('items', () => {
     const l = new Map(buildItems(latencies).map((i) => [i.key, i.value]));
     expect([l.get('ceph.osd_latency_apply_max'), l.get('ceph.osd_latency_apply_min'), l.get('ceph.osd_latency_apply_avg')]).toEqual(['6.0', '1.5', '3.75']);
     expect(l.get('ceph.osd_latency_commit_max')).toBe('0.25');
+  });
+
+  it("reads the OSDs' brief rows, never the whole osd_stats (its build stalls a 10,000-OSD manager)", () => {
+    const ref = reference();
+    const asked: string[] = [];
+    buildItems({ get: <N extends ItemSourceName>(n: N): GetMap[N] => (asked.push(n), ref.get(n)) });
+    expect(asked).toContain('osd_stats_brief');
+    expect(asked).not.toContain('osd_stats');
   });
 
   it('leaves out what Ceph would have sent as garbage', () => {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ReferenceCluster } from '../prometheus/reference-cluster.js';
+import { zabbixReference } from '../../test/helpers/zabbix-reference.js';
 import { discover, discoveryItems } from './discovery.js';
 import { buildItems } from './items.js';
 import { buildTemplate, TEMPLATE_NAME, uuidFor } from './template.js';
@@ -41,7 +41,7 @@ describe('zabbix template', () => {
   });
 
   it('has a trapper item for every key the module sends, and none it does not send', () => {
-    const ref = new ReferenceCluster();
+    const ref = zabbixReference();
     const sent = buildItems(ref).map((i) => i.key);
     const pools = new Set(ref.get('osd_map').pools.map((p) => p.pool_name));
     const asTemplate = (k: string): string => {

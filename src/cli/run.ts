@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createLogger, type Logger } from '../common/log.js';
 import { MGR_OPTIONS } from '../common/mgr-options.js';
 import { OptionTable } from '../common/options.js';
@@ -42,8 +43,6 @@ export interface RunOptions {
   simSeed: number;
   simScenario?: string;
   simObjectstore?: 'memstore' | 'bluestore' | 'mixed';
-  /** The simulated mon's mon_allow_pool_delete. */
-  simMonAllowPoolDelete?: boolean;
   /** `--ceph`: the Ceph agent in-process, reporting the local cluster to this manager. */
   ceph?: (mgrAddr: string, keyring: Keyring, log: Logger) => CephAgentOptions;
 }
@@ -182,7 +181,9 @@ export async function startMgrd(o: RunOptions, log: Logger = createLogger({ leve
       },
     });
     const started = standby;
-    const sources = new EmbeddedSources(o, keyring, log);
+    // The embedded simulator's daemons reach this manager through in-process links, not loopback
+    // sockets: two descriptors per daemon would cap one process at ~10,000 OSDs (ulimit -n 20000).
+    const sources = new EmbeddedSources(o, keyring, log, () => started.activeSide?.server.connectLocal());
     started.onDaemonListening(() => onActive(started, o, dataDir, sources));
     started.onRole((active) => {
       if (!active) void sources.stop();
@@ -225,7 +226,13 @@ class EmbeddedSources {
   agent: CephAgent | undefined;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: RunOptions, private readonly keyring: Keyring, private readonly log: Logger) {}
+  constructor(
+    private readonly o: RunOptions,
+    private readonly keyring: Keyring,
+    private readonly log: Logger,
+    /** A link to this process's daemon listener, while it has one. */
+    private readonly linkLocal: () => Duplex | undefined,
+  ) {}
 
   start(mgrAddr: string): void {
     if (!this.o.sim && !this.o.ceph) return;
@@ -242,8 +249,10 @@ class EmbeddedSources {
         osds: this.o.simOsds,
         seed: this.o.simSeed,
         scenario: this.o.simScenario,
-        model: { objectstore: this.o.simObjectstore ?? 'memstore', monAllowPoolDelete: this.o.simMonAllowPoolDelete === true },
+        model: { objectstore: this.o.simObjectstore ?? 'memstore' },
         log: this.log.child({ part: 'sim' }),
+        // This manager in process; another one (a standby named in CONFIGURE) over TCP.
+        dial: (addr) => (addr === mgrAddr ? this.linkLocal() : undefined),
       });
       await this.sim.start();
     }).catch((err: unknown) => this.log.error({ err: String(err) }, 'embedded cluster source failed to start'));

@@ -4,7 +4,8 @@
 // re-connects with backoff, re-opening and re-declaring from scratch.
 
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Errno, type CommandResult } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import { silentLogger } from '../common/log.js';
@@ -62,6 +63,12 @@ export interface MgrClientOptions {
    * answered as -EIO with its message.
    */
   monCommands?: (cmd: Record<string, unknown>, inbuf: string) => CommandResult | Promise<CommandResult>;
+  /**
+   * Another transport for an address: a connected stream that emits `connect`
+   * (the embedded simulator's in-process link to its own manager), or
+   * undefined for TCP. Asked at every (re)connection.
+   */
+  dial?: (addr: string) => Duplex | undefined;
 }
 
 
@@ -78,7 +85,7 @@ type Phase = 'idle' | 'connecting' | 'auth' | 'ready' | 'stopped';
 const MAX_ADDRS = 64;
 
 export class MgrClient extends EventEmitter {
-  private socket: Socket | undefined;
+  private socket: Duplex | undefined;
   private phase: Phase = 'idle';
   /** Where managers may be: the given addresses, then those CONFIGURE names (the active and its standbys). */
   private readonly addrs: string[];
@@ -235,7 +242,7 @@ export class MgrClient extends EventEmitter {
     this.attempts++;
     this.phase = 'connecting';
     const [host, portText] = splitHostPort(addr);
-    const socket = connect({ host, port: Number(portText), noDelay: true });
+    const socket = this.opts.dial?.(addr) ?? connect({ host, port: Number(portText), noDelay: true });
     this.socket = socket;
     const timeout = setTimeout(() => socket.destroy(new Error(`connect to ${addr} timed out`)), this.opts.connectTimeoutMs ?? 5000);
     const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES, (type, payload) => this.onFrame(socket, type, payload));
@@ -298,7 +305,7 @@ export class MgrClient extends EventEmitter {
     this.pending.clear();
   }
 
-  private onFrame(socket: Socket, type: number, payload: Buffer): void {
+  private onFrame(socket: Duplex, type: number, payload: Buffer): void {
     if (socket !== this.socket) return;
     switch (type) {
       case FrameType.CHALLENGE: {
@@ -379,7 +386,7 @@ export class MgrClient extends EventEmitter {
   }
 
   /** Runs a forwarded command and answers on the session it came from (dropped if that session is gone). */
-  private answerMonCommand(socket: Socket, m: MonCommandMsg): void {
+  private answerMonCommand(socket: Duplex, m: MonCommandMsg): void {
     const handler = this.opts.monCommands;
     const send = (a: CommandResult): void => {
       if (socket === this.socket && !socket.destroyed) socket.write(encodeJsonFrame(FrameType.MON_COMMAND_REPLY, { tid: m.tid, r: a.r, outs: a.outs, outb: a.outb }));

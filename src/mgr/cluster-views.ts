@@ -74,6 +74,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'pool_stats': out = snap(() => pg.poolStats()); break;
       case 'osd_pool_stats': out = snap(() => pg.osdPoolStats(c.osdMap)); break;
       case 'osd_stats': out = snap(() => pg.osdStats()); break;
+      case 'osd_stats_brief': out = snap(() => pg.osdStatsBrief()); break;
       case 'osd_ping_times': out = snap(() => pg.osdPingTimes()); break;
       case 'df': out = snap(() => pg.df(needMap(c.osdMap, 'osd_map'))); break;
       case 'io_rate': out = snap(() => pg.ioRate()); break;

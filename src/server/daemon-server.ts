@@ -2,7 +2,8 @@
 // sessions and applies what they send to DaemonState and ClusterState,
 // synchronously per message; it notifies on schema and map changes only.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { FD_HEADROOM, openFileLimit } from '../common/fd-budget.js';
 import type { Logger } from '../common/log.js';
 import { encodeJsonFrame, FrameType } from '../protocol/frames.js';
 import { parseJsonBounded } from '../protocol/json-bounded.js';
@@ -14,7 +15,8 @@ import type {
 } from '../protocol/messages.js';
 import type { ClusterState } from '../state/cluster-state.js';
 import { SchemaError, splitDaemonName, type DaemonStateIndex } from '../state/daemon-state.js';
-import { ProtocolError, Session, type SessionHost } from './session.js';
+import { LocalLinkEnd } from '../protocol/local-link.js';
+import { ProtocolError, Session, type SessionHost, type SessionSocket } from './session.js';
 import { IngestStats } from './ingest-stats.js';
 import { IngestGuard } from './ingest-guard.js';
 import { LimitHits } from './limit-hits.js';
@@ -75,6 +77,10 @@ export class DaemonServer implements SessionHost {
   private readonly guard: IngestGuard;
   /** The commands the cluster source declared, and those forwarded to it awaiting an answer. */
   readonly sourceCommands: SourceCommands;
+  /** Sessions on a socket (not in-process links): each holds a descriptor. */
+  private socketSessions = 0;
+  /** This process's open-file limit (ulimit -n), read at start. */
+  private readonly fdLimit = openFileLimit() ?? Infinity;
 
   constructor(private readonly opts: DaemonServerOptions) {
     this.keyring = opts.keyring;
@@ -117,6 +123,22 @@ export class DaemonServer implements SessionHost {
     this.server = server;
   }
 
+  /**
+   * A session over an in-process link (the embedded simulator): accepted as a
+   * connection is, under the same limits, and authenticated as any other. The
+   * end returned is the client's; it emits `connect` on the next turn.
+   */
+  connectLocal(): LocalLinkEnd {
+    const [client, server] = LocalLinkEnd.pair();
+    if (this.server === undefined) {
+      // Not listening (stopped, or not started): the link closes, as a refused connection does.
+      server.destroy();
+      return client;
+    }
+    this.accept(server);
+    return client;
+  }
+
   /** Closes the listener and every session (failover or shutdown). */
   async stop(reason = 'mgr shutting down'): Promise<void> {
     const server = this.server;
@@ -146,7 +168,7 @@ export class DaemonServer implements SessionHost {
    * has ms_max_sessions sessions, or ms_preauth_max_sessions connections
    * authenticating, or this peer address has ms_preauth_max_sessions_per_peer.
    */
-  private accept(socket: Socket): void {
+  private accept(socket: SessionSocket): void {
     const limits = this.limits;
     const peer = (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
     const perPeer = this.preauthByPeer.get(peer) ?? 0;
@@ -167,10 +189,23 @@ export class DaemonServer implements SessionHost {
       return;
     }
     const session = new Session(this.nextId++, socket, this);
+    if (!(socket instanceof LocalLinkEnd)) this.countSocket(1, peer);
     this.sessions.set(session.id, session);
     this.preauthSessions.add(session);
     this.preauthByPeer.set(peer, perPeer + 1);
     this.stats.accepted++;
+  }
+
+  /**
+   * Past the open-file limit, connections are dropped before any code sees
+   * them (libuv accepts and closes them): say so while it is near.
+   */
+  private countSocket(n: number, peer: string): void {
+    this.socketSessions += n;
+    if (n > 0 && this.socketSessions + FD_HEADROOM >= this.fdLimit) {
+      this.limitHits.hit('open_files', `${this.socketSessions} connections open (last from ${peer}) and the open-file limit is ${this.fdLimit} (ulimit -n): ` +
+        `daemons connecting past it are dropped unseen. Raise it (ulimit -n, systemd LimitNOFILE=) above the daemons' number plus ${FD_HEADROOM}`);
+    }
   }
 
   private releasePreauth(s: Session): void {
@@ -193,7 +228,7 @@ export class DaemonServer implements SessionHost {
   }
 
   closed(s: Session, code: string | undefined): void {
-    this.sessions.delete(s.id);
+    if (this.sessions.delete(s.id) && !(s.socket instanceof LocalLinkEnd)) this.countSocket(-1, s.peer);
     this.releasePreauth(s);
     if (code) this.stats.countError(code);
     if (s.caps?.mapSource) this.sourceCommands.closed(s);
@@ -380,7 +415,7 @@ export class DaemonServer implements SessionHost {
 }
 
 /** Refuses a connection without a session: one ERROR frame, then the socket goes. */
-function refuse(socket: Socket, code: string, message: string): void {
+function refuse(socket: SessionSocket, code: string, message: string): void {
   socket.on('error', () => undefined);
   socket.pause();
   socket.end(encodeJsonFrame(FrameType.ERROR, { code, message }));

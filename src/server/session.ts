@@ -7,7 +7,7 @@
 // bound (frame-bounds.ts) plus the frames of one socket read, while a large
 // JSON body is parsed in slices or commands wait for the peer to read.
 
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../common/log.js';
 import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
 import { CLIENT_FRAME_BOUNDS, SLICED_JSON_MIN_BYTES } from '../protocol/frame-bounds.js';
@@ -57,6 +57,13 @@ export interface SessionHost {
 
 type State = 'hello' | 'auth' | 'ready' | 'open' | 'closed';
 
+/** What a session needs of its transport: a TCP socket, or an in-process link (protocol/local-link.ts). */
+export type SessionSocket = Duplex & {
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  setNoDelay(noDelay?: boolean): unknown;
+};
+
 export class Session {
   state: State = 'hello';
   entity = '';
@@ -84,7 +91,7 @@ export class Session {
 
   constructor(
     readonly id: number,
-    readonly socket: Socket,
+    readonly socket: SessionSocket,
     private readonly host: SessionHost,
   ) {
     this.peer = (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');

@@ -3,7 +3,7 @@
 // and the model advanced on a timer. The manager cannot tell it from a cluster.
 
 import type { Logger } from '../common/log.js';
-import { MgrClient } from '../client/mgr-client.js';
+import { MgrClient, type MgrClientOptions } from '../client/mgr-client.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster.js';
 import { runSimCommand } from './model/sim-commands.js';
@@ -28,6 +28,8 @@ export interface SimRunnerOptions {
   pgStatsIntervalS?: number;
   /** Further model options (recovery speed, fill ratio...). */
   model?: Partial<SimOptions>;
+  /** Each daemon's transport to an address (MgrClient's dial): `mgrd run --sim` links them in process. */
+  dial?: MgrClientOptions['dial'];
 }
 
 export class SimRunner {
@@ -91,6 +93,7 @@ export class SimRunner {
       reconnectMaxMs: 5_000,
       monCommands: d.kind === 'mon' ? (cmd) => this.monCommand(cmd) : undefined,
       pgStatsIntervalS: this.opts.pgStatsIntervalS ?? 0,
+      dial: this.opts.dial,
       daemon: {
         name: d.name,
         metadata: d.metadata,

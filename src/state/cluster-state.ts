@@ -18,7 +18,7 @@ import { MAP_SHAPES } from './map-shapes.js';
 const MAP_VIEWS = new Set(['osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'fs_map', 'service_map']);
 
 /** Snapshot names whose source is the PGMap: they refresh at tick, not per message. */
-const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_ready', 'pool_stats', 'osd_pool_stats', 'osd_stats', 'osd_ping_times', 'df', 'io_rate', 'osd_perf']);
+const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_ready', 'pool_stats', 'osd_pool_stats', 'osd_stats', 'osd_stats_brief', 'osd_ping_times', 'df', 'io_rate', 'osd_perf']);
 
 export interface ClusterStateOptions {
   /**

@@ -9,7 +9,7 @@ import type { PGMap, PgRecord } from './pg-map.js';
 import { CRUSH_ITEM_NONE, utimeString } from './ceph-format.js';
 import { PG_STATE_WORDS } from './pg-states.js';
 import type { DeltaWindow } from './stat-delta.js';
-import { PoolStatSum, osdStatJson, perfStatJson, statSumJson, statfsJson, OSD_COL, STATFS_COL as F } from './stat-vectors.js';
+import { PoolStatSum, osdStatBriefJson, osdStatJson, perfStatJson, statSumJson, statfsJson, OSD_COL, STATFS_COL as F } from './stat-vectors.js';
 
 export type PgDumpWhat = 'all' | 'summary' | 'sum' | 'delta' | 'pools' | 'osds' | 'pgs' | 'pgs_brief';
 
@@ -118,6 +118,11 @@ export function dumpOsdStats(m: PGMap, withNet: boolean): Array<Record<string, u
     const e = m.osdStat(osd)!;
     return osdStatJson(e.vec, { osd, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, pingTimes: e.pingTimes, alerts: e.alerts }, withNet);
   });
+}
+
+/** get('osd_stats_brief'): per OSD, ascending, what exporters read of its osd_stat (no statfs, peers, alerts, pool_statfs). */
+export function osdStatsBrief(m: PGMap): Record<string, unknown> {
+  return { osd_stats: m.osdIds().map((osd) => osdStatBriefJson(osd, m.osdStat(osd)!.vec)) };
 }
 
 export function dumpPoolStatfs(m: PGMap): Array<Record<string, unknown>> {

@@ -305,6 +305,8 @@ export class PGMap {
   poolStats(): Record<string, unknown> { return { pool_stats: views.dumpPoolStats(this) }; }
   osdPingTimes(): Record<string, unknown> { return views.osdPingTimes(this); }
   osdStats(): Record<string, unknown> { return { osd_stats: views.dumpOsdStats(this, false), pool_statfs: views.dumpPoolStatfs(this) }; }
+  /** get('osd_stats_brief'): mgrd's narrow read of osd_stats for exporters (types.ts). */
+  osdStatsBrief(): Record<string, unknown> { return views.osdStatsBrief(this); }
   ioRate(): Record<string, unknown> { return { pg_stats_delta: views.pgStatsDelta(this) }; }
   pgReady(): { pg_ready: boolean } { return { pg_ready: this.isPgReady() }; }
   pgsByState(): Array<{ state_name: string; count: number }> { return views.pgsByState(this); }

@@ -152,6 +152,23 @@ export function osdStatJson(v: Float64Array, x: OsdStatExtras, withNet: boolean)
   return out;
 }
 
+/**
+ * get('osd_stats_brief'): the osd_stat_t figures exporters read, a subset of
+ * osdStatJson's with the same values, for one OSD.
+ */
+export function osdStatBriefJson(osd: number, v: Float64Array): Record<string, unknown> {
+  const total = v[STATFS_COL.total]!;
+  const avail = v[STATFS_COL.available]!;
+  return {
+    osd,
+    num_pgs: v[OSD_COL.numPgs],
+    kb: kbOf(total),
+    kb_used: kbOf(total - avail),
+    kb_avail: kbOf(avail),
+    perf_stat: perfStatJson(v[OSD_COL.commitNs]!, v[OSD_COL.applyNs]!),
+  };
+}
+
 /** objectstore_perf_stat_t::dump. */
 export function perfStatJson(commitNs: number, applyNs: number): Record<string, number> {
   return {

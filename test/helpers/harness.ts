@@ -15,6 +15,7 @@ import type { Mgr } from '../../src/mgr/mgr.js';
 import { defaultKeyring, type Keyring } from '../../src/protocol/keyring.js';
 import { defaultModulePaths } from '../../src/registry/module-loader.js';
 import { SimRunner, type SimRunnerOptions } from '../../src/sim/sim-runner.js';
+import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 
 export interface TestMgr {
   standby: MgrStandby;
@@ -89,6 +90,31 @@ export async function startTestMgr(o: TestMgrOptions = {}): Promise<TestMgr> {
       if (!o.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A simulated cluster's maps and one round of PG stats, applied to the manager's state in process, then a tick. */
+export function feedSimCluster(t: TestMgr, osds: number, seed: number): void {
+  const sim = new SimCluster({ osds, seed });
+  const now = Date.now() / 1000;
+  t.mgr.cluster.applyMap(sim.maps());
+  sim.advance(now);
+  for (let osd = 0; osd < osds; osd++) {
+    const m = sim.pgStats(osd, now);
+    if (m) t.mgr.cluster.applyPgStats(m, now);
+  }
+  t.mgr.cluster.tick(now);
+}
+
+/** Waits until `read()` has moved past `from` and then held still for a second (work that stopped). */
+export async function waitStill(read: () => number, from: number, what: string, ms = 60_000): Promise<void> {
+  let last = -1;
+  await waitFor(async () => {
+    const n = read();
+    const still = n === last && n > from;
+    last = n;
+    if (!still) await new Promise((r) => setTimeout(r, 1000));
+    return still;
+  }, ms, what);
 }
 
 /** Polls `check` until it returns a truthy value or `ms` pass. */

@@ -3,13 +3,15 @@
 // ports, stopped by PID. A missing binary fails with the command that installs
 // it; nothing is skipped.
 
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/common/paths.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+/** The package root, also from a compiled copy (bench/out/test/helpers/). */
+export const ROOT = packageRoot();
 export const MGRD_BIN = join(ROOT, 'bin/mgrd.js');
 
 /** The absolute path of `bin`, or an error naming how to install it. */
@@ -105,8 +107,6 @@ export interface MgrdProcess {
   prometheusUrl: string | undefined;
   /** POST /api/v1/command. */
   command(cmd: Record<string, unknown>): Promise<{ status: number; retval: number; outb: string; outs: string }>;
-  /** `mgrd tell --data-dir DIR mgr <words>` as an operator runs it: exit code, stdout, stderr. */
-  tell(...words: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +119,13 @@ export interface MgrdOptions {
   /** Wait for the prometheus URI to be published (default true). */
   waitPrometheus?: boolean;
   timeoutMs?: number;
+  /** Run it under this open-file limit (`ulimit -n`). */
+  ulimitFiles?: number;
+}
+
+/** `bin args...` under an open-file limit: through sh, which sets it and execs the command (same PID). */
+export function underFileLimit(limit: number | undefined, bin: string, args: string[]): [string, string[]] {
+  return limit === undefined ? [bin, args] : ['/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, bin, ...args]];
 }
 
 /**
@@ -132,7 +139,7 @@ export async function startMgrd(o: MgrdOptions = {}): Promise<MgrdProcess> {
   const sets: Record<string, string | number> = { 'mgr/prometheus/server_port': 0, 'mgr/prometheus/server_addr': '127.0.0.1', ...o.set };
   const args = [MGRD_BIN, 'run', '--data-dir', dataDir, '--daemon-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0',
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]), ...(o.args ?? [])];
-  const child = spawnLogged(process.execPath, args, logFile);
+  const child = spawnLogged(...underFileLimit(o.ulimitFiles, process.execPath, args), logFile);
   const ms = o.timeoutMs ?? 30_000;
   const info = await poll(`mgrd to become active (log: ${logFile})`, ms, () => {
     if (child.exitCode !== null) throw new Error(`mgrd exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
@@ -155,14 +162,7 @@ export async function startMgrd(o: MgrdOptions = {}): Promise<MgrdProcess> {
     const body = (await res.json()) as { retval: number; outb: string; outs: string };
     return { status: res.status, ...body };
   };
-  const tell = (...words: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
-    execFile(process.execPath, [MGRD_BIN, 'tell', '--data-dir', dataDir, 'mgr', ...words], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : undefined;
-      if (code === undefined) reject(err ?? new Error('mgrd tell: no exit code'));
-      else resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, dataDir, logFile, adminUrl, daemonAddr, token, prometheusUrl, command, tell, stop: () => stopChild(child) };
+  return { child, dataDir, logFile, adminUrl, daemonAddr, token, prometheusUrl, command, stop: () => stopChild(child) };
 }
 
 /** Resident memory of a process (Linux /proc), bytes. */

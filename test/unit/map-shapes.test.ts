@@ -34,7 +34,7 @@ const PG_COMMANDS: string[][] = [['pg', 'dump', '--format', 'json'], ['pg', 'dum
 
 const VIEWS: Array<keyof GetMap> = [
   'osd_map', 'osd_map_tree', 'osd_map_crush', 'mon_map', 'mon_status', 'fs_map', 'service_map', 'health', 'pg_summary', 'pg_status',
-  'pg_dump', 'pg_stats', 'pool_stats', 'osd_pool_stats', 'osd_stats', 'df', 'io_rate', 'osd_metadata', 'mds_metadata', 'osd_perf',
+  'pg_dump', 'pg_stats', 'pool_stats', 'osd_pool_stats', 'osd_stats', 'osd_stats_brief', 'df', 'io_rate', 'osd_metadata', 'mds_metadata', 'osd_perf',
 ];
 
 type Json = unknown;

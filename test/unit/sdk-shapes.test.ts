@@ -76,6 +76,21 @@ describe('module API answers keep ceph-mgr shapes', () => {
     expect(await get('pg_ready')).toEqual({ pg_ready: true });
   });
 
+  it("osd_stats_brief (mgrd's): each osd_stats row cut to the fields exporters read, same values, frozen", async () => {
+    const fields = ['osd', 'num_pgs', 'kb', 'kb_used', 'kb_avail', 'perf_stat'];
+    const cut = (rows: ReadonlyArray<Record<string, unknown>>): unknown[] => rows.map((o) => Object.fromEntries(fields.map((f) => [f, o[f]])));
+    // One turn, one PG epoch: both views are as of the same tick.
+    const full = t.mgr.views.get('osd_stats').osd_stats;
+    const brief = t.mgr.views.get('osd_stats_brief').osd_stats;
+    expect(brief.length).toBe(4);
+    expect(brief).toEqual(cut(full));
+    expect(brief.every((o) => o.kb > 0 && Object.isFrozen(o) && Object.isFrozen(o.perf_stat))).toBe(true);
+    // Through a module (the SDK's get), and the reference's rows have every brief field.
+    const viaModule = (await get('osd_stats_brief')) as { osd_stats: unknown[] };
+    expect(Object.keys(viaModule.osd_stats[0] as object).sort()).toEqual([...fields].sort());
+    covers(cut(refJson<{ osd_stats: Array<Record<string, unknown>> }>('mgr_internals/get.osd_stats.json').osd_stats), viaModule.osd_stats, 'osd_stats_brief');
+  });
+
   it('metadata: osd_metadata, mds_metadata, get_metadata of osd, mon and mgr', async () => {
     covers(await get('osd_metadata'), refJson('mgr_internals/get.osd_metadata.json'), 'osd_metadata', { mapPaths: [''] });
     const mds = (await get('mds_metadata')) as Record<string, Record<string, string>>;

@@ -4,24 +4,15 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJsonFrame, FrameType } from '../../src/protocol/frames.js';
-import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 import { authenticate, openRaw } from '../helpers/raw-session.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { feedSimCluster, startTestMgr, waitFor, waitStill, type TestMgr } from '../helpers/harness.js';
 
 describe('command backpressure', () => {
   let t: TestMgr;
   beforeAll(async () => {
     t = await startTestMgr({ modules: [], set: { ms_session_max_buffered_bytes: 2 << 20 } });
     // A cluster whose `pg dump` is ~0.7 MB (within what one reply may carry: 0.94 × the 2 MiB bound).
-    const sim = new SimCluster({ osds: 10, seed: 5 });
-    const now = Date.now() / 1000;
-    t.mgr.cluster.applyMap(sim.maps());
-    sim.advance(now);
-    for (let osd = 0; osd < 10; osd++) {
-      const m = sim.pgStats(osd, now);
-      if (m) t.mgr.cluster.applyPgStats(m, now);
-    }
-    t.mgr.cluster.tick(now);
+    feedSimCluster(t, 10, 5);
   });
   afterAll(async () => {
     await t.stop();
@@ -34,15 +25,7 @@ describe('command backpressure', () => {
     const stats = t.mgr.server.stats;
     const before = stats.commands;
     s.send(Buffer.concat(Array.from({ length: 200 }, (_, tid) => encodeJsonFrame(FrameType.COMMAND, { tid, argv: ['pg', 'dump', '--format', 'json'] }))));
-    // Wait until the manager stops computing (the count holds still for a second).
-    let last = -1;
-    await waitFor(async () => {
-      const n = stats.commands;
-      const still = n === last && n > before;
-      last = n;
-      if (!still) await new Promise((r) => setTimeout(r, 1000));
-      return still;
-    }, 60_000, 'the manager to stop computing replies');
+    await waitStill(() => stats.commands, before, 'the manager to stop computing replies');
     const computed = stats.commands - before;
     const replyBytes = (await (await t.admin()).command({ argv: ['pg', 'dump', '--format', 'json'] })).outb.length;
     expect(replyBytes).toBeGreaterThan(500_000);
