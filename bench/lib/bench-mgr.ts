@@ -34,6 +34,8 @@ export async function startBenchMgr(opts: {
   modules?: string[];
   /** Options of other modules, e.g. { zabbix: { zabbix_host: '127.0.0.1:10051' } }. */
   moduleOptions?: Record<string, Record<string, string>>;
+  /** Module folders under the compiled tree (default: exporters). */
+  modulePaths?: string[];
 }): Promise<BenchMgr> {
   const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-'));
   const options = new OptionTable(MGR_OPTIONS);
@@ -47,7 +49,7 @@ export async function startBenchMgr(opts: {
   const standby = new MgrStandby({
     id: 'x', store, options, keyring,
     daemonAddr: '127.0.0.1:0', adminAddr: '127.0.0.1:0', adminToken: 'bench',
-    modulePaths: [join(root, 'exporters')],
+    modulePaths: (opts.modulePaths ?? ['exporters']).map((d) => join(root, d)),
     moduleOverrides: [
       ...Object.entries({ server_addr: '127.0.0.1', server_port: '0', ...opts.prometheus }).map(([option, value]) => ({ module: 'prometheus', option, value })),
       ...Object.entries(opts.moduleOptions ?? {}).flatMap(([module, o]) => Object.entries(o).map(([option, value]) => ({ module, option, value }))),

@@ -7,10 +7,10 @@ import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/common/log.js';
-import type { CmdMap, CommandCaller, CommandReturn } from '../../src/mgr-module/index.js';
+import type { CmdMap, CommandCaller, CommandReturn, PemPair } from '../../src/mgr-module/index.js';
 import { referenceReader } from '../../test/helpers/restful-reference.js';
 import { restfulApp } from './app.js';
-import { createSelfSignedCert, type SelfSignedCert } from './cert.js';
+import { createSelfSignedCert } from './cert.js';
 import { KeyStore } from './keys.js';
 import { HttpsListener, LISTENER_LIMITS } from './listener.js';
 import { RequestList } from './requests.js';
@@ -40,7 +40,7 @@ const runCommand = (cmd: CmdMap, caller: CommandCaller): Promise<CommandReturn> 
   return Promise.resolve([-22, '', `No handler found for '${cmd.prefix}'`]);
 };
 const MAX_BODY = 4096;
-let cert: SelfSignedCert;
+let cert: PemPair;
 let port: number;
 let admin: string;
 let reader: string;
@@ -158,7 +158,7 @@ describe('restful API: requests', () => {
     await call('POST', '/pool?wait=1', { auth: admin, body: '{"name": "rbd", "pg_num": 16, "size": 2}' });
     expect(ran.slice(before).map((x) => x.cmd)).toEqual([
       { prefix: 'osd pool create', pool: 'rbd', pg_num: 16 },
-      { prefix: 'osd pool set', pool: 'rbd', var: 'size', val: 2 },
+      { prefix: 'osd pool set', pool: 'rbd', var: 'size', val: '2' },
     ]);
     const n = ran.length;
     expect((await call('POST', '/pool', { auth: admin, body: '{"name": "rbd"}' })).json()).toEqual({ message: 'You need to specify the "pg_num" argument' });

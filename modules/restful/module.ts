@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
-  Errno, MgrModule, healthCheck, type CmdMap, type CommandReturn, type ModuleCommand, type ModuleOption,
+  Errno, MgrModule, checkCertPair, healthCheck, type CmdMap, type CommandReturn, type ModuleCommand, type ModuleOption,
 } from '../../src/mgr-module/index.js';
 import { restfulApp } from './app.js';
-import { checkCertPair, createSelfSignedCert } from './cert.js';
+import { createSelfSignedCert } from './cert.js';
 import { KeyStore, type KeyCaps } from './keys.js';
 import { HttpsListener } from './listener.js';
 import { MODULE_OPTIONS, hostForUri, isWildcard, listenHost, readConfig, type RestfulConfig } from './options.js';

@@ -2,6 +2,7 @@
 // table of paths and methods, with the docstrings /doc shows. app.ts mounts it;
 // /doc is built from it, so the two cannot drift.
 
+import { RE2JS } from 're2js';
 import type { CmdMap, CommandCaller, CommandReturn } from '../../src/mgr-module/index.js';
 import { badRequest, intParam, notFound } from './http-errors.js';
 import type { KeyUser } from './keys.js';
@@ -101,14 +102,26 @@ function paginate<T>(list: readonly T[], page: unknown): readonly T[] {
   return list.slice(Math.max(0, p - 100), Math.max(0, p));
 }
 
-function daemonRegex(q: unknown): RegExp | undefined {
+/** Longest `daemon` regex /perf takes. */
+export const MAX_DAEMON_REGEX = 256;
+
+/**
+ * `?daemon=<regex>` as a test of a daemon name, matched at its start as
+ * Python's re.match. The regex comes from a client: it runs on RE2 (re2js),
+ * whose time is linear in the name, so no pattern can make the manager
+ * backtrack for seconds (JavaScript's RegExp can: `(a|a)*b`). RE2 has no
+ * backreferences or lookaround; such a pattern is a 400.
+ */
+function daemonRegex(q: unknown): ((name: string) => boolean) | undefined {
   if (q === undefined) return undefined;
-  if (typeof q !== 'string' || q.length > 256) throw badRequest('daemon: a regular expression of at most 256 characters is expected');
+  if (typeof q !== 'string' || q.length > MAX_DAEMON_REGEX) throw badRequest(`daemon: a regular expression of at most ${MAX_DAEMON_REGEX} characters is expected`);
+  let re: RE2JS;
   try {
-    return new RegExp(`^(?:${q})`);
+    re = RE2JS.compile(q);
   } catch (err) {
-    throw badRequest(`daemon: invalid regular expression: ${(err as Error).message}`);
+    throw badRequest(`daemon: invalid regular expression (RE2 syntax): ${(err as Error).message}`);
   }
+  return (name) => re.matcher(name).lookingAt();
 }
 
 export const ROUTES: readonly RouteDef[] = [

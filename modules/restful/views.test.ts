@@ -48,8 +48,8 @@ describe('restful read endpoints on the reference cluster', () => {
   });
 
   test('/perf filters daemons by a regex matched at the start of the name', () => {
-    expect(Object.keys(views.perf(reference, /^(?:osd\.[01])/)).sort()).toEqual(['osd.0', 'osd.1']);
-    expect(Object.keys(views.perf(reference, /^(?:sd)/))).toEqual([]);
+    expect(Object.keys(views.perf(reference, (n) => /^osd\.[01]/.test(n))).sort()).toEqual(['osd.0', 'osd.1']);
+    expect(Object.keys(views.perf(reference, (n) => n.startsWith('sd')))).toEqual([]);
   });
 
   test('/ and the JSON style are Ceph\'s: sorted keys, four-space indent', () => {

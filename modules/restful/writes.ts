@@ -82,9 +82,10 @@ export function poolUpdateCommands(poolName: string, body: Body): Waves {
   if ('pg_num' in args && !('pgp_num' in args)) args.pgp_num = args.pg_num;
   const first: CmdMap[] = [];
   const second: CmdMap[] = [];
-  for (const v of POOL_PROPERTIES_1) if (v in args) first.push({ prefix: 'osd pool set', pool: poolName, var: v, val: args[v] });
+  // `val` is a CephString: Ceph's mon reads a JSON number there as its text, mgrd's dispatcher checks types, so it is sent as text.
+  for (const v of POOL_PROPERTIES_1) if (v in args) first.push({ prefix: 'osd pool set', pool: poolName, var: v, val: String(args[v]) });
   for (const [v, field] of POOL_QUOTA_PROPERTIES) if (v in args) first.push({ prefix: 'osd pool set-quota', pool: poolName, field, val: String(args[v]) });
-  for (const v of POOL_PROPERTIES_2) if (v in args) second.push({ prefix: 'osd pool set', pool: poolName, var: v, val: args[v] });
+  for (const v of POOL_PROPERTIES_2) if (v in args) second.push({ prefix: 'osd pool set', pool: poolName, var: v, val: String(args[v]) });
   return [first, second];
 }
 
@@ -100,7 +101,8 @@ export function poolCreateCommands(body: Body): Waves {
 
 /** DELETE /pool/<id>. */
 export function poolDeleteCommands(poolName: string): Waves {
-  return [[{ prefix: 'osd pool delete', pool: poolName, pool2: poolName, sure: '--yes-i-really-really-mean-it' }]];
+  // Ceph 16's api/pool.py: the name twice and the CephBool of `--yes-i-really-really-mean-it`.
+  return [[{ prefix: 'osd pool delete', pool: poolName, pool2: poolName, yes_i_really_really_mean_it: true }]];
 }
 
 /**

@@ -12,7 +12,7 @@ import { flushAndExit, installProcessFaultHandlers } from '../registry/process-f
 import { metricsWhere, startMgrd, waitForStandbyService, type Running, type RunOptions } from './run.js';
 import { tell } from './tell.js';
 import { mgrAddrList } from './listen-addr.js';
-import { runSimCommand } from './sim.js';
+import { runSimCommand, type SimFlags } from './sim.js';
 import { adminTokenPath, connectableAddr } from './runtime-info.js';
 import { addCephOptions, agentCommand, agentOptions, type CephFlags } from './agent.js';
 import { DEFAULT_ADMIN_ADDR, DEFAULT_DAEMON_ADDR } from './defaults.js';
@@ -30,7 +30,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 const RUN_KEYS = new Set(['data_dir', 'daemon_addr', 'admin_addr', 'id', 'public_addr', 'map_store', 'cluster_name', 'admin_token_file',
-  'etcd_endpoints', 'etcd_lease_ttl', 'etcd_ca', 'etcd_cert', 'etcd_key', 'etcd_user', 'etcd_password_file', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'keyring']);
+  'etcd_endpoints', 'etcd_lease_ttl', 'etcd_ca', 'etcd_cert', 'etcd_key', 'etcd_user', 'etcd_password_file', 'log_level', 'sim', 'sim_osds', 'sim_seed', 'sim_scenario', 'sim_objectstore', 'sim_mon_allow_pool_delete', 'keyring']);
 
 export function buildProgram(): Command {
   const program = new Command('mgrd')
@@ -65,6 +65,7 @@ export function buildProgram(): Command {
     .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, or a JSON file')
     .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
+    .option('--sim-mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")
     .option('--ceph', "report this host's real Ceph cluster (in-process `mgrd agent ceph --cluster-stats`; options below)");
   addCephOptions(run, false).action(async (flags: Record<string, unknown>, cmd: Command) => {
       const fromFile = typeof flags.config === 'string' ? parseConfigFile(flags.config) : {};
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
         simSeed: pick('simSeed', 'sim_seed', int('sim_seed', 0, 2 ** 31)),
         simScenario: pick('scenario', 'sim_scenario'),
         simObjectstore: pick('simObjectstore', 'sim_objectstore'),
+        simMonAllowPoolDelete: Boolean(flags.simMonAllowPoolDelete) || fromFile.sim_mon_allow_pool_delete === 'true',
         ceph: flags.ceph ? (mgrAddr, keyring, agentLog) => agentOptions(flags as unknown as CephFlags, [mgrAddr], keyring, true, agentLog) : undefined,
       };
       if (o.sim && o.ceph) {
@@ -146,8 +148,9 @@ export function buildProgram(): Command {
     .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, or a JSON file')
     .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
     .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
+    .option('--mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
-    .action(async (flags: { mgr: string[]; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }) => {
+    .action(async (flags: SimFlags) => {
       await runSimCommand(flags);
     });
 

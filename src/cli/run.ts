@@ -43,6 +43,8 @@ export interface RunOptions {
   simSeed: number;
   simScenario?: string;
   simObjectstore?: 'memstore' | 'bluestore' | 'mixed';
+  /** The simulated mon's mon_allow_pool_delete. */
+  simMonAllowPoolDelete?: boolean;
   /** `--ceph`: the Ceph agent in-process, reporting the local cluster to this manager. */
   ceph?: (mgrAddr: string, keyring: Keyring, log: Logger) => CephAgentOptions;
 }
@@ -249,7 +251,7 @@ class EmbeddedSources {
         osds: this.o.simOsds,
         seed: this.o.simSeed,
         scenario: this.o.simScenario,
-        model: { objectstore: this.o.simObjectstore ?? 'memstore' },
+        model: { objectstore: this.o.simObjectstore ?? 'memstore', monAllowPoolDelete: this.o.simMonAllowPoolDelete === true },
         log: this.log.child({ part: 'sim' }),
         // This manager in process; another one (a standby named in CONFIGURE) over TCP.
         dial: (addr) => (addr === mgrAddr ? this.linkLocal() : undefined),

@@ -5,9 +5,22 @@ import { createLogger } from '../common/log.js';
 import { Keyring } from '../protocol/keyring.js';
 import { SimRunner } from '../sim/sim-runner.js';
 
-export async function runSimCommand(flags: { mgr: string[]; keyring: string; osds: number; seed: number; scenario?: string; pgStatsInterval?: number; objectstore: 'memstore' | 'bluestore' | 'mixed'; logLevel: string }): Promise<void> {
+export interface SimFlags {
+  mgr: string[];
+  keyring: string;
+  osds: number;
+  seed: number;
+  scenario?: string;
+  pgStatsInterval?: number;
+  objectstore: 'memstore' | 'bluestore' | 'mixed';
+  monAllowPoolDelete?: boolean;
+  logLevel: string;
+}
+
+export async function runSimCommand(flags: SimFlags): Promise<void> {
   const log = createLogger({ level: flags.logLevel as 'info', name: 'mgrd-sim' });
-  const runner = new SimRunner({ mgrAddr: flags.mgr.join(','), keyring: Keyring.load(flags.keyring), osds: flags.osds, seed: flags.seed, scenario: flags.scenario, pgStatsIntervalS: flags.pgStatsInterval, model: { objectstore: flags.objectstore }, log });
+  const model = { objectstore: flags.objectstore, monAllowPoolDelete: flags.monAllowPoolDelete === true };
+  const runner = new SimRunner({ mgrAddr: flags.mgr.join(','), keyring: Keyring.load(flags.keyring), osds: flags.osds, seed: flags.seed, scenario: flags.scenario, pgStatsIntervalS: flags.pgStatsInterval, model, log });
   // One socket per daemon: past the open-file limit the last daemons could never connect.
   const daemons = runner.cluster.daemons().length;
   const short = descriptorShortfall(daemons, `${daemons} simulated daemons (${flags.osds} OSDs)`,

@@ -16,3 +16,5 @@ export type { PushErrorOptions, RetryPolicy } from './push-retry.js';
 export { Slicer, CHECK_EVERY } from './slicer.js';
 export { listenOn } from './listen.js';
 export type { Logger } from '../common/log.js';
+export { checkCertPair, createSelfSignedCert } from './tls-cert.js';
+export type { PemPair, SelfSignedOptions } from './tls-cert.js';

@@ -3,7 +3,7 @@
 // ports, stopped by PID. A missing binary fails with the command that installs
 // it; nothing is skipped.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,8 @@ export interface MgrdProcess {
   prometheusUrl: string | undefined;
   /** POST /api/v1/command. */
   command(cmd: Record<string, unknown>): Promise<{ status: number; retval: number; outb: string; outs: string }>;
+  /** `mgrd tell --data-dir DIR mgr <words>` as an operator runs it: exit code, stdout, stderr. */
+  tell(...words: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -162,7 +164,14 @@ export async function startMgrd(o: MgrdOptions = {}): Promise<MgrdProcess> {
     const body = (await res.json()) as { retval: number; outb: string; outs: string };
     return { status: res.status, ...body };
   };
-  return { child, dataDir, logFile, adminUrl, daemonAddr, token, prometheusUrl, command, stop: () => stopChild(child) };
+  const tell = (...words: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
+    execFile(process.execPath, [MGRD_BIN, 'tell', '--data-dir', dataDir, 'mgr', ...words], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : undefined;
+      if (code === undefined) reject(err ?? new Error('mgrd tell: no exit code'));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+  return { child, dataDir, logFile, adminUrl, daemonAddr, token, prometheusUrl, command, tell, stop: () => stopChild(child) };
 }
 
 /** Resident memory of a process (Linux /proc), bytes. */

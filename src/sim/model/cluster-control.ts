@@ -70,7 +70,7 @@ export class ClusterControl {
   }
 
   /** Applies an OSD map change made by this call: one new epoch. */
-  private commit(): void {
+  commit(): void {
     this.c.engine.usageDirty = false;
     this.c.usage.invalidate();
     this.c.engine.pgTempDirty = false;
@@ -150,33 +150,43 @@ export class ClusterControl {
 
   markOut(id: number, auto: boolean): void {
     this.checkOsd(id, 'markOut');
-    const c = this.c;
-    const s = c.osd;
+    const s = this.c.osd;
     if (s.isIn[id] !== 1) return;
-    s.isIn[id] = 0;
     s.autoout[id] = auto ? 1 : 0;
-    s.downIn.delete(id);
-    c.lastInChangeS = c.nowS;
-    const changed = c.table.remap(c.placement, s.isIn);
-    c.engine.remapped(changed, c.nowS);
-    c.builder.dirty(id);
-    c.log(`osd.${id} marked out${auto ? ` (down for ${c.downOutIntervalS}s)` : ''}, ${changed.length} PGs remapped`);
-    this.commit();
+    this.setWeight(id, 0, `marked out${auto ? ` (down for ${this.c.downOutIntervalS}s)` : ''}`);
   }
 
   markIn(id: number): void {
     this.checkOsd(id, 'markIn');
+    if (this.c.osd.isIn[id] === 1) return;
+    this.c.osd.autoout[id] = 0;
+    this.setWeight(id, 1, 'marked in');
+  }
+
+  /** `osd reweight <id> <w>`: the OSD map's weight, as Ceph's 16.16 fixed point; 0 is out. Returns the fixed-point value. */
+  reweight(id: number, w: number): number {
+    this.checkOsd(id, 'reweight');
+    if (!(w >= 0 && w <= 1)) throw new Error(`reweight: weight must be in [0, 1], got ${String(w)}`);
+    const fixed = Math.trunc(w * 0x10000);
+    if (fixed / 0x10000 !== this.c.osd.reweight[id]) this.setWeight(id, fixed / 0x10000, `reweighted to ${w}`);
+    return fixed;
+  }
+
+  /** One OSD's weight changes: in/out follow (weight > 0), CRUSH remaps, one new epoch. */
+  private setWeight(id: number, w: number, why: string): void {
     const c = this.c;
     const s = c.osd;
-    if (s.isIn[id] === 1) return;
-    s.isIn[id] = 1;
-    s.autoout[id] = 0;
-    if (s.isUp[id] !== 1) s.downIn.add(id);
-    c.lastInChangeS = c.nowS;
-    const changed = c.table.remap(c.placement, s.isIn);
+    const wasIn = s.isIn[id] === 1;
+    s.reweight[id] = w;
+    s.isIn[id] = w > 0 ? 1 : 0;
+    if (w > 0) s.autoout[id] = 0;
+    if (w === 0) s.downIn.delete(id);
+    else if (!wasIn && s.isUp[id] !== 1) s.downIn.add(id);
+    if (wasIn !== (w > 0)) c.lastInChangeS = c.nowS;
+    const changed = c.table.remap(c.placement, s.reweight);
     c.engine.remapped(changed, c.nowS);
     c.builder.dirty(id);
-    c.log(`osd.${id} marked in, ${changed.length} PGs remapped`);
+    c.log(`osd.${id} ${why}, ${changed.length} PGs remapped`);
     this.commit();
   }
 
@@ -259,6 +269,14 @@ export class ClusterControl {
     }
     const n = c.engine.requestScrub(index, deep);
     c.log(`${deep ? 'deep-scrub' : 'scrub'} requested for ${n} PGs${poolId !== undefined ? ` of pool ${poolId}` : ''}`);
+  }
+
+  /** `osd scrub|deep-scrub|repair <id>`: the PGs the OSD is primary for; returns how many. */
+  scrubOsd(id: number, deep: boolean): number {
+    this.checkOsd(id, 'scrubOsd');
+    const n = this.c.engine.requestScrubPrimary(id, deep);
+    this.c.log(`${deep ? 'deep-scrub' : 'scrub'} requested for ${n} PGs of osd.${id}`);
+    return n;
   }
 
   setMon(name: string, up: boolean): void {

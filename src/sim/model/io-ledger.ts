@@ -33,20 +33,22 @@ const LAT_NS: Record<'hdd' | 'ssd', { r: number; w: number; rw: number }> = {
 };
 
 export class IoLedger {
-  readonly numPools: number;
+  /** Pool slots (PoolSpec.index); the per-pool arrays grow when a pool is created. */
+  numPools: number;
   /** Per pool: ops/s and bytes/s at load 1 (whole pool). */
-  readonly rOps: Float64Array;
-  readonly wOps: Float64Array;
-  readonly rwOps: Float64Array;
-  readonly rBytes: Float64Array;
-  readonly wBytes: Float64Array;
+  rOps: Float64Array;
+  wOps: Float64Array;
+  rwOps: Float64Array;
+  rBytes: Float64Array;
+  wBytes: Float64Array;
   /** Per OSD x pool: sum of the IO shares of PGs credited to the OSD. */
-  readonly wsum: Float64Array;
+  wsum: Float64Array;
   readonly acc: Float64Array;
+  private readonly clusterOpsPerS: number;
   private readonly latR: Float64Array;
   private readonly latW: Float64Array;
   private readonly latRW: Float64Array;
-  private readonly poolSize: Float64Array;
+  private poolSize: Float64Array;
 
   constructor(
     pools: PoolSpec[],
@@ -62,15 +64,8 @@ export class IoLedger {
     this.rBytes = new Float64Array(P);
     this.wBytes = new Float64Array(P);
     this.poolSize = new Float64Array(P);
-    for (const p of pools) {
-      const ops = clusterOpsPerS * p.io.share;
-      this.rOps[p.index] = ops * p.io.readFrac;
-      this.rwOps[p.index] = ops * p.io.rwFrac;
-      this.wOps[p.index] = ops * Math.max(0, 1 - p.io.readFrac - p.io.rwFrac);
-      this.rBytes[p.index] = ops * (p.io.readFrac + p.io.rwFrac) * p.io.readBytes;
-      this.wBytes[p.index] = ops * (1 - p.io.readFrac) * p.io.writeBytes;
-      this.poolSize[p.index] = p.size;
-    }
+    this.clusterOpsPerS = clusterOpsPerS;
+    for (const p of pools) this.setRates(p);
     const n = osds.length;
     this.wsum = new Float64Array(n * P);
     this.acc = new Float64Array(n * ACC_WIDTH);
@@ -83,6 +78,47 @@ export class IoLedger {
       this.latW[i] = base.w * o.latencyFactor;
       this.latRW[i] = base.rw * o.latencyFactor;
     });
+  }
+
+  private setRates(p: PoolSpec): void {
+    const ops = this.clusterOpsPerS * p.io.share;
+    this.rOps[p.index] = ops * p.io.readFrac;
+    this.rwOps[p.index] = ops * p.io.rwFrac;
+    this.wOps[p.index] = ops * Math.max(0, 1 - p.io.readFrac - p.io.rwFrac);
+    this.rBytes[p.index] = ops * (p.io.readFrac + p.io.rwFrac) * p.io.readBytes;
+    this.wBytes[p.index] = ops * (1 - p.io.readFrac) * p.io.writeBytes;
+    this.poolSize[p.index] = p.size;
+  }
+
+  /** A pool created in slot `p.index` (the next one): its columns, no IO credited yet. */
+  addPool(p: PoolSpec): void {
+    const P = this.numPools;
+    const Q = Math.max(P, p.index + 1);
+    if (Q > P) {
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(Q);
+        b.set(a);
+        return b;
+      };
+      this.rOps = grow(this.rOps);
+      this.wOps = grow(this.wOps);
+      this.rwOps = grow(this.rwOps);
+      this.rBytes = grow(this.rBytes);
+      this.wBytes = grow(this.wBytes);
+      this.poolSize = grow(this.poolSize);
+      const n = this.latR.length;
+      const wsum = new Float64Array(n * Q);
+      for (let o = 0; o < n; o++) wsum.set(this.wsum.subarray(o * P, (o + 1) * P), o * Q);
+      this.wsum = wsum;
+      this.numPools = Q;
+    }
+    this.setRates(p);
+  }
+
+  /** A pool's size or IO changed (its PGs' credits stay); a deleted pool's slot gets no IO. */
+  updatePool(p: PoolSpec, deleted = false): void {
+    if (!deleted) return this.setRates(p);
+    this.rOps[p.index] = this.wOps[p.index] = this.rwOps[p.index] = this.rBytes[p.index] = this.wBytes[p.index] = 0;
   }
 
   /** Starts (or restarts) an OSD's counters at t, as a daemon start does. */

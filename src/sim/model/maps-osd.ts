@@ -4,7 +4,7 @@
 // 10,000-OSD map costs little to produce again after one OSD goes down.
 
 import type { PoolSpec } from './pools.js';
-import { EC_K, EC_M, EC_PROFILE } from './pools.js';
+import { EC_K, EC_M, EC_PROFILE, poolFlagNames } from './pools.js';
 import type { Topology } from './topology.js';
 import { addrvec, cephStamp, legacyAddr } from './format.js';
 import { FULLNESS_BACKFILLFULL, FULLNESS_FULL, FULLNESS_NEARFULL } from './pg-engine.js';
@@ -13,6 +13,8 @@ import { FULLNESS_BACKFILLFULL, FULLNESS_FULL, FULLNESS_NEARFULL } from './pg-en
 export interface OsdMapState {
   isUp: Uint8Array;
   isIn: Uint8Array;
+  /** `osd reweight` (0..1, 16.16 fixed point as Ceph keeps it); 0 while out. */
+  reweight: Float64Array;
   fullness: Uint8Array;
   autoout: Uint8Array;
   upFrom: Int32Array;
@@ -32,6 +34,8 @@ export interface OsdMapHeader {
   lastUpChangeS: number;
   lastInChangeS: number;
   poolLastChange: number[];
+  /** The highest pool id ever used (a deleted pool's id is not reused). */
+  poolMax: number;
   pgTemp: Array<{ pgid: string; osds: number[] }>;
   /** The cluster flags as dumped (osdmap-flags.ts). */
   flags: { flags: string; flags_num: number; flags_set: string[] };
@@ -106,7 +110,7 @@ export class OsdMapBuilder {
       pg_temp: h.pgTemp,
       pg_upmap: [],
       pg_upmap_items: [],
-      pool_max: this.pools.length,
+      pool_max: h.poolMax,
       pools: this.pools.map((p, i) => poolEntry(p, h.poolLastChange[i] ?? 1)),
       primary_temp: [],
       range_blocklist: {},
@@ -152,7 +156,7 @@ export class OsdMapBuilder {
       up_from: s.upFrom[i],
       up_thru: s.upThru[i],
       uuid: o.uuid,
-      weight: s.isIn[i] === 1 ? 1.0 : 0.0,
+      weight: s.reweight[i],
     };
   }
 
@@ -195,7 +199,7 @@ export class OsdMapBuilder {
       name: `osd.${i}`,
       pool_weights: {},
       primary_affinity: 1.0,
-      reweight: this.s.isIn[i] === 1 ? 1.0 : 0.0,
+      reweight: this.s.reweight[i],
       status: this.s.isUp[i] === 1 ? 'up' : 'down',
       type: 'osd',
       type_id: 0,
@@ -301,7 +305,7 @@ function poolEntry(p: PoolSpec, lastChange: number): Record<string, unknown> {
     expected_num_objects: 0,
     fast_read: false,
     flags: p.flags,
-    flags_names: p.flagsNames,
+    flags_names: poolFlagNames(p.flags),
     grade_table: [],
     hit_set_count: 0,
     hit_set_grade_decay_rate: 0,
@@ -328,13 +332,13 @@ function poolEntry(p: PoolSpec, lastChange: number): Record<string, unknown> {
     pg_num: p.pgNum,
     pg_num_pending: p.pgNum,
     pg_num_target: p.pgNum,
-    pg_placement_num: p.pgNum,
-    pg_placement_num_target: p.pgNum,
+    pg_placement_num: p.pgpNum,
+    pg_placement_num_target: p.pgpNum,
     pool: p.id,
     pool_name: p.name,
     pool_snaps: [],
-    quota_max_bytes: 0,
-    quota_max_objects: 0,
+    quota_max_bytes: p.quotaMaxBytes,
+    quota_max_objects: p.quotaMaxObjects,
     read_tier: -1,
     removed_snaps: '[]',
     size: p.size,

@@ -16,6 +16,8 @@ export interface FillRamp {
 export class OsdStates implements OsdFlags, OsdMapState {
   readonly isUp: Uint8Array;
   readonly isIn: Uint8Array;
+  /** The OSD map's weight (`osd reweight`; 1 in, 0 out), as Ceph's 16.16 fixed point: CRUSH rejects the OSD for that share of PGs. */
+  readonly reweight: Float64Array;
   readonly fullness: Uint8Array;
   readonly isSsd: Uint8Array;
   readonly autoout: Uint8Array;
@@ -40,6 +42,7 @@ export class OsdStates implements OsdFlags, OsdMapState {
     const n = topo.osds.length;
     this.isUp = new Uint8Array(n).fill(1);
     this.isIn = new Uint8Array(n).fill(1);
+    this.reweight = new Float64Array(n).fill(1);
     this.fullness = new Uint8Array(n);
     this.isSsd = Uint8Array.from(topo.osds, (o) => (o.deviceClass === 'ssd' ? 1 : 0));
     this.autoout = new Uint8Array(n);

@@ -167,6 +167,46 @@ export class PgEngine {
     return this.scrubs.request(poolIndex, deep);
   }
 
+  /** `osd scrub|deep-scrub|repair <id>`: the PGs the OSD is acting primary for. */
+  requestScrubPrimary(osd: number, deep: boolean): number {
+    return this.scrubs.requestPrimary(osd, deep);
+  }
+
+  /** PGs about to go away (pool deleted, or laid out anew by a pg_num change): reservations and their IO released at `now`. */
+  dropPgs(pgs: Iterable<number>, now: number): void {
+    const t = this.t;
+    for (const pg of pgs) {
+      const w = t.work.get(pg);
+      if (w !== undefined) this.endJob(w);
+      this.scrubs.drop(pg, w);
+      this.tooFull.delete(pg);
+      if ((t.state[pg]! & PG_REMAPPED) !== 0) this.pgTempDirty = true;
+      this.creditIo(pg, -1, now, false);
+    }
+    this.usageDirty = true;
+  }
+
+  /**
+   * The table was reshaped (old PG -> new PG in `map`); `created` are the new
+   * PGs, already mapped by CRUSH: a new pool's PGs hold their (empty) data
+   * where CRUSH put them and peer, as a pool being created does.
+   */
+  reshaped(map: Int32Array, created: readonly number[], now: number): void {
+    const t = this.t;
+    const tooFull = [...this.tooFull];
+    this.tooFull.clear();
+    for (const pg of tooFull) if ((map[pg] as number) >= 0) this.tooFull.add(map[pg] as number);
+    this.scrubs.reindex(map);
+    for (const pg of created) t.holder.set(t.raw.subarray(pg * MAX_SIZE, (pg + 1) * MAX_SIZE), pg * MAX_SIZE);
+    this.members.rebuild(t, this.flags.isUp.length);
+    for (const pg of created) {
+      // Inactive until it has peered: its IO counts from then.
+      t.frozenI[pg] = (this.loads[t.pool[pg]!] as LoadShape).integral(now);
+      this.repeer(pg, now);
+    }
+    this.usageDirty = true;
+  }
+
   /** One cluster step of dt seconds ending at now. */
   tick(now: number, dt: number): void {
     for (const [pg, w] of this.t.work) this.step(pg, w, now, dt);

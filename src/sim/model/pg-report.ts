@@ -117,7 +117,7 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
   for (const [index, pu] of [...usage.pools.entries()].sort((x, y) => x[0] - y[0])) {
     const stored = Math.round(pu.stored);
     poolStatfs.push({
-      poolid: t.pools[index]!.id,
+      poolid: t.bySlot[index]!.id,
       total: 0,
       available: 0,
       internally_reserved: 0,

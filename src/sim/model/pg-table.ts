@@ -63,44 +63,66 @@ export function newWork(): PgWork {
   };
 }
 
-export class PgTable {
-  readonly n: number;
-  readonly pool: Uint16Array;
-  readonly ps: Uint32Array;
-  /** CRUSH output for the current in-set, MAX_SIZE per PG, -1 = none. */
-  readonly raw: Int32Array;
-  /** OSDs holding a complete copy (replicated: as a set; erasure: shard at position). */
-  readonly holder: Int32Array;
-  readonly state: Uint32Array;
-  /** Acting primary, -1 when no member is up. */
-  readonly primary: Int32Array;
-  /** OSD credited with the PG's client IO, -1 while the PG is inactive. */
-  readonly ioPrimary: Int32Array;
-  readonly objects: Float64Array;
-  readonly bytes: Float64Array;
-  readonly ioWeight: Float64Array;
-  /** Load-integral time during which the PG was inactive (excluded from its IO). */
-  readonly ioOff: Float64Array;
-  /** Load integral at the moment the PG went inactive. */
-  readonly frozenI: Float64Array;
-  readonly recoveredObjs: Float64Array;
-  readonly recoveredBytes: Float64Array;
-  readonly lastChange: Float64Array;
-  readonly lastScrub: Float64Array;
-  readonly lastDeepScrub: Float64Array;
-  readonly reportedSeq: Uint32Array;
-  /** First PG index of each pool. */
-  readonly poolStart: Int32Array;
-  readonly work = new Map<number, PgWork>();
+/** The per-PG arrays copied when the table is reshaped (raw and holder are MAX_SIZE wide). */
+const PER_PG = ['ps', 'state', 'primary', 'ioPrimary', 'objects', 'bytes', 'ioWeight', 'ioOff', 'frozenI', 'recoveredObjs', 'recoveredBytes',
+  'lastChange', 'lastScrub', 'lastDeepScrub', 'reportedSeq'] as const;
 
-  constructor(readonly pools: PoolSpec[], seed: number, startS: number) {
+/**
+ * The arrays are replaced whole when pools are created, deleted or change
+ * pg_num (reshape); hold the table, never an array of it, across commands.
+ */
+export class PgTable {
+  n = 0;
+  /** The pool slot (PoolSpec.index) of each PG. */
+  pool = new Uint16Array(0);
+  ps = new Uint32Array(0);
+  /** CRUSH output for the current in-set, MAX_SIZE per PG, -1 = none. */
+  raw = new Int32Array(0);
+  /** OSDs holding a complete copy (replicated: as a set; erasure: shard at position). */
+  holder = new Int32Array(0);
+  state = new Uint32Array(0);
+  /** Acting primary, -1 when no member is up. */
+  primary = new Int32Array(0);
+  /** OSD credited with the PG's client IO, -1 while the PG is inactive. */
+  ioPrimary = new Int32Array(0);
+  objects = new Float64Array(0);
+  bytes = new Float64Array(0);
+  ioWeight = new Float64Array(0);
+  /** Load-integral time during which the PG was inactive (excluded from its IO). */
+  ioOff = new Float64Array(0);
+  /** Load integral at the moment the PG went inactive. */
+  frozenI = new Float64Array(0);
+  recoveredObjs = new Float64Array(0);
+  recoveredBytes = new Float64Array(0);
+  lastChange = new Float64Array(0);
+  lastScrub = new Float64Array(0);
+  lastDeepScrub = new Float64Array(0);
+  reportedSeq = new Uint32Array(0);
+  /** First PG index of each pool slot (a deleted pool's slot has an empty range). */
+  poolStart = new Int32Array(1);
+  /** Pools by slot; undefined where a pool was deleted. */
+  bySlot: Array<PoolSpec | undefined> = [];
+  work = new Map<number, PgWork>();
+
+  /** `pools`: the live pools in slot order (the cluster's own array: it changes as pools come and go). */
+  constructor(readonly pools: PoolSpec[], private readonly seed: number, startS: number) {
+    this.alloc(startS);
+  }
+
+  /** Lays every PG of `pools` out afresh: objects spread over the PGs, scrub stamps spread over one interval before `nowS`. */
+  private alloc(nowS: number): void {
+    const pools = this.pools;
+    const seed = this.seed;
+    const slots = pools.reduce((m, p) => Math.max(m, p.index + 1), 0);
+    this.bySlot = new Array<PoolSpec | undefined>(slots);
+    for (const p of pools) this.bySlot[p.index] = p;
     let n = 0;
-    this.poolStart = new Int32Array(pools.length + 1);
-    for (const p of pools) {
-      this.poolStart[p.index] = n;
-      n += p.pgNum;
+    this.poolStart = new Int32Array(slots + 1);
+    for (let slot = 0; slot < slots; slot++) {
+      this.poolStart[slot] = n;
+      n += this.bySlot[slot]?.pgNum ?? 0;
     }
-    this.poolStart[pools.length] = n;
+    this.poolStart[slots] = n;
     this.n = n;
     this.pool = new Uint16Array(n);
     this.ps = new Uint32Array(n);
@@ -120,6 +142,7 @@ export class PgTable {
     this.lastScrub = new Float64Array(n);
     this.lastDeepScrub = new Float64Array(n);
     this.reportedSeq = new Uint32Array(n);
+    this.work = new Map();
     for (const p of pools) {
       const start = this.poolStart[p.index] as number;
       // Jitter object counts +-15% around the mean, then renormalise to the pool totals.
@@ -143,19 +166,51 @@ export class PgTable {
         this.bytes[i] = Math.round(o * bytesPerObj * (0.97 + 0.06 * hashUnit(seed, p.id, ps, 3)));
         this.ioWeight[i] = (this.ioWeight[i] as number) / ioW;
         // Stamps spread over one interval, so scrubs come due at a steady rate from the start.
-        this.lastDeepScrub[i] = startS - deepScrubInterval(seed, i) * hashUnit(seed, p.id, ps, 5);
-        this.lastScrub[i] = Math.max(this.lastDeepScrub[i], startS - scrubInterval(seed, i) * hashUnit(seed, p.id, ps, 4));
-        this.lastChange[i] = startS - 3600 * (1 + 20 * hashUnit(seed, p.id, ps, 6));
+        this.lastDeepScrub[i] = nowS - deepScrubInterval(seed, i) * hashUnit(seed, p.id, ps, 5);
+        this.lastScrub[i] = Math.max(this.lastDeepScrub[i], nowS - scrubInterval(seed, i) * hashUnit(seed, p.id, ps, 4));
+        this.lastChange[i] = nowS - 3600 * (1 + 20 * hashUnit(seed, p.id, ps, 6));
       }
     }
   }
 
-  poolOf(pg: number): PoolSpec {
-    return this.pools[this.pool[pg] as number] as PoolSpec;
+  /**
+   * After `pools` changed (a pool created or deleted, or `fresh` slots whose
+   * pg_num changed): lays the PGs out again, keeping every PG of an unchanged
+   * pool as it was (state, holders, stats, work). The PGs of new and `fresh`
+   * slots start with no mapping (remap gives them one). Returns old PG index ->
+   * new PG index, -1 for a PG that is gone.
+   */
+  reshape(fresh: ReadonlySet<number>, nowS: number): Int32Array {
+    const old = { n: this.n, raw: this.raw, holder: this.holder, poolStart: this.poolStart, bySlot: this.bySlot, work: this.work };
+    const oldArrays = PER_PG.map((f) => this[f]);
+    this.alloc(nowS);
+    const map = new Int32Array(old.n).fill(-1);
+    for (const p of this.pools) {
+      if (fresh.has(p.index) || old.bySlot[p.index] === undefined) continue;
+      const from = old.poolStart[p.index] as number;
+      const to = this.poolStart[p.index] as number;
+      for (let ps = 0; ps < p.pgNum; ps++) map[from + ps] = to + ps;
+    }
+    for (let pg = 0; pg < old.n; pg++) {
+      const to = map[pg] as number;
+      if (to < 0) continue;
+      PER_PG.forEach((f, i) => ((this[f] as Float64Array)[to] = (oldArrays[i] as Float64Array)[pg] as number));
+      this.raw.set(old.raw.subarray(pg * MAX_SIZE, (pg + 1) * MAX_SIZE), to * MAX_SIZE);
+      this.holder.set(old.holder.subarray(pg * MAX_SIZE, (pg + 1) * MAX_SIZE), to * MAX_SIZE);
+    }
+    for (const [pg, w] of old.work) {
+      const to = map[pg] as number;
+      if (to >= 0) this.work.set(to, w);
+    }
+    return map;
   }
 
-  /** Recomputes the CRUSH mapping of every PG; returns the PGs whose mapping changed. */
-  remap(placement: Placement, isIn: Uint8Array): number[] {
+  poolOf(pg: number): PoolSpec {
+    return this.bySlot[this.pool[pg] as number] as PoolSpec;
+  }
+
+  /** Recomputes the CRUSH mapping of every PG (OSD weights as the OSD map's); returns the PGs whose mapping changed. */
+  remap(placement: Placement, reweight: Float64Array): number[] {
     const changed: number[] = [];
     const tmp = new Int32Array(MAX_SIZE);
     for (const p of this.pools) {
@@ -163,7 +218,7 @@ export class PgTable {
       for (let ps = 0; ps < p.pgNum; ps++) {
         const pg = start + ps;
         tmp.fill(-1);
-        placement.map(p.index, p.id, ps, p.pgNum, p.size, isIn, tmp, 0);
+        placement.map(p.index, p.id, ps, p.pgNum, p.size, reweight, tmp, 0);
         const at = pg * MAX_SIZE;
         let diff = false;
         for (let r = 0; r < MAX_SIZE; r++) if (this.raw[at + r] !== tmp[r]) diff = true;

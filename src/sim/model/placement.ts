@@ -32,7 +32,7 @@ export class Placement {
   private readonly cum: Float64Array;
   private readonly total: number;
   private readonly hostOf: Int32Array;
-  private readonly offsets: Float64Array;
+  private offsets: Float64Array;
   private readonly usedHosts = new Int32Array(16);
 
   constructor(topo: Topology, rng: Rng, numPools: number) {
@@ -56,15 +56,27 @@ export class Placement {
     for (let i = 0; i < this.offsets.length; i++) this.offsets[i] = rng.float();
   }
 
+  /** Room for a pool created later (its slot is `numPools` before the call); its offsets come from its id. */
+  addPool(slot: number, poolId: number): void {
+    if (this.offsets.length >= (slot + 1) * LINES) return;
+    const next = new Float64Array((slot + 1) * LINES);
+    next.set(this.offsets);
+    for (let l = 0; l < LINES; l++) next[slot * LINES + l] = hashUnit(poolId, l, 0x0ff5e7);
+    this.offsets = next;
+  }
+
   /**
    * Writes the `size` OSDs of PG (pool, ps) into out[at .. at+size), -1 where no
-   * OSD fits (fewer eligible hosts than replicas). `isIn` says which OSDs are in.
+   * OSD fits (fewer eligible hosts than replicas). `reweight` is each OSD's
+   * weight in the OSD map (0 out, 1 in): as CRUSH's is_out, an OSD reweighted
+   * to w keeps a PG when a hash of (PG, OSD) falls below w.
    */
-  map(pool: number, poolId: number, ps: number, pgNum: number, size: number, isIn: Uint8Array, out: Int32Array, at: number): void {
+  map(pool: number, poolId: number, ps: number, pgNum: number, size: number, reweight: Float64Array, out: Int32Array, at: number): void {
     const used = this.usedHosts;
     let nUsed = 0;
     const ok = (c: number): boolean => {
-      if (isIn[c] !== 1) return false;
+      const w = reweight[c] as number;
+      if (w <= 0 || (w < 1 && hashUnit(poolId, ps, c, 0x5e1) >= w)) return false;
       const h = this.hostOf[c] as number;
       for (let i = 0; i < nUsed; i++) if (used[i] === h) return false;
       return true;

@@ -30,9 +30,16 @@ export interface PoolSpec {
   ecProfile: string;
   application: Record<string, Record<string, string>>;
   options: Record<string, number>;
+  /** pg_pool_t flags (POOL_FLAG_BITS); dumped with their names by poolFlagNames. */
   flags: number;
-  flagsNames: string;
   stripeWidth: number;
+  /** pgp_num (Ceph's pg_placement_num); the simulator places PGs by pg_num alone. */
+  pgpNum: number;
+  /** `osd pool set-quota`: 0 is no quota. */
+  quotaMaxBytes: number;
+  quotaMaxObjects: number;
+  /** OSD map epoch of the pool's last change by a command (undefined: before the simulation began). */
+  lastChangeEpoch?: number;
   /** Logical bytes stored and objects, before per-PG jitter. */
   storedBytes: number;
   objects: number;
@@ -98,6 +105,31 @@ const RGW: PoolTemplate[] = [
     io: { share: 0.14, readFrac: 0.7, rwFrac: 0, readBytes: MIB, writeBytes: 512 * KIB } },
 ];
 
+/** pg_pool_t's FLAG_* bits (osd_types.h), in get_flags_string's order. */
+export const POOL_FLAG_BITS = {
+  hashpspool: 1 << 0,
+  full: 1 << 1,
+  ec_overwrites: 1 << 2,
+  incomplete_clones: 1 << 3,
+  nodelete: 1 << 4,
+  nopgchange: 1 << 5,
+  nosizechange: 1 << 6,
+  write_fadvise_dontneed: 1 << 7,
+  noscrub: 1 << 8,
+  'nodeep-scrub': 1 << 9,
+  full_quota: 1 << 10,
+  nearfull: 1 << 11,
+  backfillfull: 1 << 12,
+  selfmanaged_snaps: 1 << 13,
+  pool_snaps: 1 << 14,
+  creating: 1 << 15,
+} as const;
+
+/** pg_pool_t::get_flags_string: the set flags' names, comma-separated. */
+export function poolFlagNames(flags: number): string {
+  return Object.entries(POOL_FLAG_BITS).filter(([, bit]) => (flags & bit) !== 0).map(([name]) => name).join(',');
+}
+
 export const EC_PROFILE = 'cephfs-ec';
 export const EC_K = 2;
 export const EC_M = 1;
@@ -141,9 +173,11 @@ export function buildPools(o: PoolBuildOptions): PoolSpec[] {
       ecProfile: erasure ? EC_PROFILE : '',
       application: t.application,
       options: t.options ?? {},
-      flags: erasure ? 1 | 4 : 1,
-      flagsNames: erasure ? 'hashpspool,ec_overwrites' : 'hashpspool',
+      flags: erasure ? POOL_FLAG_BITS.hashpspool | POOL_FLAG_BITS.ec_overwrites : POOL_FLAG_BITS.hashpspool,
       stripeWidth: erasure ? EC_K * 4096 : 0,
+      pgpNum: pgNum,
+      quotaMaxBytes: 0,
+      quotaMaxObjects: 0,
       storedBytes: 0,
       objects: 0,
       omapKeysPerObject: t.omapKeys ?? 0,

@@ -16,7 +16,7 @@ const SWEEP_S = 600;
 export class ScrubScheduler {
   private readonly slots: Uint8Array;
   /** Per PG: 0 nothing asked, 1 scrub, 2 deep scrub. */
-  private readonly req: Uint8Array;
+  private req: Uint8Array;
   private pending = 0;
   private cursor = 0;
 
@@ -38,6 +38,40 @@ export class ScrubScheduler {
     const to = poolIndex === undefined ? t.n : (t.poolStart[poolIndex + 1] as number);
     for (let pg = from; pg < to; pg++) this.ask(pg, deep);
     return to - from;
+  }
+
+  /** Queues a scrub of the PGs whose acting primary is `osd` (what `osd scrub <id>` asks of an OSD); returns how many. */
+  requestPrimary(osd: number, deep: boolean): number {
+    const t = this.t;
+    let n = 0;
+    for (let pg = 0; pg < t.n; pg++) {
+      if (t.primary[pg] !== osd) continue;
+      this.ask(pg, deep);
+      n++;
+    }
+    return n;
+  }
+
+  /** A PG that goes away (its pool deleted or split anew): its reservations are given back. */
+  drop(pg: number, w: PgWork | undefined): void {
+    if (w !== undefined) this.release(w);
+    if ((this.req[pg] as number) > 0) {
+      this.req[pg] = 0;
+      this.pending--;
+    }
+  }
+
+  /** The table was reshaped: requests follow their PGs (old index -> new, -1 gone). */
+  reindex(map: Int32Array): void {
+    const req = new Uint8Array(this.t.n);
+    this.pending = 0;
+    map.forEach((to, pg) => {
+      if (to < 0 || this.req[pg] === 0) return;
+      req[to] = this.req[pg] as number;
+      this.pending++;
+    });
+    this.req = req;
+    this.cursor = 0;
   }
 
   private ask(pg: number, deep: boolean): void {

@@ -22,6 +22,7 @@ import { Rng, hashUnit } from './rng.js';
 import { loadScenario, type ScenarioEvent } from './scenario.js';
 import { buildTopology, type Topology } from './topology.js';
 import { ClusterControl } from './cluster-control.js';
+import { PoolChanges } from './pool-changes.js';
 import { clusterTotals, pgStateSummary } from './cluster-summary.js';
 import { MIB } from './format.js';
 import { OsdmapFlags } from './osdmap-flags.js';
@@ -47,6 +48,8 @@ export interface SimOptions {
   startS?: number;
   /** RGW daemons (each with the default.rgw.* pools); default 1. */
   rgws?: number;
+  /** mon_allow_pool_delete: `osd pool delete` is refused unless it is true (Ceph's default: false). */
+  monAllowPoolDelete?: boolean;
   /** Used fraction of raw capacity at start; default 0.3 .. 0.6 from the seed. */
   fillRatio?: number;
   /** mon_osd_down_out_interval: a down OSD is marked out after this; default 600. */
@@ -100,6 +103,15 @@ export class SimCluster {
   readonly loads: LoadShape[];
   readonly builder: OsdMapBuilder;
   readonly control: ClusterControl;
+  /** `osd pool create|delete|set`: the pool list and the PG layout follow. */
+  readonly poolChanges: PoolChanges;
+  /** The highest pool id ever used (ids are not reused). */
+  poolMax: number;
+  readonly seed: number;
+  /** Phase of the daily load cycle every pool's load shares. */
+  readonly dayPhase: number;
+  /** mon_allow_pool_delete. */
+  monAllowPoolDelete: boolean;
   readonly monUp: boolean[];
   readonly monRoles: MonRole[];
   readonly downOutIntervalS: number;
@@ -150,7 +162,9 @@ export class SimCluster {
     const fill = opts.fillRatio ?? rng.range(0.3, 0.6);
     if (!(fill >= 0 && fill < 0.95)) throw new Error(`SimOptions.fillRatio must be in [0, 0.95), got ${String(opts.fillRatio)}`);
     this.pools = buildPools({ osds, pgsPerOsd, rgw: rgws > 0, rawBytes, fill, createdS: this.createdS });
-    const dayPhase = rng.range(0, 2 * Math.PI);
+    this.poolMax = this.pools.length;
+    this.monAllowPoolDelete = opts.monAllowPoolDelete ?? false;
+    const dayPhase = (this.dayPhase = rng.range(0, 2 * Math.PI));
     this.loads = this.pools.map(() => new LoadShape(rng, this.createdS, dayPhase));
     const opsPerS = this.topo.osds.reduce((s, o) => s + (o.deviceClass === 'ssd' ? 450 : 45), 0);
     this.ledger = new IoLedger(this.pools, this.loads, this.topo.osds, opsPerS);
@@ -159,11 +173,11 @@ export class SimCluster {
     this.lastUpChangeS = this.startS - 3600;
     this.lastInChangeS = this.startS - 86400;
     this.quorumSinceS = this.startS - 86400 * 3;
-    const seed = opts.seed | 0;
+    const seed = (this.seed = opts.seed | 0);
     this.osd = new OsdStates(this.topo, this.epoch, this.startS, (i) => 86400 * (1 + 19 * hashUnit(seed, i, 9)));
     this.placement = new Placement(this.topo, rng, this.pools.length);
     this.table = new PgTable(this.pools, seed, this.startS);
-    this.table.remap(this.placement, this.osd.isIn);
+    this.table.remap(this.placement, this.osd.reweight);
     this.members = new MemberIndex(osds);
     this.members.rebuild(this.table, osds);
     const engineOpts = {
@@ -206,6 +220,7 @@ export class SimCluster {
     this.topo.mds.forEach((d, i) => this.byName.set(`mds.${d.id}`, { kind: 'mds', index: i }));
     this.topo.rgws.forEach((d, i) => this.byName.set(`rgw.${d.id}`, { kind: 'rgw', index: i }));
     this.control = new ClusterControl(this);
+    this.poolChanges = new PoolChanges(this);
     this.heartbeats = new Heartbeats(seed);
     this.scenario = loadScenario(opts.scenario, {
       seed,
@@ -271,7 +286,8 @@ export class SimCluster {
         modifiedS: this.modifiedS,
         lastUpChangeS: this.lastUpChangeS,
         lastInChangeS: this.lastInChangeS,
-        poolLastChange: this.pools.map((p) => Math.max(1, this.epoch - 50 - 7 * p.index)),
+        poolLastChange: this.pools.map((p) => p.lastChangeEpoch ?? Math.max(1, this.epoch - 50 - 7 * p.index)),
+        poolMax: this.poolMax,
         pgTemp: this.pgTemp(),
         flags: this.flags.dump(),
       }),
