@@ -4,6 +4,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+// The core's layering (DESIGN.md "The parts"): the src/ folders each folder may import.
+// Read bottom-up: the SDK (mgr-module) imports nothing of the core, protocol knows no
+// state, commands get a narrow context and never the Mgr. No folder reaches back up.
+const LAYERS = {
+  'mgr-module': [],
+  common: ['mgr-module'],
+  protocol: ['common', 'mgr-module'],
+  state: ['common', 'mgr-module', 'protocol'],
+  client: ['common', 'mgr-module', 'protocol'],
+  server: ['common', 'mgr-module', 'protocol', 'state'],
+  registry: ['common', 'mgr-module'],
+  admin: ['client', 'common', 'mgr-module'],
+  commands: ['common', 'mgr-module', 'protocol', 'registry', 'server', 'state'],
+  agent: ['client', 'common', 'mgr-module', 'protocol', 'state'],
+  sim: ['client', 'common', 'mgr-module', 'protocol', 'state'],
+  mgr: ['admin', 'client', 'commands', 'common', 'mgr-module', 'protocol', 'registry', 'server', 'state'],
+  cli: ['admin', 'agent', 'client', 'commands', 'common', 'mgr', 'mgr-module', 'protocol', 'registry', 'server', 'sim', 'state'],
+};
+const layerZones = Object.entries(LAYERS).map(([folder, may]) => ({
+  target: `./src/${folder}`,
+  from: './src',
+  except: [folder, ...may].map((f) => `./${f}`),
+  message: `src/${folder} may import only ${may.length ? may.map((f) => `src/${f}`).join(', ') : 'itself'} (the layering in eslint.config.mjs).`,
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'dashboards/out/**', '.mgrd/**'] },
@@ -30,7 +57,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+      // Runtime circles (type-only imports are erased and do not count; the layering above covers them).
+      'import-x/no-cycle': 'error',
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/exporters/**', '**/modules/**', '../exporters/*', '../modules/*'], message: 'The core never imports a module (DESIGN.md "Layout").' }],
       }],

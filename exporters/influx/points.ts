@@ -9,15 +9,15 @@
 
 import { performance } from 'node:perf_hooks';
 import {
-  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, type CounterColumn, type DaemonCounters, type GetMap, type Slicer,
+  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, type CounterColumn, type DaemonCounters, type Slicer, type Snapshot,
 } from '../../src/mgr-module/index.js';
 import { escapeName, type Dialect } from './line-protocol.js';
 
 /** What the points are read from (an MgrModule, or the reference cluster in tests). */
 export interface PointSource {
-  get(name: 'df'): GetMap['df'];
-  get(name: 'pg_summary'): GetMap['pg_summary'];
-  get(name: 'mon_map'): GetMap['mon_map'];
+  get(name: 'df'): Snapshot<'df'>;
+  get(name: 'pg_summary'): Snapshot<'pg_summary'>;
+  get(name: 'mon_map'): Snapshot<'mon_map'>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   forEachDaemonCounters(visit: (c: DaemonCounters) => void): void;
   statsThreshold?(): number;

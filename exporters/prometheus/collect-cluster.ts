@@ -90,7 +90,7 @@ export function getPoolStats(ctx: StepContext): void {
  */
 export function getPgStatus(ctx: StepContext): void {
   const status = ctx.get('pg_status');
-  const byPool: Array<[string, Array<{ state_name: string; count: number }>]> = status.pgs_by_pool_state !== undefined
+  const byPool: Array<[string, ReadonlyArray<{ readonly state_name: string; readonly count: number }>]> = status.pgs_by_pool_state !== undefined
     ? status.pgs_by_pool_state.map((p) => [String(p.pool_id), p.pg_state_counts])
     : Object.entries(ctx.get('pg_summary').by_pool).map(([pool, states]) => [pool, Object.entries(states).map(([state_name, count]) => ({ state_name, count }))]);
   const counts = new Map<string, number>();

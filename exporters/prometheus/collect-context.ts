@@ -2,7 +2,7 @@
 // writer, the slicer, and label caches that live across collections.
 
 import { performance } from 'node:perf_hooks';
-import type { DaemonHealthMetrics, GetMap, GetName, Slicer } from '../../src/mgr-module/index.js';
+import type { DaemonHealthMetrics, GetName, Slicer, Snapshot } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
 import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
@@ -11,7 +11,7 @@ import type { HealthHistory } from './health-history.js';
 
 /** The module calls a collection reads (MgrModule has them all). */
 export interface ClusterSource extends PerfSource {
-  get<N extends GetName>(name: N): GetMap[N];
+  get<N extends GetName>(name: N): Snapshot<N>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   getDaemonHealthMetrics(): DaemonHealthMetrics;
   getMgrId(): string;
@@ -116,7 +116,7 @@ export class StepContext {
   }
 
   /** get(name), timed (the slowest read is reported with the collection). */
-  get<N extends GetName>(name: N): GetMap[N] {
+  get<N extends GetName>(name: N): Snapshot<N> {
     return this.timed(name, () => this.src.get(name));
   }
 

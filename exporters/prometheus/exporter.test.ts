@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/common/log.js';
-import type { GetMap, GetName, HealthReport, MgrdStats } from '../../src/mgr-module/index.js';
+import type { GetName, HealthReport, MgrdStats, Snapshot } from '../../src/mgr-module/index.js';
 import { PrometheusExporter, type ExporterHost } from './exporter.js';
 import { parseExposition } from './exposition-parse.js';
 import { HttpListener } from './http-server.js';
@@ -31,8 +31,8 @@ const rigs: Array<{ exporter: PrometheusExporter; listener: HttpListener }> = []
 /** The reference cluster, whose health a test may replace (what `health detail` would show now). */
 class ChangingHealth extends ReferenceCluster {
   health: HealthReport | undefined;
-  override get<N extends GetName>(name: N): GetMap[N] {
-    if (name === 'health' && this.health !== undefined) return { json: JSON.stringify(this.health) } as GetMap[N];
+  override get<N extends GetName>(name: N): Snapshot<N> {
+    if (name === 'health' && this.health !== undefined) return { json: JSON.stringify(this.health) } as Snapshot<N>;
     return super.get(name);
   }
 }

@@ -55,10 +55,7 @@ export class Module extends MgrModule {
 
   /** Called by the registry once: starts collecting and binds the HTTP server; does not wait for the first collection. */
   override async serve(): Promise<void> {
-    // The manager applies `--set mgr/prometheus/...` right after starting modules (without configNotify):
-    // read the options a turn later so the first bind already uses them.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (this.stopped) return; // shut down before it started
+    // Boot-time options (`--set mgr/prometheus/...`) are applied before any module starts.
     this.cfg = readConfig((n, d) => this.getModuleOption(n, d));
     this.exp = new PrometheusExporter(
       {

@@ -3,13 +3,12 @@
 // Values are validated by the manager when set; readConfig() turns them into
 // one frozen, unit-named object per (re)configuration.
 
-import type { ModuleOption } from '../../src/mgr-module/index.js';
+import { listenerOptions, type ModuleOption } from '../../src/mgr-module/index.js';
 
 export const DEFAULT_PORT = 9283;
 
 export const MODULE_OPTIONS: readonly ModuleOption[] = [
-  { name: 'server_addr', type: 'str', default: '', desc: "the IPv4 or IPv6 address on which the module listens for HTTP requests ('', '::' or '0.0.0.0': all addresses)" },
-  { name: 'server_port', type: 'int', default: DEFAULT_PORT, min: 0, max: 65535, desc: 'the port on which the module listens for HTTP requests (0: any free port; the bound one is published in `mgr services`)' },
+  ...listenerOptions({ addr: '', port: DEFAULT_PORT, serves: 'HTTP requests' }),
   { name: 'scrape_interval', type: 'float', default: 15, min: 0.1, max: 3600, desc: 'seconds between collections; set it to the scrape interval of Prometheus. The cache is stale when a collection takes this long' },
   { name: 'cache', type: 'bool', default: true, desc: 'collect on the interval and serve the cached body; false collects for each scrape' },
   { name: 'stale_cache_strategy', type: 'str', default: 'log', enum_allowed: ['log', 'fail', 'return'], desc: "what a scrape of a stale cache gets: 'return' the stale body, or 503 ('fail', and 'log' as in Ceph, which treats every value but 'return' as 'fail'); always logged" },

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type {
-  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, PerfCounterEntry, ServerInfo,
+  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, PerfCounterEntry, ServerInfo, Snapshot,
 } from '../../src/mgr-module/index.js';
 import type { ClusterSource } from './collect-context.js';
 
@@ -24,20 +24,20 @@ function fixture<T>(file: string): T {
 export class ReferenceCluster implements ClusterSource {
   private readonly perf = fixture<Record<string, Record<string, PerfCounterEntry>>>('get_all_perf_counters.prio_useful.json');
 
-  get<N extends GetName>(name: N): GetMap[N] {
+  get<N extends GetName>(name: N): Snapshot<N> {
     if ((name as string) === 'osd_pool_stats') {
       // Not captured; Ceph's answer for an idle cluster: every pool, no recovery.
       const df = fixture<GetMap['df']>('get.df.json');
-      return { pool_stats: df.pools.map((p) => ({ pool_name: p.name, pool_id: p.id, recovery: {}, recovery_rate: {}, client_io_rate: {} })) } as unknown as GetMap[N];
+      return { pool_stats: df.pools.map((p) => ({ pool_name: p.name, pool_id: p.id, recovery: {}, recovery_rate: {}, client_io_rate: {} })) } as unknown as Snapshot<N>;
     }
     if (name === 'osd_perf') {
       // Captured as null (the module asked before the first report); Ceph builds it from the OSD stats.
       const stats = fixture<GetMap['osd_stats']>('get.osd_stats.json').osd_stats;
-      return { osd_perf_infos: stats.map((o) => ({ id: o.osd, perf_stats: o.perf_stat })) } as unknown as GetMap[N];
+      return { osd_perf_infos: stats.map((o) => ({ id: o.osd, perf_stats: o.perf_stat })) } as unknown as Snapshot<N>;
     }
     const file = `get.${name}.json`;
     if (!existsSync(new URL(file, DIR))) throw new Error(`get(): unknown name '${name}'`);
-    return fixture<GetMap[N]>(file);
+    return fixture<Snapshot<N>>(file);
   }
 
   listServers(): ServerInfo[] {

@@ -10,7 +10,7 @@
 // are found at any depth under the root (Ceph's looked two levels down only,
 // listing hosts as OSDs under racks or rows).
 
-import type { GetMap } from '../../src/mgr-module/index.js';
+import type { Snapshot } from '../../src/mgr-module/index.js';
 import type { ZabbixItem } from './sender-protocol.js';
 
 export const POOL_DISCOVERY_KEY = 'ceph.zabbix.pool.discovery';
@@ -19,7 +19,7 @@ export const OSD_DISCOVERY_KEY = 'ceph.zabbix.osd.discovery';
 export type DiscoverySourceName = 'osd_map' | 'osd_map_crush';
 
 export interface DiscoverySource {
-  get<N extends DiscoverySourceName>(name: N): GetMap[N];
+  get<N extends DiscoverySourceName>(name: N): Snapshot<N>;
 }
 
 interface CrushStep { op?: string; item?: number; item_name?: string }

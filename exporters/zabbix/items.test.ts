@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GetMap, GetName } from '../../src/mgr-module/index.js';
+import type { GetName, Snapshot } from '../../src/mgr-module/index.js';
 import { ReferenceCluster } from '../prometheus/reference-cluster.js';
 import { zabbixReference } from '../../test/helpers/zabbix-reference.js';
 import { discover, discoveryItems } from './discovery.js';
@@ -11,7 +11,7 @@ const CAPTURE = new URL('../../test/fixtures/ceph-reference/zabbix/', import.met
 const captured = (file: string): { data: Array<{ host: string; key: string; value: string }> } => JSON.parse(readFileSync(new URL(file, CAPTURE), 'utf8'));
 
 /** The reference cluster (what ceph-mgr 16.2.15 handed its modules), with one answer overridden. */
-const reference = (over: Partial<Record<GetName, unknown>> = {}): ItemSource & { get<N extends GetName>(n: N): GetMap[N] } => zabbixReference(over);
+const reference = (over: Partial<Record<GetName, unknown>> = {}): ItemSource & { get<N extends GetName>(n: N): Snapshot<N> } => zabbixReference(over);
 
 describe('items', () => {
   it('sends the keys Ceph sent, in its order, for the cluster it was captured from', () => {
@@ -59,7 +59,7 @@ describe('items', () => {
   it("reads the OSDs' brief rows, never the whole osd_stats (its build stalls a 10,000-OSD manager)", () => {
     const ref = reference();
     const asked: string[] = [];
-    buildItems({ get: <N extends ItemSourceName>(n: N): GetMap[N] => (asked.push(n), ref.get(n)) });
+    buildItems({ get: <N extends ItemSourceName>(n: N): Snapshot<N> => (asked.push(n), ref.get(n)) });
     expect(asked).toContain('osd_stats_brief');
     expect(asked).not.toContain('osd_stats');
   });
@@ -109,7 +109,7 @@ describe('discovery', () => {
       ],
     };
     const d = discover({
-      get: <N extends 'osd_map' | 'osd_map_crush'>(n: N) => (n === 'osd_map' ? { ...map, pools: [...map.pools, { ...map.pools[0]!, pool_name: 'orphan', crush_rule: 7 }] } : crush) as GetMap[N],
+      get: <N extends 'osd_map' | 'osd_map_crush'>(n: N) => (n === 'osd_map' ? { ...map, pools: [...map.pools, { ...map.pools[0]!, pool_name: 'orphan', crush_rule: 7 }] } : crush) as Snapshot<N>,
     });
     expect(d.osds).toEqual([0, 1, 2, 3].map((id) => ({ '{#OSD}': id, '{#CRUSH_RULE}': id < 3 ? 'default' : '' })));
     expect(d.pools.at(-1)).toEqual({ '{#POOL}': 'orphan', '{#CRUSH_RULE}': '' });

@@ -7,7 +7,7 @@
 // status has no overall_status_int (Ceph sent "None"), a non-finite number is
 // left out, an OSD with no capacity yet has no per-OSD figures (as in Ceph).
 
-import type { GetMap } from '../../src/mgr-module/index.js';
+import type { Snapshot } from '../../src/mgr-module/index.js';
 import type { ZabbixItem } from './sender-protocol.js';
 import { floatText, intText } from './values.js';
 
@@ -15,7 +15,7 @@ export type ItemSourceName = 'health' | 'mon_status' | 'df' | 'osd_map' | 'osd_s
 
 /** What building the items reads (a module's get(), or a fixture). */
 export interface ItemSource {
-  get<N extends ItemSourceName>(name: N): GetMap[N];
+  get<N extends ItemSourceName>(name: N): Snapshot<N>;
 }
 
 export const HEALTH_INT: Readonly<Record<string, number>> = { HEALTH_OK: 0, HEALTH_WARN: 1, HEALTH_ERR: 2 };
@@ -25,11 +25,6 @@ export const PG_STATES = [
   'active', 'peering', 'clean', 'scrubbing', 'undersized', 'backfilling', 'recovering', 'degraded', 'inconsistent',
   'remapped', 'backfill_toofull', 'backfill_wait', 'recovery_wait',
 ] as const;
-
-/** Per-pool keys: ceph.[<pool>,<field>]. */
-export const POOL_FIELDS = ['rd_bytes', 'wr_bytes', 'rd_ops', 'wr_ops', 'bytes_used', 'stored_raw', 'percent_used'] as const;
-/** Per-OSD keys: ceph.[osd.<id>,<field>]. */
-export const OSD_FIELDS = ['up', 'in', 'osd_fill', 'num_pgs', 'osd_latency_apply', 'osd_latency_commit'] as const;
 
 class ItemList {
   items: ZabbixItem[] = [];

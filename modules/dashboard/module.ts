@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
-  MgrModule, type CmdMap, type CommandCaller, type CommandReturn, type ModuleCommand, type ModuleOption, type NotifyType,
+  Errno, listenerOptions, MgrModule, type CmdMap, type CommandCaller, type CommandReturn, type ModuleCommand, type ModuleOption, type NotifyType,
 } from '../../src/mgr-module/index.js';
 import { AccessControl, ROLES, UserError, type Role } from './server/access-control.js';
 import { createApp } from './server/http-app.js';
@@ -41,10 +41,7 @@ export class Module extends MgrModule {
   ];
 
   static override MODULE_OPTIONS: readonly ModuleOption[] = [
-    { name: 'server_addr', type: 'str', default: '::', desc: 'Address to listen on (:: or 0.0.0.0 for every address)' },
-    { name: 'server_port', type: 'int', default: 8080, min: 0, max: 65535, desc: 'Port to listen on when ssl is false' },
-    { name: 'ssl_server_port', type: 'int', default: 8443, min: 0, max: 65535, desc: 'Port to listen on when ssl is true' },
-    { name: 'ssl', type: 'bool', default: true, desc: 'Serve HTTPS (a self-signed certificate unless one is set)' },
+    ...listenerOptions({ addr: '::', port: 8080, serves: 'HTTP requests', ssl: { port: 8443, default: true } }),
     { name: 'jwt_token_ttl', type: 'int', default: 28800, min: 60, max: 31_536_000, desc: 'Session lifetime in seconds' },
     { name: 'live_update_interval', type: 'secs', default: 2, min: 1, max: 60, desc: 'Seconds between live view updates (one shared computation for every open page)' },
     { name: 'live_max_connections', type: 'int', default: 200, min: 1, max: 10_000, desc: 'Open live-update connections at most (browser tabs)' },
@@ -222,17 +219,17 @@ export class Module extends MgrModule {
       switch (cmd.prefix) {
         case 'dashboard ac-user-create': {
           const password = typeof cmd.password === 'string' ? cmd.password : inbuf.replace(/\r?\n$/, '');
-          if (!password) return [-22, '', 'Please specify the password (as an argument or with -i FILE)'];
+          if (!password) return [-Errno.EINVAL, '', 'Please specify the password (as an argument or with -i FILE)'];
           const role = (typeof cmd.rolename === 'string' ? cmd.rolename : 'administrator') as Role;
           const u = await this.users.create(String(cmd.username), password, role, Math.floor(Date.now() / 1000));
           return [0, JSON.stringify(u), ''];
         }
         case 'dashboard ac-user-delete':
-          return (await this.users.delete(String(cmd.username))) ? [0, '', `User '${String(cmd.username)}' deleted`] : [-2, '', `User '${String(cmd.username)}' does not exist`];
+          return (await this.users.delete(String(cmd.username))) ? [0, '', `User '${String(cmd.username)}' deleted`] : [-Errno.ENOENT, '', `User '${String(cmd.username)}' does not exist`];
         case 'dashboard ac-user-show': {
           if (typeof cmd.username !== 'string') return [0, JSON.stringify(this.users.list()), ''];
           const u = this.users.get(cmd.username);
-          return u ? [0, JSON.stringify(u), ''] : [-2, '', `User '${cmd.username}' does not exist`];
+          return u ? [0, JSON.stringify(u), ''] : [-Errno.ENOENT, '', `User '${cmd.username}' does not exist`];
         }
         case 'dashboard create-self-signed-cert': {
           const pair = await selfSignedCert(new Date());
@@ -243,12 +240,12 @@ export class Module extends MgrModule {
         }
         case 'dashboard set-ssl-certificate':
         case 'dashboard set-ssl-certificate-key': {
-          if (!inbuf.trim()) return [-22, '', 'Please specify the file with -i FILE'];
+          if (!inbuf.trim()) return [-Errno.EINVAL, '', 'Please specify the file with -i FILE'];
           const isKey = cmd.prefix.endsWith('-key');
           try {
             checkPem(isKey ? 'key' : 'cert', inbuf);
           } catch (err) {
-            return [-22, '', (err as Error).message];
+            return [-Errno.EINVAL, '', (err as Error).message];
           }
           await this.setStore(isKey ? 'key' : 'crt', inbuf);
           const pair = { cert: this.getStore('crt') ?? '', key: this.getStore('key') ?? '' };
@@ -264,10 +261,10 @@ export class Module extends MgrModule {
           return [0, (this.get('mgr_map').services).dashboard ?? '', ''];
       }
     } catch (err) {
-      if (err instanceof UserError) return [-22, '', err.message];
+      if (err instanceof UserError) return [-Errno.EINVAL, '', err.message];
       throw err;
     }
-    return [-22, '', `unknown command '${cmd.prefix}'`];
+    return [-Errno.EINVAL, '', `unknown command '${cmd.prefix}'`];
   }
 }
 

@@ -1,13 +1,12 @@
 // The module's options: Ceph 16's (server_addr, server_port, key_file,
 // enable_auth) and mgrd's bounds (max_body_bytes, max_requests).
 
-import type { ModuleOption } from '../../src/mgr-module/index.js';
+import { listenerOptions, type ModuleOption } from '../../src/mgr-module/index.js';
 
 export const DEFAULT_PORT = 8003;
 
 export const MODULE_OPTIONS: readonly ModuleOption[] = [
-  { name: 'server_addr', type: 'str', default: '::', desc: "address the HTTPS API listens on ('::', '0.0.0.0' or '': all addresses)" },
-  { name: 'server_port', type: 'int', default: DEFAULT_PORT, min: 0, max: 65535, desc: 'port the HTTPS API listens on (0: any free port; the bound one is published in `mgr services`)' },
+  ...listenerOptions({ addr: '::', port: DEFAULT_PORT, serves: 'HTTPS requests (the REST API)' }),
   { name: 'key_file', type: 'str', default: '', desc: "a PEM private key file, used when the module store has no key (with the store's crt_file or crt)" },
   { name: 'enable_auth', type: 'bool', default: true, desc: 'require an API key (HTTP Basic auth); false lets anyone who reaches the port do anything' },
   { name: 'max_body_bytes', type: 'int', default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024, desc: 'largest request body read (bigger: 413, the connection closed)' },

@@ -4,7 +4,7 @@
 // Every command goes through the manager's one dispatcher (runCommand) with
 // the caller's rights; nothing here answers a command itself.
 
-import type { CmdMap, CommandReturn } from '../../src/mgr-module/index.js';
+import { Errno, type CmdMap, type CommandReturn } from '../../src/mgr-module/index.js';
 import { humanifyCommand } from './py-json.js';
 
 export type RunCommand = (cmd: CmdMap) => Promise<CommandReturn>;
@@ -45,7 +45,7 @@ export class CommandsRequest {
       [r, entry.outb, entry.outs] = await this.run(cmd);
     } catch (err) {
       // runCommand answers errors as errno; a throw is a fault of ours, shown as Ceph would show EIO.
-      [r, entry.outb, entry.outs] = [-5, '', `internal error: ${err instanceof Error ? err.message : String(err)}`];
+      [r, entry.outb, entry.outs] = [-Errno.EIO, '', `internal error: ${err instanceof Error ? err.message : String(err)}`];
     }
     this.running.splice(this.running.indexOf(entry), 1);
     (r === 0 ? this.finished : this.failed).push(entry);

@@ -3,7 +3,7 @@
 // from the same cluster (restful/): the mapping rules, checked on real data.
 
 import { describe, expect, test } from 'vitest';
-import type { GetMap, GetName } from '../../src/mgr-module/index.js';
+import type { GetName, Snapshot } from '../../src/mgr-module/index.js';
 import { referenceReader as reference, refJson as json, refText } from '../../test/helpers/restful-reference.js';
 import { expectSameShape } from '../../test/helpers/shape.js';
 import { crushRuleOsds } from './crush.js';
@@ -38,7 +38,7 @@ describe('restful read endpoints on the reference cluster', () => {
 
   test('/config/osd shows the flags, pauserd+pausewr as pause', () => {
     expect(views.osdFlags(reference)).toEqual(['sortbitwise', 'recovery_deletes', 'purged_snapdirs', 'pglog_hardlimit']);
-    const paused = { ...reference, get: <N extends GetName>(n: N) => (n === 'osd_map' ? { ...reference.get('osd_map'), flags: 'pauserd,pausewr,noout' } : reference.get(n)) as GetMap[N] };
+    const paused = { ...reference, get: <N extends GetName>(n: N) => (n === 'osd_map' ? { ...reference.get('osd_map'), flags: 'pauserd,pausewr,noout' } : reference.get(n)) as Snapshot<N> };
     expect(views.osdFlags(paused)).toEqual(['pause', 'noout']);
   });
 

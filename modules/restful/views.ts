@@ -3,12 +3,12 @@
 // Pure functions over a narrow reader; snapshots are frozen, so every answer
 // is a fresh object.
 
-import type { GetMap, GetName, PerfCounterEntry, ServerInfo } from '../../src/mgr-module/index.js';
+import type { GetName, PerfCounterEntry, ServerInfo, Snapshot } from '../../src/mgr-module/index.js';
 import { crushRuleOsds, type CrushBucket, type CrushRule } from './crush.js';
 
 /** The calls the views make (MgrModule has them all). */
 export interface ClusterReader {
-  get<N extends GetName>(name: N): GetMap[N];
+  get<N extends GetName>(name: N): Snapshot<N>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   listServers(): ServerInfo[];
   getServer(hostname: string): ServerInfo | undefined;

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../common/log.js';
 import { Errno, httpStatusForRetval, type CommandResult } from '../common/errno.js';
-import type { HealthReport } from '../state/health-types.js';
+import type { HealthReport } from '../mgr-module/health.js';
 import { splitHostPort } from '../client/mgr-client.js';
 
 export interface AdminServerOptions {

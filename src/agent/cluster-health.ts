@@ -5,7 +5,7 @@
 // the maps it has rather than an older `health` answer. Plus the agent's own
 // checks (MGR_AGENT_*). Pure.
 
-import { healthCheck, type HealthCheck, type HealthCheckMap } from '../state/health-types.js';
+import { healthCheck, type HealthCheck, type HealthCheckMap } from '../mgr-module/health.js';
 
 /** Check codes mgrd's manager computes itself (keep in step with src/state/health-*.ts; a unit test does). */
 export const MANAGER_COMPUTED_CHECKS: ReadonlySet<string> = new Set([

@@ -9,7 +9,7 @@
 import type { Logger } from '../common/log.js';
 import { MgrClient } from '../client/mgr-client.js';
 import type { MapMsg, PgStatsMsg } from '../protocol/messages.js';
-import type { HealthCheckMap } from '../state/health-types.js';
+import type { HealthCheckMap } from '../mgr-module/health.js';
 import { agentCheck, forwardedChecks, type CephHealthJson } from './cluster-health.js';
 import { MapDiffer, monStatusFromQuorum, type QuorumStatusJson } from './cluster-maps.js';
 import { splitPgDump, type PgDumpJson } from './pg-dump.js';

@@ -8,7 +8,7 @@
 // hands them to modules); long-running averages are sent as (sum, count).
 
 import type { CounterDecl } from '../protocol/messages.js';
-import { PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, valueWidth } from '../state/perf-types.js';
+import { PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, valueWidth } from '../mgr-module/perf-types.js';
 
 export type PerfSchemaJson = Record<string, Record<string, { type?: unknown; description?: unknown; nick?: unknown; priority?: unknown; units?: unknown }>>;
 export type PerfDumpJson = Record<string, Record<string, unknown>>;

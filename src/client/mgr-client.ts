@@ -19,7 +19,7 @@ import type {
   MapMsg, MonCommandMsg, PgStatsMsg, RedirectMsg,
 } from '../protocol/messages.js';
 import { encodePgStats } from '../protocol/pg-stats-codec.js';
-import { valueWidth } from '../state/perf-types.js';
+import { valueWidth } from '../mgr-module/perf-types.js';
 import { ReportEncoder } from './report-encoder.js';
 
 export interface DaemonSource {

@@ -4,7 +4,7 @@
 
 import { FRAME_HEADER_BYTES, FrameType } from '../protocol/frames.js';
 import type { CounterDecl, DaemonHealthMetric, ReportHead } from '../protocol/messages.js';
-import { valueWidth } from '../state/perf-types.js';
+import { valueWidth } from '../mgr-module/perf-types.js';
 
 export class ReportEncoder {
   /** Declared counters in server order. */

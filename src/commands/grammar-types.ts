@@ -80,4 +80,3 @@ export interface Cmdmap {
 
 /** Output formats every command accepts through the generic `format` argument. */
 export const FORMATS = ['json', 'json-pretty', 'plain'] as const;
-export type OutputFormat = (typeof FORMATS)[number];

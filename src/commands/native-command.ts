@@ -4,15 +4,37 @@
 import type { CommandResult } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import type { OptionTable } from '../common/options.js';
-import type { CmdMap } from '../mgr-module/types.js';
-import type { MapStore } from '../mgr/map-store.js';
-import type { Mgr } from '../mgr/mgr.js';
+import type { CmdMap, MgrdStats } from '../mgr-module/types.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
+import type { ModuleKvStore } from '../registry/module-context.js';
 import type { ModuleRegistry } from '../registry/module-registry.js';
 import type { CommandCaller } from '../server/daemon-server.js';
+import type { ClusterState } from '../state/cluster-state.js';
 
+/** The map store as commands use it (the MapStore is one): the MgrMap and its changes, manager metadata, the config-key store. */
+export interface CommandStore extends ModuleKvStore {
+  /** The current map (a copy). */
+  current(): MgrMap;
+  /** Changes the map as the active manager (enabled modules, services, available). Bumps the epoch. Throws NotLeaderError on a standby. */
+  update(mutate: (map: MgrMap) => void): Promise<MgrMap>;
+  /** `mgr fail`: the named manager stops being active (a standby, or the same process if alone, takes over) or, a standby, leaves the map until it joins again. */
+  fail(name: string): Promise<void>;
+  /** `mgr metadata` of a manager in the map. */
+  metadata(name: string): Record<string, string> | undefined;
+}
+
+/** What native commands read of the cluster: its maps, the PG map and health (read only). */
+export type CommandCluster = Readonly<Pick<ClusterState,
+  'fsid' | 'osdMap' | 'osdMapTree' | 'monMap' | 'monStatus' | 'monStatusAtS' | 'fsMap' | 'serviceMap' | 'pgMap' | 'health'>>;
+
+/** What native commands read and change: a narrow view of the manager, never the Mgr itself. */
 export interface CommandContext {
-  mgr: Mgr;
-  store: MapStore;
+  cluster: CommandCluster;
+  /** mgrd's own counters (`mgr ingest stat`). */
+  stats: () => MgrdStats;
+  /** The daemon listener's report processing time histogram (counts per bucket). */
+  reportTimeBuckets: () => Iterable<number>;
+  store: CommandStore;
   options: OptionTable;
   registry: ModuleRegistry;
   log: Logger;

@@ -1,26 +1,10 @@
 // One catalogue of errno values for commands and the one errno -> HTTP status table
 // (STYLE.md 5). Commands return negative errno with a sentence, as Ceph does.
 
-export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  EIO: 5,
-  EAGAIN: 11,
-  EACCES: 13,
-  EBUSY: 16,
-  EEXIST: 17,
-  EINVAL: 22,
-  ENOSPC: 28,
-  ERANGE: 34,
-  ENOSYS: 38,
-  ENOTEMPTY: 39,
-  ENODATA: 61,
-  EPROTO: 71,
-  EOPNOTSUPP: 95,
-  ETIMEDOUT: 110,
-} as const;
+import { Errno, type ErrnoName } from '../mgr-module/errno.js';
 
-export type ErrnoName = keyof typeof Errno;
+// The numbers are the SDK's (modules return them too); the core takes them from here.
+export { Errno, type ErrnoName };
 
 const NAMES = new Map<number, ErrnoName>(Object.entries(Errno).map(([k, v]) => [v, k as ErrnoName]));
 

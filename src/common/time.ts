@@ -6,8 +6,3 @@ export function cephTimestamp(ms: number): string {
   const micros = String(Math.floor((ms % 1000) * 1000)).padStart(6, '0');
   return `${iso.slice(0, 19)}.${micros}+0000`;
 }
-
-/** "2026-11-26T17:43:30.628449Z" (the mon map's format). */
-export function cephTimestampZ(ms: number): string {
-  return cephTimestamp(ms).replace('+0000', 'Z');
-}

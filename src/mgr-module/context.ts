@@ -1,11 +1,12 @@
 // What the core hands each module instance: the one seam between a module and
 // the manager. MgrModule wraps it in Ceph-named calls; modules never see the core.
 
-import type { Logger } from '../common/log.js';
+import type { Logger } from 'pino';
 import type {
-  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats, PerfCounterEntry,
+  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, PerfCounterEntry,
   PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
+import type { HealthCheckMap } from './health.js';
 
 export interface ModuleContext {
   readonly moduleName: string;
@@ -16,7 +17,8 @@ export interface ModuleContext {
   /** False for a standby module: cluster calls throw there. */
   readonly active: boolean;
 
-  get<N extends GetName>(name: N): GetMap[N];
+  /** A frozen snapshot; throws NotReadyError before the cluster sent that map. */
+  get<N extends GetName>(name: N): DeepReadonly<GetMap[N]>;
   listServers(): ServerInfo[];
   /** Names ("osd.3", "mgr.x") of the daemons the manager knows, of one type or all. */
   listDaemons(svcType?: string): string[];

@@ -2,18 +2,15 @@
 // (COMMANDS, MODULE_OPTIONS, NOTIFY_TYPES, canRun) and the core reads those
 // declarations; hooks are few and named for what calls them.
 
-import type { Logger } from '../common/log.js';
+import type { Logger } from 'pino';
 import type { ModuleContext } from './context.js';
 import type {
-  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, HealthCheckMap, MgrdStats,
+  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats,
   ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
-
-export const PRIO_CRITICAL = 10;
-export const PRIO_INTERESTING = 8;
-export const PRIO_USEFUL = 5;
-export const PRIO_UNINTERESTING = 2;
-export const PRIO_DEBUGONLY = 0;
+import type { HealthCheckMap } from './health.js';
+import { Errno } from './errno.js';
+import { PRIO_USEFUL } from './perf-types.js';
 
 /** What every module class carries statically (read by the registry). */
 export interface ModuleClass {
@@ -107,7 +104,7 @@ export abstract class MgrModuleBase {
    * Must not assume it runs concurrently with notify() (it does not).
    */
   handleCommand(_inbuf: string, cmd: CmdMap): Promise<CommandReturn> | CommandReturn {
-    return [-95, '', `module ${this.moduleName} has no command '${cmd.prefix}'`];
+    return [-Errno.EOPNOTSUPP, '', `module ${this.moduleName} has no command '${cmd.prefix}'`];
   }
 }
 
@@ -120,8 +117,13 @@ export abstract class MgrModule extends MgrModuleBase {
    */
   notify(_type: NotifyType, _id: string): Promise<void> | void {}
 
-  /** A read-only snapshot of cluster state by Ceph's name (`osd_map`, `pg_summary`, `df`...). */
-  get<N extends GetName>(name: N): GetMap[N] {
+  /**
+   * A snapshot of cluster state by Ceph's name (`osd_map`, `pg_summary`, `df`...),
+   * frozen and shared with every module: read-only, typed so. Before the cluster
+   * sent that map (just after the manager became active) it throws NotReadyError
+   * (test with isNotReady()).
+   */
+  get<N extends GetName>(name: N): DeepReadonly<GetMap[N]> {
     return this.ctx.get(name);
   }
 

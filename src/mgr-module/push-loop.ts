@@ -8,11 +8,11 @@
 // (MGR_<MODULE>_SEND_FAILED, MGR_<MODULE>_QUEUE_FULL, MGR_<MODULE>_COLLECT_FAILED).
 
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../common/log.js';
-import { healthCheck } from '../state/health-types.js';
+import type { Logger } from 'pino';
+import { healthCheck, type HealthCheckMap } from './health.js';
 import { PushQueue } from './push-queue.js';
 import { backoffDelayMs, DEFAULT_RETRY, PushError, type RetryPolicy } from './push-retry.js';
-import type { HealthCheckMap, PushStats } from './types.js';
+import type { PushStats } from './types.js';
 
 /** What the loop needs of its module (an MgrModule is one). */
 export interface PushHost {

@@ -2,12 +2,8 @@
 // Python module (test/fixtures/ceph-reference/mgr_internals/); fields not
 // spelled out pass through as Ceph has them.
 
-import type { FsMap, MonMap, OsdMap, OsdMapTree, ServiceMap } from '../state/map-types.js';
-import type { MgrMap } from '../mgr/mgr-map.js';
-import type { HealthCheckMap } from '../state/health-types.js';
-
-export type { FsMap, MonMap, OsdMap, OsdMapTree, ServiceMap, MgrMap, HealthCheckMap };
-export type { HealthCheck, HealthReport, HealthSeverity, HealthStatus } from '../state/health-types.js';
+import type { FsMap, MonMap, OsdMap, OsdMapTree, ServiceMap } from './map-types.js';
+import type { MgrMap } from './mgr-map-types.js';
 
 /** Deeply read-only view: snapshots handed to modules are frozen and shared. */
 export type DeepReadonly<T> = T extends (infer U)[]
@@ -139,6 +135,9 @@ export interface GetMap {
 }
 
 export type GetName = keyof GetMap;
+
+/** What get(name) hands a module: the frozen, shared snapshot, read-only in its type too. */
+export type Snapshot<N extends GetName> = DeepReadonly<GetMap[N]>;
 
 /** Ceph's Option(...) of MODULE_OPTIONS. */
 export interface ModuleOption {

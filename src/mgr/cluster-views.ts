@@ -4,14 +4,15 @@
 import type { OptionTable } from '../common/options.js';
 import type { ClusterViews } from '../registry/module-registry.js';
 import type {
-  DaemonCounters, DaemonHealthMetrics, GetMap, GetName, MgrdStats, PerfCounterEntry,
+  DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, PerfCounterEntry,
   PerfSchemaEntry, ServerInfo,
 } from '../mgr-module/types.js';
 import { deepFreeze, type ClusterState } from '../state/cluster-state.js';
 import type { DaemonState, DaemonStateIndex, PerfCounterInfo } from '../state/daemon-state.js';
-import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../state/perf-types.js';
+import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../mgr-module/perf-types.js';
 import { pgSummary } from '../state/pg-map-views.js';
-import type { MgrMap } from './mgr-map.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
+import { NotReadyError } from '../mgr-module/errors.js';
 
 export interface ViewSources {
   cluster: ClusterState;
@@ -45,12 +46,12 @@ export class ClusterViewsImpl implements ClusterViews {
 
   constructor(private readonly src: ViewSources) {}
 
-  get<N extends GetName>(name: N): GetMap[N] {
+  get<N extends GetName>(name: N): DeepReadonly<GetMap[N]> {
     const c = this.src.cluster;
     const pg = c.pgMap;
     const snap = <T>(build: (prev: T | undefined) => T): T => c.snapshot(name, build);
     const needMap = <T>(v: T | undefined, what: string): T => {
-      if (v === undefined) throw new Error(`${what} not received from the cluster yet`);
+      if (v === undefined) throw new NotReadyError(what);
       return v;
     };
     let out: unknown;
@@ -87,7 +88,8 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'have_local_config_map': out = { have_local_config_map: true }; break;
       default: throw new Error(`get(): unknown name '${String(name)}'`);
     }
-    return out as GetMap[N];
+    // Snapshots come frozen; what is built per call (copies) is frozen too: every answer is read-only.
+    return deepFreeze(out) as DeepReadonly<GetMap[N]>;
   }
 
   /** get('health'): the report's JSON, made once per report (the exporter looks at it on every scrape). */

@@ -9,7 +9,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import type { MgrMap, MgrStandbyInfo } from './mgr-map.js';
+import type { MgrMap, MgrStandbyInfo } from '../mgr-module/mgr-map-types.js';
 
 export type PeerMessage =
   | { t: 'challenge'; nonce: string }

@@ -3,7 +3,7 @@
 // any part of mgrd reads it.
 
 import { kindOf } from '../common/shape.js';
-import type { MgrMap } from './mgr-map.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 
 export class ShapeError extends Error {
   constructor(readonly what: string, message: string) {

@@ -16,7 +16,8 @@ import { Etcd3, type IKeyValue, type IOptions, type Lease, type Watcher } from '
 import type { Logger } from '../common/log.js';
 import { checkMgrMap } from './map-shape.js';
 import { MapListeners, NotLeaderError, type MapListener, type MapStore } from './map-store.js';
-import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
+import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate } from './mgr-map.js';
+import type { MgrMap, MgrStandbyInfo } from '../mgr-module/mgr-map-types.js';
 
 export interface EtcdStoreOptions {
   endpoints: string[];

@@ -11,7 +11,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate, type MgrMap, type MgrStandbyInfo } from './mgr-map.js';
+import { clearActive, electInto, emptyMgrMap, failIn, kvWithPrefix, standbyEntry, type MgrCandidate } from './mgr-map.js';
+import type { MgrMap, MgrStandbyInfo } from '../mgr-module/mgr-map-types.js';
 import { MapListeners, NotLeaderError, type MapListener, type MapStore } from './map-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { newNonce, PeerLink, peerProof, proofMatches, storeSecret, type PeerMessage } from './local-peers.js';

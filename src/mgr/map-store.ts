@@ -8,7 +8,9 @@
 // stops naming it active, MgrStandby tears the active side down and then calls
 // resign(), so leadership passes on only once nothing of the old active serves.
 
-import type { MgrCandidate, MgrMap } from './mgr-map.js';
+import type { CommandStore } from '../commands/native-command.js';
+import type { MgrCandidate } from './mgr-map.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 
 export type MapListener = (map: MgrMap) => void;
 
@@ -34,7 +36,8 @@ export class NotLeaderError extends Error {
   readonly code = 'EAGAIN';
 }
 
-export interface MapStore {
+/** The manager's map store: the part commands and modules see (CommandStore: map, metadata, key-value store), and leadership. */
+export interface MapStore extends CommandStore {
   readonly kind: string;
   /** Joins as a candidate; resolves once the candidate is in the map (active or standby). */
   join(me: MgrCandidate): Promise<void>;
@@ -46,21 +49,9 @@ export interface MapStore {
   isLeader(): boolean;
   /** Gives leadership away after the active side was torn down; this process stays a candidate. */
   resign(): Promise<void>;
-  /** The current map (a copy). */
-  current(): MgrMap;
   /** Called with every new map epoch, in order. Returns an unsubscribe function. */
   onMap(listener: MapListener): () => void;
   /** Called when the store can no longer work for this process (e.g. a file it must read is corrupt). */
   onFatal(listener: (err: Error) => void): void;
-  /** Changes the map as the active manager (enabled modules, services, available). Bumps the epoch. Throws NotLeaderError on a standby. */
-  update(mutate: (map: MgrMap) => void): Promise<MgrMap>;
-  /** `mgr fail`: the named manager stops being active (a standby, or the same process if alone, takes over) or, a standby, leaves the map until it joins again. */
-  fail(name: string): Promise<void>;
-  /** `mgr metadata` of a manager in the map. */
-  metadata(name: string): Record<string, string> | undefined;
-  /** Key-value store for module stores and config (persisted; survives failover). Writes throw NotLeaderError on a standby. */
-  kvGet(key: string): string | undefined;
-  kvSet(key: string, value: string | undefined): Promise<void>;
-  kvList(prefix: string): Record<string, string>;
   close(): Promise<void>;
 }

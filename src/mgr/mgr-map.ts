@@ -1,59 +1,9 @@
 // The MgrMap: who is active, who stands by, which modules are enabled, which
 // services modules publish. Shape of Ceph's `ceph mgr dump` (get('mgr_map')).
 
-import type { AddrVec } from '../state/map-types.js';
+import type { AddrVec } from '../mgr-module/map-types.js';
+import type { AvailableModule, MgrMap, MgrStandbyInfo } from '../mgr-module/mgr-map-types.js';
 import { cephTimestamp } from '../common/time.js';
-
-export interface ModuleOptionInfo {
-  name: string;
-  type: string;
-  level: string;
-  flags: number;
-  default_value: string;
-  min: string;
-  max: string;
-  enum_allowed: string[];
-  desc: string;
-  long_desc: string;
-  tags: string[];
-  see_also: string[];
-}
-
-export interface AvailableModule {
-  name: string;
-  can_run: boolean;
-  error_string: string;
-  module_options: Record<string, ModuleOptionInfo>;
-}
-
-export interface MgrStandbyInfo {
-  gid: number;
-  name: string;
-  available_modules: AvailableModule[];
-  mgr_features: number;
-  /** mgrd: where the standby listens (its daemon address once active). Not in Ceph's map. */
-  addrs?: AddrVec;
-  /** mgrd: what its standby modules serve (e.g. prometheus' standby page). Not in Ceph's map. */
-  services?: Record<string, string>;
-}
-
-export interface MgrMap {
-  epoch: number;
-  active_gid: number;
-  active_name: string;
-  active_addrs: AddrVec;
-  active_addr: string;
-  active_change: string;
-  active_mgr_features: number;
-  available: boolean;
-  standbys: MgrStandbyInfo[];
-  modules: string[];
-  available_modules: AvailableModule[];
-  services: Record<string, string>;
-  always_on_modules: Record<string, string[]>;
-  last_failure_osd_epoch: number;
-  active_clients: unknown[];
-}
 
 /** A manager process asking to take part: its name, gid and addresses. */
 export interface MgrCandidate {

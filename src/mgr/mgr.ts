@@ -15,7 +15,8 @@ import { ModuleRegistry } from '../registry/module-registry.js';
 import type { NotifyType, MgrdStats } from '../mgr-module/types.js';
 import { ClusterViewsImpl } from './cluster-views.js';
 import type { MapStore } from './map-store.js';
-import { addrVec, type MgrMap } from './mgr-map.js';
+import { addrVec } from './mgr-map.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { CommandDispatcher } from '../commands/dispatcher.js';
 import { splitHostPort } from '../client/mgr-client.js';
 import { Throttle } from '../common/throttle.js';
@@ -103,7 +104,9 @@ export class Mgr {
       runCommand: (caller, req) => this.runCommand(caller, req),
     });
     this.commands = new CommandDispatcher({
-      mgr: this,
+      cluster: this.cluster,
+      stats: () => this.mgrdStats(),
+      reportTimeBuckets: () => this.server.stats.reportTimeBuckets,
       store: opts.store,
       options: o,
       registry: this.registry,

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { checkMgrMap, checkKv, ShapeError } from './map-shape.js';
-import type { MgrMap } from './mgr-map.js';
+import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 
 /** Files holding config and module stores are readable by the owner only, like the keyring. */
 export const STORE_FILE_MODE = 0o600;

@@ -39,10 +39,6 @@ export function frameTypeName(code: number): string {
   return TYPE_NAMES[code] ?? `UNKNOWN(${code})`;
 }
 
-export function isKnownFrameType(code: number): code is FrameTypeCode {
-  return TYPE_NAMES[code] !== undefined;
-}
-
 /** Default largest frame accepted (a full osd_map of 10,000 OSDs is ~15 MiB of JSON). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // Payload types of the mgrd wire protocol. JSON payloads except REPORT and
 // PG_STATS_BIN (binary after a JSON head). docs/protocol.md is the prose contract.
 
-import type { HealthCheckMap } from '../state/health-types.js';
+import type { HealthCheckMap } from '../mgr-module/health.js';
 
 export interface HelloMsg {
   /** Always "mgrd". */
@@ -222,6 +222,16 @@ export interface PgReportCursor {
   readonly statSum: ArrayLike<number>;
   readonly blockedBy: ArrayLike<number>;
   readonly blockedByCount: number;
+}
+
+/**
+ * A PG_STATS whose records were decoded and checked where they came in
+ * (PG_STATS_BIN, by its decoder): the head's fields, and the records read in
+ * place through records(), never built as `pg_stats` objects.
+ */
+export interface DecodedPgStats extends Omit<PgStatsMsg, 'pg_stats'> {
+  /** A walk over the records from the first (one at a time: a new walk ends the previous one). */
+  records(): PgReportCursor;
 }
 
 /** Cluster maps from the cluster source (a `mon` entity). Every field optional; present ones replace. */

@@ -11,7 +11,7 @@ import { CLIENT_FRAME_BOUNDS, MAX_PG_STATS_BIN_HEAD_BYTES } from './frame-bounds
 import { parseJsonBounded } from './json-bounded.js';
 import {
   MAX_POOL_ID, STAT_SUM_FIELDS, num, parsePgid, parseVersion, pgidOf,
-  type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
+  type DecodedPgStats, type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
 } from './messages.js';
 
 /** Byte offsets of a record's fixed part (docs/protocol.md has the table). */
@@ -166,11 +166,11 @@ function cannot(r: PgStatReport, why: string): RangeError {
 
 /**
  * A checked PG_STATS_BIN message: the head's fields, and the records read in
- * place by cursor(). It is a PgStatsMsg, so it goes wherever a JSON message
+ * place by records(). It is a PgStatsMsg, so it goes wherever a JSON message
  * goes; the PGMap reads it through cursor() and never builds `pg_stats`.
  * Valid while its payload is (the frame handler's call).
  */
-export class PgStatsFrame implements PgStatsMsg {
+export class PgStatsFrame implements PgStatsMsg, DecodedPgStats {
   readonly osd: number;
   readonly epoch: number;
   readonly stamp: number;
@@ -195,7 +195,7 @@ export class PgStatsFrame implements PgStatsMsg {
   }
 
   /** The records from the first, through the decoder's one cursor: one walk at a time. */
-  cursor(): PgReportCursor {
+  records(): PgReportCursor {
     return this.shared.start(this.view, this.at, this.count, this.states);
   }
 

@@ -6,9 +6,9 @@
 import { Errno, ErrnoError } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import type { OptionTable, OptionValue } from '../common/options.js';
-import type { MapStore } from '../mgr/map-store.js';
 import type { ModuleContext } from '../mgr-module/context.js';
-import type { CommandCaller, HealthCheck, HealthCheckMap } from '../mgr-module/types.js';
+import type { CommandCaller } from '../mgr-module/types.js';
+import type { HealthCheck, HealthCheckMap } from '../mgr-module/health.js';
 import type { CommandResult } from '../common/errno.js';
 import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
 
@@ -18,12 +18,19 @@ export type ClusterViews = Pick<ModuleContext,
   'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
   'getMgrdStats' | 'statsThreshold'>;
 
+/** Key-value store for module stores and config (the map store's: persisted, survives failover). Writes throw NotLeaderError on a standby. */
+export interface ModuleKvStore {
+  kvGet(key: string): string | undefined;
+  kvSet(key: string, value: string | undefined): Promise<void>;
+  kvList(prefix: string): Record<string, string>;
+}
+
 /** What the manager (active or standby) provides its modules. */
 export interface ModuleHostBase {
   readonly mode: 'active' | 'standby';
   readonly mgrId: string;
   readonly log: Logger;
-  readonly store: MapStore;
+  readonly store: ModuleKvStore;
   readonly mgrOptions: OptionTable;
   readonly views: ClusterViews | undefined;
   publishService(module: string, uri: string): Promise<void>;

@@ -5,9 +5,10 @@
 // running, with the reason in `mgr module ls`, instead of failing later.
 
 import { OptionTable, type OptionSpec, type OptionType, type OptionValue } from '../common/options.js';
-import type { ModuleOptionInfo } from '../mgr/mgr-map.js';
+import type { ModuleOptionInfo } from '../mgr-module/mgr-map-types.js';
 import type { MgrModuleBase, ModuleClass } from '../mgr-module/mgr-module.js';
-import type { HealthCheckMap, ModuleOption, PushStats } from '../mgr-module/types.js';
+import type { ModuleOption, PushStats } from '../mgr-module/types.js';
+import type { HealthCheckMap } from '../mgr-module/health.js';
 import type { LoadedModule } from './module-loader.js';
 import type { ModuleQueue } from './module-queue.js';
 import type { ModuleScope } from './module-scope.js';

@@ -7,7 +7,7 @@
 // - MGR_MODULE_QUEUE_FULL (HEALTH_WARN, mgrd's): a module whose queue dropped
 //   notifications in the last QUEUE_FULL_HOLD_MS.
 
-import { healthCheck, type HealthCheckMap, type HealthSeverity } from '../state/health-types.js';
+import { healthCheck, type HealthCheckMap, type HealthSeverity } from '../mgr-module/health.js';
 import type { ModuleEntry } from './module-entry.js';
 
 /** How long MGR_MODULE_QUEUE_FULL stays after a module's last drop. */

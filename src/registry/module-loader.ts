@@ -1,12 +1,15 @@
 // Finds modules on the module paths and imports them. A module is a folder
-// holding module.js (compiled) or module.ts (when running TypeScript, e.g.
-// tests), exporting `Module` and optionally `StandbyModule`.
+// holding module.js or module.ts, exporting `Module` and optionally
+// `StandbyModule`. The compiled manager loads both (module-hooks.ts: `mgrd/module`
+// and TypeScript); under vitest, vite does (vitest.config.ts's alias).
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleClass } from '../mgr-module/mgr-module.js';
 import { packageRoot, runningFromDist } from '../common/paths.js';
+import type { HooksData } from './module-hooks.js';
 
 export interface LoadedModule {
   name: string;
@@ -50,19 +53,35 @@ function isModuleClass(v: unknown): v is ModuleClass {
   return typeof v === 'function' && typeof (v as { canRun?: unknown }).canRun === 'function';
 }
 
+/**
+ * Whether the hooks are registered: once per process, as Node keeps them for the
+ * process (every manager in it loads modules the same way).
+ */
+let hooksRegistered = false;
+
+/** Registers module-hooks.ts when running compiled JavaScript (vite does their work under vitest). */
+function registerHooks(): void {
+  if (hooksRegistered || !import.meta.url.endsWith('.js')) return;
+  hooksRegistered = true;
+  const data: HooksData = { packageJsonUrl: pathToFileURL(join(packageRoot(), 'package.json')).href };
+  register('./module-hooks.js', { parentURL: import.meta.url, data });
+}
+
 export async function importModule(entry: { name: string; dir: string; file: string }): Promise<LoadedModule> {
   const out: LoadedModule = { ...entry, cls: undefined, standbyCls: undefined, error: '' };
-  if (entry.file.endsWith('.ts') && runningFromDist()) {
-    out.error = `${entry.file} is TypeScript; compile it to module.js to load it`;
-    return out;
-  }
   try {
+    registerHooks();
     const mod = (await import(pathToFileURL(entry.file).href)) as Record<string, unknown>;
     if (!isModuleClass(mod.Module)) out.error = `${entry.file} does not export class Module extends MgrModule`;
     else out.cls = mod.Module;
     if (isModuleClass(mod.StandbyModule)) out.standbyCls = mod.StandbyModule;
   } catch (err) {
-    out.error = `import failed: ${err instanceof Error ? err.message : String(err)}`;
+    const msg = err instanceof Error ? err.message : String(err);
+    // A module.js outside any package is CommonJS to Node: say what makes it ESM.
+    const hint = /Cannot use import statement outside a module|Unexpected token 'export'/.test(msg)
+      ? ` (module.js is ES module syntax: put {"type": "module"} in a package.json beside it or above)`
+      : '';
+    out.error = `import failed: ${msg}${hint}`;
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:net';
 import { FD_HEADROOM, openFileLimit } from '../common/fd-budget.js';
 import type { Logger } from '../common/log.js';
+import type { CommandCaller } from '../mgr-module/types.js';
 import { encodeJsonFrame, FrameType } from '../protocol/frames.js';
 import { parseJsonBounded } from '../protocol/json-bounded.js';
 import { CLIENT_FRAME_BOUNDS } from '../protocol/frame-bounds.js';
@@ -26,12 +27,8 @@ import type { WireLimits } from './wire-limits.js';
 
 export type NotifyFn = (type: string, id: string) => void;
 
-/** The caller of a command: an authenticated entity and its capabilities. */
-export interface CommandCaller {
-  entity: string;
-  read: boolean;
-  write: boolean;
-}
+/** The caller of a command: an authenticated entity and its capabilities (the SDK's type: modules pass one to runCommand). */
+export type { CommandCaller };
 
 export type CommandHandler = (caller: CommandCaller, msg: CommandMsg) => Promise<CommandReplyMsg>;
 

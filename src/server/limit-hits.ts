@@ -4,7 +4,7 @@
 // in the last 10 minutes (docs/limits.md).
 
 import type { Logger } from '../common/log.js';
-import { healthCheck, type HealthCheckMap } from '../state/health-types.js';
+import { healthCheck, type HealthCheckMap } from '../mgr-module/health.js';
 import { RateLimitedLog } from './rate-log.js';
 
 export const WIRE_LIMIT_CHECK = 'MGR_WIRE_LIMIT';

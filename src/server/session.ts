@@ -8,6 +8,7 @@
 // JSON body is parsed in slices or commands wait for the peer to read.
 
 import type { Duplex } from 'node:stream';
+import { Errno } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import { clientProof, newNonce, proofsEqual, serverProof } from '../protocol/auth.js';
 import { CLIENT_FRAME_BOUNDS, SLICED_JSON_MIN_BYTES } from '../protocol/frame-bounds.js';
@@ -18,7 +19,7 @@ import {
 import { JsonBodyError, parseJsonBounded, parseJsonSliced } from '../protocol/json-bounded.js';
 import type { Caps, Keyring } from '../protocol/keyring.js';
 import type {
-  AuthMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, HelloMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
+  AuthMsg, CloseMsg, CommandMsg, CommandReplyMsg, ConfigureMsg, HelloMsg, MapMsg, OpenMsg, PgStatsMsg, ReportHead,
 } from '../protocol/messages.js';
 import type { IngestStats } from './ingest-stats.js';
 import type { WireLimits } from './wire-limits.js';
@@ -164,7 +165,7 @@ export class Session {
   close(reason: string): void {
     if (this.state === 'closed') return;
     try {
-      this.socket.end(encodeJsonFrame(FrameType.CLOSE, { reason }));
+      this.socket.end(encodeJsonFrame(FrameType.CLOSE, { reason } satisfies CloseMsg));
     } catch {
       this.socket.destroy();
     }
@@ -400,7 +401,7 @@ export class Session {
       this.write(encodeJsonFrame(FrameType.COMMAND_REPLY, reply), true);
       this.pump();
     };
-    this.host.command(this, msg).then(answer, (err: unknown) => answer({ tid: msg.tid, r: -5, outs: `internal error: ${String(err)}`, outb: '' }));
+    this.host.command(this, msg).then(answer, (err: unknown) => answer({ tid: msg.tid, r: -Errno.EIO, outs: `internal error: ${String(err)}`, outb: '' }));
   }
 }
 

@@ -2,9 +2,10 @@
 // reports, and health. Readers get frozen snapshots cached per version, so
 // every module shares one copy and none can change what another sees.
 
-import type { MapMsg, PgStatsMsg } from '../protocol/messages.js';
-import type { FsMap, MonMap, MonStatus, OsdMap, OsdMapTree, ServiceMap } from './map-types.js';
-import { worstStatus, type HealthCheckMap, type HealthReport, type RecordedCheck } from './health-types.js';
+import type { DecodedPgStats, MapMsg, PgStatsMsg } from '../protocol/messages.js';
+import type { FsMap, MonMap, MonStatus, OsdMap, OsdMapTree, ServiceMap } from '../mgr-module/map-types.js';
+import { worstStatus, type RecordedCheck } from './health-types.js';
+import type { HealthCheckMap, HealthReport } from '../mgr-module/health.js';
 import { PGMap } from './pg-map.js';
 import { computeHealth, DEFAULT_HEALTH_CONFIG } from './health.js';
 import { osdMapHealth, type OsdMapHealth } from './health-osd.js';
@@ -175,7 +176,7 @@ export class ClusterState {
   }
 
   /** `stampS`: the stamp to use instead of the message's (the server clamps one from the future). */
-  applyPgStats(msg: PgStatsMsg, nowS: number, stampS?: number): void {
+  applyPgStats(msg: PgStatsMsg | DecodedPgStats, nowS: number, stampS?: number): void {
     this.pgMap.applyPgStats(msg, nowS, stampS);
     this.pgDirty = true;
   }
@@ -300,8 +301,9 @@ export class ClusterState {
 
   /**
    * A frozen snapshot, rebuilt only when its version moved. Maps from the
-   * cluster source are frozen in slices as they arrive (MAP_VIEWS); derived
-   * views freeze when built. `build` gets the previous snapshot, frozen, to
+   * cluster source are frozen in slices as they arrive (MAP_VIEWS), and what
+   * is left of that is done before one is handed out; derived views freeze
+   * when built. `build` gets the previous snapshot, frozen, to
    * reuse what did not change.
    */
   snapshot<T>(name: string, build: (prev: T | undefined) => T): T {
@@ -309,7 +311,9 @@ export class ClusterState {
     const hit = this.snapshots.get(name);
     if (hit && hit.version === version) return hit.value as T;
     const built = build(hit?.value as T | undefined);
-    const value = MAP_VIEWS.has(name) ? built : deepFreeze(built);
+    // A map from the source may still be freezing in the background: finish now, so nobody ever holds it writable.
+    if (MAP_VIEWS.has(name)) this.freezer.drain();
+    const value = deepFreeze(built);
     this.snapshots.set(name, { version, value });
     return value;
   }

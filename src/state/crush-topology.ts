@@ -3,7 +3,7 @@
 // classes (df stats_by_class), crush weights and rule roots (df max_avail).
 // Built from `osd tree` JSON, a `osd crush dump`, or just a host per OSD.
 
-import type { OsdMapTree } from './map-types.js';
+import type { OsdMapTree } from '../mgr-module/map-types.js';
 
 export interface CrushNode {
   readonly id: number;

@@ -3,7 +3,7 @@
 
 import type { CounterDecl, DaemonHealthMetric } from '../protocol/messages.js';
 import { PerfRing, DEFAULT_RING_SAMPLES } from './perf-ring.js';
-import { valueWidth } from './perf-types.js';
+import { valueWidth } from '../mgr-module/perf-types.js';
 
 export interface PerfCounterInfo extends CounterDecl {
   /** First column of this counter in the sample rows. */

@@ -6,7 +6,7 @@
 
 import type { AddCheck } from './health-types.js';
 import type { HealthConfig } from './health.js';
-import type { OsdMap } from './map-types.js';
+import type { OsdMap } from '../mgr-module/map-types.js';
 import type { CrushTopology } from './crush-topology.js';
 import type { PGMap } from './pg-map.js';
 

@@ -7,7 +7,7 @@
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
 import { checkRecorder, type AddCheck, type RecordedCheck } from './health-types.js';
 import type { HealthConfig } from './health.js';
-import type { OsdMap, OsdMapOsd } from './map-types.js';
+import type { OsdMap, OsdMapOsd } from '../mgr-module/map-types.js';
 import type { PGMap } from './pg-map.js';
 import type { CrushTopology } from './crush-topology.js';
 import { cppFloat } from './ceph-format.js';

@@ -7,8 +7,9 @@
 // from sums, so ClusterState can run the scan in slices at scale.
 
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
-import { checkRecorder, replayChecks, type AddCheck, type HealthSeverity, type RecordedCheck } from './health-types.js';
-import type { OsdMap, OsdMapPool } from './map-types.js';
+import { checkRecorder, replayChecks, type AddCheck, type RecordedCheck } from './health-types.js';
+import type { HealthSeverity } from '../mgr-module/health.js';
+import type { OsdMap, OsdMapPool } from '../mgr-module/map-types.js';
 import type { PGMap, PgRecord } from './pg-map.js';
 import type { HealthConfig } from './health.js';
 import { byteU, pgVectorString, percent3, timespanStr, utimeString } from './ceph-format.js';

@@ -5,7 +5,7 @@
 // of its last PGMap update.
 
 import { performance } from 'node:perf_hooks';
-import type { OsdMap } from './map-types.js';
+import type { OsdMap } from '../mgr-module/map-types.js';
 import type { PGMap, PgRecord } from './pg-map.js';
 import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from './health.js';
 import { PgHealthScan } from './health-pg.js';

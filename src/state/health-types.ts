@@ -1,22 +1,7 @@
-// Health checks in the shape of `ceph health detail -f json`.
+// How the core builds health reports: the worst status, and checks recorded to be
+// added again to later reports. The check shapes are the SDK's (mgr-module/health.ts).
 
-export type HealthSeverity = 'HEALTH_WARN' | 'HEALTH_ERR';
-export type HealthStatus = 'HEALTH_OK' | HealthSeverity;
-
-export interface HealthCheck {
-  severity: HealthSeverity;
-  summary: { message: string; count: number };
-  detail: Array<{ message: string }>;
-  muted?: boolean;
-}
-
-export type HealthCheckMap = Record<string, HealthCheck>;
-
-export interface HealthReport {
-  status: HealthStatus;
-  checks: HealthCheckMap;
-  mutes: unknown[];
-}
+import type { HealthCheckMap, HealthSeverity, HealthStatus } from '../mgr-module/health.js';
 
 const RANK: Record<HealthStatus, number> = { HEALTH_OK: 0, HEALTH_WARN: 1, HEALTH_ERR: 2 };
 
@@ -24,10 +9,6 @@ export function worstStatus(checks: HealthCheckMap): HealthStatus {
   let worst: HealthStatus = 'HEALTH_OK';
   for (const c of Object.values(checks)) if (!c.muted && RANK[c.severity] > RANK[worst]) worst = c.severity;
   return worst;
-}
-
-export function healthCheck(severity: HealthSeverity, message: string, count: number, detail: string[] = []): HealthCheck {
-  return { severity, summary: { message, count }, detail: detail.map((message) => ({ message })), muted: false };
 }
 
 /** Adds a check, merging into an existing one of the same code as Ceph's health_check_map_t::merge. */

@@ -5,9 +5,11 @@
 // in health-pg.ts, those read from each OSD's report (slow heartbeats, store
 // alerts, PGs per OSD) in health-osd-stat.ts. A pure function: same input, same checks.
 
-import type { AddCheck, HealthCheckMap, RecordedCheck } from './health-types.js';
-import { healthCheck, replayChecks } from './health-types.js';
-import type { OsdMap, OsdMapTree } from './map-types.js';
+import type { AddCheck, RecordedCheck } from './health-types.js';
+import type { HealthCheckMap } from '../mgr-module/health.js';
+import { replayChecks } from './health-types.js';
+import { healthCheck } from '../mgr-module/health.js';
+import type { OsdMap, OsdMapTree } from '../mgr-module/map-types.js';
 import type { PGMap } from './pg-map.js';
 import { CrushTopology, type CrushDump } from './crush-topology.js';
 import { osdMapHealth, osdUsageChecks, poolFlagChecks, type OsdMapHealth } from './health-osd.js';

@@ -56,7 +56,7 @@ export class OsdStatTable {
   private readonly scratchIds: number[] = [];
 
   /** Replaces one OSD's osd_stat and pool_statfs; pools `keepPool` rejects are ignored. */
-  apply(msg: PgStatsMsg, keepPool: (pool: number) => boolean): void {
+  apply(msg: Omit<PgStatsMsg, 'pg_stats'>, keepPool: (pool: number) => boolean): void {
     let e = this.osds.get(msg.osd);
     if (!e) {
       e = new OsdStatRecord(msg.osd);

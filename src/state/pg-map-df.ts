@@ -4,7 +4,7 @@
 // Math.fround reproduces its rounding, so the numbers match to the byte.
 
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
-import type { OsdMap, OsdMapPool } from './map-types.js';
+import type { OsdMap, OsdMapPool } from '../mgr-module/map-types.js';
 import type { PGMap } from './pg-map.js';
 import type { CrushTopology } from './crush-topology.js';
 import { kbOf, kbRoundUp } from './ceph-format.js';

@@ -4,7 +4,7 @@
 // command forms. Pure functions of the PGMap; nothing here mutates it.
 
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
-import type { OsdMap } from './map-types.js';
+import type { OsdMap } from '../mgr-module/map-types.js';
 import type { PGMap, PgRecord } from './pg-map.js';
 import { CRUSH_ITEM_NONE, utimeString } from './ceph-format.js';
 import { PG_STATE_WORDS } from './pg-states.js';

@@ -4,9 +4,8 @@
 // and adds the new one, so ingest costs O(PGs in the message). docs/state.md
 // explains what is kept and where it differs from Ceph.
 
-import type { PgReportCursor, PgStatsMsg } from '../protocol/messages.js';
-import { PgStatsFrame } from '../protocol/pg-stats-codec.js';
-import type { OsdMap, OsdMapPool } from './map-types.js';
+import type { DecodedPgStats, PgReportCursor, PgStatsMsg } from '../protocol/messages.js';
+import type { OsdMap, OsdMapPool } from '../mgr-module/map-types.js';
 import { CRUSH_ITEM_NONE } from './ceph-format.js';
 import { PGF, PgStateTable } from './pg-states.js';
 import { JsonPgCursor, PgRecord, checkPgStatsHead, fillFromReport, num, parsePgid } from './pg-record.js';
@@ -74,18 +73,18 @@ export class PGMap {
   }
 
   /**
-   * Folds one OSD's PG_STATS in: JSON, or a PG_STATS_BIN frame (PgStatsFrame,
-   * already checked by its decoder) read in place through its cursor; both
-   * take the same path. Synchronous; throws PgStatsError (changing nothing)
+   * Folds one OSD's PG_STATS in: JSON, or records decoded and checked where
+   * they came in (DecodedPgStats: PG_STATS_BIN's), read through a cursor;
+   * both take the same path. Synchronous; throws PgStatsError (changing nothing)
    * on a malformed message. As ceph-mgr's ingest_pgstats, PGs of pools the
    * osd map does not have, PGs past pg_num and reports older than the stored
    * one (isOlder) are dropped. `stampS` replaces the message's stamp.
    */
-  applyPgStats(msg: PgStatsMsg, nowS: number, stampS?: number): void {
+  applyPgStats(msg: PgStatsMsg | DecodedPgStats, nowS: number, stampS?: number): void {
     let c: PgReportCursor;
-    if (msg instanceof PgStatsFrame) {
+    if (isDecoded(msg)) {
       checkPgStatsHead(msg);
-      c = msg.cursor();
+      c = msg.records();
     } else c = this.json.over(msg);
     this.noteTime(nowS);
     // `stampS`: the caller's reading of the stamp (clamped when it came from too far in the future).
@@ -446,4 +445,8 @@ function bumpNested<K, K2>(m: Map<K, Map<K2, number>>, k: K, k2: K2, by: number)
   }
   bump(inner, k2, by);
   if (inner.size === 0) m.delete(k);
+}
+
+function isDecoded(msg: PgStatsMsg | DecodedPgStats): msg is DecodedPgStats {
+  return typeof (msg as Partial<DecodedPgStats>).records === 'function';
 }

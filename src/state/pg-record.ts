@@ -143,7 +143,7 @@ function isFiniteArray(v: unknown): v is number[] {
 }
 
 /** Checks what a JSON and a binary PG_STATS share: everything but the PG records. */
-export function checkPgStatsHead(msg: PgStatsMsg): void {
+export function checkPgStatsHead(msg: Omit<PgStatsMsg, 'pg_stats'>): void {
   if (typeof msg !== 'object' || msg === null) throw new PgStatsError('PG_STATS payload must be an object');
   if (!Number.isInteger(msg.osd) || msg.osd < 0) throw new PgStatsError('PG_STATS osd must be a non-negative integer');
   const os = msg.osd_stat as unknown;

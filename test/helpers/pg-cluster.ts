@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX as S, type PgStatReport, type PgStatsMsg } from '../../src/protocol/messages.js';
-import type { OsdMap, OsdMapOsd, OsdMapPool, OsdMapTree, OsdTreeNode } from '../../src/state/map-types.js';
+import type { OsdMap, OsdMapOsd, OsdMapPool, OsdMapTree, OsdTreeNode } from '../../src/mgr-module/map-types.js';
 
 const REF = new URL('../fixtures/ceph-reference/', import.meta.url);
 

@@ -3,7 +3,7 @@
 // read it; answers frozen, as the manager's snapshots are.
 
 import { readFileSync } from 'node:fs';
-import type { GetMap, GetName, PerfCounterEntry, ServerInfo } from '../../src/mgr-module/index.js';
+import type { GetMap, GetName, PerfCounterEntry, ServerInfo, Snapshot } from '../../src/mgr-module/index.js';
 import type { ClusterReader } from '../../modules/restful/views.js';
 
 const REF = new URL('../fixtures/ceph-reference/', import.meta.url);
@@ -12,7 +12,7 @@ export const refJson = <T>(rel: string): T => JSON.parse(readFileSync(new URL(re
 export const refText = (rel: string): string => readFileSync(new URL(rel, REF), 'utf8');
 
 export const referenceReader: ClusterReader = {
-  get: <N extends GetName>(name: N) => Object.freeze(refJson<GetMap[N]>(`mgr_internals/get.${name}.json`)) as GetMap[N],
+  get: <N extends GetName>(name: N) => Object.freeze(refJson<GetMap[N]>(`mgr_internals/get.${name}.json`)) as Snapshot<N>,
   getMetadata: (type, id) => refJson<Record<string, string>>(`mgr_internals/get_metadata.${type}.${id}.json`),
   listServers: () => refJson<ServerInfo[]>('mgr_internals/list_servers.json'),
   getServer: (host) => (host === 'vm' ? refJson<ServerInfo>('mgr_internals/get_server.vm.json') : undefined),

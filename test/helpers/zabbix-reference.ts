@@ -3,20 +3,20 @@
 // captured: it is Ceph's osd_stats rows cut to their brief fields, as the core
 // builds it (test/unit/sdk-shapes.test.ts holds the two equal).
 
-import type { GetMap, GetName } from '../../src/mgr-module/index.js';
+import type { GetName, Snapshot } from '../../src/mgr-module/index.js';
 import { ReferenceCluster } from '../../exporters/prometheus/reference-cluster.js';
 
 const BRIEF_FIELDS = ['osd', 'num_pgs', 'kb', 'kb_used', 'kb_avail', 'perf_stat'] as const;
 
 /** Each answer from the reference, or from `over` where it names one. */
-export function zabbixReference(over: Partial<Record<GetName, unknown>> = {}): { get<N extends GetName>(n: N): GetMap[N] } {
+export function zabbixReference(over: Partial<Record<GetName, unknown>> = {}): { get<N extends GetName>(n: N): Snapshot<N> } {
   const ref = new ReferenceCluster();
-  const get = <N extends GetName>(n: N): GetMap[N] => (n in over ? over[n] : ref.get(n)) as GetMap[N];
+  const get = <N extends GetName>(n: N): Snapshot<N> => (n in over ? over[n] : ref.get(n)) as Snapshot<N>;
   return {
-    get: <N extends GetName>(n: N): GetMap[N] => {
+    get: <N extends GetName>(n: N): Snapshot<N> => {
       if (n !== 'osd_stats_brief' || n in over) return get(n);
       const rows = get('osd_stats').osd_stats.map((o) => Object.fromEntries(BRIEF_FIELDS.map((f) => [f, o[f]])));
-      return { osd_stats: rows } as GetMap[N];
+      return { osd_stats: rows } as Snapshot<N>;
     },
   };
 }

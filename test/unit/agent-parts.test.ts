@@ -12,7 +12,7 @@ import { computedByManager, forwardedChecks } from '../../src/agent/cluster-heal
 import { MapDiffer, monStatusFromQuorum } from '../../src/agent/cluster-maps.js';
 import { metadataStrings } from '../../src/agent/daemon-metadata.js';
 import { parseSchema, PerfDumpReader, PerfSchemaError, type PerfDumpJson, type PerfSchemaJson } from '../../src/agent/perf-schema.js';
-import { valueWidth } from '../../src/state/perf-types.js';
+import { valueWidth } from '../../src/mgr-module/perf-types.js';
 import { refCli, refJson } from '../helpers/pg-cluster.js';
 
 const schema = refJson<PerfSchemaJson>('admin_socket/osd.3.perf_schema.json');

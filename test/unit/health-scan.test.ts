@@ -8,8 +8,8 @@ import { ClusterState } from '../../src/state/cluster-state.js';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 import { PgHealthScan } from '../../src/state/health-pg.js';
 import { HealthScanJob } from '../../src/state/health-scan.js';
-import type { HealthCheckMap } from '../../src/state/health-types.js';
-import type { OsdMap } from '../../src/state/map-types.js';
+import type { HealthCheckMap } from '../../src/mgr-module/health.js';
+import type { OsdMap } from '../../src/mgr-module/map-types.js';
 import { PGMap, type PgRecord } from '../../src/state/pg-map.js';
 
 const T0 = 1_800_000_000;

@@ -3,8 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { STAT_SUM_INDEX as S } from '../../src/protocol/messages.js';
 import { computeHealth, type HealthConfig } from '../../src/state/health.js';
-import type { HealthCheckMap } from '../../src/state/health-types.js';
-import type { OsdMap } from '../../src/state/map-types.js';
+import type { HealthCheckMap } from '../../src/mgr-module/health.js';
+import type { OsdMap } from '../../src/mgr-module/map-types.js';
 import { PGMap } from '../../src/state/pg-map.js';
 import { SimCluster, hostOf, makeOsdMap, makeOsdTree, type ClusterSpec } from '../helpers/pg-cluster.js';
 

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockName } from '../../src/mgr/data-dir-lock.js';
 import { LocalMapStore } from '../../src/mgr/map-store-local.js';
 import { NotLeaderError } from '../../src/mgr/map-store.js';
-import type { MgrCandidate, MgrMap } from '../../src/mgr/mgr-map.js';
+import type { MgrCandidate } from '../../src/mgr/mgr-map.js';
+import type { MgrMap } from '../../src/mgr-module/mgr-map-types.js';
 import { waitFor } from '../helpers/harness.js';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { Errno } from '../../src/common/errno.js';
 import { cephTimestamp } from '../../src/common/time.js';
 import { STAT_SUM_INDEX as S, type MapMsg } from '../../src/protocol/messages.js';
 import type { CommandCaller } from '../../src/server/daemon-server.js';
-import type { OsdMap } from '../../src/state/map-types.js';
+import type { OsdMap } from '../../src/mgr-module/map-types.js';
 import { startTestMgr, waitFor, type TestMgr, type TestMgrOptions } from '../helpers/harness.js';
 import { SimCluster as PgSim, makeOsdMap, makeOsdTree, refCli, refJson, type ClusterSpec } from '../helpers/pg-cluster.js';
 import { expectSameShape } from '../helpers/shape.js';

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX as S, type PgStatsMsg } from '../../src/protocol/messages.js';
 import { PgStatsDecoder, encodePgStats } from '../../src/protocol/pg-stats-codec.js';
 import { SimCluster as OsdSim } from '../../src/sim/model/sim-cluster.js';
-import type { OsdMap } from '../../src/state/map-types.js';
+import type { OsdMap } from '../../src/mgr-module/map-types.js';
 import { byteU, timespanStr, utimeString } from '../../src/state/ceph-format.js';
 import { canonicalPgState } from '../../src/state/pg-states.js';
 import { PGMap, PgStatsError } from '../../src/state/pg-map.js';

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { SimCluster, type SimOptions } from '../../src/sim/model/sim-cluster.js';
 import { STAT_SUM_INDEX, type PgStatReport } from '../../src/protocol/messages.js';
-import { valueWidth } from '../../src/state/perf-types.js';
+import { valueWidth } from '../../src/mgr-module/perf-types.js';
 
 const START = 1_800_000_000;
 

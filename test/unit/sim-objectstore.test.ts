@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { CounterDecl } from '../../src/protocol/messages.js';
 import { SimCluster, type SimOptions } from '../../src/sim/model/sim-cluster.js';
-import { valueWidth } from '../../src/state/perf-types.js';
+import { valueWidth } from '../../src/mgr-module/perf-types.js';
 
 const REF = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'ceph-reference');
 const START = 1_800_000_000;

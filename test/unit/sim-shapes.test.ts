@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 import { STAT_SUM_FIELDS } from '../../src/protocol/messages.js';
-import { valueWidth, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME } from '../../src/state/perf-types.js';
+import { valueWidth, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME } from '../../src/mgr-module/perf-types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REF = join(ROOT, 'test', 'fixtures', 'ceph-reference');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MGR_OPTIONS } from '../../src/common/mgr-options.js';
-import { valueWidth } from '../../src/state/perf-types.js';
+import { valueWidth } from '../../src/mgr-module/perf-types.js';
 
 interface Decl { type: number; priority: number }
 

@@ -106,7 +106,7 @@ export function apiRoutes(host: DashboardHost): Router {
       return;
     }
     const shown = JSON.parse(outb) as Record<string, { value: string; default: string; source: string }>;
-    const specs = new Map<string, { type: string; min: string; max: string; enum_allowed: string[]; desc: string }>();
+    const specs = new Map<string, { type: string; min: string; max: string; enum_allowed: readonly string[]; desc: string }>();
     for (const m of host.reader.get('mgr_map').available_modules ?? []) {
       for (const o of Object.values(m.module_options)) specs.set(`mgr/${m.name}/${o.name}`, o);
     }

@@ -4,8 +4,8 @@
 // prints it (the *-format.ts renderers). Descriptors are Ceph's own.
 
 import { Errno, cmdErr } from '../../common/errno.js';
-import type { HealthReport } from '../../state/health-types.js';
-import type { OsdMap } from '../../state/map-types.js';
+import type { HealthReport } from '../../mgr-module/health.js';
+import type { OsdMap } from '../../mgr-module/map-types.js';
 import { STATFS_COL as F } from '../../state/stat-vectors.js';
 import type { CommandContext, NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
@@ -35,7 +35,7 @@ export function healthJson(h: HealthReport, detail: boolean): Record<string, unk
 }
 
 function monParts(ctx: CommandContext): { status: ReturnType<typeof monStatusOf>; names: string[]; all: Array<{ rank: number; name: string }> } {
-  const c = ctx.mgr.cluster;
+  const c = ctx.cluster;
   const status = monStatusOf(c.monStatus);
   // The mon sent quorum_age when it sent mon_status; it has grown since.
   if (c.monStatusAtS > 0) status.quorum_age += Math.max(0, Math.floor(Date.now() / 1000 - c.monStatusAtS));
@@ -46,7 +46,7 @@ function monParts(ctx: CommandContext): { status: ReturnType<typeof monStatusOf>
 
 /** `status -f json` (Monitor::get_cluster_status with a Formatter). */
 export function statusJson(ctx: CommandContext): Record<string, unknown> {
-  const c = ctx.mgr.cluster;
+  const c = ctx.cluster;
   const mon = monParts(ctx);
   return {
     fsid: c.fsid,
@@ -67,7 +67,7 @@ export function statusJson(ctx: CommandContext): Record<string, unknown> {
 
 /** `status` as text (the `ceph -s` layout). */
 function statusPlain(ctx: CommandContext, json: Record<string, unknown>): string {
-  const c = ctx.mgr.cluster;
+  const c = ctx.cluster;
   const now = nowS();
   const mon = monParts(ctx);
   const quorum = new Set(mon.status.quorum);
@@ -88,7 +88,7 @@ function statusPlain(ctx: CommandContext, json: Record<string, unknown>): string
 
 /** Per-OSD totals of the whole cluster for the TOTAL row of `osd df`. */
 function osdTotals(ctx: CommandContext): OsdDfTotals {
-  const v = ctx.mgr.cluster.pgMap.osdTable.sum;
+  const v = ctx.cluster.pgMap.osdTable.sum;
   return { total: v[F.total]!, usedRaw: v[F.total]! - v[F.available]!, data: v[F.allocated]!, omap: v[F.omap_allocated]!, meta: v[F.internal_metadata]!, avail: v[F.available]! };
 }
 
@@ -99,7 +99,7 @@ type OsdDfJson = { nodes: Array<Record<string, unknown>>; stray: Array<Record<st
  * bucket (or the one OSD) of that name. An error sentence when nothing matches.
  */
 function osdDfFilter(ctx: CommandContext, by: string | undefined, filter: string): Set<number> | string {
-  const c = ctx.mgr.cluster;
+  const c = ctx.cluster;
   const topo = c.pgMap.topology;
   const ids = (c.osdMap?.osds ?? []).map((o) => o.osd);
   if (by !== 'name') {
@@ -170,7 +170,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     desc: 'show cluster health',
     perm: 'r',
     run: (ctx, cmd) => {
-      const h = ctx.mgr.cluster.health();
+      const h = ctx.cluster.health();
       const detail = cmd.detail === 'detail';
       return render(cmd, healthJson(h, detail), () => healthText(h, detail));
     },
@@ -180,7 +180,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     desc: 'show cluster free space stats',
     perm: 'r',
     run: (ctx, cmd) => {
-      const c = ctx.mgr.cluster;
+      const c = ctx.cluster;
       const detail = cmd.detail === 'detail';
       return render(cmd, c.pgMap.dfCommand(detail, c.osdMap), () => {
         const pools = c.osdMap?.pools ?? [];
@@ -195,7 +195,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     desc: 'print summary of OSD map',
     perm: 'r',
     run: (ctx, cmd) => {
-      const m = ctx.mgr.cluster.osdMap;
+      const m = ctx.cluster.osdMap;
       return render(cmd, osdMapSummary(m), () => osdMapSummaryText(m, nowS(), '', true));
     },
   },
@@ -204,7 +204,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     desc: 'print dump of OSD perf summary stats',
     perm: 'r',
     run: (ctx, cmd) => {
-      const json = ctx.mgr.cluster.pgMap.osdPerfCommand();
+      const json = ctx.cluster.pgMap.osdPerfCommand();
       return render(cmd, json, () => osdPerfText(json as Parameters<typeof osdPerfText>[0]));
     },
   },
@@ -219,7 +219,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
       const by = cmd.filter_by as string | undefined;
       const filter = cmd.filter as string | undefined;
       if (by !== undefined && filter === undefined) return cmdErr(Errno.EINVAL, `filter_by '${by}' needs a filter: osd df ${by} <${by === 'class' ? 'device class' : 'bucket or osd name'}>`);
-      let json = ctx.mgr.cluster.pgMap.osdDfCommand(ctx.mgr.cluster.osdMap) as OsdDfJson;
+      let json = ctx.cluster.pgMap.osdDfCommand(ctx.cluster.osdMap) as OsdDfJson;
       if (filter !== undefined) {
         const keep = osdDfFilter(ctx, by, filter);
         if (typeof keep === 'string') return cmdErr(Errno.EINVAL, keep);
@@ -233,7 +233,7 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     desc: 'obtain stats from all pools, or from specified pool',
     perm: 'r',
     run: (ctx, cmd) => {
-      const c = ctx.mgr.cluster;
+      const c = ctx.cluster;
       const name = cmd.pool_name as string | undefined;
       let id: number | undefined;
       if (name !== undefined) {
@@ -250,6 +250,6 @@ export const CLUSTER_COMMANDS: NativeCommand[] = [
     cmd: 'service dump',
     desc: 'dump service map',
     perm: 'r',
-    run: (ctx, cmd) => render(cmd, ctx.mgr.cluster.serviceMap ?? EMPTY_SERVICE_MAP),
+    run: (ctx, cmd) => render(cmd, ctx.cluster.serviceMap ?? EMPTY_SERVICE_MAP),
   },
 ];

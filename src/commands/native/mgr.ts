@@ -115,11 +115,11 @@ export const MGR_COMMANDS: NativeCommand[] = [
     run: (ctx, cmd) => {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (cmd.gc === true && gc) gc();
-      const s = ctx.mgr.mgrdStats();
+      const s = ctx.stats();
       const mem = process.memoryUsage();
       const data = {
         ...s,
-        reportTimeBuckets: { bounds_us: BUCKET_US, counts: [...ctx.mgr.server.stats.reportTimeBuckets] },
+        reportTimeBuckets: { bounds_us: BUCKET_US, counts: [...ctx.reportTimeBuckets()] },
         memory: { rss: mem.rss, heap_used: mem.heapUsed, heap_total: mem.heapTotal, external: mem.external, array_buffers: mem.arrayBuffers },
         cpu_user_us: process.cpuUsage().user,
         cpu_system_us: process.cpuUsage().system,

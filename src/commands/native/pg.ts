@@ -5,7 +5,7 @@
 import { Errno, cmdErr, type CommandResult } from '../../common/errno.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../protocol/frames.js';
 import { CRUSH_ITEM_NONE } from '../../state/ceph-format.js';
-import type { OsdMap } from '../../state/map-types.js';
+import type { OsdMap } from '../../mgr-module/map-types.js';
 import type { PGMap, PgRecord } from '../../state/pg-map.js';
 import { pgStatJson, type PgDumpWhat } from '../../state/pg-map-views.js';
 import { PG_STATE_WORDS } from '../../state/pg-states.js';
@@ -195,7 +195,7 @@ function checkOfflinePgs(idx: PgIndex, osdMap: OsdMap, osds: ReadonlySet<number>
  */
 function maximizeOkToStop(ctx: CommandContext, idx: PgIndex, osdMap: OsdMap, orig: ReadonlySet<number>, max: number): OfflineReport {
   let out = checkOfflinePgs(idx, osdMap, orig);
-  const topo = ctx.mgr.cluster.pgMap.topology;
+  const topo = ctx.cluster.pgMap.topology;
   if (!okToStop(out) || orig.size >= max || !topo) return out;
   const up = new Set(osdMap.osds.filter((o) => o.up === 1).map((o) => o.osd));
   const osds = new Set(orig);
@@ -262,7 +262,7 @@ export const PG_COMMANDS: NativeCommand[] = [
     desc: 'show placement group status.',
     perm: 'r',
     run: (ctx, cmd) => {
-      const json = ctx.mgr.cluster.pgMap.pgStatCommand();
+      const json = ctx.cluster.pgMap.pgStatCommand();
       return render(cmd, json, () => pgStatText(json as Parameters<typeof pgStatText>[0]));
     },
   },
@@ -271,7 +271,7 @@ export const PG_COMMANDS: NativeCommand[] = [
     desc: "show human-readable versions of pg map (only 'all' valid with plain)",
     perm: 'r',
     run: (ctx, cmd) => {
-      const m = ctx.mgr.cluster.pgMap;
+      const m = ctx.cluster.pgMap;
       const what = new Set((cmd.dumpcontents as PgDumpWhat[] | undefined) ?? []);
       if (what.size === 0) what.add('all');
       const label = [...what].sort().join(',');
@@ -288,7 +288,7 @@ export const PG_COMMANDS: NativeCommand[] = [
     desc: 'list pg with specific pool, osd, state',
     perm: 'r',
     run: (ctx, cmd) => {
-      const c = ctx.mgr.cluster;
+      const c = ctx.cluster;
       const m = c.pgMap;
       const pool = typeof cmd.pool === 'number' && cmd.pool >= 0 ? cmd.pool : undefined;
       if (pool !== undefined && !c.osdMap?.pools.some((p) => p.pool === pool)) return cmdErr(Errno.ENOENT, `pool ${pool} does not exist`);
@@ -317,7 +317,7 @@ export const PG_COMMANDS: NativeCommand[] = [
     desc: 'check whether osd(s) can be safely stopped without reducing immediate data availability',
     perm: 'r',
     run: (ctx, cmd) => {
-      const c = ctx.mgr.cluster;
+      const c = ctx.cluster;
       const osdMap = c.osdMap;
       if (!osdMap) return cmdErr(Errno.EAGAIN, 'no osd map from the cluster yet; cannot draw any conclusions');
       const parsed = parseOsdIds((cmd.ids as string[] | undefined) ?? [], osdMap);

@@ -2,7 +2,7 @@
 // and of `health [detail]` (HealthMonitor::get_health_status). Pure functions.
 
 import { byteU, cFixed, timespanStr } from '../../state/ceph-format.js';
-import type { HealthReport } from '../../state/health-types.js';
+import type { HealthReport } from '../../mgr-module/health.js';
 import { cacheIoText, clientIoText, recoveryLines, recoveryRateText } from './io-format.js';
 import { shortHealth, siU } from './table-format.js';
 

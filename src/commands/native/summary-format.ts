@@ -3,8 +3,8 @@
 // `ceph -s` services). Pure functions of the maps and "now".
 
 import { timespanStr } from '../../state/ceph-format.js';
-import type { FsMap, OsdMap, OsdMapOsd, ServiceMap } from '../../state/map-types.js';
-import type { MgrMap } from '../../mgr/mgr-map.js';
+import type { FsMap, OsdMap, OsdMapOsd, ServiceMap } from '../../mgr-module/map-types.js';
+import type { MgrMap } from '../../mgr-module/mgr-map-types.js';
 import { parseUtime } from './table-format.js';
 
 // --- OSDMap::print_summary ---

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CounterDecl, CounterUnit } from '../../protocol/messages.js';
-import { PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, valueWidth } from '../../state/perf-types.js';
+import { PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, valueWidth } from '../../mgr-module/perf-types.js';
 import { packageRoot } from '../../common/paths.js';
 import { hashString } from './rng.js';
 

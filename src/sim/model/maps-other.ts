@@ -2,8 +2,8 @@
 // the JSON shapes Ceph 16.2.15 dumps (mgr_internals/get.mon_map.json, get.mon_status.json,
 // get.fs_map.json / cli/fs_dump_json.txt with a filesystem, get.service_map.json).
 
-import type { HealthCheckMap } from '../../state/health-types.js';
-import { healthCheck } from '../../state/health-types.js';
+import type { HealthCheckMap } from '../../mgr-module/health.js';
+import { healthCheck } from '../../mgr-module/health.js';
 import type { PoolSpec } from './pools.js';
 import type { SimHost, SimMon, SimServiceDaemon } from './topology.js';
 import { addrvec, cephStamp, cephStampZ } from './format.js';

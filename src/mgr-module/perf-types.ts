@@ -1,6 +1,5 @@
 // Perf counter type bits and priorities, as Ceph's perf_counters.h defines them.
 
-export const PERFCOUNTER_NONE = 0;
 export const PERFCOUNTER_TIME = 1;
 export const PERFCOUNTER_U64 = 2;
 export const PERFCOUNTER_LONGRUNAVG = 4;
@@ -21,13 +20,6 @@ export function valueWidth(type: number): number {
 
 export function isLongRunAvg(type: number): boolean {
   return (type & PERFCOUNTER_LONGRUNAVG) !== 0 && (type & PERFCOUNTER_HISTOGRAM) === 0;
-}
-
-/** Ceph's metric_type: counters are monotonic, everything else is a gauge. */
-export function metricType(type: number): 'counter' | 'gauge' | 'histogram' {
-  if (type & PERFCOUNTER_HISTOGRAM) return 'histogram';
-  if (type & PERFCOUNTER_COUNTER) return 'counter';
-  return 'gauge';
 }
 
 /** Ceph's value_type string of perf schema. */
