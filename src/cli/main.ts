@@ -63,7 +63,7 @@ export function buildProgram(): Command {
     .option('--sim', 'run the embedded simulated cluster against this manager')
     .option('--sim-osds <n>', 'OSDs of the embedded simulator', int('--sim-osds', 1, 100_000), 3)
     .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
-    .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, or a JSON file')
+    .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, mon-down, or a JSON file')
     .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
     .option('--sim-mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")
     .option('--ceph', "report this host's real Ceph cluster (in-process `mgrd agent ceph --cluster-stats`; options below)");
@@ -145,7 +145,7 @@ export function buildProgram(): Command {
     .option('--keyring <file>', 'keyring holding osd.*, mon.*, mds.* keys', './.mgrd/keyring')
     .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
-    .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, or a JSON file')
+    .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, mon-down, or a JSON file')
     .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
     .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
     .option('--mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")

@@ -96,7 +96,8 @@ export class CommandDispatcher {
       }
       const route = routes.find((r) => r.desc === desc)!;
       const needsWrite = desc.perm.includes('w');
-      if (needsWrite ? !caller.write : !caller.read) {
+      const mayWrite = caller.write || (caller.writePrefixes?.includes(cmdmap.prefix) ?? false);
+      if (needsWrite ? !mayWrite : !caller.read) {
         return { r: -Errno.EACCES, outb: '', outs: `access denied: '${cmdmap.prefix}' needs '${needsWrite ? 'w' : 'r'}' capability, which ${caller.entity} lacks` };
       }
       const inbuf = typeof req.inbuf === 'string' ? req.inbuf : '';

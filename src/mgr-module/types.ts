@@ -169,6 +169,8 @@ export interface CommandCaller {
   entity: string;
   read: boolean;
   write: boolean;
+  /** Write commands allowed without `write` (Ceph's `profile crash`: `crash post`). */
+  writePrefixes?: readonly string[];
 }
 
 /** A Ceph cmdmap: the prefix and typed arguments. */

@@ -13,6 +13,7 @@ import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../mgr-module/perf-types.js
 import { pgSummary } from '../state/pg-map-views.js';
 import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { NotReadyError } from '../mgr-module/errors.js';
+import { knownDevices } from '../state/devices.js';
 
 export interface ViewSources {
   cluster: ClusterState;
@@ -27,6 +28,8 @@ export interface ViewSources {
   self: () => { id: string; metadata: Record<string, string> };
   /** Metadata other managers (standbys) registered in the map store. */
   mgrMetadata?: (id: string) => Record<string, string> | undefined;
+  /** The key-value store (device life expectancies live under device/). */
+  kvList?: (prefix: string) => Record<string, string>;
 }
 
 const EMPTY_SERVICE_MAP = Object.freeze({ epoch: 0, modified: '', services: Object.freeze({}) });
@@ -84,7 +87,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'mds_metadata': out = this.metadataOf('mds'); break;
       case 'config': out = this.src.config(); break;
       case 'mgr_ips': out = { ips: this.src.mgrIps() }; break;
-      case 'devices': out = { devices: [] }; break;
+      case 'devices': out = deepFreeze({ devices: knownDevices(this.src.kvList ?? (() => ({})), this.src.daemons.values()) }); break;
       case 'have_local_config_map': out = { have_local_config_map: true }; break;
       default: throw new Error(`get(): unknown name '${String(name)}'`);
     }

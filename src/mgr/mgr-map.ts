@@ -49,7 +49,7 @@ export function clearActive(m: MgrMap): void {
 }
 
 /** Modules enabled in a new cluster (Ceph enables its always-on set plus a few defaults). */
-export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello'];
+export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello', 'crash', 'devicehealth'];
 
 /** Ceph's feature bits of a Pacific mgr (4540138314316775423), rounded to the nearest double. */
 export const MGR_FEATURES = 4540138314316775424;

@@ -84,6 +84,7 @@ export class Mgr {
       mgrIps: () => [this.publicHost()],
       self: () => ({ id: opts.id, metadata: this.selfMetadata ??= opts.mgrMetadata() }),
       mgrMetadata: (id) => opts.store.metadata(id),
+      kvList: (prefix) => opts.store.kvList(prefix),
     });
     this.registry = new ModuleRegistry({
       mode: 'active',

@@ -21,6 +21,8 @@ export interface Caps {
   read: boolean;
   /** May run commands whose perm includes w. */
   write: boolean;
+  /** Commands it may run although their perm includes w and it lacks `write` (Ceph's `profile crash`: `crash post`). */
+  writePrefixes?: readonly string[];
 }
 
 export interface KeyringEntry {
@@ -33,17 +35,21 @@ export class KeyringError extends Error {}
 
 const NO_CAPS: Omit<Caps, 'text'> = { daemon: false, mapSource: false, read: false, write: false };
 
-/** Parses "allow *", "allow rw", "allow r", "allow profile osd|mds|rgw|mgr|mon", comma-separated. */
+/** Parses "allow *", "allow rw", "allow r", "allow profile osd|mds|rgw|mgr|mon|crash", comma-separated. */
 export function parseCaps(text: string): Caps {
   const caps: Caps = { text, ...NO_CAPS };
   for (const raw of text.split(',')) {
     const grant = raw.trim().replace(/\s+/g, ' ');
     if (grant === '') continue;
     const m = /^allow (\*|rwx?|r|w|profile (osd|mds|rgw|mgr|mon|crash))$/.exec(grant);
-    if (!m) throw new KeyringError(`bad capability '${grant}': expected allow *, allow r, allow rw or allow profile osd|mds|rgw|mgr|mon`);
+    if (!m) throw new KeyringError(`bad capability '${grant}': expected allow *, allow r, allow rw or allow profile osd|mds|rgw|mgr|mon|crash`);
     const what = m[1]!;
     if (what === '*') Object.assign(caps, { daemon: true, mapSource: true, read: true, write: true });
-    else if (what.startsWith('profile')) {
+    else if (m[2] === 'crash') {
+      // What ceph-crash agents get (MgrCap's profile crash): posting crash reports, nothing else.
+      caps.read = true;
+      caps.writePrefixes = ['crash post'];
+    } else if (what.startsWith('profile')) {
       caps.daemon = true;
       caps.read = true;
       if (m[2] === 'mon') caps.mapSource = true;
@@ -140,6 +146,8 @@ export function defaultKeyring(): Keyring {
   const ring = new Keyring();
   ring.add('client.admin', newSecret(), 'allow *');
   ring.add('mon.*', newSecret(), 'allow profile mon');
+  // The hosts' crash agents (ceph-crash posts as client.crash.<host>); the simulator's post as client.crash.
+  ring.add('client.crash', newSecret(), 'allow profile crash');
   for (const t of ['osd', 'mds', 'rgw', 'mgr']) ring.add(`${t}.*`, newSecret(), `allow profile ${t}`);
   return ring;
 }

@@ -407,7 +407,8 @@ export class DaemonServer implements SessionHost {
 
   command(s: Session, msg: CommandMsg): Promise<CommandReplyMsg> {
     this.stats.commands++;
-    return this.opts.commands({ entity: s.entity, read: s.caps!.read, write: s.caps!.write }, msg);
+    const caps = s.caps!;
+    return this.opts.commands({ entity: s.entity, read: caps.read, write: caps.write, writePrefixes: caps.writePrefixes }, msg);
   }
 }
 

@@ -9,6 +9,9 @@ import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster
 import { runSimCommand } from './model/sim-commands.js';
 import type { CommandResult } from '../common/errno.js';
 
+/** The clients the cluster's agents send commands as (src/sim/model/outbox.ts). */
+const AGENT_ENTITIES = ['client.crash', 'client.admin'] as const;
+
 const OSD_HEALTH = [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 0 }];
 const MON_HEALTH = [{ type: 'SLOW_OPS', value: 0 }];
 
@@ -39,6 +42,8 @@ export class SimRunner {
   private sentMapVersion = -1;
   private stopped = false;
   private readonly log: Logger;
+  /** One client per agent entity the keyring has a key for (crash reports, device predictions). */
+  private readonly agents = new Map<string, { client: MgrClient; busy: boolean }>();
 
   constructor(private readonly opts: SimRunnerOptions) {
     this.log = opts.log;
@@ -56,6 +61,7 @@ export class SimRunner {
       for (const d of daemons.slice(i, i + batch)) this.startClient(d);
       if (i + batch < daemons.length) await new Promise((r) => setTimeout(r, 20));
     }
+    this.startAgents();
     const stepMs = (this.opts.stepS ?? 1) * 1000;
     this.stepTimer = setInterval(() => this.step(), stepMs);
     this.log.info({ daemons: daemons.length, mgr: this.opts.mgrAddr }, 'simulated cluster started');
@@ -121,6 +127,52 @@ export class SimRunner {
     return r;
   }
 
+  private startAgents(): void {
+    for (const entity of AGENT_ENTITIES) {
+      const entry = this.opts.keyring.lookup(entity);
+      if (!entry) {
+        this.log.warn({ entity }, 'no key for this agent in the keyring: what it would send (crash reports, device predictions) is not sent');
+        continue;
+      }
+      const client = new MgrClient({
+        addrs: this.opts.mgrAddr.split(',').map((a) => a.trim()).filter((a) => a !== ''),
+        entity,
+        secret: entry.key,
+        log: this.log,
+        reconnectMinMs: 200,
+        reconnectMaxMs: 5_000,
+      });
+      this.agents.set(entity, { client, busy: false });
+      client.start();
+    }
+  }
+
+  /** Sends what the model's agents queued, in order, one command at a time; what fails waits for a later step. */
+  private sendOutbox(): void {
+    for (const [entity, agent] of this.agents) {
+      if (!agent.client.ready || agent.busy) continue;
+      const items = this.cluster.outbox.take(entity);
+      if (items.length === 0) continue;
+      agent.busy = true;
+      const send = async (): Promise<void> => {
+        for (let i = 0; i < items.length; i++) {
+          const it = items[i]!;
+          try {
+            const r = await agent.client.command({ cmd: it.cmd, inbuf: it.inbuf }, 10_000);
+            if (r.r !== 0) this.log.warn({ entity, prefix: it.cmd.prefix, r: r.r, outs: r.outs }, 'the manager refused an agent command');
+          } catch (err) {
+            this.cluster.outbox.putBack(items.slice(i));
+            this.log.warn({ entity, err: (err as Error).message }, 'could not send agent commands; retrying');
+            return;
+          }
+        }
+      };
+      void send().finally(() => {
+        agent.busy = false;
+      });
+    }
+  }
+
   /** One model step: advance, follow daemons going down/up, send changed maps. */
   step(): void {
     if (this.stopped) return;
@@ -135,6 +187,7 @@ export class SimRunner {
         } else if (up && !c) this.startClient(d);
       }
       this.sendMaps(false);
+      this.sendOutbox();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'simulator step failed');
     }
@@ -143,7 +196,8 @@ export class SimRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.stepTimer);
-    await Promise.all([...this.clients.values()].map((c) => c.stop()));
+    await Promise.all([...this.clients.values(), ...[...this.agents.values()].map((a) => a.client)].map((c) => c.stop()));
+    this.agents.clear();
     this.clients.clear();
   }
 }

@@ -11,9 +11,11 @@
 // Prometheus API as Grafana would, must return at least one series with a
 // number (not NaN) on one of the clusters, except the panels listed in EMPTY_BY_DESIGN with the reason.
 //
-// Alerts keyed on health checks mgrd does not raise yet (issue 16: MON_DISK_*,
+// Alerts keyed on health checks these two clusters do not raise (MON_DISK_*,
 // MON_CLOCK_SKEW, OSD_SLOW_PING_TIME_*, DEVICE_HEALTH*, BLUESTORE_*, the MDS/FS
-// checks, RECENT_CRASH, RECENT_MGR_MODULE_CRASH, TOO_MANY_PGS), on pool flags
+// checks, RECENT_CRASH, RECENT_MGR_MODULE_CRASH, TOO_MANY_PGS: each has a
+// simulator fault action, docs/simulator.md, tested in test/unit/health-faults,
+// crash-module and device-health), on pool flags
 // and quotas the simulator does not set (POOL_*), and on mon or manager
 // failures (CephMonDown*, CephMgrNoActive, CephMgrPrometheusModuleInactive)
 // are proven by the promtool unit tests only (test/integration/dashboards-rules.test.ts).

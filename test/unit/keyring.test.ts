@@ -27,6 +27,7 @@ describe('keyring', () => {
     expect(parseCaps('allow profile osd')).toMatchObject({ daemon: true, mapSource: false, read: true, write: false });
     expect(parseCaps('allow profile mon')).toMatchObject({ daemon: true, mapSource: true });
     expect(parseCaps('allow profile osd, allow rw')).toMatchObject({ daemon: true, write: true });
+    expect(parseCaps('allow profile crash')).toMatchObject({ daemon: false, mapSource: false, read: true, write: false, writePrefixes: ['crash post'] });
     expect(() => parseCaps('allow everything')).toThrow(/bad capability 'allow everything'/);
   });
 

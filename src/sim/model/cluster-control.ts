@@ -9,6 +9,7 @@ import { osdStatfs } from './osd-usage.js';
 import { hash32 } from './rng.js';
 import { flagBits, SETTABLE_FLAGS } from './osdmap-flags.js';
 import type { SimCluster } from './sim-cluster.js';
+import { FaultControl } from './fault-control.js';
 
 /** An OSD marked down while running boots back after this (seconds; a real one takes a heartbeat or two). */
 const BOOT_AFTER_MARKDOWN_S = 5;
@@ -25,7 +26,12 @@ export class ClusterControl {
   /** OSD id -> when it boots (bootPending). */
   private readonly bootAt = new Map<number, number>();
 
-  constructor(private readonly c: SimCluster) {}
+  /** The faults beyond OSD and mon failures (fault-control.ts). */
+  readonly faults: FaultControl;
+
+  constructor(private readonly c: SimCluster) {
+    this.faults = new FaultControl(c, this);
+  }
 
   apply(e: ScenarioEvent): void {
     switch (e.action) {
@@ -49,6 +55,8 @@ export class ClusterControl {
       case 'unset':
         this.setFlag(e.flag, e.action === 'set');
         return;
+      default:
+        return this.faults.apply(e);
     }
   }
 
@@ -65,7 +73,7 @@ export class ClusterControl {
     return true;
   }
 
-  private checkOsd(id: number, what: string): void {
+  checkOsd(id: number, what: string): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.c.osd.count) throw new Error(`${what}: no OSD ${String(id)} (ids are 0..${this.c.osd.count - 1})`);
   }
 

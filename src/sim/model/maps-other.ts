@@ -8,6 +8,7 @@ import type { PoolSpec } from './pools.js';
 import type { SimHost, SimMon, SimServiceDaemon } from './topology.js';
 import { addrvec, cephStamp, cephStampZ } from './format.js';
 import { rgwMetadata } from './metadata.js';
+import type { SimFaults } from './faults.js';
 
 const MON_FEATURES = ['kraken', 'luminous', 'mimic', 'osdmap-prune', 'nautilus', 'octopus', 'pacific', 'elector-pinging'];
 // 0x3f01cfbdfffdffff: above 2^53, so JSON consumers see the nearest double, as with a real dump.
@@ -116,8 +117,14 @@ const MDS_COMPAT = {
   },
 };
 
-/** `fs dump` with one filesystem "cephfs" served by one active MDS. */
-export function fsMap(mds: SimServiceDaemon, host: SimHost, metaPool: PoolSpec, dataPool: PoolSpec, createdS: number, epoch: number): Record<string, unknown> {
+/**
+ * `fs dump` with one filesystem "cephfs" and one MDS: active; or, once it
+ * failed (or marked its rank damaged) with no standby to take over, rank 0
+ * in `failed` (or `damaged`) and nobody up, as the MDSMonitor leaves it.
+ */
+export function fsMap(mds: SimServiceDaemon, host: SimHost, metaPool: PoolSpec, dataPool: PoolSpec, createdS: number, faults: SimFaults): Record<string, unknown> {
+  const epoch = 8 + faults.fsEpochs;
+  const up = faults.mdsUp;
   const info = {
     gid: mds.gid,
     name: mds.id,
@@ -150,19 +157,19 @@ export function fsMap(mds: SimServiceDaemon, host: SimHost, metaPool: PoolSpec, 
     last_failure: 0,
     last_failure_osd_epoch: 0,
     compat: MDS_COMPAT,
-    max_mds: 1,
+    max_mds: faults.maxMds,
     in: [0],
-    up: { mds_0: mds.gid },
-    failed: [],
-    damaged: [],
+    up: up ? { mds_0: mds.gid } : {},
+    failed: faults.mdsState === 'failed' ? [0] : [],
+    damaged: faults.mdsState === 'damaged' ? [0] : [],
     stopped: [],
-    info: { [`gid_${mds.gid}`]: info },
+    info: up ? { [`gid_${mds.gid}`]: info } : {},
     data_pools: [dataPool.id],
     metadata_pool: metaPool.id,
     enabled: true,
     fs_name: 'cephfs',
     balancer: '',
-    standby_count_wanted: 0,
+    standby_count_wanted: faults.standbyCountWanted,
   };
   return {
     epoch,

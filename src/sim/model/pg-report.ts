@@ -28,6 +28,10 @@ export interface ReportContext {
   latencyMs: number;
   /** Heartbeat ping times to its peers (heartbeat.ts). */
   pingTimes: PeerPingTimes[];
+  /** Its objectstore's alerts, if any (faults.ts). */
+  alerts?: Readonly<Record<string, string>>;
+  /** Reads it repaired (osd_stat num_shards_repaired). */
+  shardsRepaired: number;
 }
 
 /** The stat_sum vector of one PG at `now`. */
@@ -105,7 +109,7 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
     hb_peers: usage.hbPeers,
     num_pgs: usage.numPgs,
     num_snap_trimming: 0,
-    num_shards_repaired: 0,
+    num_shards_repaired: ctx.shardsRepaired,
     snap_trim_queue_len: 0,
     apply_latency_ms: ctx.latencyMs,
     commit_latency_ms: ctx.latencyMs,
@@ -113,6 +117,7 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
     seq: ctx.upFrom * 2 ** 32 + ctx.seq,
     network_ping_times: ctx.pingTimes,
   };
+  if (ctx.alerts !== undefined) osdStat.alerts = { ...ctx.alerts };
   const poolStatfs: Array<{ poolid: number } & StoreStatfs> = [];
   for (const [index, pu] of [...usage.pools.entries()].sort((x, y) => x[0] - y[0])) {
     const stored = Math.round(pu.stored);

@@ -6,16 +6,30 @@
 import { readFileSync } from 'node:fs';
 import { hash32 } from './rng.js';
 import { flagBits, SETTABLE_FLAGS } from './osdmap-flags.js';
+import { STORE_ALERTS } from './faults.js';
 
 export type ScenarioEvent =
   | { atS: number; action: 'kill' | 'revive' | 'out' | 'in'; osd: number }
   | { atS: number; action: 'fill'; osd: number; ratio: number; overS: number }
   | { atS: number; action: 'scrub'; pool?: number; deep: boolean }
   | { atS: number; action: 'kill-mon' | 'revive-mon'; mon: string }
-  | { atS: number; action: 'set' | 'unset'; flag: string };
+  | { atS: number; action: 'set' | 'unset'; flag: string }
+  | { atS: number; action: 'mon-disk'; mon: string; availPercent: number; storeGiB?: number }
+  | { atS: number; action: 'clock-skew'; mon: string; skewS: number }
+  | { atS: number; action: 'slow-ping'; osd: number; backMs: number; frontMs: number }
+  | { atS: number; action: 'store-alert'; osd: number; alert: string; message?: string; clear: boolean }
+  | { atS: number; action: 'repair'; osd: number; reads: number }
+  | { atS: number; action: 'fail-mds' | 'revive-mds' | 'damage-mds' }
+  | { atS: number; action: 'mds-read-only'; on: boolean }
+  | { atS: number; action: 'fs-set'; key: 'max_mds' | 'standby_count_wanted'; value: number }
+  | { atS: number; action: 'crash'; daemon: string; mgrModule?: string; restart: boolean }
+  | { atS: number; action: 'device-failing'; osd: number; inDays: number; clear: boolean };
 
-export const BUILTIN_SCENARIOS = ['none', 'osd-down', 'recovery', 'scrub', 'nearfull'] as const;
-export const SCENARIO_ACTIONS = ['kill', 'revive', 'out', 'in', 'fill', 'scrub', 'kill-mon', 'revive-mon', 'set', 'unset'] as const;
+export const BUILTIN_SCENARIOS = ['none', 'osd-down', 'recovery', 'scrub', 'nearfull', 'mon-down'] as const;
+export const SCENARIO_ACTIONS = [
+  'kill', 'revive', 'out', 'in', 'fill', 'scrub', 'kill-mon', 'revive-mon', 'set', 'unset',
+  'mon-disk', 'clock-skew', 'slow-ping', 'store-alert', 'repair', 'fail-mds', 'revive-mds', 'damage-mds', 'mds-read-only', 'fs-set', 'crash', 'device-failing',
+] as const;
 
 export interface ScenarioContext {
   seed: number;
@@ -25,6 +39,8 @@ export interface ScenarioContext {
   monNames: string[];
   /** Pool id by name or id. */
   poolId: (nameOrId: string | number) => number | undefined;
+  /** Whether a daemon of the cluster has this name ("osd.3", "mds.node-0002"); default: OSDs and mons only. */
+  isDaemon?: (name: string) => boolean;
 }
 
 export function loadScenario(spec: string | undefined, ctx: ScenarioContext): ScenarioEvent[] {
@@ -94,14 +110,85 @@ function parseEvent(raw: unknown, ctx: ScenarioContext, where: string): Scenario
       }
       return { atS, action, flag: e.flag };
     }
-    default: {
-      const mon = typeof e.mon === 'string' ? e.mon.replace(/^mon\./, '') : undefined;
-      if (mon === undefined || !ctx.monNames.includes(mon)) {
-        throw new Error(`${where}: "mon" must name a mon (${ctx.monNames.join(', ')}), got ${JSON.stringify(e.mon)}`);
+    case 'kill-mon':
+    case 'revive-mon':
+      return { atS, action, mon: monName(e.mon, ctx, where) };
+    default:
+      return parseFaultEvent(atS, action, e, ctx, where);
+  }
+}
+
+/** The actions of the mon, MDS and OSD faults (faults.ts). */
+function parseFaultEvent(atS: number, action: string, e: Record<string, unknown>, ctx: ScenarioContext, where: string): ScenarioEvent {
+  switch (action) {
+    case 'mon-disk': {
+      const availPercent = num(e.availPercent, where, 'availPercent', 0, 100);
+      if (e.storeGiB === undefined) return { atS, action, mon: monName(e.mon, ctx, where), availPercent };
+      return { atS, action, mon: monName(e.mon, ctx, where), availPercent, storeGiB: num(e.storeGiB, where, 'storeGiB', 0, 1e6) };
+    }
+    case 'clock-skew':
+      return { atS, action, mon: monName(e.mon, ctx, where), skewS: num(e.skewS, where, 'skewS', -86400, 86400) };
+    case 'slow-ping': {
+      const backMs = num(e.backMs ?? 0, where, 'backMs', 0, 60_000);
+      return { atS, action, osd: osdId(e.osd, ctx, where), backMs, frontMs: num(e.frontMs ?? backMs, where, 'frontMs', 0, 60_000) };
+    }
+    case 'store-alert': {
+      if (typeof e.alert !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(e.alert)) throw new Error(`${where}: "alert" must be an alert name like BLUESTORE_SPURIOUS_READ_ERRORS, got ${JSON.stringify(e.alert)}`);
+      if (e.message !== undefined && (typeof e.message !== 'string' || e.message.length > 512)) throw new Error(`${where}: "message" must be a string of at most 512 characters`);
+      if (e.message === undefined && e.clear !== true && STORE_ALERTS[e.alert] === undefined) {
+        throw new Error(`${where}: "message" is needed for ${e.alert} (the simulator has its own text for ${Object.keys(STORE_ALERTS).join(', ')})`);
       }
-      return { atS, action: action as 'kill-mon' | 'revive-mon', mon };
+      if (e.clear !== undefined && typeof e.clear !== 'boolean') throw new Error(`${where}: "clear" must be true or false`);
+      const base = { atS, action, osd: osdId(e.osd, ctx, where), alert: e.alert, clear: e.clear === true } as const;
+      return e.message === undefined ? base : { ...base, message: e.message };
+    }
+    case 'repair':
+      return { atS, action, osd: osdId(e.osd, ctx, where), reads: num(e.reads, where, 'reads', 1, 1e9, true) };
+    case 'fail-mds':
+    case 'revive-mds':
+    case 'damage-mds':
+      return { atS, action };
+    case 'crash': {
+      const daemon = e.daemon;
+      const known = (n: string): boolean => (ctx.isDaemon ? ctx.isDaemon(n) : /^osd\.\d+$/.test(n) ? Number(n.slice(4)) < ctx.numOsds : ctx.monNames.includes(n.replace(/^mon\./, '')) && n.startsWith('mon.'));
+      if (e.mgrModule !== undefined && (typeof e.mgrModule !== 'string' || !/^[a-z_][a-z0-9_]{0,63}$/.test(e.mgrModule))) throw new Error(`${where}: "mgrModule" must be a module name, got ${JSON.stringify(e.mgrModule)}`);
+      const isMgr = typeof daemon === 'string' && /^mgr\.[A-Za-z0-9_.-]{1,64}$/.test(daemon);
+      if (typeof daemon !== 'string' || !(known(daemon) || (isMgr && e.mgrModule !== undefined))) {
+        throw new Error(`${where}: "daemon" must name a daemon of the cluster (osd.3, mon.a, mds.<host>, rgw.<host>), or mgr.<id> with "mgrModule", got ${JSON.stringify(daemon)}`);
+      }
+      if (e.restart !== undefined && typeof e.restart !== 'boolean') throw new Error(`${where}: "restart" must be true or false`);
+      const base = { atS, action, daemon, restart: e.restart !== false } as const;
+      return e.mgrModule === undefined ? base : { ...base, mgrModule: e.mgrModule };
+    }
+    case 'device-failing': {
+      if (e.clear !== undefined && typeof e.clear !== 'boolean') throw new Error(`${where}: "clear" must be true or false`);
+      const clear = e.clear === true;
+      return { atS, action, osd: osdId(e.osd, ctx, where), inDays: clear ? 0 : num(e.inDays, where, 'inDays', 0.001, 36500), clear };
+    }
+    case 'mds-read-only':
+      if (e.on !== undefined && typeof e.on !== 'boolean') throw new Error(`${where}: "on" must be true or false`);
+      return { atS, action, on: e.on !== false };
+    default: {
+      if (e.key !== 'max_mds' && e.key !== 'standby_count_wanted') throw new Error(`${where}: "key" must be max_mds or standby_count_wanted, got ${JSON.stringify(e.key)}`);
+      const min = e.key === 'max_mds' ? 1 : 0;
+      return { atS, action: 'fs-set', key: e.key, value: num(e.value, where, 'value', min, 32, true) };
     }
   }
+}
+
+function num(v: unknown, where: string, name: string, min: number, max: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new Error(`${where}: "${name}" must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function monName(v: unknown, ctx: ScenarioContext, where: string): string {
+  const mon = typeof v === 'string' ? v.replace(/^mon\./, '') : undefined;
+  if (mon === undefined || !ctx.monNames.includes(mon)) {
+    throw new Error(`${where}: "mon" must name a mon (${ctx.monNames.join(', ')}), got ${JSON.stringify(v)}`);
+  }
+  return mon;
 }
 
 function osdId(v: unknown, ctx: ScenarioContext, where: string): number {
@@ -144,6 +231,15 @@ function builtin(name: string, ctx: ScenarioContext): ScenarioEvent[] {
         { atS: 10, action: 'scrub', deep: false },
         { atS: 120, action: 'scrub', deep: true },
       ];
+    case 'mon-down': {
+      // The last mon stops for five minutes: MON_DOWN, quorum without it, then back.
+      if (ctx.monNames.length < 2) throw new Error(`scenario "mon-down" needs at least 2 mons (this cluster has ${ctx.monNames.length}; set mons: 3)`);
+      const mon = ctx.monNames[ctx.monNames.length - 1]!;
+      return [
+        { atS: 10, action: 'kill-mon', mon },
+        { atS: 310, action: 'revive-mon', mon },
+      ];
+    }
     case 'nearfull':
       return [
         { atS: 10, action: 'fill', osd: a, ratio: 0.88, overS: 60 },

@@ -28,6 +28,9 @@ import { MIB } from './format.js';
 import { OsdmapFlags } from './osdmap-flags.js';
 import { Heartbeats } from './heartbeat.js';
 import { SIM_COMMANDS } from './sim-commands.js';
+import { SimFaults } from './faults.js';
+import { CrashLog } from './crashes.js';
+import { Outbox } from './outbox.js';
 import { bluestoreFlags, checkObjectstoreMode, type ObjectstoreMode, type OsdObjectstore } from './objectstore.js';
 
 export interface SimOptions {
@@ -122,6 +125,12 @@ export class SimCluster {
   readonly heartbeats: Heartbeats;
   /** The cluster flags (`osd set|unset`): dumped in the OSD map, obeyed by the engine and the mon rules. */
   readonly flags = new OsdmapFlags();
+  /** Mon disk and clock, MDS, and OSD store/repair faults, and the mon-side checks they raise. */
+  readonly faults: SimFaults;
+  /** Crashed daemons (their restarts; their reports go to the outbox). */
+  readonly crashes: CrashLog;
+  /** Commands the cluster's agents send the manager as clients (crash reports, device predictions); the runner sends them. */
+  readonly outbox = new Outbox();
   private readonly counters: DaemonCounters;
   private readonly scenario: ScenarioEvent[];
   private scenarioNext = 0;
@@ -221,6 +230,8 @@ export class SimCluster {
     this.topo.rgws.forEach((d, i) => this.byName.set(`rgw.${d.id}`, { kind: 'rgw', index: i }));
     this.control = new ClusterControl(this);
     this.poolChanges = new PoolChanges(this);
+    this.faults = new SimFaults(this.topo.mons, seed);
+    this.crashes = new CrashLog(seed, this.outbox);
     this.heartbeats = new Heartbeats(seed);
     this.scenario = loadScenario(opts.scenario, {
       seed,
@@ -228,6 +239,7 @@ export class SimCluster {
       osdHost: (o) => this.topo.osds[o]!.host,
       monNames: this.topo.mons.map((m) => m.name),
       poolId: (v) => this.pools.find((p) => p.id === v || p.name === v || String(p.id) === v)?.id,
+      isDaemon: (n) => this.byName.has(n),
     });
   }
 
@@ -257,6 +269,7 @@ export class SimCluster {
       this.control.apply(this.scenario[this.scenarioNext++]!);
     }
     this.control.bootPending();
+    this.control.faults.restartCrashed();
     this.control.autoOut();
     this.control.rampFills();
     this.engine.tick(nowS, dt);
@@ -276,7 +289,7 @@ export class SimCluster {
     const meta = this.pools.find((p) => p.name === 'cephfs.cephfs.meta')!;
     const data = this.pools.find((p) => p.name === 'cephfs.cephfs.data')!;
     const mds = this.topo.mds[0]!;
-    const clients = { mon: this.monUp.filter(Boolean).length, osd: this.osd.upCount(), client: 2 + this.topo.rgws.length + 1, mgr: 2, mds: 1 };
+    const clients = { mon: this.monUp.filter(Boolean).length, osd: this.osd.upCount(), client: 2 + this.topo.rgws.length + 1, mgr: 2, mds: this.faults.mdsUp ? 1 : 0 };
     const maps: MapMsg = {
       fsid: this.fsid,
       osd_map: this.builder.osdMap({
@@ -295,9 +308,9 @@ export class SimCluster {
       osd_map_crush: this.builder.crush(),
       mon_map: monMap(this.topo.mons, this.fsid, this.createdS),
       mon_status: monStatus(this.topo.mons, { up: this.monUp, electionEpoch: this.electionEpoch, quorumSinceS: this.quorumSinceS }, this.fsid, this.createdS, this.nowS, clients),
-      fs_map: fsMap(mds, this.topo.hosts[mds.host]!, meta, data, this.createdS, 8),
+      fs_map: fsMap(mds, this.topo.hosts[mds.host]!, meta, data, this.createdS, this.faults),
       service_map: serviceMap(this.topo.rgws, this.topo.hosts, this.topo.rgws.length > 0 ? 3 + this.topo.rgws.length : 1, this.createdS, this.zoneIds),
-      health_checks: monHealth(this.topo.mons, this.monUp),
+      health_checks: { ...monHealth(this.topo.mons, this.monUp), ...this.faults.monChecks(this.monUp), ...this.faults.fsChecks('cephfs', mds.id) },
       commands: [...SIM_COMMANDS],
     };
     this.mapsCache = { version: this.version, maps };
@@ -347,6 +360,7 @@ export class SimCluster {
     if (d === undefined) return false;
     if (d.kind === 'osd') return this.osd.isUp[d.index] === 1;
     if (d.kind === 'mon') return this.monUp[d.index] === true;
+    if (d.kind === 'mds') return this.faults.mdsUp;
     return true;
   }
 
@@ -402,6 +416,8 @@ export class SimCluster {
         seq,
         latencyMs: Math.round((this.ledger.writeLatencyNs(osd) / 1e6) * (0.6 + 0.4 * load)),
         pingTimes: this.heartbeats.pingTimes(osd, this.usage.get(osd).hbPeers, (o) => this.osd.isUp[o] === 1, nowS),
+        alerts: this.faults.osdAlerts.get(osd),
+        shardsRepaired: this.faults.repaired.get(osd) ?? 0,
       },
       osd,
       nowS,
