@@ -86,7 +86,7 @@ describe('bad scenarios are rejected with the reason', () => {
     ['missing file', () => join(dir, 'nope.json'), /scenario file .*nope\.json: cannot read it/],
     ['bad JSON', () => file('bad.json', '[{"atS": 1,'), /scenario file .*bad\.json: bad JSON/],
     ['not an array', () => file('obj.json', '{"atS": 1}'), /expected a JSON array of events/],
-    ['unknown action', () => file('act.json', '[{"atS": 1, "action": "explode", "osd": 1}]'), /event 0: unknown action "explode" \(known: kill, revive, out, in, fill, scrub, kill-mon, revive-mon, set, unset\)/],
+    ['unknown action', () => file('act.json', '[{"atS": 1, "action": "explode", "osd": 1}]'), /event 0: unknown action "explode" \(known: kill, revive, out, in, fill, scrub, kill-mon, revive-mon, set, unset, mon-disk, clock-skew, slow-ping, store-alert, repair, fail-mds, revive-mds, damage-mds, mds-read-only, fs-set, crash, device-failing\)/],
     ['bad flag', () => file('flag.json', '[{"atS": 1, "action": "set", "flag": "nofun"}]'), /"flag" must be a cluster flag \(pause, noup, .*\), got "nofun"/],
     ['bad osd id', () => file('osd.json', '[{"atS": 1, "action": "kill", "osd": 1}, {"atS": 2, "action": "kill", "osd": 12}]'), /event 1: "osd" must be an OSD id 0\.\.11, got 12/],
     ['bad time', () => file('time.json', '[{"atS": -1, "action": "kill", "osd": 1}]'), /"atS" must be a number of seconds >= 0/],
