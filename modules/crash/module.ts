@@ -41,7 +41,6 @@ export class Module extends MgrModule {
   ];
 
   private crashes: Map<string, CrashReport> | undefined;
-  private wake: (() => void) | undefined;
 
   /** Reports from the store, loaded once (the store is this module's own). */
   private all(): Map<string, CrashReport> {
@@ -66,24 +65,12 @@ export class Module extends MgrModule {
     while (!this.signal.aborted) {
       this.prune(Number(this.getModuleOption<number>('retain_interval', 60 * 60 * 24 * 365)));
       this.refreshHealth();
-      const waitS = Math.min(MAX_WAIT_S, Math.max(this.warnRecentS() / 100, MIN_WAIT_S));
-      await new Promise<void>((resolve) => {
-        const signal = this.signal;
-        const done = (): void => {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const t = setTimeout(done, waitS * 1000);
-        this.wake = done;
-        signal.addEventListener('abort', done, { once: true });
-      });
-      this.wake = undefined;
+      await this.waitS(Math.min(MAX_WAIT_S, Math.max(this.warnRecentS() / 100, MIN_WAIT_S)));
     }
   }
 
   override configNotify(): void {
-    this.wake?.();
+    this.wakeUp();
   }
 
   private refreshHealth(): void {

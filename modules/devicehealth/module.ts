@@ -57,7 +57,6 @@ export class Module extends MgrModule {
     { name: 'sleep_interval', type: 'secs', default: 600, min: 1, desc: 'how frequently to wake up and check device health' },
   ];
 
-  private wake: (() => void) | undefined;
 
   override async serve(): Promise<void> {
     while (!this.signal.aborted) {
@@ -69,24 +68,12 @@ export class Module extends MgrModule {
           this.log.debug({ err: (err as Error).message }, 'device health check skipped');
         }
       }
-      const waitS = Number(this.getModuleOption<number>('sleep_interval', 600)) || 60;
-      await new Promise<void>((resolve) => {
-        const signal = this.signal;
-        const done = (): void => {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const t = setTimeout(done, waitS * 1000);
-        this.wake = done;
-        signal.addEventListener('abort', done, { once: true });
-      });
-      this.wake = undefined;
+      await this.waitS(Number(this.getModuleOption<number>('sleep_interval', 600)) || 60);
     }
   }
 
   override configNotify(): void {
-    this.wake?.();
+    this.wakeUp();
   }
 
   /** Ceph's check_health, from get('devices'), the osd map and the OSDs' PG counts. */
@@ -160,7 +147,7 @@ export class Module extends MgrModule {
         return [0, '', ''];
       case 'device monitoring on':
         await this.setModuleOption('enable_monitoring', true);
-        this.wake?.();
+        this.wakeUp();
         return [0, '', ''];
       default:
         await this.setModuleOption('enable_monitoring', false);

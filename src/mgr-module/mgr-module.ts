@@ -32,7 +32,34 @@ export abstract class MgrModuleBase {
     return [true, ''];
   }
 
+  private wakeWaiter: (() => void) | undefined;
+
   constructor(protected readonly ctx: ModuleContext) {}
+
+  /**
+   * For serve() loops: waits `seconds`, less when the module stops or
+   * wakeUp() is called (Ceph modules' `self.event.wait(interval)`).
+   */
+  protected waitS(seconds: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const signal = this.signal;
+      const done = (): void => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        if (this.wakeWaiter === done) this.wakeWaiter = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, Math.max(0, seconds) * 1000);
+      this.wakeWaiter = done;
+      if (signal.aborted) done();
+      else signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Ends the current waitS() now (Ceph modules' `self.event.set()`), e.g. from configNotify(). */
+  protected wakeUp(): void {
+    this.wakeWaiter?.();
+  }
 
   get moduleName(): string {
     return this.ctx.moduleName;

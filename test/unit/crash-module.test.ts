@@ -4,15 +4,13 @@
 // agent posts when a scenario crashes a daemon. Outputs as Ceph's module
 // prints them (PrettyTable without border; json.dumps(indent=4, sort_keys)).
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandCaller } from '../../src/server/daemon-server.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
 import { crashStat, crashTable, parseReport, pyJsonPretty } from '../../modules/crash/crash-format.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { waitFor, type TestMgr } from '../helpers/harness.js';
+import { scenarioClusterHooks } from '../helpers/sim-scenario.js';
 
 const ADMIN: CommandCaller = { entity: 'client.admin', read: true, write: true };
 const CRASH_AGENT: CommandCaller = { entity: 'client.crash', read: true, write: false, writePrefixes: ['crash post'] };
@@ -57,25 +55,15 @@ describe('crash module formats', () => {
 describe('crashing simulated daemons', () => {
   let t: TestMgr;
   let sim: SimRunner;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mgrd-crash-'));
-    const scenario = join(dir, 'crash.json');
-    writeFileSync(scenario, JSON.stringify([
+  const cluster = scenarioClusterHooks({
+    osds: 6,
+    seed: 7,
+    events: [
       { atS: 1, action: 'crash', daemon: 'osd.2' },
       { atS: 1, action: 'crash', daemon: 'mgr.x', mgrModule: 'balancer' },
-    ]));
-    t = await startTestMgr({ set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 } });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 6, seed: 7, scenario, log: silentLogger(), stepS: 0.5, model: { backgroundScrub: false } });
-    await sim.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await sim?.stop();
-    await t?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    ],
   });
+  beforeAll(() => ({ t, sim } = cluster()));
 
   const run = (caller: CommandCaller, ...argv: string[]) => t.mgr.runCommand(caller, { argv });
   const health = async () => JSON.parse((await run(ADMIN, 'health', 'detail', '--format', 'json')).outb) as { checks: Record<string, { severity: string; summary: { message: string; count: number }; detail: Array<{ message: string }> }> };

@@ -5,14 +5,12 @@
 // set-life-expectancy`). Self-heal marks OSDs out through the cluster source
 // while mon_osd_min_in_ratio allows.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandCaller } from '../../src/server/daemon-server.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
+import { waitFor, type TestMgr } from '../helpers/harness.js';
+import { scenarioClusterHooks } from '../helpers/sim-scenario.js';
 
 const ADMIN: CommandCaller = { entity: 'client.admin', read: true, write: true };
 
@@ -21,23 +19,13 @@ interface Check { severity: string; summary: { message: string; count: number };
 describe('device health', () => {
   let t: TestMgr;
   let sim: SimRunner;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mgrd-devhealth-'));
-    const scenario = join(dir, 'devices.json');
-    writeFileSync(scenario, JSON.stringify([1, 2, 4].map((osd) => ({ atS: 1, action: 'device-failing', osd, inDays: 10 + osd }))));
-    t = await startTestMgr({ set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 } });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 6, seed: 3, scenario, log: silentLogger(), stepS: 0.5, model: { backgroundScrub: false, objectstore: 'bluestore' } });
-    await sim.start();
-    await waitFor(() => t.mgr.cluster.pgMap.isPgReady(), 30_000, 'PG stats from every OSD');
-  }, 60_000);
-
-  afterAll(async () => {
-    await sim?.stop();
-    await t?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const cluster = scenarioClusterHooks({
+    osds: 6,
+    seed: 3,
+    model: { objectstore: 'bluestore' },
+    events: [1, 2, 4].map((osd) => ({ atS: 1, action: 'device-failing', osd, inDays: 10 + osd })),
+  }, (c) => waitFor(() => c.t.mgr.cluster.pgMap.isPgReady(), 30_000, 'PG stats from every OSD'));
+  beforeAll(() => ({ t, sim } = cluster()));
 
   const run = (...argv: string[]) => t.mgr.runCommand(ADMIN, { argv });
   const checks = async () => (JSON.parse((await run('health', 'detail', '--format', 'json')).outb) as { checks: Record<string, Check> }).checks;

@@ -6,14 +6,11 @@
 // `health detail` has no check to compare shapes with; the keys are those of
 // Ceph's health_check_t dump, asserted as such.)
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandCaller } from '../../src/server/daemon-server.js';
-import { SimRunner } from '../../src/sim/sim-runner.js';
-import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import type { SimRunner } from '../../src/sim/sim-runner.js';
+import { waitFor, type TestMgr } from '../helpers/harness.js';
+import { scenarioClusterHooks } from '../helpers/sim-scenario.js';
 
 const ADMIN: CommandCaller = { entity: 'client.admin', read: true, write: true };
 
@@ -43,12 +40,11 @@ const EXPECTED: Record<string, string> = {
 describe('health checks from simulated faults', () => {
   let t: TestMgr;
   let sim: SimRunner;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mgrd-faults-'));
-    const scenario = join(dir, 'faults.json');
-    writeFileSync(scenario, JSON.stringify([
+  const cluster = scenarioClusterHooks({
+    osds: 6,
+    seed: 5,
+    model: { mons: 3, pgsPerOsd: 400 },
+    events: [
       { atS: 1, action: 'mon-disk', mon: 'b', availPercent: 20 },
       { atS: 1, action: 'mon-disk', mon: 'c', availPercent: 3 },
       { atS: 1, action: 'clock-skew', mon: 'c', skewS: 0.5 },
@@ -59,17 +55,9 @@ describe('health checks from simulated faults', () => {
       { atS: 1, action: 'fail-mds' },
       { atS: 1, action: 'fs-set', key: 'standby_count_wanted', value: 1 },
       { atS: 1, action: 'fs-set', key: 'max_mds', value: 2 },
-    ]));
-    t = await startTestMgr({ set: { mgr_stats_period: 0.5, mgr_tick_period: 0.5 } });
-    sim = new SimRunner({ mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 6, seed: 5, scenario, log: silentLogger(), stepS: 0.5, model: { backgroundScrub: false, mons: 3, pgsPerOsd: 400 } });
-    await sim.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await sim?.stop();
-    await t?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    ],
   });
+  beforeAll(() => ({ t, sim } = cluster()));
 
   const health = async (): Promise<Health> => {
     const r = await t.mgr.runCommand(ADMIN, { argv: ['health', 'detail', '--format', 'json'] });
