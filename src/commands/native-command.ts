@@ -39,6 +39,8 @@ export interface CommandContext {
   registry: ModuleRegistry;
   log: Logger;
   mgrMetadata: () => Record<string, string>;
+  /** The daemons the manager knows, with their metadata (`device ls` reads their devices). */
+  daemons: () => Iterable<{ type: string; id: string; metadata: Readonly<Record<string, string>> }>;
   /** Descriptors of every command (native and module), for help. */
   describe: () => import('./grammar.js').CommandDescriptor[];
 }

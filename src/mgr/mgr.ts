@@ -113,6 +113,7 @@ export class Mgr {
       registry: this.registry,
       log: opts.log.child({ part: 'commands' }),
       mgrMetadata: opts.mgrMetadata,
+      daemons: () => this.daemons.values(),
       source: { commands: () => this.server.sourceCommands.commands(), forward: (cmd, inbuf) => this.server.sourceCommands.forward(cmd, inbuf) },
     });
     this.server = new DaemonServer({

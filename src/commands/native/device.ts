@@ -13,7 +13,7 @@ import { col, parseUtime, textTable } from './table-format.js';
 const PREFIX = DEVICE_STORE_PREFIX;
 
 function devices(ctx: CommandContext): DeviceDump[] {
-  return knownDevices((p) => ctx.store.kvList(p), ctx.mgr.daemons.values());
+  return knownDevices((p) => ctx.store.kvList(p), ctx.daemons());
 }
 
 /** DeviceState::get_life_expectancy_str. */

@@ -8,8 +8,8 @@
 // reports itself (store alerts, repaired reads) is kept here too and goes out
 // in its osd_stat; the manager raises those checks. Pure: no clock.
 
-import type { HealthCheckMap } from '../../state/health-types.js';
-import { healthCheck } from '../../state/health-types.js';
+import type { HealthCheckMap } from '../../mgr-module/health.js';
+import { healthCheck } from '../../mgr-module/health.js';
 import { byteU, cppFloat } from '../../state/ceph-format.js';
 import { hashUnit } from './rng.js';
 import type { SimMon } from './topology.js';
