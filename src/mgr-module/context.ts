@@ -14,6 +14,11 @@ export interface ModuleContext {
   readonly log: Logger;
   /** Aborted when the module is being shut down (disable, failover, exit). */
   readonly signal: AbortSignal;
+  /**
+   * Tells the manager this module is up though serve() has not returned: a serve() loop
+   * calls it (waitS() does) once set up. The manager turns available when every module is up.
+   */
+  markServing?(): void;
   /** False for a standby module: cluster calls throw there. */
   readonly active: boolean;
 

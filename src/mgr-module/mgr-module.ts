@@ -41,6 +41,8 @@ export abstract class MgrModuleBase {
    * wakeUp() is called (Ceph modules' `self.event.wait(interval)`).
    */
   protected waitS(seconds: number): Promise<void> {
+    // A loop that waits has set itself up: the manager need not wait for serve() to return.
+    this.ctx.markServing?.();
     return new Promise<void>((resolve) => {
       const signal = this.signal;
       const done = (): void => {

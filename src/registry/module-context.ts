@@ -62,6 +62,9 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
     mgrId: deps.mgrId,
     log,
     signal,
+    markServing: () => {
+      if (e.abort?.signal === signal) e.markUp?.();
+    },
     active: deps.mode === 'active',
     get: (name) => views().get(name),
     listServers: () => views().listServers(),

@@ -35,6 +35,10 @@ export class ModuleEntry {
   lastError = '';
   /** serve() of the running instance, settled when it returned or failed. */
   serving: Promise<void> | undefined;
+  /** Settled when serve() returned or failed, or its loop first waited (markServing). */
+  up: Promise<void> | undefined;
+  /** Settles `up` (the running instance's). */
+  markUp: (() => void) | undefined;
   /** Failed (serve() threw, kept faulting, or a hook never returned): stays failed until disabled. */
   failed = false;
   /** Notifications and config changes its queue dropped, since the manager started (a counter). */

@@ -150,6 +150,9 @@ export class ModuleRegistry {
     }
     e.instance = instance;
     this.host.log.info({ module: e.name, mode: this.host.mode }, 'module starting');
+    let markUp!: () => void;
+    e.up = new Promise<void>((r) => (markUp = r));
+    e.markUp = markUp;
     e.serving = runAsModule(scope, async () => {
       try {
         await instance.serve();
@@ -157,16 +160,17 @@ export class ModuleRegistry {
         if (e.instance === instance && !abort.signal.aborted) this.markFailed(e, 'serve', err);
       }
     });
+    void e.serving.finally(markUp);
   }
 
   /**
-   * Resolves once every running module's serve() has returned (a listener bound, a loop set up)
-   * or `ms` passed: serve() of a module that runs a loop inside it never returns.
+   * Resolves once every running module is up (serve() returned: a listener bound; or its serve()
+   * loop first waited, see MgrModule.waitS) or `ms` passed: a loop that never waits is not waited for.
    */
   async whenServing(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((r) => (timer = setTimeout(r, ms)));
-    const all = Promise.all([...this.entries.values()].flatMap((e) => (e.running && e.serving ? [e.serving] : [])));
+    const all = Promise.all([...this.entries.values()].flatMap((e) => (e.running && e.up ? [e.up] : [])));
     await Promise.race([all, bound]);
     clearTimeout(timer);
   }
