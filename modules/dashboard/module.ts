@@ -182,9 +182,10 @@ export class Module extends MgrModule {
       runCommand: (cmd: CmdMap | readonly string[], inbuf: string, caller: CommandCaller) => this.runCommand(cmd, inbuf, caller),
     });
     const server = pair ? createHttpsServer({ cert: pair.cert, key: pair.key }, app) : createHttpServer(app);
-    // Bound what an idle or slow peer can hold: headers within 20 s, no request open longer than 60 s (SSE streams excepted).
+    // Bound what an idle or slow peer can hold: headers within 20 s, the whole request (body included) within 30 s.
+    // requestTimeout counts until the request is received, so a live stream (a GET) is not cut by it.
     server.headersTimeout = 20_000;
-    server.requestTimeout = 0;
+    server.requestTimeout = 30_000;
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 100;
     const host = addr === '' ? '::' : addr;

@@ -8,7 +8,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, openLive, setSession, whenUnauthorized, type Session, type Topic } from './api.js';
 import { healthClass } from './format.js';
-import type { LiveData } from './types.js';
+import type { HostRow, OverviewView, PgsView, PoolRow } from '../view-types.js';
 import { Hosts, Pgs, Pools } from './views/cluster.js';
 import { Console } from './views/console.js';
 import { Login } from './views/login.js';
@@ -17,9 +17,17 @@ import { OsdDetail } from './views/osd-detail.js';
 import { Osds } from './views/osds.js';
 import { Overview } from './views/overview.js';
 
-const PAGES: Array<{ path: string; label: string; topic?: Topic }> = [
+/** What the page's live stream has brought so far (the OSD table streams to its own worker: views/osds.tsx). */
+interface LiveData {
+  overview?: OverviewView;
+  pools?: PoolRow[];
+  hosts?: HostRow[];
+  pgs?: PgsView;
+}
+
+const PAGES: Array<{ path: string; label: string; topic?: Exclude<Topic, 'osds'> }> = [
   { path: 'overview', label: 'Overview', topic: 'overview' },
-  { path: 'osds', label: 'OSDs', topic: 'osds' },
+  { path: 'osds', label: 'OSDs' },
   { path: 'pools', label: 'Pools', topic: 'pools' },
   { path: 'hosts', label: 'Hosts', topic: 'hosts' },
   { path: 'pgs', label: 'PGs', topic: 'pgs' },
@@ -102,7 +110,7 @@ function App() {
         <main id="main" tabIndex={-1}>
           <h1 tabIndex={-1}>{title}</h1>
           {page.path === 'overview' && <Overview d={live.overview} />}
-          {page.path === 'osds' && (osdId === undefined ? <Osds t={live.osds} /> : <OsdDetail id={osdId} tick={tick} />)}
+          {page.path === 'osds' && (osdId === undefined ? <Osds /> : <OsdDetail id={osdId} tick={tick} />)}
           {page.path === 'pools' && <Pools rows={live.pools} />}
           {page.path === 'hosts' && <Hosts rows={live.hosts} />}
           {page.path === 'pgs' && <Pgs v={live.pgs} />}

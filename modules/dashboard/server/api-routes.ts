@@ -6,6 +6,7 @@
 
 import { Router, type Response } from 'express';
 import type { CmdMap, CommandReturn } from '../../../src/mgr-module/index.js';
+import type { ConfigRow, ModuleRow } from '../view-types.js';
 import { apiError, authed, type DashboardHost } from './http-app.js';
 import { TOPICS, type Topic } from './live-hub.js';
 import { osdDetail } from './views-osds.js';
@@ -84,7 +85,7 @@ export function apiRoutes(host: DashboardHost): Router {
     const ls = JSON.parse(outb) as { enabled_modules: string[]; disabled_modules: Array<{ name: string; can_run: boolean; error_string: string }> };
     const services = host.reader.get('mgr_map').services;
     const avail = host.reader.get('mgr_map').available_modules ?? [];
-    res.json(avail.map((m) => ({
+    res.json(avail.map((m): ModuleRow => ({
       name: m.name, enabled: ls.enabled_modules.includes(m.name), canRun: m.can_run, error: m.error_string, uri: services[m.name] ?? '',
     })).sort((a, b) => a.name.localeCompare(b.name)));
   });
@@ -110,7 +111,7 @@ export function apiRoutes(host: DashboardHost): Router {
     for (const m of host.reader.get('mgr_map').available_modules ?? []) {
       for (const o of Object.values(m.module_options)) specs.set(`mgr/${m.name}/${o.name}`, o);
     }
-    res.json(Object.entries(shown).map(([name, v]) => {
+    res.json(Object.entries(shown).map(([name, v]): ConfigRow => {
       const s = specs.get(name);
       return {
         name, value: v.value, default: v.default, source: v.source,

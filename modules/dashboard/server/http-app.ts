@@ -9,11 +9,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { CmdMap, CommandCaller, CommandReturn, Logger } from '../../../src/mgr-module/index.js';
 import { canWrite, type AccessControl, type DashboardUser } from './access-control.js';
 import { apiRoutes } from './api-routes.js';
+import { jsonBody } from './json-body.js';
 import type { LiveHub } from './live-hub.js';
 import type { ClusterReader } from './reader.js';
 import type { LoginLimiter, SessionClaims, SessionTokens } from './sessions.js';
 
 export const COOKIE = 'token';
+/** Password hashes (scrypt) running at once, at most; more logins meanwhile get 429. */
+export const MAX_CONCURRENT_LOGINS = 2;
 
 /** What the app needs from the module (explicit wiring: no module-level state). */
 export interface DashboardHost {
@@ -77,13 +80,14 @@ export function createApp(host: DashboardHost): express.Express {
     next();
   });
 
-  // API bodies are small JSON: bound what an unauthenticated peer can make us parse.
-  app.use('/api', express.json({ limit: '64kb' }));
+  // API bodies are small JSON: bound what an unauthenticated peer can make us read and parse.
+  app.use('/api', jsonBody(64 * 1024, (res, r) => apiError(res, r.status, r.detail, r.code)));
   app.use('/api', (req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     next();
   });
 
+  let hashing = 0;
   app.post('/api/auth', async (req, res) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
     const username = typeof body.username === 'string' ? body.username.slice(0, 128) : '';
@@ -96,9 +100,22 @@ export function createApp(host: DashboardHost): express.Express {
       apiError(res, 429, 'Too many failed logins: try again later', 'login_rate_limited');
       return;
     }
-    const user = username && password ? await host.users.authenticate(username, password) : undefined;
+    // Each hash is ~50-100 ms of a libuv thread (the manager's file I/O shares them): a few at once, whoever asks.
+    if (hashing >= MAX_CONCURRENT_LOGINS) {
+      res.setHeader('retry-after', '1');
+      apiError(res, 429, 'Too many logins in progress: try again shortly', 'login_busy');
+      return;
+    }
+    // Counted as failed before the hash, so attempts sent all at once are limited as those sent one by one.
+    for (const k of keys) host.limiter.fail(k, now);
+    hashing++;
+    let user: DashboardUser | undefined;
+    try {
+      user = username && password ? await host.users.authenticate(username, password) : undefined;
+    } finally {
+      hashing--;
+    }
     if (!user) {
-      for (const k of keys) host.limiter.fail(k, host.nowMs());
       host.log.warn({ username, addr: req.socket.remoteAddress }, 'dashboard login failed');
       apiError(res, 401, 'Invalid credentials', 'invalid_credentials');
       return;
@@ -153,9 +170,9 @@ export function createApp(host: DashboardHost): express.Express {
   serveFrontend(app, host.staticDir);
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { status?: number; type?: string; message?: string };
+    const e = err as { status?: number; message?: string };
     if (e.status && e.status >= 400 && e.status < 500) {
-      apiError(res, e.status, e.type === 'entity.too.large' ? 'Request body too large' : e.type === 'entity.parse.failed' ? 'Request body is not JSON' : String(e.message));
+      apiError(res, e.status, String(e.message));
       return;
     }
     host.log.error({ err: err instanceof Error ? err.stack : String(err), path: req.path }, 'dashboard request failed');
@@ -181,7 +198,7 @@ function sameOrigin(origin: string, hostHeader: string | undefined): boolean {
 function serveFrontend(app: express.Express, dir: string): void {
   const types: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
   const assets = new Map<string, { type: string; raw: Buffer; gz: Buffer | undefined }>();
-  for (const name of ['app.js', 'app.css', 'favicon.svg']) {
+  for (const name of ['app.js', 'app.css', 'osd-worker.js', 'favicon.svg']) {
     const p = join(dir, name);
     if (!existsSync(p)) continue;
     const ext = name.slice(name.lastIndexOf('.'));

@@ -1,8 +1,8 @@
 // Live updates for every open page: server-sent events. Once per interval the
 // hub computes each topic that has at least one subscriber — once, whatever
-// the number of pages — serialises it once, and writes the same bytes to each
-// subscriber whose payload changed. A slow reader is dropped rather than
-// buffered without bound.
+// the number of pages — serialises and encodes it once, and writes the same
+// buffer to each subscriber (only when the payload changed). A slow reader is
+// dropped rather than buffered without bound.
 
 import type { ServerResponse } from 'node:http';
 
@@ -26,7 +26,7 @@ export interface LiveHubOptions {
 export class LiveHub {
   private readonly subs = new Set<Subscriber>();
   /** The latest serialised event per topic and when it was computed. */
-  private readonly latest = new Map<Topic, { frame: string; computedAt: number }>();
+  private readonly latest = new Map<Topic, { frame: Buffer; computedAt: number }>();
   /** Computations per topic since start (what the benchmark and tests read). */
   readonly computations = new Map<Topic, number>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -66,7 +66,7 @@ export class LiveHub {
       }
       const before = this.latest.get(t)?.frame;
       const frame = this.computeFrame(t, nowMs);
-      if (frame === undefined || frame === before) continue;
+      if (frame === undefined || (before !== undefined && frame.equals(before))) continue;
       for (const s of this.subs) if (s.topics.has(t)) this.send(s, frame);
     }
   }
@@ -87,7 +87,7 @@ export class LiveHub {
     this.latest.clear();
   }
 
-  private computeFrame(t: Topic, nowMs: number): string | undefined {
+  private computeFrame(t: Topic, nowMs: number): Buffer | undefined {
     let data: string;
     try {
       data = JSON.stringify(this.o.compute(t));
@@ -96,12 +96,13 @@ export class LiveHub {
       return undefined;
     }
     this.computations.set(t, (this.computations.get(t) ?? 0) + 1);
-    const frame = `event: ${t}\ndata: ${data}\n\n`;
+    // Encoded once here: writing a string would encode it again for every subscriber.
+    const frame = Buffer.from(`event: ${t}\ndata: ${data}\n\n`);
     this.latest.set(t, { frame, computedAt: nowMs });
     return frame;
   }
 
-  private send(s: Subscriber, frame: string): void {
+  private send(s: Subscriber, frame: Buffer): void {
     const sock = s.res.socket;
     if (s.res.destroyed || !sock) {
       this.subs.delete(s);
@@ -121,4 +122,7 @@ export class LiveHub {
   }
 }
 
-const frameData = (frame: string): string => frame.slice(frame.indexOf('data: ') + 6, -2);
+const frameData = (frame: Buffer): string => {
+  const text = frame.toString('utf8');
+  return text.slice(text.indexOf('data: ') + 6, -2);
+};

@@ -3,34 +3,10 @@
 // the result with every open page.
 
 import type { HealthReport } from '../../../src/mgr-module/index.js';
+import type { HealthView, HostRow, IoSample, OverviewView, PgsView, PoolRow } from '../view-types.js';
 import { num, parseJson, type ClusterReader } from './reader.js';
 
-export interface HealthView {
-  status: string;
-  checks: Array<{ name: string; severity: string; summary: string; count: number; detail: string[] }>;
-}
-
-export interface IoSample {
-  t: number;
-  rdBytes: number;
-  wrBytes: number;
-  rdOps: number;
-  wrOps: number;
-  recBytes: number;
-}
-
-export interface OverviewView {
-  fsid: string;
-  health: HealthView;
-  capacity: { total: number; used: number; avail: number };
-  pools: Array<{ id: number; name: string; stored: number; percentUsed: number; maxAvail: number }>;
-  io: IoSample[];
-  pgs: { total: number; byState: Array<{ state: string; count: number }> };
-  osds: { total: number; up: number; in: number };
-  mons: { total: number; quorum: string[]; outOfQuorum: string[] };
-  mgr: { active: string; available: boolean; standbys: string[] };
-  objects: number;
-}
+export type { HealthView, HostRow, IoSample, OverviewView, PgsView, PoolRow };
 
 /** Detail lines kept per check: a 10,000-OSD outage must not make a megabyte of text every interval. */
 const MAX_DETAIL = 50;
@@ -82,27 +58,6 @@ export function overviewView(r: ClusterReader, io: IoSample[]): OverviewView {
   };
 }
 
-export interface PoolRow {
-  id: number;
-  name: string;
-  type: string;
-  size: number;
-  minSize: number;
-  pgNum: number;
-  stored: number;
-  objects: number;
-  percentUsed: number;
-  maxAvail: number;
-  quotaBytes: number;
-  quotaObjects: number;
-  rdBytes: number;
-  wrBytes: number;
-  rdOps: number;
-  wrOps: number;
-  applications: string[];
-  pgStates: Array<{ state: string; count: number }>;
-}
-
 export function poolsView(r: ClusterReader): PoolRow[] {
   const osdMap = r.get('osd_map');
   const dfById = new Map(r.get('df').pools.map((p) => [p.id, p.stats]));
@@ -122,13 +77,6 @@ export function poolsView(r: ClusterReader): PoolRow[] {
   });
 }
 
-export interface HostRow {
-  hostname: string;
-  version: string;
-  daemons: string[];
-  osds: number;
-}
-
 /** Hosts and their daemons; the daemon list is cut at 200 names (a host with more says how many in `osds`). */
 export function hostsView(r: ClusterReader): HostRow[] {
   return r.listServers().map((s) => ({
@@ -137,14 +85,6 @@ export function hostsView(r: ClusterReader): HostRow[] {
     daemons: s.services.slice(0, 200).map((d) => `${d.type}.${d.id}`),
     osds: s.services.filter((d) => d.type === 'osd').length,
   })).sort((a, b) => a.hostname.localeCompare(b.hostname));
-}
-
-export interface PgsView {
-  total: number;
-  byState: Array<{ state: string; count: number }>;
-  /** PGs not active+clean, worst first, at most `limit`. */
-  unclean: Array<{ pgid: string; state: string; up: number[]; acting: number[]; since: string }>;
-  uncleanTotal: number;
 }
 
 const BAD_STATES = ['down', 'incomplete', 'inconsistent', 'stale', 'peering', 'undersized', 'degraded', 'recovering', 'backfill', 'remapped'];

@@ -2,24 +2,10 @@
 // message) and one OSD's detail with perf-counter series from its sample ring.
 
 import { PERFCOUNTER_LONGRUNAVG, type CounterColumn } from '../../../src/mgr-module/index.js';
+import type { OsdDetail, OsdTable, SeriesPoint } from '../view-types.js';
 import { num, type ClusterReader } from './reader.js';
 
-/** Columns of the OSD table, index-aligned. Hosts are indexes into `hosts`. */
-export interface OsdTable {
-  hosts: string[];
-  id: number[];
-  host: number[];
-  up: number[];
-  in: number[];
-  /** Used / total, 0..1. */
-  util: number[];
-  pgs: number[];
-  commitMs: number[];
-  applyMs: number[];
-  /** Client ops per second (reads + writes) over the last interval. */
-  rdOps: number[];
-  wrOps: number[];
-}
+export type { OsdDetail, OsdTable, SeriesPoint };
 
 interface OpsColumns {
   schemaVersion: number;
@@ -104,23 +90,6 @@ interface OpsSample {
   r: number;
   w: number;
   rate: { r: number; w: number };
-}
-
-export interface SeriesPoint {
-  t: number;
-  v: number;
-}
-
-export interface OsdDetail {
-  id: number;
-  up: boolean;
-  in: boolean;
-  weight: number;
-  host: string;
-  metadata: Record<string, string>;
-  stats: { kb: number; kbUsed: number; kbAvail: number; pgs: number; commitMs: number; applyMs: number };
-  /** Perf-counter series from the daemon's sample ring: rates for counters, average per interval for latencies. */
-  series: Array<{ path: string; label: string; unit: string; points: SeriesPoint[] }>;
 }
 
 /** The counters charted on an OSD's page, with what they are. */

@@ -19,6 +19,8 @@ interface Props {
   height?: number;
 }
 
+const clock = (unixS: number): string => new Date(unixS * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function Chart(p: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -28,10 +30,12 @@ export function Chart(p: Props) {
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 160,
-      legend: { show: true },
+      // A static legend (series names and colours): live values under a cursor read "--" in screenshots and narrow boxes.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [{ stroke: '#333' }, { stroke: '#333', size: 70, values: (_u, vals) => vals.map((v) => p.format(v)) }],
+      // Clock time only: uPlot's default adds a date line that crowds at card widths.
+      axes: [{ stroke: '#333', space: 70, values: (_u, vals) => vals.map((v) => clock(v)) }, { stroke: '#333', size: 70, values: (_u, vals) => vals.map((v) => p.format(v)) }],
       series: [{}, ...p.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, value: (_u: uPlot, v: number | null) => (v == null ? '-' : p.format(v)) }))],
     };
     plot.current = new uPlot(opts, p.data as uPlot.AlignedData, el);

@@ -5,6 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SortState } from '../osd-order.js';
 
 export interface Column {
   key: string;
@@ -14,10 +15,7 @@ export interface Column {
   sortable?: boolean;
 }
 
-export interface SortState {
-  key: string;
-  desc: boolean;
-}
+export type { SortState };
 
 interface Props {
   label: string;
@@ -27,6 +25,8 @@ interface Props {
   height?: number;
   sort?: SortState;
   onSort?: (s: SortState) => void;
+  /** Told the rows [first, last) to render whenever they change (a caller that fetches rows asks for them). */
+  onRange?: (first: number, last: number) => void;
   /** Renders row `i` (an index into the caller's sorted, filtered order) as its <td>s. */
   renderRow: (i: number) => ComponentChildren;
   rowClass?: (i: number) => string;
@@ -55,6 +55,7 @@ export function VirtualTable(p: Props) {
   const headerH = rowH;
   const first = Math.max(0, Math.floor(top / rowH) - OVERSCAN);
   const last = Math.min(p.rowCount, Math.ceil((top + height - headerH) / rowH) + OVERSCAN);
+  useEffect(() => p.onRange?.(first, last), [first, last]);
   const rows = [];
   for (let i = first; i < last; i++) {
     rows.push(

@@ -2,7 +2,7 @@
 
 import { UsageBar } from '../components/chart.js';
 import { bytes, count, rate } from '../format.js';
-import type { HostRow, PgsView, PoolRow } from '../types.js';
+import type { HostRow, PgsView, PoolRow } from '../../view-types.js';
 
 const wait = <p aria-busy="true">Waiting for cluster data…</p>;
 const states = (s: Array<{ state: string; count: number }>): string => s.map((x) => `${x.count} ${x.state}`).join(', ');

@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
-import type { ConfigRow, ModuleRow } from '../types.js';
+import type { ConfigRow, ModuleRow } from '../../view-types.js';
 
 const errText = (e: unknown): string => (e instanceof ApiError ? e.message : String(e));
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { Chart, UsageBar } from '../components/chart.js';
 import { bytes, count } from '../format.js';
-import type { OsdDetail as Detail } from '../types.js';
+import type { OsdDetail as Detail } from '../../view-types.js';
 
 const fmt = (unit: string) => (v: number): string => (unit === 'B/s' ? `${bytes(v)}/s` : unit === 'ms' ? `${v.toFixed(2)} ms` : `${count(v)}/s`);
 

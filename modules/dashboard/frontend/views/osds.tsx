@@ -1,11 +1,13 @@
-// OSDs: a sortable, filterable, virtualised table (10,000 rows stay smooth),
-// live; a row's id links to the OSD's detail page.
+// OSDs: a sortable, filterable, virtualised table, live; a row's id links to
+// the OSD's detail page. The table itself (10,000 rows at a time) lives in a
+// worker (osd-worker.ts): this page renders only the rows in view, so neither a
+// live update nor a scroll makes it touch every OSD.
 
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { UsageBar } from '../components/chart.js';
-import { VirtualTable, type Column, type SortState } from '../components/virtual-table.js';
+import { VirtualTable, type Column } from '../components/virtual-table.js';
 import { count } from '../format.js';
-import type { OsdTable } from '../types.js';
+import type { FromWorker, OsdWindow, SortState, ToWorker } from '../osd-order.js';
 
 const COLUMNS: Column[] = [
   { key: 'id', label: 'ID', sortable: true, width: '7em' },
@@ -19,78 +21,71 @@ const COLUMNS: Column[] = [
   { key: 'wrOps', label: 'Write ops/s', sortable: true, align: 'right', width: '8em' },
 ];
 
-function sortKey(t: OsdTable, key: string): (i: number) => number | string {
-  switch (key) {
-    case 'host': return (i) => t.hosts[t.host[i]!] ?? '';
-    case 'status': return (i) => t.up[i]! * 2 + t.in[i]!;
-    case 'util': return (i) => t.util[i]!;
-    case 'pgs': return (i) => t.pgs[i]!;
-    case 'commitMs': return (i) => t.commitMs[i]!;
-    case 'applyMs': return (i) => t.applyMs[i]!;
-    case 'rdOps': return (i) => t.rdOps[i]!;
-    case 'wrOps': return (i) => t.wrOps[i]!;
-    default: return (i) => t.id[i]!;
-  }
+/** Rows asked for beyond those in view on each side, so a short scroll finds them already here. */
+const MARGIN = 60;
+
+/** The worker holding the table: the window of rows it last sent, and how to ask for another. */
+function useOsdWorker(): { win: OsdWindow | undefined; send: (m: ToWorker) => void } {
+  const worker = useRef<Worker>();
+  const [win, setWin] = useState<OsdWindow>();
+  useEffect(() => {
+    const w = new Worker('/osd-worker.js');
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      if (e.data.kind === 'window') setWin(e.data);
+    };
+    worker.current = w;
+    return () => w.terminate();
+  }, []);
+  return { win, send: (m) => worker.current?.postMessage(m) };
 }
 
-/** Rows matching the filter: "osd.12" or "12", a host name part, or a state word (up, down, in, out). */
-function matches(t: OsdTable, i: number, f: string): boolean {
-  if (!f) return true;
-  const words = f.toLowerCase().split(/\s+/).filter(Boolean);
-  return words.every((w) => {
-    if (w === 'up') return t.up[i] === 1;
-    if (w === 'down') return t.up[i] === 0;
-    if (w === 'in') return t.in[i] === 1;
-    if (w === 'out') return t.in[i] === 0;
-    const id = /^(?:osd\.)?(\d+)$/.exec(w);
-    if (id) return t.id[i] === Number(id[1]);
-    return (t.hosts[t.host[i]!] ?? '').toLowerCase().includes(w);
-  });
-}
-
-export function Osds({ t }: { t: OsdTable | undefined }) {
+export function Osds() {
+  const { win, send } = useOsdWorker();
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<SortState>({ key: 'id', desc: false });
-  const order = useMemo(() => {
-    if (!t) return new Int32Array(0);
-    const idx: number[] = [];
-    for (let i = 0; i < t.id.length; i++) if (matches(t, i, filter.trim())) idx.push(i);
-    const k = sortKey(t, sort.key);
-    const dir = sort.desc ? -1 : 1;
-    idx.sort((a, b) => {
-      const x = k(a);
-      const y = k(b);
-      return (x < y ? -1 : x > y ? 1 : t.id[a]! - t.id[b]!) * dir;
-    });
-    return Int32Array.from(idx);
-  }, [t, filter, sort]);
-  if (!t) return <p aria-busy="true">Waiting for cluster data…</p>;
-  const down = t.up.filter((u) => u === 0).length;
+
+  useEffect(() => send({ kind: 'query', filter, sort }), [filter, sort.key, sort.desc]);
+
+  const onRange = (first: number, last: number): void => {
+    // Ask only when the rows in view are not all here yet (or near the edge of what is).
+    const have = win ? { first: win.first, last: win.first + win.rows.length } : { first: 0, last: 0 };
+    const edge = MARGIN / 3;
+    const atStart = have.first > 0 && first < have.first + edge;
+    const atEnd = have.last < (win?.shown ?? 0) && last > have.last - edge;
+    if (!win || first < have.first || last > have.last || atStart || atEnd) {
+      send({ kind: 'window', first: Math.max(0, first - MARGIN), last: last + MARGIN });
+    }
+  };
+
+  if (!win) return <p aria-busy="true">Waiting for cluster data…</p>;
+  const row = (r: number) => win.rows[r - win.first];
   return (
-    <div>
+    <div data-table-version={win.version}>
       <div class="toolbar">
         <label for="osd-filter">Filter</label>
         <input id="osd-filter" type="search" value={filter} placeholder="osd.12, host, down, out…" onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        <span role="status" class="muted">{order.length} of {t.id.length} OSDs shown{down > 0 ? `, ${down} down` : ''}</span>
+        <span role="status" class="muted">{win.shown} of {win.total} OSDs shown{win.down > 0 ? `, ${win.down} down` : ''}</span>
       </div>
-      <VirtualTable label="OSDs" columns={COLUMNS} rowCount={order.length} sort={sort} onSort={setSort}
-        rowKey={(r) => t.id[order[r]!]!}
-        rowClass={(r) => (t.up[order[r]!] === 0 ? 'row-down' : t.in[order[r]!] === 0 ? 'row-out' : '')}
+      <VirtualTable label="OSDs" columns={COLUMNS} rowCount={win.shown} sort={sort} onSort={setSort} onRange={onRange}
+        rowKey={(r) => row(r)?.id ?? `pending-${r}`}
+        rowClass={(r) => {
+          const o = row(r);
+          return !o ? 'pending' : !o.up ? 'row-down' : !o.in ? 'row-out' : '';
+        }}
         renderRow={(r) => {
-          const i = order[r]!;
-          const up = t.up[i] === 1;
-          const inn = t.in[i] === 1;
+          const o = row(r);
+          if (!o) return <td colSpan={COLUMNS.length} class="muted">…</td>;
           return (
             <>
-              <td><a href={`#/osds/${t.id[i]}`}>osd.{t.id[i]}</a></td>
-              <td>{t.hosts[t.host[i]!]}</td>
-              <td data-osd-status={up ? 'up' : 'down'}><span class={up ? 'ok-text' : 'err-text'}>{up ? 'up' : 'down'}</span>, <span class={inn ? '' : 'warn-text'}>{inn ? 'in' : 'out'}</span></td>
-              <td><UsageBar ratio={t.util[i]!} label={`osd.${t.id[i]} usage`} /></td>
-              <td class="num">{t.pgs[i]}</td>
-              <td class="num">{t.commitMs[i]}</td>
-              <td class="num">{t.applyMs[i]}</td>
-              <td class="num">{count(t.rdOps[i]!)}</td>
-              <td class="num">{count(t.wrOps[i]!)}</td>
+              <td><a href={`#/osds/${o.id}`}>osd.{o.id}</a></td>
+              <td>{o.host}</td>
+              <td data-osd-status={o.up ? 'up' : 'down'}><span class={o.up ? 'ok-text' : 'err-text'}>{o.up ? 'up' : 'down'}</span>, <span class={o.in ? '' : 'warn-text'}>{o.in ? 'in' : 'out'}</span></td>
+              <td><UsageBar ratio={o.util} label={`osd.${o.id} usage`} /></td>
+              <td class="num">{o.pgs}</td>
+              <td class="num">{o.commitMs}</td>
+              <td class="num">{o.applyMs}</td>
+              <td class="num">{count(o.rdOps)}</td>
+              <td class="num">{count(o.wrOps)}</td>
             </>
           );
         }} />

@@ -3,7 +3,7 @@
 
 import { Chart, UsageBar } from '../components/chart.js';
 import { bytes, count, healthClass, pct, rate } from '../format.js';
-import type { Overview as OverviewData } from '../types.js';
+import type { OverviewView as OverviewData } from '../../view-types.js';
 
 export function Overview({ d }: { d: OverviewData | undefined }) {
   if (!d) return <p aria-busy="true">Waiting for cluster data…</p>;
