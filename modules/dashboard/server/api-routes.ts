@@ -115,7 +115,7 @@ export function apiRoutes(host: DashboardHost): Router {
       const s = specs.get(name);
       return {
         name, value: v.value, default: v.default, source: v.source,
-        type: s?.type ?? guessType(v.default), min: s?.min ?? '', max: s?.max ?? '', enum: s?.enum_allowed ?? [], desc: s?.desc ?? '',
+        type: s?.type ?? guessType(v.default), min: s?.min ?? '', max: s?.max ?? '', enum: [...(s?.enum_allowed ?? [])], desc: s?.desc ?? '',
       };
     }));
   });
