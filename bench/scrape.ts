@@ -10,9 +10,11 @@
 //    (lib/promclient-child: persistent registry, the fair baseline of issue 17).
 //
 // Run: npm run bench:scrape   (or, by hand:)
-//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/scrape.js [osds=10000] [runs=5]
+//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 \
+//     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only]
 
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { PrometheusExporter } from '../exporters/prometheus/exporter.js';
@@ -96,11 +98,14 @@ interface Run {
   slice: number;
   own: number;
   loop: number;
+  /** The perf counters' render in the worker thread. */
+  render: number;
   read: { name: string; ms: number };
 }
 
 async function largeCase(osds: number, runs: number, lines: string[]): Promise<void> {
   console.error(`large case: ${osds} OSDs`);
+  const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
   const m = await startBenchMgr({ set: { mgr_stats_threshold: 5 }, prometheus: { scrape_interval: '3600' } });
   const sim = await startSim(m, osds);
   try {
@@ -126,8 +131,8 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       const ms = performance.now() - c0;
       await sleep(20);
       const st = body.stats;
-      console.error(`  collection: ${ms.toFixed(0)} ms wall, ${st.busyMs.toFixed(0)} ms run, longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms`);
-      return { ms, busy: st.busyMs, slice: st.longestSliceMs, own: st.longestOwnSliceMs, loop: loopDelay.max / 1e6, read: st.slowestRead };
+      console.error(`  collection: ${ms.toFixed(0)} ms wall, ${st.busyMs.toFixed(0)} ms run in the event loop, ${st.perfRenderMs.toFixed(0)} ms render in the worker, longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms, slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms`);
+      return { ms, busy: st.busyMs, slice: st.longestSliceMs, own: st.longestOwnSliceMs, loop: loopDelay.max / 1e6, render: st.perfRenderMs, read: st.slowestRead };
     };
     const scrapeSet = async (): Promise<Record<string, { ms: number[]; bytes: number }>> => ({
       plain: await scrapes(url, 20, 'plain', 'text'),
@@ -137,12 +142,16 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
 
     const idle = await window(10_000);
     await collect(); // first: plans, label fragments, JIT
+    // RSS sampled through the live phase: collections, their cached bodies and gzips, scrapes.
+    let liveRss = 0;
+    const rssTimer = setInterval(() => (liveRss = Math.max(liveRss, process.memoryUsage.rss())), 250);
     const live: Run[] = [];
     for (let i = 0; i < runs; i++) {
       live.push(await collect());
       await sleep(1000);
     }
     const liveScrapes = await scrapeSet();
+    clearInterval(rssTimer);
 
     // Quiet: the simulator paused (its sessions stay open): the exporter without the core's ingest and tick work.
     process.kill(sim.pid!, 'SIGSTOP');
@@ -151,6 +160,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     const quiet: Run[] = [];
     for (let i = 0; i < runs; i++) quiet.push(await collect());
     const body = exporter.current!;
+    body.hold(); // read below after more scrapes: a collection they cause must not hand its bytes back to the worker
     const gz0 = performance.now();
     const gzText = await body.gzip('text');
     const gzMs = performance.now() - gz0;
@@ -178,6 +188,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     loopDelay.disable();
 
     const med = (xs: number[]): number => quantile(xs, 0.5);
+    const p99 = (xs: number[]): number => quantile(xs, 0.99);
     const max = (xs: number[]): number => Math.max(...xs);
     const best = (xs: number[]): number => Math.min(...xs);
     const ratioLive = med(prom.full) / med(live.map((x) => x.ms));
@@ -186,6 +197,8 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     const mm = (xs: number[]): string => `${f1(med(xs))} (${f1(best(xs))}–${f1(max(xs))})`;
     const lat = (x: { ms: number[] }): string => `p50 ${f1(quantile(x.ms, 0.5))} ms, p99 ${f1(quantile(x.ms, 0.99))} ms`;
     const reads = (rs: Run[]): string => rs.map((x) => `${x.read.name} ${f1(x.read.ms)}`).join(', ');
+    const liveMs = live.map((x) => x.ms);
+    const worstStall = Math.max(...live.map((x) => x.loop), ...quiet.map((x) => x.loop));
     lines.push(
       `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold 5)`,
       '',
@@ -196,20 +209,28 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       `| series (samples, mgrd_* excluded) / families | ${body.stats.series} / ${body.stats.families} | |`,
       `| body: text / OpenMetrics / gzip text / gzip OpenMetrics | ${mb(body.body.bytes.text)} / ${mb(body.body.bytes.openmetrics)} / ${mb(gzText.length)} / ${mb(gzOm.length)} | |`,
       `| collection + render of both formats + encode: wall, median (best) of ${runs} | ${f1(med(live.map((x) => x.ms)))} (${f1(best(live.map((x) => x.ms)))}) ms | ${f1(med(quiet.map((x) => x.ms)))} (${f1(best(quiet.map((x) => x.ms)))}) ms |`,
-      `| same: run time (slices only), median | ${f1(med(live.map((x) => x.busy)))} ms | ${f1(med(quiet.map((x) => x.busy)))} ms |`,
+      `| collection wall p50 / p99 (${runs} runs; p99 of so few is their max) | ${f1(med(liveMs))} / ${f1(p99(liveMs))} ms (target ≤ 150 ms) | ${f1(med(quiet.map((x) => x.ms)))} / ${f1(p99(quiet.map((x) => x.ms)))} ms |`,
+      `| same: run time in the event loop (slices only), median | ${f1(med(live.map((x) => x.busy)))} ms | ${f1(med(quiet.map((x) => x.busy)))} ms |`,
+      `| perf counters rendered in the worker thread, median | ${f1(med(live.map((x) => x.render)))} ms | ${f1(med(quiet.map((x) => x.render)))} ms |`,
       `| prom-client in its own process (default flags, persistent registry, ${prom.series} series): set every value + registry.metrics(), text only, median (min–max) of ${prom.full.length} | | ${mm(prom.full)} ms, ${mb(prom.bytes)}, its RSS ${mb(prom.rss)} |`,
       `| **full-collection ratio prom-client / mgrd** (mgrd: wall, both formats, medians) | **${f1(ratioLive)}×** | **${f1(ratioQuiet)}×** (target ≥ 5×) |`,
       `| render only: mgrd's writer (text, this process) vs prom-client registry.metrics() (own process), median (min–max) | | ${mm(writer)} ms vs ${mm(prom.render)} ms: **${f1(ratioRender)}×** |`,
       `| longest slice of a collection, max of ${runs} | ${f1(max(live.map((x) => x.slice)))} ms | ${f1(max(quiet.map((x) => x.slice)))} ms |`,
       `| longest slice without cluster reads (the exporter's own stall, GC included), max | **${f1(max(live.map((x) => x.own)))} ms** | **${f1(max(quiet.map((x) => x.own)))} ms** (target ≤ 50 ms) |`,
       `| slowest cluster read per collection (core snapshot rebuilt on first read), ms | ${reads(live)} | ${reads(quiet)} |`,
-      `| event-loop delay max during a collection (perf_hooks, 1 ms resolution) | ${f1(max(live.map((x) => x.loop)))} ms | ${f1(max(quiet.map((x) => x.loop)))} ms |`,
+      `| event-loop delay max during a collection (perf_hooks, 1 ms resolution), max of ${runs} | **${f1(max(live.map((x) => x.loop)))} ms** | **${f1(max(quiet.map((x) => x.loop)))} ms** (target ≤ 20 ms) |`,
       `| event-loop delay with no collection running, 10 s window: max / p99 | ${f1(idle.max)} / ${f1(idle.p99)} ms | |`,
       `| cached scrape, plain text, 20 scrapes from another process | ${lat(liveScrapes.plain!)} | ${lat(quietScrapes.plain!)} (target p50 ≤ 50 ms) |`,
       `| cached scrape, gzip text | ${lat(liveScrapes.gzip!)} | ${lat(quietScrapes.gzip!)} |`,
       `| cached scrape, gzip OpenMetrics (what Prometheus asks for) | ${lat(liveScrapes.gzipOm!)} | ${lat(quietScrapes.gzipOm!)} |`,
       `| gzip of the text body (zlib level 1 in the thread pool, once per collection and format) | | ${f1(gzMs)} ms |`,
-      `| RSS of the benchmark process (mgrd with 10k sessions, state, cached bodies; before the baseline) | | ${mb(rss)} |`,
+      `| RSS of the benchmark process (mgrd with its sessions, state, cached bodies and gzips; before the baseline): max sampled while live / after the quiet scrapes | ${mb(liveRss)} | ${mb(rss)} (target ≤ 512 MiB) |`,
+      '',
+      'Issue 17\'s row (live collection; cached scrape: gzip OpenMetrics, live; stall: event-loop delay max over every collection; RSS: max of the two above):',
+      '',
+      '| OSDs | series | body text / gzip | uncached collection p50 / p99 (live) | cached scrape p50 / p99 | worst stall during collection | RSS | prom-client (own process) | ratio | µs per series (p50) | load before / after |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| ${osds} | ${body.stats.series} | ${mb(body.body.bytes.text)} / ${mb(gzText.length)} | ${f1(med(liveMs))} / ${f1(p99(liveMs))} ms | ${f1(quantile(liveScrapes.gzipOm!.ms, 0.5))} / ${f1(quantile(liveScrapes.gzipOm!.ms, 0.99))} ms | ${f1(worstStall)} ms | ${mb(Math.max(liveRss, rss))} | ${f1(med(prom.full))} ms | ${f1(ratioLive)}× | ${f2((med(liveMs) * 1000) / body.stats.series)} | ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(' ')} |`,
       '',
     );
   } finally {
@@ -220,9 +241,10 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
 
 async function main(): Promise<void> {
   const osds = Number(process.argv[2] ?? 10_000);
-  const runs = Number(process.argv[3] ?? 5);
-  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs)`, ''];
-  await smallCase(lines);
+  const runs = Number(process.argv[3] ?? 10);
+  const small = process.argv[4] !== 'large-only';
+  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`, ''];
+  if (small) await smallCase(lines);
   await largeCase(osds, runs, lines);
   console.log(lines.join('\n'));
 }

@@ -145,7 +145,7 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   await ctx.s.maybeYield();
   ctx.open('ceph_disk_occupation');
   for (const r of rows) if (r.occupation !== undefined) ctx.w.sample('ceph_disk_occupation', r.occupation, 1);
-  diskOccupationHuman(ctx, occupations);
+  await diskOccupationHuman(ctx, occupations);
 
   ctx.open('ceph_pool_metadata');
   for (const pool of osdMap.pools) {
@@ -191,18 +191,23 @@ function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, m
 }
 
 /** disk_occupation grouped by (device, instance): OSDs sharing a disk are joined in ceph_daemon ("osd.1, osd.2"). */
-function diskOccupationHuman(ctx: StepContext, occupations: readonly Occupation[]): void {
+async function diskOccupationHuman(ctx: StepContext, occupations: readonly Occupation[]): Promise<void> {
   const groups = new Map<string, Occupation[]>();
-  for (const o of occupations) {
+  for (let i = 0; i < occupations.length; i++) {
+    const o = occupations[i]!;
     const key = `${o.device}\u0000${o.instance}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, [o]);
     else g.push(o);
+    if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
   }
   ctx.open('ceph_disk_occupation_human');
-  for (const g of groups.values()) {
-    const daemons = g.map((o) => o.daemon).join(', ');
-    ctx.w.sample('ceph_disk_occupation_human', labelFragment(LABELS.diskOccupationHuman, [daemons, g[0]!.device, g[0]!.instance]), 1);
+  let n = 0;
+  for (const [key, g] of groups) {
+    const daemons = g.length === 1 ? g[0]!.daemon : g.map((o) => o.daemon).join(', ');
+    // Kept from the last collection while the OSDs on the disk stay the same.
+    ctx.w.sample('ceph_disk_occupation_human', ctx.labels.keyedFragment(`disk_occupation_human.${key}`, LABELS.diskOccupationHuman, [daemons, g[0]!.device, g[0]!.instance]), 1);
+    if ((++n & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
   }
 }
 

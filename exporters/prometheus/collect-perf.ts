@@ -1,7 +1,9 @@
 // Per-daemon perf counters: one pass over every daemon's latest row (the SDK's
-// fast path), then family by family, daemon by daemon, in slices. Plans (what
-// each column becomes) are shared by all daemons with the same schema and kept
-// until the schema moves; label fragments are kept per daemon.
+// fast path) grouped by plan, then family by family, daemon by daemon — in the
+// render worker (perf-job.ts, render-kernel.ts) or here through a writer, in
+// slices. Plans (what each column becomes) are shared by all daemons with the
+// same schema and kept until the schema moves; label fragments are kept per
+// daemon.
 
 import { CHECK_EVERY, type CounterColumn, type DaemonCounters, type Slicer } from '../../src/mgr-module/index.js';
 import type { MetricWriter } from './exposition-bytes.js';
@@ -12,19 +14,29 @@ export interface PerfSource {
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;
 }
 
-interface DaemonLabels {
+export interface DaemonLabels {
   /** `{ceph_daemon="osd.3"}` (rgw: `{instance_id="…"}`). */
   readonly full: string;
   /** Its UTF-8 bytes, for writers that take them. */
   readonly bytes: Buffer;
   /** The same without the closing brace, for plans that add labels. */
   readonly open: string;
+  /** Its id in the render worker's table (perf-job.ts). */
+  readonly id: number;
 }
 
-interface Group {
+/** The daemons that share one plan, with their latest rows: a snapshot that stays valid after the read. */
+export interface PerfGroup {
   readonly plan: PerfPlan;
   readonly rows: Float64Array[];
   readonly labels: DaemonLabels[];
+}
+
+export interface PerfGroups {
+  readonly groups: readonly PerfGroup[];
+  readonly daemons: number;
+  /** Label ids of daemons forgotten since the last snapshot. */
+  readonly droppedLabels: readonly number[];
 }
 
 export interface PerfResult {
@@ -33,9 +45,9 @@ export interface PerfResult {
 }
 
 /** Ceph labels rgw counters by instance_id (the daemon id), every other daemon by ceph_daemon. */
-function daemonLabels(d: DaemonCounters): DaemonLabels {
+function daemonLabels(d: DaemonCounters, id: number): DaemonLabels {
   const full = d.type === 'rgw' ? labelFragment(['instance_id'], [d.id]) : labelFragment(['ceph_daemon'], [d.daemon]);
-  return { full, bytes: Buffer.from(full, 'utf8'), open: full.slice(0, -1) };
+  return { full, bytes: Buffer.from(full, 'utf8'), open: full.slice(0, -1), id };
 }
 
 export class PerfCollector {
@@ -45,11 +57,13 @@ export class PerfCollector {
   private byType = new Map<string, PerfPlan[]>();
   private rulesKey = '';
   private readonly labels = new Map<string, DaemonLabels>();
+  private nextLabelId = 0;
   private readonly reportedSkips = new Set<string>();
 
   constructor(private readonly warn: (msg: string) => void) {}
 
-  async collect(src: PerfSource, w: MetricWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
+  /** Reads every daemon's latest row and groups the daemons by plan (in slices, after a fresh slice for the read). */
+  async group(src: PerfSource, s: Slicer, rules: PlanRules): Promise<PerfGroups> {
     const key = `${rules.minPriority}`;
     if (key !== this.rulesKey) {
       this.rulesKey = key;
@@ -57,12 +71,13 @@ export class PerfCollector {
       this.byType = new Map();
     }
     const rows: DaemonCounters[] = [];
+    await s.yield(); // the read visits every daemon at once: give it a slice of its own
     src.forEachDaemonCounters((d) => {
       if (PERF_SERVICE_TYPES.has(d.type)) rows.push(d);
     });
     await s.maybeYield();
 
-    const groups = new Map<PerfPlan, Group>();
+    const groups = new Map<PerfPlan, PerfGroup>();
     for (let i = 0; i < rows.length; i++) {
       const d = rows[i]!;
       const plan = this.planFor(d, rules);
@@ -70,16 +85,20 @@ export class PerfCollector {
       if (g === undefined) groups.set(plan, (g = { plan, rows: [], labels: [] }));
       g.rows.push(d.values);
       let l = this.labels.get(d.daemon);
-      if (l === undefined) this.labels.set(d.daemon, (l = daemonLabels(d)));
+      if (l === undefined) this.labels.set(d.daemon, (l = daemonLabels(d, this.nextLabelId++)));
       g.labels.push(l);
       if ((i & (CHECK_EVERY - 1)) === 0 && s.due()) await s.yield();
     }
-    if (this.labels.size > 2 * rows.length + 64) this.pruneLabels(rows);
+    const droppedLabels = this.labels.size > 2 * rows.length + 64 ? this.pruneLabels(rows) : [];
+    return { groups: [...groups.values()], daemons: rows.length, droppedLabels };
+  }
 
+  /** Writes grouped daemons through a writer, in slices: family by family, daemon by daemon (the worker renders the same lines). */
+  async write(groups: readonly PerfGroup[], w: MetricWriter, s: Slicer): Promise<number> {
     let samples = 0;
     let n = 0;
     const encoded = w.sampleEncoded?.bind(w);
-    for (const g of groups.values()) {
+    for (const g of groups) {
       for (const e of g.plan.entries) {
         if (!this.open(w, e.family, e.type, e.help)) continue;
         const { col, nanos, labelSuffix } = e;
@@ -95,7 +114,20 @@ export class PerfCollector {
         samples += g.rows.length;
       }
     }
-    return { daemons: rows.length, samples };
+    return samples;
+  }
+
+  /** Reads and writes every daemon's counters in this thread (strict tests, or no render worker). */
+  async collect(src: PerfSource, w: MetricWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
+    const { groups, daemons } = await this.group(src, s, rules);
+    return { daemons, samples: await this.write(groups, w, s) };
+  }
+
+  /** Logs a warning once per message (a clash repeats every collection). */
+  warnOnce(msg: string): void {
+    if (this.reportedSkips.has(msg)) return;
+    this.reportedSkips.add(msg);
+    this.warn(msg);
   }
 
   /** Opens a family; false (warned once) when another daemon type already wrote it with another type. */
@@ -107,12 +139,6 @@ export class PerfCollector {
       this.warnOnce(`perf counter family ${family} not exported for every daemon: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
-  }
-
-  private warnOnce(msg: string): void {
-    if (this.reportedSkips.has(msg)) return;
-    this.reportedSkips.add(msg);
-    this.warn(msg);
   }
 
   private planFor(d: DaemonCounters, rules: PlanRules): PerfPlan {
@@ -132,8 +158,14 @@ export class PerfCollector {
     return plan;
   }
 
-  private pruneLabels(rows: readonly DaemonCounters[]): void {
+  private pruneLabels(rows: readonly DaemonCounters[]): number[] {
     const live = new Set(rows.map((d) => d.daemon));
-    for (const name of this.labels.keys()) if (!live.has(name)) this.labels.delete(name);
+    const dropped: number[] = [];
+    for (const [name, l] of this.labels) {
+      if (live.has(name)) continue;
+      this.labels.delete(name);
+      dropped.push(l.id);
+    }
+    return dropped;
   }
 }

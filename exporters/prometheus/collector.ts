@@ -1,18 +1,24 @@
 // One collection: every cluster-level family, the per-daemon perf counters and
 // whatever the caller appends (mgrd's own metrics), rendered in one pass into
-// both exposition formats, in slices. Each step is timed (Ceph's
-// ceph_prometheus_collect_duration_seconds_*) and isolated: a failing step
-// leaves its families empty and is reported, the rest of the body is served.
+// both exposition formats. The perf counters (most of a large body) are read
+// first, as a snapshot, and rendered by a worker thread while the cluster
+// steps run here in slices; their lines join the body in the same place as
+// before. Each step is timed (Ceph's ceph_prometheus_collect_duration_seconds_*)
+// and isolated: a failing step leaves its families empty and is reported, the
+// rest of the body is served.
 
 import { performance } from 'node:perf_hooks';
 import { getAllDaemonHealthMetrics, getDf, getHealth, getNumObjects, getOsdStats, getPgStatus, getPoolRepairedObjects, getPoolStats } from './collect-cluster.js';
 import { LabelCaches, StepContext, type ClusterSource, type SlowestRead } from './collect-context.js';
 import { getFs, getMetadataAndOsdStatus, getMgrStatus, getQuorumStatus } from './collect-daemons.js';
-import { PerfCollector } from './collect-perf.js';
+import { PerfCollector, type PerfGroups, type PerfSource } from './collect-perf.js';
 import { ByteCache, ByteExpositionWriter, type MetricWriter } from './exposition-bytes.js';
 import { ExpositionWriter } from './exposition.js';
 import { LABELS, STATIC_FAMILIES, STATIC_FAMILY_NAMES } from './families.js';
+import type { PlanRules } from './perf-plan.js';
 import type { HealthHistory } from './health-history.js';
+import { PerfRenderer, type PerfRendererOptions } from './perf-worker.js';
+import type { PerfRender } from './render-kernel.js';
 import { Slicer } from '../../src/mgr-module/index.js';
 
 type Step = (ctx: StepContext) => void | Promise<void>;
@@ -69,6 +75,10 @@ export interface Collection {
   readonly slicer: Slicer;
   /** The health checks exported (healthDetailKey); undefined when get_health failed. */
   readonly healthKey: string | undefined;
+  /** Time the worker thread took to render the perf counters (0: rendered in this thread). */
+  readonly perfRenderMs: number;
+  /** The worker's arena the perf lines are views of (give it back with recycle() once the body is no longer served). */
+  readonly arena: ArrayBuffer | undefined;
 }
 
 export interface CollectorHooks {
@@ -77,10 +87,22 @@ export interface CollectorHooks {
   historyChanged(): void;
 }
 
+export interface CollectorOptions {
+  /**
+   * Tests: the string writer, which checks every sample for duplicates and
+   * foreign names; perf counters then render in this thread too.
+   */
+  readonly strict?: boolean;
+  /** Render perf counters in a worker thread (default: unless strict). */
+  readonly renderWorker?: boolean | PerfRendererOptions;
+}
+
 export class Collector {
   private readonly labels = new LabelCaches();
   private readonly bytes = new ByteCache();
   private readonly perf: PerfCollector;
+  private readonly renderer: PerfRenderer | undefined;
+  private readonly strict: boolean;
   /** Ceph's MetricCounter: cumulative over the module's life. */
   private readonly methodSeconds = new Map<string, number>();
   private readonly methodCalls = new Map<string, number>();
@@ -90,22 +112,43 @@ export class Collector {
     private readonly src: ClusterSource,
     private readonly history: HealthHistory,
     private readonly hooks: CollectorHooks,
-    /** Tests: check every sample for duplicates and foreign names. */
-    private readonly strict = false,
+    opts: CollectorOptions | boolean = {},
   ) {
+    const o = typeof opts === 'boolean' ? { strict: opts } : opts;
+    this.strict = o.strict ?? false;
     this.perf = new PerfCollector((msg) => hooks.warn(msg));
+    const worker = o.renderWorker ?? !this.strict;
+    if (worker !== false && !this.strict) this.renderer = new PerfRenderer(worker === true ? {} : worker);
+  }
+
+  /** Ends the render worker (a collection in flight renders its perf counters in process). */
+  async close(): Promise<void> {
+    await this.renderer?.close();
+  }
+
+  /** A body's arena no longer in use: the worker renders the next one into it. */
+  recycle(arena: ArrayBuffer | undefined): void {
+    if (arena !== undefined) this.renderer?.recycle(arena);
+  }
+
+  /** The render worker, for tests and the benchmark. */
+  get perfRenderer(): PerfRenderer | undefined {
+    return this.renderer;
   }
 
   async collect(req: CollectRequest): Promise<Collection> {
     const started = performance.now();
     // Strict (tests): the string writer, which checks every series; otherwise the byte writer (same output).
-    const w: MetricWriter = this.strict ? new ExpositionWriter('text', { dual: true, strict: true }) : new ByteExpositionWriter(this.bytes);
+    const bytes = this.strict ? undefined : new ByteExpositionWriter(this.bytes);
+    const w: MetricWriter = bytes ?? new ExpositionWriter('text', { dual: true, strict: true });
     const s = new Slicer(req.sliceMs, () => w.chunk(), req.signal);
     for (const f of STATIC_FAMILIES) w.family(f.name, f.type, f.help);
     const ctx = new StepContext(this.src, w, s, this.labels, this.history, () => this.hooks.historyChanged(), (m) => this.hooks.warn(m), this.warned, Date.now() / 1000);
     const errors: StepError[] = [];
 
-    const run = async (method: string, step: () => void | Promise<void>): Promise<void> => {
+    const run = async (method: string, step: () => void | Promise<void>, extraMs = 0): Promise<void> => {
+      // Each step in a fresh slice: most begin with a cluster read that may rebuild a snapshot.
+      await s.yield();
       const t0 = performance.now();
       try {
         await step();
@@ -113,18 +156,48 @@ export class Collector {
         req.signal?.throwIfAborted();
         errors.push({ method, message: err instanceof Error ? err.message : String(err) });
       }
-      this.methodSeconds.set(method, (this.methodSeconds.get(method) ?? 0) + (performance.now() - t0) / 1000);
+      this.methodSeconds.set(method, (this.methodSeconds.get(method) ?? 0) + (performance.now() - t0 + extraMs) / 1000);
       this.methodCalls.set(method, (this.methodCalls.get(method) ?? 0) + 1);
-      await s.maybeYield();
     };
+
+    const rules = { minPriority: req.minPriority, reserved: STATIC_FAMILY_NAMES };
+    const source = { forEachDaemonCounters: (visit: Parameters<ClusterSource['forEachDaemonCounters']>[0]) => ctx.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters(visit)) };
+    // The worker renders the perf counters while the cluster steps run here.
+    let pending: { groups?: PerfGroups; render?: Promise<PerfRender>; error?: Error } | undefined;
+    let perfMs = 0;
+    if (!req.excludePerfCounters && this.renderer !== undefined && bytes !== undefined) {
+      const t0 = performance.now();
+      pending = await this.snapshotAndPost(source, s, rules, req.signal);
+      perfMs = performance.now() - t0;
+    }
 
     for (const [method, step] of STEPS) await run(method, () => step(ctx));
     let perfDaemons = 0;
+    let perfRenderMs = 0;
+    let arena: ArrayBuffer | undefined;
     if (!req.excludePerfCounters) {
       await run(PERF_STEP, async () => {
-        const r = await this.perf.collect({ forEachDaemonCounters: (visit) => ctx.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters(visit)) }, w, s, { minPriority: req.minPriority, reserved: STATIC_FAMILY_NAMES });
-        perfDaemons = r.daemons;
-      });
+        if (pending?.error !== undefined) throw pending.error;
+        const groups = pending?.groups;
+        if (groups === undefined || bytes === undefined) {
+          perfDaemons = (await this.perf.collect(source, w, s, rules)).daemons;
+          return;
+        }
+        perfDaemons = groups.daemons;
+        if (pending?.render !== undefined) {
+          try {
+            const r = await s.wait(pending.render);
+            perfRenderMs = r.renderMs;
+            arena = r.buffer;
+            this.addRendered(bytes, r);
+            return;
+          } catch (err) {
+            req.signal?.throwIfAborted();
+            this.perf.warnOnce(`perf counters rendered in the event loop: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+        await this.perf.write(groups.groups, w, s);
+      }, perfMs);
     }
     this.writeDurations(ctx);
     const series = w.sampleCount;
@@ -134,11 +207,41 @@ export class Collector {
     const families = w.familyCount;
     const parts = w.finishBoth();
     return {
-      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead }, healthKey: ctx.healthKey,
+      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead }, healthKey: ctx.healthKey, perfRenderMs, arena,
       durationMs: performance.now() - started,
       longestSliceMs: s.longestSliceMs,
       slices: s.slices,
     };
+  }
+
+  /** Reads the perf counters and hands them to the worker; a worker that cannot take them leaves the groups to write here. */
+  private async snapshotAndPost(source: PerfSource, s: Slicer, rules: PlanRules, signal: AbortSignal | undefined): Promise<{ groups?: PerfGroups; render?: Promise<PerfRender>; error?: Error }> {
+    let groups: PerfGroups;
+    try {
+      groups = await this.perf.group(source, s, rules);
+    } catch (err) {
+      signal?.throwIfAborted();
+      return { error: err instanceof Error ? err : new Error(String(err)) };
+    }
+    try {
+      return { groups, render: (await this.renderer!.post(groups, s)).result };
+    } catch (err) {
+      signal?.throwIfAborted();
+      this.perf.warnOnce(`perf counters rendered in the event loop: ${err instanceof Error ? err.message : String(err)}`);
+      return { groups };
+    }
+  }
+
+  /** The worker's lines as families of the body; a family the body refuses (an OpenMetrics name clash) is left out, warned once. */
+  private addRendered(w: ByteExpositionWriter, r: PerfRender): void {
+    for (const msg of r.warnings) this.perf.warnOnce(msg);
+    for (const f of r.families) {
+      try {
+        w.external(f.name, f.type, f.help, Buffer.from(r.buffer, f.start, f.end - f.start), f.samples);
+      } catch (err) {
+        this.perf.warnOnce(`perf counter family ${f.name} not exported for every daemon: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   private writeDurations(ctx: StepContext): void {

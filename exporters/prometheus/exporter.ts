@@ -91,6 +91,7 @@ export class PrometheusExporter {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort.abort(new Error('prometheus module shutting down'));
+    await this.collector.close(); // a render in flight fails at once
     await this.inFlight?.catch(() => undefined);
     this.self.close();
   }
@@ -150,9 +151,12 @@ export class PrometheusExporter {
       c.slicer.finish();
       const durationMs = Date.now() - started;
       const cached = new CachedBody(body, Date.now(), durationMs, {
-        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead,
-      }, c.healthKey);
+        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead, perfRenderMs: c.perfRenderMs,
+      }, c.healthKey, c.arena);
+      const previous = this.cache;
       this.cache = cached;
+      // Its perf lines' arena goes back to the worker for the next render once no scrape is writing it.
+      if (previous !== undefined) previous.retire(() => this.collector.recycle(previous.arena));
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
       this.self.rendered('text', body.bytes.text);
       this.self.rendered('openmetrics', body.bytes.openmetrics);
@@ -264,6 +268,8 @@ export class PrometheusExporter {
         }
       }
     }
+    // Held until the response is gone: a newer body may replace this one meanwhile, its bytes must stay.
+    res.once('close', cached.hold());
     const headers: Record<string, string | number> = { 'Content-Type': contentTypeFor(format), Vary: 'Accept, Accept-Encoding' };
     const head = req.method === 'HEAD';
     if (gzip) {

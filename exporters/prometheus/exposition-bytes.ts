@@ -8,7 +8,8 @@
 // No strict mode here: the collector uses ExpositionWriter with { strict: true }
 // in tests, and a test checks that both writers produce the same bytes.
 
-import { FamilyIndex, formatValue, openMetricsHeader, textHeader, type FamilyType } from './exposition.js';
+import { FamilyIndex, openMetricsHeader, textHeader, type FamilyType } from './exposition.js';
+import { writeValue } from './render-kernel.js';
 
 /** What the collector writes through: ExpositionWriter (dual) or ByteExpositionWriter. */
 export interface MetricWriter {
@@ -126,10 +127,7 @@ export class ByteExpositionWriter implements MetricWriter {
       fam.lastName = name;
       fam.lastNameBytes = nameBytes;
     }
-    // Integers below 2^53 (counters, bytes) are written digit by digit, without a string.
-    const int = Number.isInteger(value) && value < MAX_FAST_INT && value > -MAX_FAST_INT;
-    const v = int ? '' : formatValue(value);
-    const need = nameBytes.length + labelBytes.length + (int ? 17 : v.length) + 2;
+    const need = nameBytes.length + labelBytes.length + 34; // a value is at most 24 bytes (formatValue)
     if (fam.off + need > fam.buf.length) grow(fam, need);
     const buf = fam.buf;
     let off = fam.off;
@@ -140,11 +138,27 @@ export class ByteExpositionWriter implements MetricWriter {
       off += labelBytes.length;
     }
     buf[off++] = SPACE;
-    if (int) off = writeInt(buf, off, value);
-    else for (let i = 0; i < v.length; i++) buf[off++] = v.charCodeAt(i);
+    off = writeValue(buf, off, value);
     buf[off++] = NEWLINE;
     fam.off = off;
     this.samples++;
+  }
+
+  /**
+   * Adds sample lines rendered elsewhere (the perf counter worker) as a family,
+   * with family()'s rules and errors: a new family is opened (its OpenMetrics
+   * name claimed), a known one of the same type continued.
+   */
+  external(name: string, type: FamilyType, help: string, lines: Buffer, samples: number): void {
+    this.family(name, type, help);
+    const fam = this.current!;
+    if (fam.off > 0) {
+      fam.blocks.push(fam.buf.subarray(0, fam.off));
+      fam.buf = EMPTY;
+      fam.off = 0;
+    }
+    if (lines.length > 0) fam.blocks.push(lines);
+    this.samples += samples;
   }
 
   chunk(): void {
@@ -171,35 +185,6 @@ export class ByteExpositionWriter implements MetricWriter {
     this.cache.trim(this.samples);
     return { text, openmetrics };
   }
-}
-
-/** Integers below this are written by writeInt (exactly what String(n) writes: no exponent below 1e21). */
-const MAX_FAST_INT = 2 ** 53;
-
-/** Writes an integer |n| < 2^53 in decimal as String(n) does (-0 as 0), returns the new offset. */
-function writeInt(buf: Buffer, off: number, n: number): number {
-  if (n < 0) {
-    buf[off++] = 0x2d;
-    n = -n;
-  }
-  if (n < 1e9) return writeDigits(buf, off, n | 0, 0);
-  const high = Math.floor(n / 1e9); // < 2^53 / 1e9 ≈ 9e6
-  off = writeDigits(buf, off, high, 0);
-  return writeDigits(buf, off, n - high * 1e9, 9);
-}
-
-/** n < 1e9 in decimal, left-padded with zeros to `width` digits. */
-function writeDigits(buf: Buffer, off: number, n: number, width: number): number {
-  let digits = 1;
-  for (let p = 10; p <= n; p *= 10) digits++;
-  if (digits < width) digits = width;
-  const next = off + digits;
-  let end = next;
-  do {
-    buf[--end] = 0x30 + (n % 10);
-    n = (n / 10) | 0;
-  } while (end > off);
-  return next;
 }
 
 /** Closes the family's current block and opens a larger one (doubling up to 1 MiB, or what one line needs). */

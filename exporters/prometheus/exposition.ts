@@ -11,6 +11,7 @@
 // stall and the whole render is ~2x slower than joining in ~1k-line runs).
 
 import type { ExpositionFormat } from './exposition-negotiate.js';
+import { formatValue } from './render-kernel.js';
 
 export {
   CONTENT_TYPE_OPENMETRICS,
@@ -84,19 +85,8 @@ function isLabelName(name: string): boolean {
   return true;
 }
 
-/**
- * A sample value as both formats spell it: `NaN`, `+Inf`, `-Inf`, otherwise
- * ECMAScript's shortest round-trip decimal (Number#toString): integers below
- * 1e21 without exponent or fraction (`1`, `1024`), `0.1`, `1e+21`, `1e-7`.
- * prom-client writes the same except NaN (it writes `Nan`); Ceph's module writes
- * Python's repr (`1.0`, `1e-07`). Prometheus parses all of them to the same
- * float64, so we keep the shorter form. -0 is written `0`.
- */
-export function formatValue(v: number): string {
-  if (Number.isFinite(v)) return String(v);
-  if (Number.isNaN(v)) return 'NaN';
-  return v > 0 ? '+Inf' : '-Inf';
-}
+/** A sample value as both formats spell it (the render kernel's, shared with the worker thread). */
+export { formatValue };
 
 export interface ExpositionWriterOptions {
   /**

@@ -16,7 +16,7 @@ export const MODULE_OPTIONS: readonly ModuleOption[] = [
   { name: 'standby_error_status_code', type: 'int', default: 500, min: 400, max: 599, desc: "HTTP status of a standby's '/' with standby_behaviour=error" },
   { name: 'exclude_perf_counters', type: 'bool', default: false, desc: 'leave the per-daemon perf counters (ceph_<section>_<counter>) out of /metrics' },
   { name: 'healthcheck_history_max_entries', type: 'int', default: 1000, min: 1, max: 1_000_000, desc: 'most health checks kept in the history behind ceph_health_detail and `healthcheck history ls`' },
-  { name: 'collect_slice_ms', type: 'float', default: 10, min: 1, max: 1000, desc: 'longest stretch a collection runs before yielding to the event loop (mgrd)' },
+  { name: 'collect_slice_ms', type: 'float', default: 5, min: 1, max: 1000, desc: 'longest stretch a collection runs before yielding to the event loop (mgrd)' },
 ];
 
 export type StaleCacheStrategy = 'log' | 'fail' | 'return';
@@ -48,7 +48,7 @@ export function readConfig(get: OptionReader): PrometheusConfig {
     standbyErrorStatusCode: get('standby_error_status_code', 500),
     excludePerfCounters: get('exclude_perf_counters', false),
     healthHistoryMaxEntries: get('healthcheck_history_max_entries', 1000),
-    collectSliceMs: get('collect_slice_ms', 10),
+    collectSliceMs: get('collect_slice_ms', 5),
   });
 }
 

@@ -108,10 +108,15 @@ export interface CollectionStats {
   readonly busyMs: number;
   /** The slowest cluster read and how long it took (included in longestSliceMs). */
   readonly slowestRead: { readonly name: string; readonly ms: number };
+  /** The perf counters' render in the worker thread (0: rendered in the event loop). */
+  readonly perfRenderMs: number;
 }
 
 export class CachedBody {
   private readonly gzipped = new Map<ExpositionFormat, Promise<Buffer>>();
+  private users = 0;
+  private onFree: (() => void) | undefined;
+  private retired = false;
 
   constructor(
     readonly body: EncodedBody,
@@ -119,16 +124,46 @@ export class CachedBody {
     readonly collectedAtMs: number,
     /** Wall time from the start of the collection to the encoded body. */
     readonly durationMs: number,
-    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, longestOwnSliceMs: 0, slices: 0, busyMs: 0, slowestRead: { name: '', ms: 0 } },
+    readonly stats: CollectionStats = { series: 0, families: 0, perfDaemons: 0, longestSliceMs: 0, longestOwnSliceMs: 0, slices: 0, busyMs: 0, slowestRead: { name: '', ms: 0 }, perfRenderMs: 0 },
     /** The health checks the body exports (healthDetailKey); undefined when unknown. */
     readonly healthKey?: string,
+    /** The render worker's arena the perf lines are views of: handed back for the next render once the body is free. */
+    readonly arena?: ArrayBuffer,
   ) {}
+
+  /**
+   * Marks the body's bytes in use (a response being written, a gzip reading
+   * them); call the returned function when done (more than once is harmless).
+   */
+  hold(): () => void {
+    this.users++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.users === 0 && this.onFree !== undefined) {
+        const free = this.onFree;
+        this.onFree = undefined;
+        free();
+      }
+    };
+  }
+
+  /** A newer body replaced this one: `free` runs once nothing holds it (at once if nothing does). */
+  retire(free: () => void): void {
+    if (this.retired) return;
+    this.retired = true;
+    if (this.users === 0) free();
+    else this.onFree = free;
+  }
 
   /** The gzip of one format, made once (concurrent scrapes wait for the same one). */
   gzip(format: ExpositionFormat): Promise<Buffer> {
     let p = this.gzipped.get(format);
     if (p === undefined) {
-      p = gzipSegments(this.body.segments[format], GZIP_LEVEL);
+      if (this.retired && this.users === 0) return Promise.reject(new Error('gzip of a body already freed'));
+      const done = this.hold();
+      p = gzipSegments(this.body.segments[format], GZIP_LEVEL).finally(done);
       p.catch(() => this.gzipped.delete(format)); // a failed gzip is retried by the next scrape
       this.gzipped.set(format, p);
     }

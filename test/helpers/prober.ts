@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 export interface ProbeRound {
   /** ms since the prober started. */
   t: number;
+  /** Date.now() when the round started. */
+  at: number;
   /** Per URL: ms to the whole answer, or -1 when it failed or took longer than the deadline. */
   ms: number[];
   status: number[];
@@ -35,7 +37,7 @@ async function one(url) {
   for (;;) {
     const start = Date.now();
     const res = await Promise.all(urls.map(one));
-    process.stdout.write(JSON.stringify({ t: start - t0, ms: res.map((r) => r.ms), status: res.map((r) => r.status), errors: res.map((r) => r.error), rss: rss() }) + '\\n');
+    process.stdout.write(JSON.stringify({ t: start - t0, at: start, ms: res.map((r) => r.ms), status: res.map((r) => r.status), errors: res.map((r) => r.error), rss: rss() }) + '\\n');
     await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - start))));
   }
 })();
