@@ -37,14 +37,20 @@ async function main(): Promise<void> {
   const m = await startMgrd({ args: ['--sim', '--sim-osds', String(osds), '--log-level', 'warn'], set: { 'mgr/prometheus/scrape_interval': 15 }, timeoutMs: 600_000 });
   const pid = m.child.pid!;
   try {
+    // A busy manager may drop an idle keep-alive connection as it is reused (ECONNRESET): ask again.
     const perfCount = async (): Promise<number> => {
-      const r = await m.command({ prefix: 'osd perf', format: 'json' });
-      return r.retval === 0 ? (JSON.parse(r.outb) as { osdstats: { osd_perf_infos: unknown[] } }).osdstats.osd_perf_infos.length : 0;
+      try {
+        const r = await m.command({ prefix: 'osd perf', format: 'json' });
+        return r.retval === 0 ? (JSON.parse(r.outb) as { osdstats: { osd_perf_infos: unknown[] } }).osdstats.osd_perf_infos.length : 0;
+      } catch (err) {
+        console.error(`  osd perf: ${(err as Error).message} (asking again)`);
+        return -1;
+      }
     };
     let n = 0;
     let last = -1;
     while ((n = await perfCount()) < osds) {
-      if (n !== last) console.error(`  ${n}/${osds} OSDs reporting PG stats after ${f1((performance.now() - t0) / 1000)} s`);
+      if (n !== last && n >= 0) console.error(`  ${n}/${osds} OSDs reporting PG stats after ${f1((performance.now() - t0) / 1000)} s`);
       last = n;
       if (performance.now() - t0 > 30 * 60_000) throw new Error(`only ${n} of ${osds} OSDs after 30 min`);
       await sleep(2000);
