@@ -10,6 +10,7 @@ import {
   type CounterColumn,
 } from '../../src/mgr-module/index.js';
 import { escapeLabelValue } from './exposition.js';
+import type { PlanEntry } from './render-kernel.js';
 
 /** Daemon types whose counters Ceph's get_all_perf_counters() hands the module (mgr's own are not among them). */
 export const PERF_SERVICE_TYPES: ReadonlySet<string> = new Set(['mds', 'mon', 'osd', 'rbd-mirror', 'rgw', 'tcmu-runner']);
@@ -37,17 +38,8 @@ export function perfFamilyType(type: number): 'gauge' | 'counter' | undefined {
   return undefined; // PERFCOUNTER_HISTOGRAM alone, or a mix: Ceph exports neither
 }
 
-export interface PlanEntry {
-  readonly family: string;
-  readonly type: 'gauge' | 'counter';
-  readonly help: string;
-  /** Index into the daemon's values row. */
-  readonly col: number;
-  /** TIME counters are nanoseconds; Ceph divides by 1e9 (sums only, counts stay). */
-  readonly nanos: boolean;
-  /** Extra labels after the daemon's own, `,pool="p",…` without the closing brace (rbd-mirror images, rgw sync zones), or ''. */
-  readonly labelSuffix: string;
-}
+/** What a family takes from a row: defined beside the render kernel, which must import nothing. */
+export type { PlanEntry } from './render-kernel.js';
 
 export interface PerfPlan {
   /** The columns this plan was built from (compared structurally with other daemons' columns). */

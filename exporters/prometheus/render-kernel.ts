@@ -12,11 +12,22 @@
 // imports, no module-level constants. The main thread uses the same functions
 // (formatValue, writeInt for the byte writer) so both paths write the same bytes.
 
-import type { PlanEntry } from './perf-plan.js';
+/** What one family takes from a daemon's values row (built by perf-plan.ts's buildPlan). */
+export interface PlanEntry {
+  readonly family: string;
+  readonly type: 'gauge' | 'counter';
+  readonly help: string;
+  /** Index into the daemon's values row. */
+  readonly col: number;
+  /** TIME counters are nanoseconds; Ceph divides by 1e9 (sums only, counts stay). */
+  readonly nanos: boolean;
+  /** Extra labels after the daemon's own, `,pool="p",…` without the closing brace (rbd-mirror images, rgw sync zones), or ''. */
+  readonly labelSuffix: string;
+}
 
 export interface KernelPlan {
   readonly id: number;
-  /** What each family takes from a row (type-only import: erased, the kernel stays self-contained). */
+  /** What each family takes from a row. */
   readonly entries: readonly PlanEntry[];
 }
 
@@ -186,6 +197,19 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
   let samples = 0;
   const values = job.values;
   const families: KernelFamily[] = [];
+  // Each group's label bytes, looked up once (not once per family), and the longest of them.
+  const groupLabels = new Map<KernelGroup, { bytes: Uint8Array[]; longest: number }>();
+  for (const g of job.groups) {
+    const bytes: Uint8Array[] = new Array<Uint8Array>(g.labels.length);
+    let longest = 0;
+    for (let i = 0; i < g.labels.length; i++) {
+      const label = state.labels.get(g.labels[i]!);
+      if (label === undefined) throw new Error(`perf render: unknown label ${g.labels[i]}`);
+      bytes[i] = label;
+      if (label.length > longest) longest = label.length;
+    }
+    groupLabels.set(g, { bytes, longest });
+  }
   for (const fam of order) {
     let name = state.names.get(fam.name);
     if (name === undefined) state.names.set(fam.name, (name = Buffer.from(fam.name, 'utf8')));
@@ -193,27 +217,33 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
     let n = 0;
     for (const [g, e] of fam.parts) {
       const suffix = e.labelSuffix === '' ? undefined : Buffer.from(e.labelSuffix + '}', 'utf8');
-      const rows = g.labels.length;
-      for (let i = 0; i < rows; i++) {
-        const label = state.labels.get(g.labels[i]!);
-        if (label === undefined) throw new Error(`perf render: unknown label ${g.labels[i]}`);
-        const need = name.length + label.length + (suffix === undefined ? 0 : suffix.length) + 32;
-        if (off + need > buf.length) {
-          const bigger = new Uint8Array(Math.max(off + need, buf.length + (buf.length >> 1)));
+      const { bytes: labels, longest } = groupLabels.get(g)!;
+      const rows = labels.length;
+      // Room is checked once per run of up to 256 lines: name, the longest label, suffix, a value (≤ 24 bytes), blank, newline.
+      const line = name.length + longest + (suffix === undefined ? 0 : suffix.length) + 32;
+      const col = g.start + e.col;
+      const width = g.width;
+      for (let from = 0; from < rows; from += 256) {
+        const to = Math.min(rows, from + 256);
+        if (off + (to - from) * line > buf.length) {
+          const bigger = new Uint8Array(Math.max(off + (to - from) * line, buf.length + (buf.length >> 1)));
           bigger.set(buf.subarray(0, off));
           buf = bigger;
         }
-        const raw = values[g.start + i * g.width + e.col]!;
-        off = putBytes(buf, off, name);
-        if (suffix === undefined) {
-          off = putBytes(buf, off, label);
-        } else {
-          off = putBytes(buf, off, label.subarray(0, label.length - 1));
-          off = putBytes(buf, off, suffix);
+        for (let i = from; i < to; i++) {
+          const label = labels[i]!;
+          const raw = values[col + i * width]!;
+          off = putBytes(buf, off, name);
+          if (suffix === undefined) {
+            off = putBytes(buf, off, label);
+          } else {
+            off = putBytes(buf, off, label.subarray(0, label.length - 1));
+            off = putBytes(buf, off, suffix);
+          }
+          buf[off++] = 0x20;
+          off = writeValue(buf, off, e.nanos ? raw / 1e9 : raw);
+          buf[off++] = 0x0a;
         }
-        buf[off++] = 0x20;
-        off = writeValue(buf, off, e.nanos ? raw / 1e9 : raw);
-        buf[off++] = 0x0a;
       }
       n += rows;
     }
