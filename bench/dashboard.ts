@@ -20,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { launchChromium, startDashboardMgrd, type DashboardMgrd } from '../test/helpers/browser.js';
 import { poll, ROOT } from '../test/helpers/procs.js';
 import { sampleProc } from './lib/proc.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 
 const USER = ['bench', 'bench-password-1'] as const;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   const loadStart = load();
   console.error(`bench:dashboard: ${osds} OSDs, ${pages} pages, windows of ${windowS} s; load before: ${loadStart}`);
   const b = bundle();
-  const d = await startDashboardMgrd({ args: ['--sim', '--sim-osds', String(osds), '--log-level', 'warn'], users: [[...USER, 'read-only']], timeoutMs: 300_000 });
+  const d = await startDashboardMgrd({ args: ['--sim', '--sim-osds', String(osds), '--sim-objectstore', BENCH_OBJECTSTORE, '--log-level', 'warn'], users: [[...USER, 'read-only']], timeoutMs: 300_000 });
   try {
     const url = new URL(d.url);
     const cookie = await login(url);

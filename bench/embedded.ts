@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { MGRD_BIN, startMgrd } from '../test/helpers/procs.js';
 import { libChild, firstLine } from './lib/children.js';
 import { sampleProc } from './lib/proc.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -32,9 +33,9 @@ async function main(): Promise<void> {
   const osds = Number(process.argv[2] ?? 20_000);
   const windowS = Number(process.argv[3] ?? 60);
   const out = (s: string): void => console.log(s);
-  out(`bench:embedded ${osds} OSDs (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs); load before: ${load()}`);
+  out(`bench:embedded ${osds} ${BENCH_OBJECTSTORE} OSDs (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs); load before: ${load()}`);
   const t0 = performance.now();
-  const m = await startMgrd({ args: ['--sim', '--sim-osds', String(osds), '--log-level', 'warn'], set: { 'mgr/prometheus/scrape_interval': 15 }, timeoutMs: 600_000 });
+  const m = await startMgrd({ args: ['--sim', '--sim-osds', String(osds), '--sim-objectstore', BENCH_OBJECTSTORE, '--log-level', 'warn'], set: { 'mgr/prometheus/scrape_interval': 15 }, timeoutMs: 600_000 });
   const pid = m.child.pid!;
   try {
     // A busy manager may drop an idle keep-alive connection as it is reused (ECONNRESET): ask again.

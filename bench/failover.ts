@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEtcd, type EtcdServer } from '../test/helpers/etcd.js';
 import { exited, freePort, poll, spawnLogged, stopChild } from '../test/helpers/procs.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/mgrd.js');
@@ -87,7 +88,7 @@ async function mode(name: string, n: number, store: (dir: string) => string[], l
   const dirOf = (id: string): string => shared || join(base, id);
   const token = readFileSync(join(dirOf(first), 'admin_token'), 'utf8').trim();
   const addrs = [...new Set(mgrs.map((m) => `127.0.0.1:${m.ports.daemon}`))].join(',');
-  const sim = spawnLogged(process.execPath, [BIN, 'sim', '--mgr', addrs, '--keyring', join(dirOf(first), 'keyring'), '--osds', String(OSDS)], join(base, 'sim.log'));
+  const sim = spawnLogged(process.execPath, [BIN, 'sim', '--mgr', addrs, '--keyring', join(dirOf(first), 'keyring'), '--osds', String(OSDS), '--objectstore', BENCH_OBJECTSTORE], join(base, 'sim.log'));
   const daemons = OSDS + 3; // + mon, mds, the cluster source
   let doubles = 0;
   let rounds = 0;

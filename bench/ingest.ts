@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { MgrClient } from '../src/client/mgr-client.js';
 import { Keyring } from '../src/protocol/keyring.js';
 import { sampleProc } from './lib/proc.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 
 interface Case {
   name: string;
@@ -109,7 +110,7 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
     const stat = async (): Promise<Stats> => JSON.parse((await admin.command({ argv: ['mgr', 'ingest', 'stat', '--format', 'json'] })).outb) as Stats;
 
     // PG stats stay at Ceph's 5 s period when the counter period is shortened for throughput.
-    const sim = start(['sim', '--mgr', addr, '--keyring', join(dir, 'keyring'), '--osds', String(c.osds), '--pg-stats-interval', String(Math.max(5, c.periodS)), '--log-level', 'warn'], 'sim');
+    const sim = start(['sim', '--mgr', addr, '--keyring', join(dir, 'keyring'), '--osds', String(c.osds), '--objectstore', BENCH_OBJECTSTORE, '--pg-stats-interval', String(Math.max(5, c.periodS)), '--log-level', 'warn'], 'sim');
     try {
       const want = c.osds + 1;
       const t0 = Date.now();

@@ -20,6 +20,7 @@ import { computeHealth } from '../src/state/health.js';
 import { Session } from '../src/server/session.js';
 import { frameTypeName } from '../src/protocol/frames.js';
 import { SimCluster } from '../src/sim/model/sim-cluster.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { sampleProc } from './lib/proc.js';
@@ -49,7 +50,7 @@ function timeIt(fn: () => unknown, reps: number): { min: number; max: number } {
 /** Part 1: costs of each core step on a ClusterState fed in process. */
 async function direct(osds: number, lines: string[]): Promise<void> {
   console.error(`direct: ${osds} OSDs, model in process`);
-  const sim = new SimCluster({ osds, seed: 1 });
+  const sim = new SimCluster({ osds, seed: 1, objectstore: BENCH_OBJECTSTORE });
   const cs = new ClusterState();
   cs.applyMap(sim.maps());
   cs.settle();

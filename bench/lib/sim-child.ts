@@ -12,6 +12,7 @@ import { Keyring } from '../../src/protocol/keyring.js';
 import { SimRunner } from '../../src/sim/sim-runner.js';
 import { splitHostPort } from '../../src/client/mgr-client.js';
 import { LinkMux } from './link-mux.js';
+import { BENCH_OBJECTSTORE } from './bench-objectstore.js';
 
 async function main(): Promise<void> {
   const [mgrAddr = '', keyringFile = '', osds = '4', seed = '1', muxAddr] = process.argv.slice(2);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     const mux = new LinkMux(socket);
     dial = () => mux.dial();
   }
-  const runner = new SimRunner({ mgrAddr, keyring: Keyring.load(keyringFile), osds: Number(osds), seed: Number(seed), log: silentLogger(), connectBatch: 250, dial });
+  const runner = new SimRunner({ mgrAddr, keyring: Keyring.load(keyringFile), osds: Number(osds), seed: Number(seed), model: { objectstore: BENCH_OBJECTSTORE }, log: silentLogger(), connectBatch: 250, dial });
   await runner.start();
   process.stdout.write(`ready ${runner.sessions}\n`);
   process.on('SIGTERM', () => {

@@ -13,6 +13,7 @@ import { metricsWhere, startMgrd, waitForStandbyService, type Running, type RunO
 import { tell } from './tell.js';
 import { mgrAddrList } from './listen-addr.js';
 import { runSimCommand, type SimFlags } from './sim.js';
+import { DEFAULT_OBJECTSTORE, OBJECTSTORE_MODES } from '../sim/model/objectstore.js';
 import { adminTokenPath, connectableAddr } from './runtime-info.js';
 import { addCephOptions, agentCommand, agentOptions, type CephFlags } from './agent.js';
 import { DEFAULT_ADMIN_ADDR, DEFAULT_DAEMON_ADDR } from './defaults.js';
@@ -61,10 +62,10 @@ export function buildProgram(): Command {
     .option('--set <key=value>', 'set an option for this run: mgr option or mgr/<module>/<option> (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .option('--sim', 'run the embedded simulated cluster against this manager')
-    .option('--sim-osds <n>', 'OSDs of the embedded simulator', int('--sim-osds', 1, 100_000), 3)
+    .option('--sim-osds <n>', 'OSDs of the embedded simulator (default: 3 hosts of 4)', int('--sim-osds', 1, 100_000), 12)
     .option('--sim-seed <n>', 'seed of the embedded simulator', int('--sim-seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'simulator scenario: osd-down, recovery, scrub, nearfull, mon-down, or a JSON file')
-    .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
+    .addOption(new Option('--sim-objectstore <kind>', 'OSD objectstore of the simulator (its perf schema and device metadata follow)').choices(OBJECTSTORE_MODES).default(DEFAULT_OBJECTSTORE))
     .option('--sim-mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")
     .option('--ceph', "report this host's real Ceph cluster (in-process `mgrd agent ceph --cluster-stats`; options below)");
   addCephOptions(run, false).action(async (flags: Record<string, unknown>, cmd: Command) => {
@@ -143,11 +144,11 @@ export function buildProgram(): Command {
     .description('run a simulated cluster that reports to a manager')
     .requiredOption('--mgr <host:port[,host:port...]>', "managers' daemon addresses (every manager: the simulator follows the active)", mgrAddrList('--mgr'))
     .option('--keyring <file>', 'keyring holding osd.*, mon.*, mds.* keys', './.mgrd/keyring')
-    .option('--osds <n>', 'number of OSDs', int('--osds', 1, 100_000), 3)
+    .option('--osds <n>', 'number of OSDs (default: 3 hosts of 4)', int('--osds', 1, 100_000), 12)
     .option('--seed <n>', 'seed (deterministic topology and events)', int('--seed', 0, 2 ** 31), 1)
     .option('--scenario <name|file>', 'osd-down, recovery, scrub, nearfull, mon-down, or a JSON file')
     .option('--pg-stats-interval <s>', 'least seconds between PG_STATS of an OSD (default: with every report, as Ceph)', Number)
-    .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema follows)').choices(['memstore', 'bluestore', 'mixed']).default('memstore'))
+    .addOption(new Option('--objectstore <kind>', 'OSD objectstore (its perf schema and device metadata follow)').choices(OBJECTSTORE_MODES).default(DEFAULT_OBJECTSTORE))
     .option('--mon-allow-pool-delete', "the simulated mon's mon_allow_pool_delete (Ceph's default: false, `osd pool delete` refused)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
     .action(async (flags: SimFlags) => {

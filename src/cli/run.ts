@@ -251,7 +251,7 @@ class EmbeddedSources {
         osds: this.o.simOsds,
         seed: this.o.simSeed,
         scenario: this.o.simScenario,
-        model: { objectstore: this.o.simObjectstore ?? 'memstore', monAllowPoolDelete: this.o.simMonAllowPoolDelete === true },
+        model: { objectstore: this.o.simObjectstore, monAllowPoolDelete: this.o.simMonAllowPoolDelete === true },
         log: this.log.child({ part: 'sim' }),
         // This manager in process; another one (a standby named in CONFIGURE) over TCP.
         dial: (addr) => (addr === mgrAddr ? this.linkLocal() : undefined),

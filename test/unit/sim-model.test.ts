@@ -66,10 +66,11 @@ describe('determinism', () => {
 });
 
 describe('topology and placement', () => {
-  test('at least 3 hosts, contiguous OSD ids per host, mons by host count', () => {
+  test('at least 3 hosts, contiguous OSD ids per host, three mons also on a small cluster (one on request)', () => {
     const small = new SimCluster({ osds: 3, seed: 1, startS: START });
     expect(small.topo.hosts).toHaveLength(3);
-    expect(small.topo.mons).toHaveLength(1);
+    expect(small.topo.mons.map((m) => m.host)).toEqual([0, 1, 2]);
+    expect(new SimCluster({ osds: 3, seed: 1, startS: START, mons: 1 }).topo.mons).toHaveLength(1);
     const c = cluster({ osds: 40 });
     expect(c.topo.hosts.map((h) => h.name).slice(0, 2)).toEqual(['node-0001', 'node-0002']);
     expect(c.topo.hosts).toHaveLength(10);

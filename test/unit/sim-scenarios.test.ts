@@ -91,7 +91,7 @@ describe('bad scenarios are rejected with the reason', () => {
     ['bad osd id', () => file('osd.json', '[{"atS": 1, "action": "kill", "osd": 1}, {"atS": 2, "action": "kill", "osd": 12}]'), /event 1: "osd" must be an OSD id 0\.\.11, got 12/],
     ['bad time', () => file('time.json', '[{"atS": -1, "action": "kill", "osd": 1}]'), /"atS" must be a number of seconds >= 0/],
     ['bad ratio', () => file('ratio.json', '[{"atS": 1, "action": "fill", "osd": 1, "ratio": 2}]'), /"ratio" must be a number in \(0, 1\]/],
-    ['bad mon', () => file('mon.json', '[{"atS": 1, "action": "kill-mon", "mon": "q"}]'), /"mon" must name a mon \(a\)/],
+    ['bad mon', () => file('mon.json', '[{"atS": 1, "action": "kill-mon", "mon": "q"}]'), /"mon" must name a mon \(a, b, c\), got "q"/],
     ['bad pool', () => file('pool.json', '[{"atS": 1, "action": "scrub", "pool": "nopool"}]'), /no pool "nopool"/],
   ];
   for (const [name, spec, message] of cases) {

@@ -55,7 +55,8 @@ function keyDiff(actual: unknown, ref: unknown, skip: readonly string[] = [], pa
   return [];
 }
 
-const cluster = new SimCluster({ osds: 24, seed: 9, startS: START });
+// The reference cluster's OSD store (memstore, osd.0); the default, bluestore, is checked below and in sim-objectstore.test.ts.
+const cluster = new SimCluster({ osds: 24, seed: 9, startS: START, objectstore: 'memstore' });
 cluster.killOsd(5); // a down OSD and its pg_temp entries belong in the shapes too
 cluster.markOut(5);
 cluster.advance(START + 5);
@@ -153,7 +154,7 @@ describe('maps() key sets match Ceph', () => {
 describe('daemon metadata', () => {
   const daemons = cluster.daemons();
 
-  test('OSD metadata has the key set of a memstore OSD by default (osd.0)', () => {
+  test('memstore OSD metadata has the key set of the reference memstore OSD (osd.0)', () => {
     const expected = Object.keys(refJson('mgr_internals/get_metadata.osd.0.json')).sort();
     const osds = daemons.filter((d) => d.kind === 'osd');
     expect(osds).toHaveLength(24);
@@ -166,13 +167,15 @@ describe('daemon metadata', () => {
     });
   });
 
-  test('bluestore OSD metadata has the key set of the reference bluestore OSD (osd.3)', () => {
+  test('bluestore OSD metadata (the default) has the key set of the reference bluestore OSD (osd.3), on a block device', () => {
     const bluestore = (refCli('cli/osd_metadata_json.txt') as Json[]).find((m) => m.osd_objectstore === 'bluestore')!;
-    const expected = Object.keys(bluestore).filter((k) => k !== 'id').sort();
-    const osds = new SimCluster({ osds: 12, seed: 9, startS: START, objectstore: 'bluestore' }).daemons().filter((d) => d.kind === 'osd');
+    // osd.3 ran on a file (bluestore_bdev_path); on a device Ceph reports the dm node instead.
+    expect(bluestore.bluestore_bdev_access_mode).toBe('file');
+    const expected = [...Object.keys(bluestore).filter((k) => k !== 'id' && k !== 'bluestore_bdev_path'), 'bluestore_bdev_dev_node', 'bluestore_bdev_partition_path'].sort();
+    const osds = new SimCluster({ osds: 12, seed: 9, startS: START }).daemons().filter((d) => d.kind === 'osd');
     for (const d of osds) expect(Object.keys(d.metadata).sort()).toEqual(expected);
     expect(Object.keys(osds[0]!.metadata)).toEqual(expect.arrayContaining(Object.keys(refJson('mgr_internals/get_metadata.osd.0.json'))));
-    expect(osds[0]!.metadata).toMatchObject({ osd_objectstore: 'bluestore', hostname: 'node-0001', devices: 'sdb', bluestore_bdev_devices: 'sdb' });
+    expect(osds[0]!.metadata).toMatchObject({ osd_objectstore: 'bluestore', hostname: 'node-0001', devices: 'sdb', bluestore_bdev_devices: 'sdb', bluestore_bdev_access_mode: 'blk', bluestore_bdev_dev_node: '/dev/dm-0' });
   });
 
   test('mon metadata has the key set of mon.a', () => {
@@ -220,7 +223,7 @@ describe('PG stats', () => {
 });
 
 describe('counter schemas', () => {
-  test('osd (memstore by default) and mon schemas are the real ones, in file order', () => {
+  test('osd (memstore here) and mon schemas are the real ones, in file order', () => {
     const osd0 = refJson('admin_socket/osd.0.perf_schema.json') as Record<string, Record<string, { type: number; priority: number }>>;
     expect(Object.values(osd0).reduce((n, cs) => n + Object.keys(cs).length, 0)).toBe(414);
     for (const [kind, file] of [['osd', 'osd'], ['mon', 'mon']] as const) {

@@ -64,7 +64,7 @@ describe('status and health of a simulated cluster', () => {
       '    health: HEALTH_OK',
       ' ',
       '  services:',
-      /^ {4}mon: 1 daemons, quorum \S+ \(age \S+\)$/,
+      /^ {4}mon: 3 daemons, quorum a,b,c \(age \S+\)$/,
       /^ {4}mgr: x\(active, since \S+\)$/,
       '    mds: 1/1 daemons up',
       /^ {4}osd: 4 osds: 4 up \(since \S+\), 4 in \(since \S+\)$/,

@@ -72,7 +72,8 @@ const OSD_DRIVEN = [
   'bluestore.commit_lat', 'bluestore.submit_lat', 'bluestore.throttle_lat', 'bluestore.read_lat', 'bluestore.kv_flush_lat',
   'bluestore.kv_commit_lat', 'bluestore.kv_sync_lat', 'bluestore.kv_final_lat', 'bluestore.state_aio_wait_lat',
   'bluestore.bluestore_allocated', 'bluestore.bluestore_stored', 'bluestore.bluestore_onodes', 'bluestore.bluestore_txc',
-  'bluestore.onode_hits', 'bluestore.onode_misses', 'bluefs.db_total_bytes', 'bluefs.db_used_bytes', 'bluefs.wal_total_bytes',
+  'bluestore.onode_hits', 'bluestore.onode_misses', 'bluestore.bluestore_compressed', 'bluestore.bluestore_compressed_allocated',
+  'bluestore.bluestore_compressed_original', 'bluestore.compress_success_count', 'bluefs.db_total_bytes', 'bluefs.db_used_bytes', 'bluefs.wal_total_bytes',
   'bluefs.wal_used_bytes', 'bluefs.slow_total_bytes', 'bluefs.slow_used_bytes', 'bluefs.num_files', 'bluefs.log_bytes',
   'bluefs.logged_bytes', 'bluefs.bytes_written_wal', 'bluefs.bytes_written_sst', 'bluefs.bytes_written_slow',
   'bluefs.alloc_unit_main', 'bluefs.alloc_unit_db', 'bluefs.alloc_unit_wal', 'bluefs.max_bytes_db',
@@ -246,6 +247,11 @@ export class DaemonCounters {
     v.avg('bluestore.kv_final_lat', kv * 40e3, kv);
     v.set('bluestore.bluestore_allocated', st.allocated);
     v.set('bluestore.bluestore_stored', st.data_stored);
+    v.set('bluestore.bluestore_compressed', st.data_compressed);
+    v.set('bluestore.bluestore_compressed_allocated', st.data_compressed_allocated);
+    v.set('bluestore.bluestore_compressed_original', st.data_compressed_original);
+    // Blobs are compressed as they are written: one per 64 KiB (bluestore_compression_min_blob_size_hdd is 128 KiB, ssd 8 KiB).
+    v.set('bluestore.compress_success_count', Math.floor(st.data_compressed_original / (64 * KIB)));
     v.set('bluestore.bluestore_onodes', Math.min(300_000, Math.round(st.data_stored / (2 * MIB))));
     v.set('bluestore.bluestore_txc', txc);
     v.set('bluestore.onode_hits', Math.floor(ops * 2.6));

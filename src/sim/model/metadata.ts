@@ -37,7 +37,12 @@ function sorted(m: Record<string, string>): Record<string, string> {
 
 /**
  * `ceph osd metadata` of one OSD. bluestore: the key set of the reference's
- * osd.3; memstore: that of osd.0 (no bluefs / bluestore_* keys, no
+ * osd.3, but on a block device as ceph-volume deploys it (an LVM volume on one
+ * disk) where osd.3 used a file: KernelDevice::collect_metadata then reports
+ * `bluestore_bdev_access_mode: blk`, `bluestore_bdev_dev_node` and
+ * `bluestore_bdev_partition_path` (the dm node) instead of `bluestore_bdev_path`;
+ * the disk under it is in `devices`, `device_ids`, `device_paths`.
+ * memstore: osd.0's key set (no bluefs / bluestore_* keys, no
  * objectstore_numa_unknown_devices, and, as a memstore OSD has no block device,
  * empty `devices`, `device_ids` and `device_paths`).
  */
@@ -68,6 +73,8 @@ export function osdMetadata(osd: SimOsd, host: SimHost, fsid: string, store: Osd
     rotational: rot,
   };
   if (store === 'memstore') return sorted(common);
+  // ceph-volume's LVs are the host's device-mapper nodes, one per OSD in OSD order.
+  const dmNode = `/dev/dm-${osd.id - host.osdStart}`;
   return sorted({
     ...common,
     bluefs: '1',
@@ -78,7 +85,8 @@ export function osdMetadata(osd: SimOsd, host: SimHost, fsid: string, store: Osd
     bluestore_bdev_block_size: '4096',
     bluestore_bdev_devices: osd.disk,
     bluestore_bdev_driver: 'KernelDevice',
-    bluestore_bdev_path: `/var/lib/ceph/osd/ceph-${osd.id}/block`,
+    bluestore_bdev_dev_node: dmNode,
+    bluestore_bdev_partition_path: dmNode,
     bluestore_bdev_rotational: rot,
     bluestore_bdev_size: String(osd.sizeBytes),
     bluestore_bdev_support_discard: osd.deviceClass === 'ssd' ? '1' : '0',
@@ -97,7 +105,8 @@ export function monMetadata(mon: SimMon, host: SimHost, fsid: string): Record<st
     addrs: `[v2:${mon.ip}:3300/0,v1:${mon.ip}:6789/0]`,
     compression_algorithms: 'none, snappy, zlib, zstd, lz4',
     container_name: `ceph-${fsid}-mon-${mon.name}`,
-    device_ids: 'sda=SAMSUNG_MZ7LH480HAHQ-00005_S45PNA0M512345',
+    // The host's OS disk, one per host (a serial of its own: `device ls` lists one device per mon host).
+    device_ids: `sda=SAMSUNG_MZ7LH480HAHQ-00005_S45PNA0M${String(512345 + host.index).padStart(6, '0')}`,
     device_paths: 'sda=/dev/disk/by-path/pci-0000:00:17.0-ata-1',
     devices: 'sda',
   });

@@ -5,16 +5,30 @@
 import type { StoreStatfs } from '../../protocol/messages.js';
 import { JOB_BACKFILLING, JOB_BACKFILL_WAIT, MAX_SIZE, type MemberIndex, type PgTable } from './pg-table.js';
 import { GIB } from './format.js';
+import { poolCompression } from './pools.js';
+
+/** What BlueStore's compression did to some stored bytes (store_statfs_t's data_compressed*). */
+export interface CompressedBytes {
+  /** Bytes before compression of what sits in compressed blobs (data_compressed_original). */
+  original: number;
+  /** Their size after compression (data_compressed) and on disk (data_compressed_allocated). */
+  compressed: number;
+  allocated: number;
+}
 
 export interface PoolUsage {
   stored: number;
   omap: number;
+  /** Zero unless the OSD runs bluestore and the pool compresses. */
+  comp: CompressedBytes;
 }
 
 export interface OsdUsage {
   /** Bytes of object data this OSD holds (complete copies plus backfill in progress). */
   dataBytes: number;
   omapBytes: number;
+  /** Summed over its pools. */
+  comp: CompressedBytes;
   numPgs: number;
   numPrimary: number;
   numReplica: number;
@@ -33,10 +47,11 @@ export class OsdUsageCache {
   constructor(
     private readonly t: PgTable,
     private readonly members: MemberIndex,
-    numOsds: number,
+    /** 1 where the OSD runs bluestore (which compresses; memstore does not), by OSD id. */
+    private readonly isBluestore: Uint8Array,
   ) {
-    this.genOf = new Int32Array(numOsds);
-    this.cache = new Array<OsdUsage | undefined>(numOsds);
+    this.genOf = new Int32Array(isBluestore.length);
+    this.cache = new Array<OsdUsage | undefined>(isBluestore.length);
   }
 
   /** Called when PGs moved, progressed or changed state. */
@@ -55,7 +70,7 @@ export class OsdUsageCache {
 
   private compute(osd: number): OsdUsage {
     const t = this.t;
-    const u: OsdUsage = { dataBytes: 0, omapBytes: 0, numPgs: 0, numPrimary: 0, numReplica: 0, pools: new Map(), hbPeers: [] };
+    const u: OsdUsage = { dataBytes: 0, omapBytes: 0, comp: noCompression(), numPgs: 0, numPrimary: 0, numReplica: 0, pools: new Map(), hbPeers: [] };
     const peers = new Set<number>();
     for (const pg of this.members.of(osd)) {
       const holds = t.holds(pg, osd);
@@ -77,7 +92,7 @@ export class OsdUsageCache {
       u.omapBytes += omap;
       let pu = u.pools.get(p.index);
       if (pu === undefined) {
-        pu = { stored: 0, omap: 0 };
+        pu = { stored: 0, omap: 0, comp: noCompression() };
         u.pools.set(p.index, pu);
       }
       pu.stored += stored;
@@ -91,14 +106,36 @@ export class OsdUsageCache {
       }
     }
     u.hbPeers = Array.from(peers).sort((x, y) => x - y);
+    if (this.isBluestore[osd] === 1) {
+      for (const [index, pu] of u.pools) {
+        const c = poolCompression(t.bySlot[index]!);
+        if (c.share === 0) continue;
+        // Blobs of at least bluestore_min_alloc_size (4 KiB) round up: ~4 % over the compressed size on disk.
+        const original = Math.round(pu.stored * c.share);
+        const compressed = Math.round(original * c.ratio);
+        pu.comp = { original, compressed, allocated: Math.round(compressed * 1.04) };
+        u.comp.original += pu.comp.original;
+        u.comp.compressed += pu.comp.compressed;
+        u.comp.allocated += pu.comp.allocated;
+      }
+    }
     return u;
   }
+}
+
+function noCompression(): CompressedBytes {
+  return { original: 0, compressed: 0, allocated: 0 };
+}
+
+/** BlueStore's `allocated` for `stored` bytes of which `comp` sit in compressed blobs (uncompressed ones take 1.5 % more). */
+export function allocatedBytes(stored: number, comp: CompressedBytes): number {
+  return Math.round((stored - comp.original) * 1.015) + comp.allocated;
 }
 
 /** store_statfs_t of an OSD holding `u`, plus `extraBytes` of fill (near-full scenarios). */
 export function osdStatfs(sizeBytes: number, u: OsdUsage, extraBytes: number): StoreStatfs {
   const data = u.dataBytes + extraBytes;
-  const allocated = Math.round(data * 1.015);
+  const allocated = allocatedBytes(data, u.comp);
   const omap = Math.round(u.omapBytes);
   // BlueFS/RocksDB on the shared device: ~0.6% of data plus a fixed base.
   const internal = Math.round(1.5 * GIB + data * 0.006 + omap * 0.5);
@@ -109,9 +146,9 @@ export function osdStatfs(sizeBytes: number, u: OsdUsage, extraBytes: number): S
     internally_reserved: 0,
     allocated,
     data_stored: Math.round(data),
-    data_compressed: 0,
-    data_compressed_allocated: 0,
-    data_compressed_original: 0,
+    data_compressed: u.comp.compressed,
+    data_compressed_allocated: u.comp.allocated,
+    data_compressed_original: u.comp.original,
     omap_allocated: omap,
     internal_metadata: internal,
   };

@@ -8,7 +8,7 @@ import type { PgEngine } from './pg-engine.js';
 import { PG_DOWN } from './pg-state.js';
 import { pgStateString } from './pg-state.js';
 import type { MemberIndex, PgTable } from './pg-table.js';
-import type { OsdUsage } from './osd-usage.js';
+import { allocatedBytes, type OsdUsage } from './osd-usage.js';
 
 const N_FIELDS = STAT_SUM_FIELDS.length;
 const I = STAT_SUM_INDEX;
@@ -126,11 +126,11 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
       total: 0,
       available: 0,
       internally_reserved: 0,
-      allocated: Math.round(stored * 1.015),
+      allocated: allocatedBytes(stored, pu.comp),
       data_stored: stored,
-      data_compressed: 0,
-      data_compressed_allocated: 0,
-      data_compressed_original: 0,
+      data_compressed: pu.comp.compressed,
+      data_compressed_allocated: pu.comp.allocated,
+      data_compressed_original: pu.comp.original,
       omap_allocated: Math.round(pu.omap),
       internal_metadata: 0,
     });

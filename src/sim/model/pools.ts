@@ -29,7 +29,8 @@ export interface PoolSpec {
   crushRule: number;
   ecProfile: string;
   application: Record<string, Record<string, string>>;
-  options: Record<string, number>;
+  /** pool_opts_t: numbers, and strings for `compression_mode` / `compression_algorithm`. */
+  options: Record<string, number | string>;
   /** pg_pool_t flags (POOL_FLAG_BITS); dumped with their names by poolFlagNames. */
   flags: number;
   stripeWidth: number;
@@ -148,6 +149,8 @@ export interface PoolBuildOptions {
   rawBytes: number;
   fill: number;
   createdS: number;
+  /** Compress the RGW data pool (without RGW, the CephFS data pool): `compression_mode aggressive`, snappy. */
+  compressed: boolean;
 }
 
 export function buildPools(o: PoolBuildOptions): PoolSpec[] {
@@ -208,5 +211,35 @@ export function buildPools(o: PoolBuildOptions): PoolSpec[] {
     else if (t.fixedObjects !== undefined) p.objects = t.fixedObjects;
     if (t.fixedObjects !== undefined) p.storedBytes = p.objects * t.objectBytes;
   });
+  if (o.compressed) {
+    const p = pools.find((x) => x.name === 'default.rgw.buckets.data') ?? pools.find((x) => x.name === 'cephfs.cephfs.data');
+    // As `ceph osd pool set <pool> compression_algorithm snappy` and `... compression_mode aggressive`.
+    if (p !== undefined) p.options = { ...p.options, compression_algorithm: 'snappy', compression_mode: 'aggressive' };
+  }
   return pools;
+}
+
+/** What BlueStore makes of a pool's data: the share it compresses, and to what fraction of its size. */
+export interface Compression {
+  /** Share of the stored bytes in compressed blobs (the rest did not shrink below bluestore_compression_required_ratio, 0.875). */
+  share: number;
+  /** Compressed / original size of those blobs. */
+  ratio: number;
+}
+
+const NO_COMPRESSION: Compression = { share: 0, ratio: 1 };
+
+/** Typical ratios on mixed object data (logs, JSON, documents, some media). */
+const ALGORITHM_RATIO: Record<string, number> = { snappy: 0.5, lz4: 0.52, zlib: 0.38, zstd: 0.36 };
+
+/**
+ * BlueStore compresses writes to a pool whose `compression_mode` is `aggressive`
+ * or `force` (`passive` only hinted ones, which the simulated clients never send);
+ * the algorithm is the pool's `compression_algorithm`, else bluestore's default snappy.
+ */
+export function poolCompression(p: PoolSpec): Compression {
+  const mode = p.options.compression_mode;
+  if (mode !== 'aggressive' && mode !== 'force') return NO_COMPRESSION;
+  const algo = typeof p.options.compression_algorithm === 'string' ? p.options.compression_algorithm : 'snappy';
+  return { share: 0.8, ratio: ALGORITHM_RATIO[algo] ?? 0.5 };
 }

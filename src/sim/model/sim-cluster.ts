@@ -40,7 +40,7 @@ export interface SimOptions {
   seed: number;
   /** Default 4; there are always at least 3 hosts. */
   osdsPerHost?: number;
-  /** Default 1 for <= 3 hosts, else 3. */
+  /** Default 3: a production quorum, on a small cluster too (1 is the reference cluster's shape). */
   mons?: number;
   /** Target PG replicas per OSD (mon_target_pg_per_osd), default 100. */
   pgsPerOsd?: number;
@@ -65,10 +65,15 @@ export interface SimOptions {
   backgroundScrub?: boolean;
   /**
    * The OSDs' objectstore, which sets their perf schema and metadata keys. Default
-   * `memstore` (osd.0's 414-counter schema); `bluestore` (osd.3's 624 counters);
-   * `mixed` as the reference cluster: ids 3, 7, 11... bluestore, the others memstore.
+   * `bluestore` (osd.3's 624 counters, a block device per OSD); `memstore`
+   * (osd.0's 414-counter schema, no device); `mixed` as the reference cluster:
+   * ids 3, 7, 11... bluestore, the others memstore.
    */
   objectstore?: ObjectstoreMode;
+  /** Clusters under 8 hosts with 2+ OSDs on each: every second OSD of a host has another disk size, the same mix on every host (default true); false: one size. */
+  mixedSizes?: boolean;
+  /** One pool compressed (`compression_mode aggressive`, snappy): the RGW data pool, without RGW the CephFS data pool (default true). */
+  compressedPool?: boolean;
 }
 
 export interface SimDaemon {
@@ -86,6 +91,12 @@ function checkInt(name: string, v: number | undefined, min: number, dflt: number
   const x = v ?? dflt;
   if (typeof x !== 'number' || !Number.isInteger(x) || x < min) throw new Error(`SimOptions.${name} must be an integer >= ${min}, got ${String(v)}`);
   return x;
+}
+
+function checkBool(name: string, v: boolean | undefined, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new Error(`SimOptions.${name} must be true or false, got ${String(v)}`);
+  return v;
 }
 
 export class SimCluster {
@@ -153,8 +164,7 @@ export class SimCluster {
     const osds = checkInt('osds', opts.osds, 3, 0);
     if (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed)) throw new Error(`SimOptions.seed must be a number, got ${String(opts.seed)}`);
     const perHost = checkInt('osdsPerHost', opts.osdsPerHost, 1, 4);
-    const hosts = Math.max(3, Math.ceil(osds / perHost));
-    const mons = checkInt('mons', opts.mons, 1, hosts <= 3 ? 1 : 3);
+    const mons = checkInt('mons', opts.mons, 1, 3);
     const rgws = checkInt('rgws', opts.rgws, 0, 1);
     const pgsPerOsd = opts.pgsPerOsd ?? 100;
     if (!(pgsPerOsd > 0)) throw new Error(`SimOptions.pgsPerOsd must be > 0, got ${String(opts.pgsPerOsd)}`);
@@ -166,11 +176,11 @@ export class SimCluster {
     this.nowS = this.startS;
     this.fsid = opts.fsid ?? rng.uuid();
     this.downOutIntervalS = opts.downOutIntervalS ?? 600;
-    this.topo = buildTopology({ osds, osdsPerHost: perHost, mons, rgws, createdS: this.createdS }, rng);
+    this.topo = buildTopology({ osds, osdsPerHost: perHost, mons, rgws, createdS: this.createdS, mixedSizes: checkBool('mixedSizes', opts.mixedSizes, true) }, rng);
     const rawBytes = this.topo.osds.reduce((s, o) => s + o.sizeBytes, 0);
     const fill = opts.fillRatio ?? rng.range(0.3, 0.6);
     if (!(fill >= 0 && fill < 0.95)) throw new Error(`SimOptions.fillRatio must be in [0, 0.95), got ${String(opts.fillRatio)}`);
-    this.pools = buildPools({ osds, pgsPerOsd, rgw: rgws > 0, rawBytes, fill, createdS: this.createdS });
+    this.pools = buildPools({ osds, pgsPerOsd, rgw: rgws > 0, rawBytes, fill, createdS: this.createdS, compressed: checkBool('compressedPool', opts.compressedPool, true) });
     this.poolMax = this.pools.length;
     this.monAllowPoolDelete = opts.monAllowPoolDelete ?? false;
     const dayPhase = (this.dayPhase = rng.range(0, 2 * Math.PI));
@@ -199,7 +209,7 @@ export class SimCluster {
     this.engine = new PgEngine(this.table, this.members, this.ledger, this.loads, this.osd, engineOpts);
     this.engine.initialSettle(this.startS);
     for (let i = 0; i < osds; i++) this.ledger.reset(i, this.osd.startedS[i] as number);
-    this.usage = new OsdUsageCache(this.table, this.members, osds);
+    this.usage = new OsdUsageCache(this.table, this.members, this.isBluestore);
     this.builder = new OsdMapBuilder(this.topo, this.pools, this.osd);
     this.monUp = this.topo.mons.map(() => true);
     this.monRoles = this.topo.mons.map((m) => ({ startS: this.startS - 86400 * (3 + m.rank), leader: m.rank === 0, elections: 1, epochAtStart: this.epoch }));

@@ -11,7 +11,10 @@ import type { SimCluster } from './sim-cluster.js';
 
 /** The `osd pool set` variables the simulator keeps (Ceph has ~50 more; the manager refuses the others naming `var`). */
 const POOL_SET_FLAGS: readonly string[] = ['hashpspool', 'nodelete', 'nopgchange', 'nosizechange', 'noscrub', 'nodeep-scrub'];
-const POOL_SET_VARS = ['size', 'min_size', 'pg_num', 'pgp_num', 'crush_rule', ...POOL_SET_FLAGS];
+const POOL_SET_VARS = ['size', 'min_size', 'pg_num', 'pgp_num', 'crush_rule', 'compression_mode', 'compression_algorithm', ...POOL_SET_FLAGS];
+/** Compressor::get_comp_mode_type / get_comp_alg_type's names (Pacific, without brotli, which packages leave out). */
+const COMPRESSION_MODES: readonly string[] = ['none', 'passive', 'aggressive', 'force'];
+const COMPRESSION_ALGORITHMS: readonly string[] = ['none', 'snappy', 'zlib', 'zstd', 'lz4'];
 /** Pool slots (the PG table's Uint16Array) a simulated cluster can use over its life; deleted pools keep theirs. */
 const MAX_POOL_SLOTS = 0xffff;
 const POOL_DELETE_ARGS = 'name=pool,type=CephPoolname name=pool2,type=CephPoolname,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it_not_faking,type=CephBool,req=false';
@@ -182,6 +185,16 @@ function set(c: SimCluster, poolName: string, v: string, val: string): CommandRe
       if (rule === undefined) return err(Errno.ENOENT, `crush rule ${val} does not exist`);
       if (rule.type !== (p.erasure ? 3 : 1)) return err(Errno.EINVAL, `Rule ${rule.id} of type ${rule.type} does not support size ${p.size}`);
       p.crushRule = rule.id;
+      c.poolChanges.changed(p, done);
+      return ok(done);
+    }
+    case 'compression_mode':
+    case 'compression_algorithm': {
+      const known = v === 'compression_mode' ? COMPRESSION_MODES : COMPRESSION_ALGORITHMS;
+      if (!known.includes(val)) return err(Errno.EINVAL, v === 'compression_mode' ? `unrecognized compression mode '${val}'` : `unrecognized compression_algorithm '${val}'`);
+      p.options = { ...p.options, [v]: val };
+      // What BlueStore holds compressed follows at once (as if the data were rewritten since).
+      c.usage.invalidate();
       c.poolChanges.changed(p, done);
       return ok(done);
     }

@@ -71,6 +71,8 @@ export interface TopologyOptions {
   rgws: number;
   /** Unix seconds the cluster was created. */
   createdS: number;
+  /** Clusters under 8 hosts, 2+ OSDs on each: every second OSD of a host gets another disk size, the same mix on every host. */
+  mixedSizes: boolean;
 }
 
 const HDD_SIZES = [4e12, 8e12, 12e12, 16e12];
@@ -82,8 +84,11 @@ export function buildTopology(o: TopologyOptions, rng: Rng): Topology {
   const numHosts = Math.max(3, Math.ceil(o.osds / o.osdsPerHost));
   const base = Math.floor(o.osds / numHosts);
   const extra = o.osds % numHosts;
-  // Small clusters are homogeneous (CRUSH cannot balance 3 unequal hosts for size-3 pools).
+  // Hosts of small clusters hold equal capacity (CRUSH cannot balance 3 unequal hosts for
+  // size-3 pools); with mixedSizes and at least 2 OSDs on every host the disks within a
+  // host differ (e.g. 4 and 12 TB), as on clusters that grew by adding bigger disks.
   const uniformSize = rng.pick(HDD_SIZES);
+  const otherSize = HDD_SIZES[(HDD_SIZES.indexOf(uniformSize) + 2) % HDD_SIZES.length] as number;
   const hosts: SimHost[] = [];
   const osds: SimOsd[] = [];
   let next = 0;
@@ -106,12 +111,13 @@ export function buildTopology(o: TopologyOptions, rng: Rng): Topology {
     const model = ssd ? rng.pick(SSD_MODELS) : rng.pick(HDD_MODELS);
     for (let i = 0; i < count; i++) {
       const id = next++;
+      const sizeBytes = numHosts < 8 && base >= 2 && o.mixedSizes && i % 2 === 1 ? otherSize : size;
       osds.push({
         id,
         host: h,
-        sizeBytes: size,
+        sizeBytes,
         deviceClass,
-        crushWeightFixed: Math.round((size / TIB) * 0x10000),
+        crushWeightFixed: Math.round((sizeBytes / TIB) * 0x10000),
         uuid: rng.uuid(),
         nonce: 1000 + rng.int(4_000_000),
         portBase: 6800 + 8 * i,
