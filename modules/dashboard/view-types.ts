@@ -111,6 +111,8 @@ export interface OsdDetail {
 export interface ModuleRow {
   name: string;
   enabled: boolean;
+  /** Ceph's always_on_modules: enabled, and `mgr module disable` refuses it. */
+  alwaysOn: boolean;
   canRun: boolean;
   error: string;
   uri: string;

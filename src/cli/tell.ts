@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { errnoName } from '../common/errno.js';
 import { MgrClient, MgrClientError } from '../client/mgr-client.js';
+import { NO_VALID_COMMAND } from '../commands/grammar-closest.js';
 import { Keyring, secretFor } from '../protocol/keyring.js';
 import { connectableAddr, keyringPath, readRuntimeInfo } from './runtime-info.js';
 
@@ -53,7 +54,7 @@ export async function tell(target: string, words: string[], opts: TellOptions): 
     const r = await client.command({ argv }, opts.timeoutS * 1000);
     const stdout = r.outb === '' || r.outb.endsWith('\n') ? r.outb : `${r.outb}\n`;
     let stderr = r.outs === '' || r.outs.endsWith('\n') ? r.outs : `${r.outs}\n`;
-    if (r.r < 0) stderr = `Error ${errnoText(r.r)}: ${stderr}`;
+    if (r.r < 0) stderr = errorText(r.r, stderr);
     return { code: r.r < 0 ? Math.min(255, -r.r) : 0, stdout, stderr };
   } catch (err) {
     const code = err instanceof MgrClientError && err.code === 'EAUTH' ? 13 : 110;
@@ -63,6 +64,13 @@ export async function tell(target: string, words: string[], opts: TellOptions): 
   }
 }
 
-function errnoText(r: number): string {
-  return errnoName(-r);
+/**
+ * `Error EINVAL: <outs>` as `ceph` prints a failed command; for words no command takes, the closest
+ * matches come first and the error line last (`no valid command found; ...` then `Error EINVAL: invalid command`).
+ */
+export function errorText(r: number, outs: string): string {
+  const error = `Error ${errnoName(-r)}: `;
+  const last = outs.trimEnd().lastIndexOf('\n');
+  if (!outs.startsWith(NO_VALID_COMMAND) || last < 0) return error + outs;
+  return outs.slice(0, last + 1) + error + outs.slice(last + 1);
 }

@@ -6,6 +6,7 @@
 import { Errno, ErrnoError } from '../common/errno.js';
 import { CommandFlag, FORMATS, type ArgScalar, type ArgSpec, type CmdValue, type Cmdmap, type CommandDescriptor } from './grammar-types.js';
 import { argLabel, checkJsonValue, checkWord, invalidValue, pyRepr } from './grammar-values.js';
+import { noValidCommand } from './grammar-closest.js';
 
 export interface ArgvMatch {
   desc: CommandDescriptor;
@@ -170,7 +171,8 @@ export function matchArgv(descs: readonly CommandDescriptor[], argv: readonly st
       best.push(d);
     }
   }
-  if (best.length === 0) throw einval(`No handler found for '${words.join(' ')}'`);
+  // As Ceph's CLI: the closest signatures, then "invalid command" (`mgrd tell` prints the errno line last, as `ceph` does).
+  if (best.length === 0) throw einval(noValidCommand(descs, words));
   // Same prefix twice (rare): try the one with fewer required arguments first, as Ceph grades them.
   const ordered = [...best].sort((a, b) => requiredCount(a) - requiredCount(b));
   let first: ErrnoError | undefined;

@@ -4,6 +4,7 @@
 import type { AddrVec } from '../mgr-module/map-types.js';
 import type { AvailableModule, MgrMap, MgrStandbyInfo } from '../mgr-module/mgr-map-types.js';
 import { cephTimestamp } from '../common/time.js';
+import { ALWAYS_ON_MODULES, MGR_RELEASE } from '../common/always-on.js';
 
 /** A manager process asking to take part: its name, gid and addresses. */
 export interface MgrCandidate {
@@ -48,8 +49,8 @@ export function clearActive(m: MgrMap): void {
   m.available = false;
 }
 
-/** Modules enabled in a new cluster (Ceph enables its always-on set plus a few defaults). */
-export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello', 'crash', 'devicehealth'];
+/** Modules enabled in a new cluster, besides the always-on ones (Ceph's mgr_initial_modules). */
+export const DEFAULT_ENABLED_MODULES = ['prometheus', 'hello'];
 
 /** Ceph's feature bits of a Pacific mgr (4540138314316775423), rounded to the nearest double. */
 export const MGR_FEATURES = 4540138314316775424;
@@ -68,7 +69,7 @@ export function emptyMgrMap(): MgrMap {
     modules: [...DEFAULT_ENABLED_MODULES],
     available_modules: [],
     services: {},
-    always_on_modules: { pacific: [] },
+    always_on_modules: { [MGR_RELEASE]: [...ALWAYS_ON_MODULES] },
     last_failure_osd_epoch: 0,
     active_clients: [],
   };

@@ -16,6 +16,7 @@ import type { MgrCandidate } from './mgr-map.js';
 import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { Mgr } from './mgr.js';
 import { mgrMetadata } from './mgr-metadata.js';
+import { runningModules } from '../common/always-on.js';
 import { AdminServer } from '../admin/admin-server.js';
 
 /** On one host a standby's wanted ports are held by the active: it tries this many next ones. */
@@ -218,7 +219,7 @@ export class MgrStandby {
     // (a store that does not lead has nothing to give up).
     await store.resign();
     // Standby modules start once an active is available: on one host its ports are bound by then, and ours move aside.
-    if (map.available && map.active_name !== '') await this.standbyModules.apply(map.modules);
+    if (map.available && map.active_name !== '') await this.standbyModules.apply(runningModules(map));
   }
 
   private async activate(): Promise<void> {

@@ -20,6 +20,7 @@ import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { CommandDispatcher } from '../commands/dispatcher.js';
 import { splitHostPort } from '../client/mgr-client.js';
 import { Throttle } from '../common/throttle.js';
+import { runningModules } from '../common/always-on.js';
 
 export interface MgrOptions {
   id: string;
@@ -147,7 +148,7 @@ export class Mgr {
       if (name === 'mgr_stats_period' || name === 'mgr_stats_threshold') this.server.reconfigure();
       if (name === 'mgr_tick_period') this.scheduleTick();
     });
-    await this.registry.apply(this.opts.store.current().modules);
+    await this.registry.apply(runningModules(this.opts.store.current()));
     // Available only once the modules are up: a scrape or a client that follows the map finds them serving.
     await this.registry.whenServing(MODULES_START_WAIT_MS);
     if (this.stopped) return;
@@ -188,7 +189,7 @@ export class Mgr {
       this.lastManagerAddrs = addrs;
       this.server.reconfigure(); // daemons learn the standbys they may fail over to
     }
-    await this.registry.apply(map.modules);
+    await this.registry.apply(runningModules(map));
     this.notifyAll('mgr_map', '');
   }
 

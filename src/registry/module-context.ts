@@ -3,6 +3,7 @@
 // passes in is checked here, so a module's mistake is its own error (thrown
 // back to it) and never a malformed value inside the core.
 
+import { alwaysOnModules } from '../common/always-on.js';
 import { Errno, ErrnoError } from '../common/errno.js';
 import type { Logger } from '../common/log.js';
 import type { OptionTable, OptionValue } from '../common/options.js';
@@ -116,9 +117,12 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
       const r = await deps.runCommand(who, Array.isArray(cmd) ? { argv: [...(cmd as readonly string[])], inbuf } : { cmd: { ...cmd }, inbuf });
       return [r.r, r.outb, r.outs];
     },
-    moduleStatuses: () => deps.entries().map((m) => ({
-      name: m.name, enabled: m.running || m.failed, canRun: m.canRun, error: m.canRunReason || m.lastError, alwaysOn: false,
-    })),
+    moduleStatuses: () => {
+      const alwaysOn = deps.views ? alwaysOnModules(deps.views.get('mgr_map')) : [];
+      return deps.entries().map((m) => ({
+        name: m.name, enabled: m.running || m.failed, canRun: m.canRun, error: m.canRunReason || m.lastError, alwaysOn: alwaysOn.includes(m.name),
+      }));
+    },
   };
 }
 

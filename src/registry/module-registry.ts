@@ -296,11 +296,13 @@ export class ModuleRegistry {
 
   /** Ceph's available_modules entries (mgr map, `mgr module ls`). */
   availableModules(): AvailableModule[] {
-    return this.list().map((e) => ({
+    // Sorted by module, then option name, as Ceph's maps (std::map) list them.
+    const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+    return this.list().sort(byName).map((e) => ({
       name: e.name,
       can_run: e.canRun,
       error_string: e.canRunReason,
-      module_options: Object.fromEntries(e.options.allSpecs().map((s) => [s.name, optionInfo(s, !e.noDefault.has(s.name))])),
+      module_options: Object.fromEntries(e.options.allSpecs().sort(byName).map((s) => [s.name, optionInfo(s, !e.noDefault.has(s.name))])),
     }));
   }
 

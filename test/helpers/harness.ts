@@ -35,6 +35,7 @@ export interface TestMgr {
 export interface TestMgrOptions {
   set?: Record<string, string | number>;
   modulePaths?: string[];
+  /** Exactly the modules that run (always-on ones included only if named here). */
   modules?: string[];
   moduleOverrides?: Array<{ module: string; option: string; value: string }>;
   log?: Logger;
@@ -49,6 +50,7 @@ export async function startTestMgr(o: TestMgrOptions = {}): Promise<TestMgr> {
   if (o.modules) {
     await store.update((m) => {
       m.modules = o.modules!;
+      m.always_on_modules = { pacific: [] };
     });
   }
   const keyring = defaultKeyring();

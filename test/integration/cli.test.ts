@@ -105,9 +105,39 @@ describe('mgrd CLI', () => {
     const bad = await mgrd(['tell', '--data-dir', dir, 'mgr', 'nosuchcmd']);
     expect(bad.code).toBe(22);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toContain("No handler found for 'nosuchcmd'");
+    expect(bad.stderr).toMatch(/^no valid command found; 10 closest matches:\n(.+\n){10}Error EINVAL: invalid command\n$/);
     const denied = await mgrd(['tell', '--data-dir', dir, '--name', 'client.nobody', 'mgr', 'hello']);
     expect(denied.code).toBe(13);
+  });
+
+  it('outputs scripts parse, as ceph prints them: mgr module ls, config dump, a mistyped command', async () => {
+    // `tell mgr module ls`, the leading `mgr` forgotten: the closest matches, that command first, then the error line.
+    const typo = await mgrd(['tell', '--data-dir', dir, 'mgr', 'module', 'ls']);
+    expect(typo.code).toBe(22);
+    expect(typo.stdout).toBe('');
+    const lines = typo.stderr.split('\n');
+    expect(lines[0]).toBe('no valid command found; 10 closest matches:');
+    expect(lines[1]).toBe('mgr module ls');
+    expect(lines.slice(11)).toEqual(['Error EINVAL: invalid command', '']);
+    // Pacific prints `mgr module ls` as pretty JSON (4 spaces) unless asked for another format.
+    const ls = await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'ls']);
+    expect(ls.code).toBe(0);
+    const parsed = JSON.parse(ls.stdout) as { always_on_modules: string[]; enabled_modules: string[]; disabled_modules: Array<{ name: string; can_run: boolean; error_string: string }> };
+    expect(ls.stdout).toBe(`${JSON.stringify(parsed, null, 4)}\n`);
+    expect(Object.keys(parsed)).toEqual(['always_on_modules', 'enabled_modules', 'disabled_modules']);
+    expect(parsed.always_on_modules).toEqual(['crash', 'devicehealth']);
+    expect(parsed.enabled_modules).toEqual(['hello', 'prometheus']);
+    expect(parsed.disabled_modules.find((m) => m.name === 'influx')).toMatchObject({ can_run: true, error_string: '' });
+    const compact = await mgrd(['tell', '--data-dir', dir, 'mgr', 'mgr', 'module', 'ls', '--format', 'json']);
+    expect(compact.stdout).toBe(`${JSON.stringify(parsed)}\n`);
+    // config dump: Ceph's TextTable, every line padded to the header's length.
+    const dump = (await mgrd(['tell', '--data-dir', dir, 'mgr', 'config', 'dump'])).stdout.split('\n').filter((l) => l !== '');
+    expect(dump[0]).toMatch(/^WHO +MASK +LEVEL +OPTION +VALUE +RO$/);
+    expect(dump.length).toBeGreaterThan(1);
+    for (const l of dump.slice(1)) {
+      expect(l).toMatch(/^ {2}mgr {8}advanced {2}\S+ +\S* +[* ] $/);
+      expect(l.length).toBe(dump[0]!.length);
+    }
   });
 
   it('--format yaml (issue 8 item 18): answered by the commands that offer it, refused naming the argument by the others', async () => {

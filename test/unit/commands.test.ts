@@ -37,8 +37,9 @@ describe('commands', () => {
     expect(await tell('hello', 'ops')).toMatchObject({ r: 0, outb: 'Hello ops' });
   });
 
-  it('an unknown prefix is -EINVAL naming it', async () => {
-    expect(await tell('nosuchcmd')).toMatchObject({ r: -Errno.EINVAL, outs: "No handler found for 'nosuchcmd'" });
+  it('unknown words get the closest matches as Ceph\'s CLI prints them; an unknown cmdmap prefix is -EINVAL naming it, as Ceph\'s mgr answers', async () => {
+    expect(await tell('nosuchcmd')).toMatchObject({ r: -Errno.EINVAL, outs: expect.stringMatching(/^no valid command found; 10 closest matches:\n(.+\n){10}invalid command$/) as unknown });
+    expect((await tell('module', 'ls')).outs.split('\n')[1]).toBe('mgr module ls');
     const h = await http('{"prefix":"nosuchcmd"}');
     expect(h).toEqual({ status: 400, body: { retval: -22, outb: '', outs: "No handler found for 'nosuchcmd'" } });
   });

@@ -82,11 +82,12 @@ export function apiRoutes(host: DashboardHost): Router {
       sendCommandResult(res, [rv, outb, outs]);
       return;
     }
-    const ls = JSON.parse(outb) as { enabled_modules: string[]; disabled_modules: Array<{ name: string; can_run: boolean; error_string: string }> };
+    const ls = JSON.parse(outb) as { always_on_modules: string[]; enabled_modules: string[]; disabled_modules: Array<{ name: string; can_run: boolean; error_string: string }> };
     const services = host.reader.get('mgr_map').services;
     const avail = host.reader.get('mgr_map').available_modules ?? [];
     res.json(avail.map((m): ModuleRow => ({
-      name: m.name, enabled: ls.enabled_modules.includes(m.name), canRun: m.can_run, error: m.error_string, uri: services[m.name] ?? '',
+      name: m.name, enabled: ls.enabled_modules.includes(m.name) || ls.always_on_modules.includes(m.name), alwaysOn: ls.always_on_modules.includes(m.name),
+      canRun: m.can_run, error: m.error_string, uri: services[m.name] ?? '',
     })).sort((a, b) => a.name.localeCompare(b.name)));
   });
 

@@ -7,6 +7,7 @@ import type { CmdMap } from '../../mgr-module/types.js';
 import type { CommandContext, NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
 import { table } from './mgr.js';
+import { col, textTable } from './table-format.js';
 
 /** Splits `mgr/<module>/<option>`; undefined for a manager option. */
 function moduleOption(name: string): { module: string; option: string } | undefined {
@@ -27,32 +28,42 @@ interface Row {
   value: string;
   default: string;
   source: 'default' | 'mon' | 'override';
+  /** Ceph's can_update_at_runtime: false for an option that takes effect at the next start (RO `*`). */
+  runtime: boolean;
 }
+
+/** Where mgrd keeps every value: Ceph's `mgr` section (`config set mgr.x|global` land there too). */
+const SECTION = 'mgr';
+/** mgrd's options have no levels; Ceph's module options are `advanced` unless declared otherwise. */
+const LEVEL = 'advanced';
+
+const byName = (a: Row, b: Row): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function allRows(ctx: CommandContext, onlySet: boolean): Row[] {
   const rows: Row[] = [];
   for (const s of ctx.options.allSpecs()) {
     if (onlySet && !ctx.options.isSet(s.name)) continue;
-    rows.push({ name: s.name, value: shownValue(s, ctx.options.get(s.name)), default: shownValue(s, s.default), source: ctx.options.isSet(s.name) ? 'mon' : 'default' });
+    rows.push({ name: s.name, value: shownValue(s, ctx.options.get(s.name)), default: shownValue(s, s.default), source: ctx.options.isSet(s.name) ? 'mon' : 'default', runtime: s.runtime !== false });
   }
   for (const e of ctx.registry.list()) {
     for (const s of e.options.allSpecs()) {
       if (onlySet && !e.options.isSet(s.name)) continue;
-      rows.push({ name: `mgr/${e.name}/${s.name}`, value: shownValue(s, e.options.get(s.name)), default: shownValue(s, s.default), source: e.options.isSet(s.name) ? 'mon' : 'default' });
+      rows.push({
+        name: `mgr/${e.name}/${s.name}`, value: shownValue(s, e.options.get(s.name)), default: shownValue(s, s.default),
+        source: e.options.isSet(s.name) ? 'mon' : 'default', runtime: s.runtime !== false,
+      });
     }
   }
-  return rows.sort((a, b) => a.name.localeCompare(b.name));
+  return rows.sort(byName);
 }
 
+/** One option's value (its default when unset); ENOENT with Ceph's `unrecognized key` for an unknown name. */
 function getValue(ctx: CommandContext, name: string): string {
   const mo = moduleOption(name);
-  if (mo) {
-    const e = ctx.registry.get(mo.module);
-    if (!e) throw new ErrnoError(Errno.ENOENT, `no module '${mo.module}'`);
-    if (!e.options.has(mo.option)) throw new ErrnoError(Errno.ENOENT, `unrecognized config option '${name}'`);
-    return shownValue(e.options.spec(mo.option), e.options.get(mo.option));
-  }
-  return shownValue(ctx.options.spec(name), ctx.options.get(name));
+  const options = mo ? ctx.registry.get(mo.module)?.options : ctx.options;
+  const key = mo ? mo.option : name;
+  if (!options?.has(key)) throw new ErrnoError(Errno.ENOENT, `unrecognized key '${name}'`);
+  return shownValue(options.spec(key), options.get(key));
 }
 
 async function setValue(ctx: CommandContext, name: string, value: string | undefined): Promise<void> {
@@ -73,12 +84,32 @@ async function setValue(ctx: CommandContext, name: string, value: string | undef
   if (spec.runtime === false) ctx.log.warn({ option: name }, 'option takes effect at the next start of mgrd');
 }
 
+/** One row of Ceph's config table: the section that holds the value (`  mgr` indented under global in `config dump`). */
+export interface ConfigTableRow {
+  who: string;
+  mask: string;
+  level: string;
+  name: string;
+  value: string;
+  /** can_update_at_runtime: RO is `*` when false. */
+  runtime: boolean;
+}
+
+const CONFIG_COLUMNS = ['WHO', 'MASK', 'LEVEL', 'OPTION', 'VALUE', 'RO'].map((h) => col(h, 'left'));
+
+/** Ceph's `WHO MASK LEVEL OPTION VALUE RO` TextTable (ConfigMonitor's `config get <who>` and `config dump`). */
+export function configTable(rows: readonly ConfigTableRow[]): string {
+  return textTable(CONFIG_COLUMNS, rows.map((r) => [r.who, r.mask, r.level, r.name, r.value, r.runtime ? '' : '*']));
+}
+
+const tableRows = (rows: readonly Row[], who: string): ConfigTableRow[] => rows.map((r) => ({ who, mask: '', level: LEVEL, name: r.name, value: r.value, runtime: r.runtime }));
+
 /** `config get|show [key]`: one value, or every option (only those set, for get) as the caller renders them. */
 function showConfig(ctx: CommandContext, cmd: CmdMap, onlySet: boolean, view: (rows: Row[]) => [unknown, () => string]): CommandResult {
   checkWho(cmd.who);
   if (typeof cmd.key === 'string') {
-    const v = getValue(ctx, cmd.key);
-    return render(cmd, v, () => `${v}\n`);
+    // Ceph answers one value as plain text whatever the format.
+    return cmdOk(`${getValue(ctx, cmd.key)}\n`);
   }
   const [data, plain] = view(allRows(ctx, onlySet));
   return render(cmd, data, plain);
@@ -110,8 +141,8 @@ export const CONFIG_COMMANDS: NativeCommand[] = [
     desc: 'Show configuration option(s) for mgr',
     perm: 'r',
     run: (ctx, cmd) => showConfig(ctx, cmd, true, (rows) => [
-      Object.fromEntries(rows.map((r) => [r.name, r.value])),
-      () => table([['WHO', 'OPTION', 'VALUE'], ...rows.map((r) => ['mgr', r.name, r.value])]),
+      Object.fromEntries(rows.map((r) => [r.name, { value: r.value, section: SECTION, mask: {}, can_update_at_runtime: r.runtime }])),
+      () => configTable(tableRows(rows, SECTION)),
     ]),
   },
   {
@@ -131,8 +162,9 @@ export const CONFIG_COMMANDS: NativeCommand[] = [
       const rows = allRows(ctx, true);
       return render(
         cmd,
-        rows.map((r) => ({ section: 'mgr', name: r.name, value: r.value, level: 'advanced', can_update_at_runtime: true, mask: '' })),
-        () => table([['WHO', 'MASK', 'LEVEL', 'OPTION', 'VALUE', 'RO'], ...rows.map((r) => ['mgr', '', 'advanced', r.name, r.value, ''])]),
+        rows.map((r) => ({ section: SECTION, name: r.name, value: r.value, level: LEVEL, can_update_at_runtime: r.runtime, mask: '' })),
+        // Ceph indents a daemon type's section under global (ConfigMonitor's indent_who).
+        () => configTable(tableRows(rows, `  ${SECTION}`)),
       );
     },
   },

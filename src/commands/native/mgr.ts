@@ -3,6 +3,9 @@
 import { Errno, cmdErr, cmdOk } from '../../common/errno.js';
 import type { NativeCommand } from '../native-command.js';
 import { render } from '../native-command.js';
+import { alwaysOnModules } from '../../common/always-on.js';
+import type { MgrMap } from '../../mgr-module/mgr-map-types.js';
+import type { ModuleRegistry } from '../../registry/module-registry.js';
 import { BUCKET_US } from '../../server/ingest-stats.js';
 
 export const MGR_COMMANDS: NativeCommand[] = [
@@ -10,29 +13,9 @@ export const MGR_COMMANDS: NativeCommand[] = [
     cmd: 'mgr module ls',
     desc: 'list active mgr modules',
     perm: 'r',
-    run: (ctx, cmd) => {
-      const map = ctx.store.current();
-      const enabled = new Set(map.modules);
-      const known = ctx.registry.availableModules();
-      // Enabled modules that have failed (MGR_MODULE_ERROR): mgrd adds them, with the error, when there are any.
-      const failed = ctx.registry.list().filter((e) => e.failed && enabled.has(e.name)).map((e) => ({ name: e.name, error_string: e.lastError }));
-      const data = {
-        always_on_modules: [] as string[],
-        enabled_modules: [...map.modules].sort(),
-        disabled_modules: known.filter((m) => !enabled.has(m.name)),
-        ...(failed.length > 0 ? { failed_modules: failed } : {}),
-      };
-      return render(cmd, data, () => {
-        const rows = [['MODULE', '']];
-        const failure = new Map(failed.map((f) => [f.name, f.error_string]));
-        for (const m of [...known].sort((a, b) => a.name.localeCompare(b.name))) {
-          const on = failure.has(m.name) ? `on (failed: ${failure.get(m.name)!})` : 'on';
-          const state = enabled.has(m.name) ? on : m.can_run ? '-' : `- (${m.error_string})`;
-          rows.push([m.name, state]);
-        }
-        return table(rows);
-      });
-    },
+    // As Pacific's MgrMonitor: JSON in every format (pretty for plain), keys in Ceph's order;
+    // mgrd adds failed_modules (enabled modules that failed, with the error) when there are any.
+    run: (ctx, cmd) => render(cmd, moduleList(ctx.store.current(), ctx.registry)),
   },
   {
     cmd: 'mgr module enable name=module,type=CephString name=force,type=CephChoices,strings=--force,req=false',
@@ -40,6 +23,7 @@ export const MGR_COMMANDS: NativeCommand[] = [
     perm: 'w',
     run: async (ctx, cmd) => {
       const name = cmd.module as string;
+      if (alwaysOnModules(ctx.store.current()).includes(name)) return cmdOk('', `module '${name}' is already enabled (always-on)`);
       const entry = ctx.registry.get(name);
       if (!entry) return cmdErr(Errno.ENOENT, `all mgr daemons do not support module '${name}', pass --force to force enablement`);
       if (!entry.canRun && cmd.force !== '--force') return cmdErr(Errno.ENOENT, `module '${name}' reports that it cannot run on the active manager daemon: ${entry.canRunReason} (pass --force to force enablement)`);
@@ -56,6 +40,7 @@ export const MGR_COMMANDS: NativeCommand[] = [
     perm: 'w',
     run: async (ctx, cmd) => {
       const name = cmd.module as string;
+      if (alwaysOnModules(ctx.store.current()).includes(name)) return cmdErr(Errno.EINVAL, `module '${name}' cannot be disabled (always-on)`);
       if (!ctx.store.current().modules.includes(name)) return cmdOk('', `module '${name}' is already disabled`);
       await ctx.store.update((m) => {
         m.modules = m.modules.filter((x) => x !== name);
@@ -143,6 +128,22 @@ export const MGR_COMMANDS: NativeCommand[] = [
     },
   },
 ];
+
+/** `mgr module ls`: always-on, enabled (without the always-on) and disabled modules (with can_run, error_string, options). */
+export function moduleList(map: MgrMap, registry: Pick<ModuleRegistry, 'availableModules' | 'list'>): Record<string, unknown> {
+  const alwaysOn = alwaysOnModules(map);
+  const enabled = map.modules.filter((m) => !alwaysOn.includes(m)).sort();
+  const off = (name: string) => !map.modules.includes(name) && !alwaysOn.includes(name);
+  const failed = registry.list()
+    .filter((e) => e.failed && !off(e.name))
+    .map((e) => ({ name: e.name, error_string: e.lastError }));
+  return {
+    always_on_modules: alwaysOn,
+    enabled_modules: enabled,
+    disabled_modules: registry.availableModules().filter((m) => off(m.name)),
+    ...(failed.length > 0 ? { failed_modules: failed } : {}),
+  };
+}
 
 /** Left-aligned columns separated by two spaces (Ceph's plain tables). */
 export function table(rows: string[][]): string {

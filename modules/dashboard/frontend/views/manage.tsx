@@ -39,10 +39,10 @@ export function Modules({ write }: { write: boolean }) {
         <tbody>{rows.map((m) => (
           <tr key={m.name} data-module={m.name}>
             <td>{m.name}</td>
-            <td data-module-state={m.enabled ? 'on' : 'off'}>{m.enabled ? 'enabled' : 'disabled'}{!m.canRun && <span class="warn-text"> (cannot run: {m.error})</span>}</td>
+            <td data-module-state={m.enabled ? 'on' : 'off'}>{m.alwaysOn ? 'always on' : m.enabled ? 'enabled' : 'disabled'}{!m.canRun && <span class="warn-text"> (cannot run: {m.error})</span>}</td>
             <td>{m.uri && <a href={m.uri}>{m.uri}</a>}</td>
             {write && (
-              <td><button type="button" disabled={busy !== '' || (!m.enabled && !m.canRun)} onClick={() => void toggle(m)} aria-label={`${m.enabled ? 'Disable' : 'Enable'} module ${m.name}`}>
+              <td><button type="button" disabled={busy !== '' || m.alwaysOn || (!m.enabled && !m.canRun)} onClick={() => void toggle(m)} aria-label={`${m.enabled ? 'Disable' : 'Enable'} module ${m.name}`}>
                 {m.enabled ? 'Disable' : 'Enable'}
               </button></td>
             )}
