@@ -1,8 +1,10 @@
 // `ceph pg dump -f json` (what the cluster's own ceph-mgr has from its OSDs)
 // split back into the per-OSD PG_STATS messages the OSDs sent it: each PG under
-// its acting primary, each OSD's osd_stat and pool_statfs. Pure.
+// its acting primary, each OSD's osd_stat (with its heartbeat ping times,
+// packed for PG_STATS_BIN's ping section) and pool_statfs. Pure.
 
 import { STAT_SUM_FIELDS, type OsdStatReport, type PgStatReport, type PgStatsMsg, type StoreStatfs } from '../protocol/messages.js';
+import { checkPingTimes, packPingTimes } from '../protocol/ping-times.js';
 
 /** The parts of `pg dump` read here (Ceph 16 shapes: ceph-reference/cli/pg_dump_full.json.gz). */
 export interface PgDumpJson {
@@ -56,6 +58,16 @@ function osdStat(o: Record<string, unknown> | undefined, numPgs: number): OsdSta
   };
 }
 
+/** The cluster's own ping times of an OSD, packed; undefined when absent or not in Ceph's shape (then none are relayed). */
+function pingTimes(v: unknown): Uint32Array | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return packPingTimes(checkPingTimes(v));
+  } catch {
+    return undefined;
+  }
+}
+
 function pgStat(p: Record<string, unknown>, stampS: number): PgStatReport {
   const sum = (p.stat_sum ?? {}) as Record<string, unknown>;
   const lastClean = cephStamp(p.last_clean);
@@ -99,6 +111,8 @@ export function splitPgDump(dump: PgDumpJson, osdMapEpoch: number, nowS: number)
       // An OSD whose store keeps per-pool stats (bluestore; not memstore) says so, and sends pool_statfs:
       // Ceph's df reads per-pool usage only when every OSD does (num_per_pool_osds == num_osds).
       if (n(stat?.num_per_pool_osds) > 0) m.pool_statfs = [];
+      const ping = pingTimes(stat?.network_ping_times);
+      if (ping !== undefined) m.packedPingTimes = ping;
       byOsd.set(osd, m);
     }
     return m;

@@ -19,6 +19,7 @@ import type {
   MapMsg, MonCommandMsg, PgStatsMsg, RedirectMsg,
 } from '../protocol/messages.js';
 import { encodePgStats } from '../protocol/pg-stats-codec.js';
+import { unpackPingTimes } from '../protocol/ping-times.js';
 import { valueWidth } from '../mgr-module/perf-types.js';
 import { ReportEncoder } from './report-encoder.js';
 
@@ -98,6 +99,8 @@ export class MgrClient extends EventEmitter {
   private reportTimer: NodeJS.Timeout | undefined;
   private clientNonce = '';
   private serverNonce = '';
+  /** The protocol version the manager chose in CHALLENGE (PG_STATS_BIN's layout follows it). */
+  private protocolVersion = MIN_PROTOCOL_VERSION;
   private nextTid = 1;
   private readonly pending = new Map<number, { resolve: (r: CommandReplyMsg) => void; reject: (e: Error) => void }>();
   private readonly encoder: ReportEncoder | undefined;
@@ -224,14 +227,14 @@ export class MgrClient extends EventEmitter {
     this.socket.write(this.pgStatsFrame(pg));
   }
 
-  /** PG_STATS_BIN; the JSON PG_STATS for a message the binary form cannot carry (odd ids or versions). */
+  /** PG_STATS_BIN in the session's version's layout; the JSON PG_STATS for a message the binary form cannot carry (odd ids or versions). */
   private pgStatsFrame(pg: PgStatsMsg): Buffer {
     try {
-      return encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pg));
+      return encodeFrame(FrameType.PG_STATS_BIN, encodePgStats(pg, this.protocolVersion));
     } catch (err) {
       if (!this.warnedPgStatsJson) this.log.warn({ err: String(err) }, 'sending PG stats as JSON');
       this.warnedPgStatsJson = true;
-      return encodeJsonFrame(FrameType.PG_STATS, pg);
+      return encodeJsonFrame(FrameType.PG_STATS, jsonPgStats(pg));
     }
   }
 
@@ -310,6 +313,12 @@ export class MgrClient extends EventEmitter {
     switch (type) {
       case FrameType.CHALLENGE: {
         const m = decodeJson<ChallengeMsg>(type, payload);
+        if (!Number.isInteger(m.version) || m.version < MIN_PROTOCOL_VERSION || m.version > PROTOCOL_VERSION) {
+          this.lastError = { code: 'EVERSION', message: `the manager chose protocol version ${String(m.version)}; this client speaks ${MIN_PROTOCOL_VERSION}..${PROTOCOL_VERSION}` };
+          socket.destroy();
+          return;
+        }
+        this.protocolVersion = m.version;
         this.serverNonce = m.server_nonce;
         this.mgrName = m.mgr;
         this.clientNonce = newNonce();
@@ -435,3 +444,10 @@ export function splitHostPort(addr: string): [string, string] {
 }
 
 export { valueWidth };
+
+/** A message as the JSON PG_STATS carries it: packed ping times as network_ping_times. */
+function jsonPgStats(pg: PgStatsMsg): PgStatsMsg {
+  const { packedPingTimes, ...rest } = pg;
+  if (packedPingTimes === undefined) return pg;
+  return { ...rest, osd_stat: { ...pg.osd_stat, network_ping_times: pg.osd_stat.network_ping_times ?? unpackPingTimes(packedPingTimes) } };
+}

@@ -3,8 +3,15 @@
 // The decoder is incremental and never buffers more than one frame's worth.
 
 export const PROTOCOL_MAGIC = 'mgrd';
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: PG_STATS_BIN carries the heartbeat ping times in a binary section after
+ * the PG records (docs/protocol.md), no longer as JSON in its head. A peer
+ * that negotiated 1 sends and gets version 1's layout.
+ */
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
+/** The first version whose PG_STATS_BIN has the ping section. */
+export const PING_SECTION_VERSION = 2;
 
 export const FrameType = {
   HELLO: 1,

@@ -179,6 +179,13 @@ export interface PgStatsMsg {
   pool_statfs?: Array<{ poolid: number } & StoreStatfs>;
   /** PGs for which this OSD is primary. */
   pg_stats: PgStatReport[];
+  /**
+   * Heartbeat ping times packed (protocol/ping-times.ts), in place of
+   * osd_stat.network_ping_times: what PG_STATS_BIN carries in binary. Not a
+   * JSON field: the JSON frames carry network_ping_times (the client converts),
+   * and a parsed JSON message's value here is ignored unless a Uint32Array.
+   */
+  packedPingTimes?: Uint32Array;
 }
 
 /**
@@ -232,6 +239,12 @@ export interface PgReportCursor {
 export interface DecodedPgStats extends Omit<PgStatsMsg, 'pg_stats'> {
   /** A walk over the records from the first (one at a time: a new walk ends the previous one). */
   records(): PgReportCursor;
+  /**
+   * The binary ping times (PG_STATS_BIN's ping section), read into `into`
+   * when it has their size, else into a new array; undefined when the frame
+   * has none (protocol version 1: then osd_stat.network_ping_times).
+   */
+  pingTimesInto?(into: Uint32Array | undefined): Uint32Array | undefined;
 }
 
 /** Cluster maps from the cluster source (a `mon` entity). Every field optional; present ones replace. */

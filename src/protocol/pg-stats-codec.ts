@@ -3,16 +3,21 @@
 // a period straight from the frames instead of parsing ~28 MB/s of JSON into
 // short-lived objects. encodePgStats is pure (the daemon's side);
 // PgStatsDecoder checks a whole payload before anything may apply it, and
-// walks records with one cursor reused across records and messages.
+// walks records with one cursor reused across records and messages. From
+// protocol version 2 the heartbeat ping times follow the records in binary
+// (ping-times.ts), not in the head.
 
 import { popcount32 } from '../common/bits.js';
-import { FrameError, FrameType } from './frames.js';
+import { FrameError, FrameType, PING_SECTION_VERSION, PROTOCOL_VERSION } from './frames.js';
 import { CLIENT_FRAME_BOUNDS, MAX_PG_STATS_BIN_HEAD_BYTES } from './frame-bounds.js';
 import { parseJsonBounded } from './json-bounded.js';
 import {
   MAX_POOL_ID, STAT_SUM_FIELDS, num, parsePgid, parseVersion, pgidOf,
   type DecodedPgStats, type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
 } from './messages.js';
+import {
+  MAX_PING_PEERS, PING_RECORD_BYTES, checkPingRows, packPingTimes, pingPeerCount, readPingRows, unpackPingTimes, writePingSection,
+} from './ping-times.js';
 
 /** Byte offsets of a record's fixed part (docs/protocol.md has the table). */
 const R = {
@@ -41,12 +46,15 @@ export interface PgStatsBinHead {
 }
 
 /**
- * The PG_STATS_BIN payload of a message. Throws RangeError, naming the PG and
- * field, for what the format cannot carry (ids beyond int32, epochs beyond
- * u32, a version not EPOCH'V, sets longer than 255, a stat value that is not
- * a number): the sender then falls back to the JSON PG_STATS frame.
+ * The PG_STATS_BIN payload of a message, in the layout of protocol `version`
+ * (the session's; 2 and later: ping times in a section after the records,
+ * from msg.packedPingTimes or else osd_stat.network_ping_times; 1: ping times
+ * as JSON in the head). Throws RangeError, naming the PG and field, for what
+ * the format cannot carry (ids beyond int32, epochs beyond u32, a version not
+ * EPOCH'V, sets longer than 255, a stat value that is not a number, more than
+ * MAX_PING_PEERS peers): the sender then falls back to the JSON PG_STATS frame.
  */
-export function encodePgStats(msg: PgStatsMsg): Buffer {
+export function encodePgStats(msg: PgStatsMsg, version: number = PROTOCOL_VERSION): Buffer {
   const pgs = msg.pg_stats;
   const states: string[] = [];
   const stateIndex = new Map<string, number>();
@@ -61,7 +69,10 @@ export function encodePgStats(msg: PgStatsMsg): Buffer {
     const n = setLength(r, r.up, 'up') + setLength(r, r.acting, 'acting') + (r.blocked_by === undefined ? 0 : setLength(r, r.blocked_by, 'blocked_by'));
     bytes += PG_RECORD_FIXED_BYTES + 4 * n + 8 * statMask(r, undefined);
   }
-  const head: PgStatsBinHead = { osd: msg.osd, epoch: msg.epoch, stamp: msg.stamp, osd_stat: msg.osd_stat, states };
+  const section = version >= PING_SECTION_VERSION;
+  const ping = section ? packedPingOf(msg) : undefined;
+  if (ping) bytes += 4 + ping.length * 4;
+  const head: PgStatsBinHead = { osd: msg.osd, epoch: msg.epoch, stamp: msg.stamp, osd_stat: headOsdStat(msg, section), states };
   if (msg.pool_statfs !== undefined) head.pool_statfs = msg.pool_statfs;
   const json = JSON.stringify(head);
   const headLen = Buffer.byteLength(json);
@@ -72,8 +83,27 @@ export function encodePgStats(msg: PgStatsMsg): Buffer {
   dv.setUint32(4 + headLen, pgs.length, true);
   let o = 8 + headLen;
   for (const r of pgs) o = writeRecord(dv, o, r, stateIndex.get(r.state)!);
+  if (ping) o = writePingSection(dv, o, ping);
   if (o !== out.length) throw new Error(`encodePgStats: wrote ${o} of ${out.length} bytes`);
   return out;
+}
+
+/** The ping times a version 2 message sends: packed as given, or packed from the JSON form. */
+function packedPingOf(msg: PgStatsMsg): Uint32Array {
+  const packed = msg.packedPingTimes;
+  const json = (msg.osd_stat as OsdStatReport | undefined)?.network_ping_times;
+  const n = packed !== undefined ? pingPeerCount(packed) : json?.length ?? 0;
+  if (n > MAX_PING_PEERS) throw new RangeError(`PG_STATS_BIN cannot carry ping times to ${n} peers (at most ${MAX_PING_PEERS})`);
+  return packed ?? (json !== undefined ? packPingTimes(json) : new Uint32Array(0));
+}
+
+/** osd_stat as the head carries it: without ping times in version 2, with them as JSON in version 1. */
+function headOsdStat(msg: PgStatsMsg, section: boolean): OsdStatReport {
+  if (typeof msg.osd_stat !== 'object' || msg.osd_stat === null) return msg.osd_stat; // sent as is: the receiver refuses it
+  const { network_ping_times: json, ...rest } = msg.osd_stat;
+  if (section) return rest;
+  if (json !== undefined) return msg.osd_stat;
+  return msg.packedPingTimes !== undefined ? { ...rest, network_ping_times: unpackPingTimes(msg.packedPingTimes) } : msg.osd_stat;
 }
 
 const mask = { lo: 0, hi: 0 };
@@ -178,13 +208,16 @@ export class PgStatsFrame implements PgStatsMsg, DecodedPgStats {
   readonly pool_statfs?: Array<{ poolid: number } & StoreStatfs>;
   readonly states: readonly string[];
 
-  /** Only PgStatsDecoder.decode makes one, after checking every record. */
+  /** Only PgStatsDecoder.decode makes one, after checking every record and the ping section. */
   constructor(
     head: PgStatsBinHead,
     private readonly view: DataView,
     private readonly at: number,
     readonly count: number,
     private readonly shared: BinPgCursor,
+    /** Where the ping section's rows start, and how many; pingAt -1: no section (version 1). */
+    private readonly pingAt: number,
+    readonly pingPeers: number,
   ) {
     this.osd = head.osd;
     this.epoch = head.epoch;
@@ -197,6 +230,16 @@ export class PgStatsFrame implements PgStatsMsg, DecodedPgStats {
   /** The records from the first, through the decoder's one cursor: one walk at a time. */
   records(): PgReportCursor {
     return this.shared.start(this.view, this.at, this.count, this.states);
+  }
+
+  /** The ping section's rows, into `into` when it has their size (no allocation); undefined for a version 1 frame. */
+  pingTimesInto(into: Uint32Array | undefined): Uint32Array | undefined {
+    return this.pingAt < 0 ? undefined : readPingRows(this.view, this.pingAt, this.pingPeers, into);
+  }
+
+  /** The ping section as a new array (tools, tests; the manager reads pingTimesInto). */
+  get packedPingTimes(): Uint32Array | undefined {
+    return this.pingTimesInto(undefined);
   }
 
   /** The records as JSON-shaped objects (tools, tests): allocates, the manager does not use it. */
@@ -213,11 +256,12 @@ export class PgStatsDecoder {
   private readonly cursor = new BinPgCursor();
 
   /**
-   * Checks the whole payload (head, every record, no byte left over) and
-   * returns the message; throws FrameError EBADMSG (lengths, head) or
-   * ESCHEMA (a record's values) otherwise.
+   * Checks the whole payload (head, every record, the ping section of
+   * `version` 2 on, no byte left over) and returns the message; throws
+   * FrameError EBADMSG (lengths, head, the ping section's count) or ESCHEMA
+   * (a record's values, a ping peer's id) otherwise.
    */
-  decode(payload: Buffer): PgStatsFrame {
+  decode(payload: Buffer, version: number = PROTOCOL_VERSION): PgStatsFrame {
     if (payload.length < 8) throw new FrameError('EBADMSG', `PG_STATS_BIN of ${payload.length} bytes is shorter than its head length and PG count`);
     const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const headLen = view.getUint32(0, true);
@@ -230,16 +274,24 @@ export class PgStatsDecoder {
       throw new FrameError('EBADMSG', `PG_STATS_BIN head is not valid JSON: ${(err as Error).message}`);
     }
     checkHead(head);
+    const section = version >= PING_SECTION_VERSION;
+    if (section && (head.osd_stat as Partial<OsdStatReport> | undefined)?.network_ping_times !== undefined) {
+      throw new FrameError('EBADMSG', 'PG_STATS_BIN head carries osd_stat.network_ping_times: from protocol version 2 they go in the ping section');
+    }
     const at = 8 + headLen;
     const count = view.getUint32(at - 4, true);
     if (count > (payload.length - at) / PG_RECORD_FIXED_BYTES) {
       throw new FrameError('EBADMSG', `PG_STATS_BIN says ${count} PGs but has ${payload.length - at} bytes for them`);
     }
-    const frame = new PgStatsFrame(head, view, at, count, this.cursor);
     const c = this.cursor.start(view, at, count, head.states);
     while (c.next());
-    if (c.offset !== payload.length) throw new FrameError('EBADMSG', `PG_STATS_BIN has ${payload.length - c.offset} bytes after its ${count} PGs`);
-    return frame;
+    const end = c.offset;
+    if (!section) {
+      if (end !== payload.length) throw new FrameError('EBADMSG', `PG_STATS_BIN has ${payload.length - end} bytes after its ${count} PGs`);
+      return new PgStatsFrame(head, view, at, count, this.cursor, -1, 0);
+    }
+    const peers = checkPingSection(view, end);
+    return new PgStatsFrame(head, view, at, count, this.cursor, end + 4, peers);
   }
 }
 
@@ -249,6 +301,20 @@ function checkHead(head: unknown): asserts head is PgStatsBinHead {
   if (!Array.isArray(states) || states.length > MAX_PG_STATES || !states.every((s) => typeof s === 'string')) {
     throw new FrameError('EBADMSG', `PG_STATS_BIN head.states must be an array of at most ${MAX_PG_STATES} strings`);
   }
+}
+
+/** Checks the ping section at `at` (to the end of the payload); returns its peer count. */
+function checkPingSection(view: DataView, at: number): number {
+  const left = view.byteLength - at;
+  if (left < 4) throw new FrameError('EBADMSG', `PG_STATS_BIN has ${left} bytes after its PGs: no room for the ping section's peer count`);
+  const peers = view.getUint32(at, true);
+  if (peers > MAX_PING_PEERS) throw new FrameError('EBADMSG', `PG_STATS_BIN ping section says ${peers} peers (at most ${MAX_PING_PEERS})`);
+  if (left - 4 !== peers * PING_RECORD_BYTES) {
+    throw new FrameError('EBADMSG', `PG_STATS_BIN ping section of ${peers} peers needs ${peers * PING_RECORD_BYTES} bytes, has ${left - 4}`);
+  }
+  const bad = checkPingRows(view, at + 4, peers);
+  if (bad !== undefined) throw new FrameError('ESCHEMA', `PG_STATS_BIN ${bad}`);
+  return peers;
 }
 
 const NO_BYTES: DataView = new DataView(new ArrayBuffer(0));

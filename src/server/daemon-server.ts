@@ -357,7 +357,7 @@ export class DaemonServer implements SessionHost {
   pgStatsBinary(s: Session, payload: Buffer): void {
     this.checkOsdSession(s);
     // Every record is checked here, before anything is applied (FrameError EBADMSG / ESCHEMA).
-    this.applyPgStats(s, this.pgStatsDecoder.decode(payload));
+    this.applyPgStats(s, this.pgStatsDecoder.decode(payload, s.version));
   }
 
   private checkOsdSession(s: Session): void {

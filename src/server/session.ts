@@ -69,6 +69,8 @@ export class Session {
   state: State = 'hello';
   entity = '';
   caps: Caps | undefined;
+  /** The protocol version chosen at HELLO (the lower of the peer's and ours): PG_STATS_BIN's layout follows it. */
+  version = MIN_PROTOCOL_VERSION;
   /** Daemon name after OPEN. */
   daemonName: string | undefined;
   /** Set by the server on OPEN: its DaemonState key. */
@@ -313,7 +315,8 @@ export class Session {
     this.entity = m.entity;
     this.serverNonce = newNonce();
     this.state = 'auth';
-    this.sendJson(FrameType.CHALLENGE, { version: Math.min(PROTOCOL_VERSION, m.version), server_nonce: this.serverNonce, mgr: this.host.mgrName });
+    this.version = Math.min(PROTOCOL_VERSION, m.version);
+    this.sendJson(FrameType.CHALLENGE, { version: this.version, server_nonce: this.serverNonce, mgr: this.host.mgrName });
   }
 
   private onAuth(m: AuthMsg): void {

@@ -4,6 +4,7 @@
 // BLUESTORE_SPURIOUS_READ_ERRORS...), and TOO_MANY_PGS. Wording, counts and
 // detail order are Ceph's.
 
+import { PING, PING_FIELDS, PING_IFACE } from '../protocol/ping-times.js';
 import type { AddCheck } from './health-types.js';
 import type { HealthConfig } from './health.js';
 import type { OsdMap } from '../mgr-module/map-types.js';
@@ -23,6 +24,9 @@ const OS_ALERT_SUMMARY: Record<string, string> = {
   BLUESTORE_NO_PER_POOL_OMAP: 'reporting legacy (not per-pool) BlueStore omap usage stats',
   BLUESTORE_SPURIOUS_READ_ERRORS: 'have spurious read errors',
 };
+
+const BACK = PING.back + PING_IFACE.average;
+const FRONT = PING.front + PING_IFACE.average;
 
 interface PingItem {
   /** µs, the largest of the three window averages. */
@@ -53,15 +57,21 @@ export function slowPingChecks(m: PGMap, osdMap: OsdMap, topo: CrushTopology | u
   if (!(threshold > 0)) return;
   const back: PingItem[] = [];
   const front: PingItem[] = [];
+  const maxAgeS = cfg.osdHeartbeatGraceS * 60;
   for (const e of m.osdTable.entries()) {
-    for (const p of e.pingSummary) {
+    // The packed rows (protocol/ping-times.ts): window averages in µs, as Ceph's hb_pingtime.
+    const p = e.ping;
+    for (let row = 0; row + PING_FIELDS <= p.length; row += PING_FIELDS) {
       // Maybe source info is old (Ceph: older than 60 heartbeat graces).
-      if (!(nowS - p.lastUpdateS <= cfg.osdHeartbeatGraceS * 60)) continue;
-      const b = Math.max(p.back[0], p.back[1], p.back[2]);
-      if (b > threshold) back.push({ pingtime: b, from: e.osd, to: p.to, improving: p.back[0] < p.back[1] && p.back[1] < p.back[2] });
-      const f = Math.max(p.front[0], p.front[1], p.front[2]);
+      if (!(nowS - p[row + PING.lastUpdate]! <= maxAgeS)) continue;
+      const to = p[row + PING.osd]!;
+      const b0 = p[row + BACK]!, b1 = p[row + BACK + 1]!, b2 = p[row + BACK + 2]!;
+      const b = Math.max(b0, b1, b2);
+      if (b > threshold) back.push({ pingtime: b, from: e.osd, to, improving: b0 < b1 && b1 < b2 });
+      const f0 = p[row + FRONT]!, f1 = p[row + FRONT + 1]!, f2 = p[row + FRONT + 2]!;
+      const f = Math.max(f0, f1, f2);
       // Ceph compares the front 5-minute average with the *back* 15-minute one here; kept as it is.
-      if (f > threshold) front.push({ pingtime: f, from: e.osd, to: p.to, improving: p.front[0] < p.front[1] && p.front[1] < p.back[2] });
+      if (f > threshold) front.push({ pingtime: f, from: e.osd, to, improving: f0 < f1 && f1 < b2 });
     }
   }
   if (back.length === 0 && front.length === 0) return;

@@ -3,9 +3,9 @@
 // An OSD's pool_statfs live in one Float64Array (not one per pool): at 10,000
 // OSDs and 10 pools that is 10,000 arrays instead of 100,000.
 
-import type { PgStatsMsg } from '../protocol/messages.js';
+import type { DecodedPgStats, PeerPingTimes, PgStatsMsg } from '../protocol/messages.js';
+import { NO_PING_TIMES, PING_FIELDS, packPingTimes, unpackPingTimes } from '../protocol/ping-times.js';
 import { num } from './pg-record.js';
-import { summarizePing, type PeerPingSummary, type PeerPingTimes } from './osd-ping.js';
 import { OSD_COL, OSD_W, STATFS_W, addInto, statfsVector } from './stat-vectors.js';
 
 /** What is kept of one OSD's osd_stat and pool_statfs. */
@@ -18,9 +18,10 @@ export interface OsdStatEntry {
   hbPeers: readonly number[];
   /** pool id -> statfs vector of this OSD's share of the pool. */
   readonly pools: Map<number, Float64Array>;
-  /** Heartbeat ping times to its peers, as reported (network_ping_times), and what health reads of them. */
-  readonly pingTimes: readonly PeerPingTimes[];
-  readonly pingSummary: readonly PeerPingSummary[];
+  /** Heartbeat ping times to its peers, packed (protocol/ping-times.ts: PING_FIELDS u32 per peer): what health reads. */
+  readonly ping: Uint32Array;
+  /** The same as `network_ping_times` JSON, built on each read (commands, modules). */
+  readonly pingTimes: PeerPingTimes[];
   /** Its objectstore's alerts, name -> message. */
   readonly alerts: Readonly<Record<string, string>>;
 }
@@ -32,14 +33,17 @@ class OsdStatRecord implements OsdStatEntry {
   upFrom = 0;
   seq = 0;
   hbPeers: readonly number[] = [];
-  pingTimes: readonly PeerPingTimes[] = [];
-  pingSummary: readonly PeerPingSummary[] = [];
+  ping: Uint32Array = NO_PING_TIMES;
   alerts: Readonly<Record<string, string>> = NO_ALERTS;
   /** Pool ids in report order, and their statfs vectors at STATFS_W * i. */
   poolIds: number[] = [];
   poolVecs = new Float64Array(0);
 
   constructor(readonly osd: number) {}
+
+  get pingTimes(): PeerPingTimes[] {
+    return unpackPingTimes(this.ping);
+  }
 
   /** A new Map of views into poolVecs (for readers; the table works on the arrays). */
   get pools(): Map<number, Float64Array> {
@@ -56,7 +60,7 @@ export class OsdStatTable {
   private readonly scratchIds: number[] = [];
 
   /** Replaces one OSD's osd_stat and pool_statfs; pools `keepPool` rejects are ignored. */
-  apply(msg: Omit<PgStatsMsg, 'pg_stats'>, keepPool: (pool: number) => boolean): void {
+  apply(msg: Omit<PgStatsMsg, 'pg_stats'> | DecodedPgStats, keepPool: (pool: number) => boolean): void {
     let e = this.osds.get(msg.osd);
     if (!e) {
       e = new OsdStatRecord(msg.osd);
@@ -84,9 +88,8 @@ export class OsdStatTable {
     const peers: unknown = s.hb_peers;
     if (!Array.isArray(peers)) e.hbPeers = [];
     else if (!sameIds(e.hbPeers, peers)) e.hbPeers = peers.slice() as number[];
-    // Checked at ingest (checkPgStatsHead); kept as sent: the message is not used after this.
-    e.pingTimes = s.network_ping_times ?? [];
-    e.pingSummary = e.pingTimes.map(summarizePing);
+    // Checked at ingest (the decoder, checkPgStatsHead). Into the OSD's own array when the peer count did not change.
+    e.ping = packedPing(msg, e.ping);
     e.alerts = s.alerts !== undefined && Object.keys(s.alerts).length > 0 ? s.alerts : NO_ALERTS;
 
     // pool_statfs replaces this OSD's previous set (an OSD reports every pool it holds).
@@ -157,8 +160,7 @@ export class OsdStatTable {
     e.upFrom = 0;
     e.seq = 0;
     e.hbPeers = [];
-    e.pingTimes = [];
-    e.pingSummary = [];
+    e.ping = NO_PING_TIMES;
     e.alerts = NO_ALERTS;
   }
 
@@ -189,6 +191,23 @@ export class OsdStatTable {
       if (s.n <= 0) this.poolStores.delete(pool);
     });
   }
+}
+
+/** A message's ping times packed: PG_STATS_BIN's section read in place, a packed array copied, or JSON packed. */
+function packedPing(msg: Omit<PgStatsMsg, 'pg_stats'> | DecodedPgStats, reuse: Uint32Array): Uint32Array {
+  const into = reuse === NO_PING_TIMES ? undefined : reuse;
+  const fromFrame = (msg as DecodedPgStats).pingTimesInto?.(into);
+  if (fromFrame !== undefined) return fromFrame.length === 0 ? NO_PING_TIMES : fromFrame;
+  const packed: unknown = msg.packedPingTimes;
+  if (packed instanceof Uint32Array) {
+    const n = packed.length - (packed.length % PING_FIELDS);
+    if (n === 0) return NO_PING_TIMES;
+    const out = into !== undefined && into.length === n ? into : new Uint32Array(n);
+    out.set(packed.subarray(0, n));
+    return out;
+  }
+  const json = msg.osd_stat.network_ping_times;
+  return json !== undefined && json.length > 0 ? packPingTimes(json) : NO_PING_TIMES;
 }
 
 function sameIds(a: readonly unknown[], b: readonly unknown[]): boolean {

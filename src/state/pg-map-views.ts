@@ -116,7 +116,7 @@ export function dumpPoolStats(m: PGMap): Array<Record<string, unknown>> {
 export function dumpOsdStats(m: PGMap, withNet: boolean): Array<Record<string, unknown>> {
   return m.osdIds().map((osd) => {
     const e = m.osdStat(osd)!;
-    return osdStatJson(e.vec, { osd, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, pingTimes: e.pingTimes, alerts: e.alerts }, withNet);
+    return osdStatJson(e.vec, { osd, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, ping: e.ping, alerts: e.alerts }, withNet);
   });
 }
 

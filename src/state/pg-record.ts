@@ -2,9 +2,10 @@
 // sets a row, the check of a JSON PG_STATS message before it touches anything,
 // and the walk over its records that the binary one shares (PgReportCursor).
 
-import { checkOsAlerts, checkPingTimes } from './osd-ping.js';
+import { MAX_PING_PEERS, OsdExtrasError, checkOsAlerts, checkPingTimes } from './osd-ping.js';
+import { PING_FIELDS } from '../protocol/ping-times.js';
 import {
-  num, parsePgid, parseVersion, pgidOf, type PgReportCursor, type PgStatReport, type PgStatsMsg,
+  num, parsePgid, parseVersion, pgidOf, type DecodedPgStats, type PgReportCursor, type PgStatReport, type PgStatsMsg,
 } from '../protocol/messages.js';
 import { PGF } from './pg-states.js';
 import { PGT, STAMP_N } from './pg-stamps.js';
@@ -153,6 +154,9 @@ export function checkPgStatsHead(msg: Omit<PgStatsMsg, 'pg_stats'>): void {
   try {
     if (msg.osd_stat.network_ping_times !== undefined) checkPingTimes(msg.osd_stat.network_ping_times);
     if (msg.osd_stat.alerts !== undefined) checkOsAlerts(msg.osd_stat.alerts);
+    // In-process senders' packed form (a JSON message's value is ignored unless a Uint32Array; PG_STATS_BIN's is checked by its decoder).
+    const packed: unknown = (msg as Partial<DecodedPgStats>).pingTimesInto === undefined ? msg.packedPingTimes : undefined;
+    if (packed instanceof Uint32Array && packed.length > MAX_PING_PEERS * PING_FIELDS) throw new OsdExtrasError(`packed ping times: at most ${MAX_PING_PEERS} peers`);
   } catch (err) {
     throw new PgStatsError(`PG_STATS ${(err as Error).message}`);
   }

@@ -3,6 +3,7 @@
 // value is an integer below 2^53, so adding and subtracting stays exact.
 
 import { STAT_SUM_FIELDS, type StoreStatfs } from '../protocol/messages.js';
+import { unpackPingTimes } from '../protocol/ping-times.js';
 import { kbOf } from './ceph-format.js';
 
 /** Width of a stat_sum row. */
@@ -113,7 +114,8 @@ export interface OsdStatExtras {
   upFrom: number;
   seq: number;
   hbPeers: readonly number[];
-  pingTimes?: readonly unknown[];
+  /** Packed ping times (protocol/ping-times.ts), shown as network_ping_times when asked for. */
+  ping?: Uint32Array;
   alerts?: Readonly<Record<string, string>>;
 }
 
@@ -148,7 +150,7 @@ export function osdStatJson(v: Float64Array, x: OsdStatExtras, withNet: boolean)
     // os_alerts: one {alert, message} per alert (docs/state.md).
     alerts: Object.entries(x.alerts ?? {}).map(([alert, message]) => ({ alert, message })),
   });
-  if (withNet) out.network_ping_times = x.pingTimes ?? [];
+  if (withNet) out.network_ping_times = x.ping !== undefined ? unpackPingTimes(x.ping) : [];
   return out;
 }
 

@@ -60,13 +60,14 @@ export async function expectError(s: RawSession, code: string): Promise<string> 
   return e.message;
 }
 
-/** Handshake as `entity` with `secret`; resolves once AUTH_OK arrived. */
-export async function authenticate(s: RawSession, entity: string, secret: Buffer): Promise<void> {
-  s.send(encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: PROTOCOL_VERSION, min_version: 1, entity }));
-  const ch = JSON.parse((await s.next(FrameType.CHALLENGE)).body) as { server_nonce: string };
+/** Handshake as `entity` with `secret`, speaking protocol versions 1..`version`; resolves once AUTH_OK arrived, to the version the server chose. */
+export async function authenticate(s: RawSession, entity: string, secret: Buffer, version = PROTOCOL_VERSION): Promise<number> {
+  s.send(encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version, min_version: 1, entity }));
+  const ch = JSON.parse((await s.next(FrameType.CHALLENGE)).body) as { server_nonce: string; version: number };
   const cn = newNonce();
   s.send(encodeJsonFrame(FrameType.AUTH, { client_nonce: cn, proof: clientProof(secret, entity, ch.server_nonce, cn) }));
   await s.next(FrameType.AUTH_OK);
+  return ch.version;
 }
 
 export function reportFrame(values: number[], head?: unknown): Buffer {

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { cephStamp, splitPgDump, type PgDumpJson } from '../../src/agent/pg-dump.js';
 import { STAT_SUM_FIELDS } from '../../src/protocol/messages.js';
+import { PgStatsDecoder, encodePgStats } from '../../src/protocol/pg-stats-codec.js';
+import { unpackPingTimes } from '../../src/protocol/ping-times.js';
 import { ClusterState } from '../../src/state/cluster-state.js';
 import { refCli, refJson } from '../helpers/pg-cluster.js';
 
@@ -50,6 +52,22 @@ describe('splitPgDump', () => {
       expect(m.pool_statfs !== undefined).toBe((o.num_per_pool_osds as number) > 0);
     }
     expect(msgs.find((m) => m.osd === 3)!.pool_statfs!.map((p) => p.poolid).sort()).toEqual([2, 3, 4]);
+  });
+
+  it("relays each OSD's heartbeat ping times, packed for PG_STATS_BIN, shown again exactly as Ceph printed them", () => {
+    const c = fold();
+    for (const o of dump.pg_map.osd_stats!) {
+      const sent = msgs.find((m) => m.osd === o.osd)!;
+      expect(sent.packedPingTimes!.length).toBeGreaterThan(0);
+      expect(sent.osd_stat.network_ping_times).toBeUndefined();
+      // Through the binary frame, into the PGMap, and out as `pg dump osds` shows them.
+      const f = new PgStatsDecoder().decode(encodePgStats(sent));
+      expect(unpackPingTimes(f.packedPingTimes!)).toEqual(o.network_ping_times);
+      expect(c.pgMap.osdStat(o.osd as number)!.pingTimes).toEqual(o.network_ping_times);
+    }
+    // An entry not in Ceph's shape: that OSD's ping times are dropped, not its report.
+    const odd = splitPgDump({ pg_map: { osd_stats: [{ osd: 0, network_ping_times: [{ osd: 'x' }] }] } }, 30, stampS);
+    expect(odd.map((m) => [m.osd, m.packedPingTimes])).toEqual([[0, undefined]]);
   });
 
   it('folded into the PGMap, gives the sums and PG states Ceph had', () => {

@@ -63,7 +63,7 @@ describe('DaemonServer', () => {
   it('refuses a protocol version it does not speak', async () => {
     const s = await openRaw(t.daemonAddr);
     s.send(encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: 9, min_version: 7, entity: 'osd.1' }));
-    expect(await expectError(s, 'EVERSION')).toMatch(/client speaks versions 7..9; this mgr speaks 1..1/);
+    expect(await expectError(s, 'EVERSION')).toMatch(/client speaks versions 7..9; this mgr speaks 1..2/);
   });
 
   it('refuses REPORT before OPEN', async () => {
@@ -155,9 +155,10 @@ describe('DaemonServer', () => {
     expect(await attempt('client.pgro', pgStatsBinFrame(pgStatsMsg(60, [0x60])), false)).toBe("EPERM client.pgro (caps 'allow r') may not send PG_STATS_BIN");
     // Two good PGs, then one whose stat value is NaN: the message is refused whole.
     const bad = encodePgStats(pgStatsMsg(60, [0x60, 0x61, 0x62], [1, 2]));
-    bad.writeDoubleLE(Number.NaN, bad.length - 8);
+    // Its last stat value is before the ping section (protocol 2: a 4-byte peer count, no peers).
+    bad.writeDoubleLE(Number.NaN, bad.length - 12);
     expect(await attempt('osd.60', encodeFrame(FrameType.PG_STATS_BIN, bad))).toMatch(/^ESCHEMA PG_STATS_BIN PG 2 of 3 .*stat_sum is NaN/);
-    expect(await attempt('osd.60', encodeFrame(FrameType.PG_STATS_BIN, bad.subarray(0, bad.length - 1)))).toMatch(/^EBADMSG PG_STATS_BIN PG 2 of 3 .*run past the payload/);
+    expect(await attempt('osd.60', encodeFrame(FrameType.PG_STATS_BIN, bad.subarray(0, bad.length - 5)))).toMatch(/^EBADMSG PG_STATS_BIN PG 2 of 3 .*run past the payload/);
     for (const ps of ['1.60', '1.61', '1.62']) expect(pgMap.getPg(ps)).toBeUndefined();
     expect(pgMap.osdStat(60)).toBeUndefined();
   });

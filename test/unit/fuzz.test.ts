@@ -14,6 +14,7 @@ import { clientProof, newNonce } from '../../src/protocol/auth.js';
 import { encodeFrame, encodeJsonFrame, FrameType, type FrameTypeCode } from '../../src/protocol/frames.js';
 import type { CounterDecl, PgStatsMsg } from '../../src/protocol/messages.js';
 import { encodePgStats, PgStatsDecoder } from '../../src/protocol/pg-stats-codec.js';
+import { PING, PING_FIELDS, PING_RECORD_BYTES } from '../../src/protocol/ping-times.js';
 import { PGMap } from '../../src/state/pg-map.js';
 import { authenticate, openRaw, reportFrame, type RawSession } from '../helpers/raw-session.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
@@ -30,6 +31,8 @@ function flip(b: Buffer, i: number, r: () => number): void {
 }
 
 const decl = (path: string, type: number): CounterDecl => ({ path, description: '', nick: '', type, priority: 5, unit: 'none' });
+
+const PING_PEERS = 3;
 
 /** A good PG_STATS of `osd` for pool 1: replicated and EC sets, sparse and full stat_sums, a down PG. */
 function pgStatsMsg(osd: number): PgStatsMsg {
@@ -48,6 +51,8 @@ function pgStatsMsg(osd: number): PgStatsMsg {
       { ...pg(2, [osd, 1], [], 'down+peering'), blocked_by: [2, 3] },
       pg(3, [osd], [2 ** 40, 2 ** 33]),
     ],
+    // Heartbeat ping times to PING_PEERS peers: PG_STATS_BIN's ping section (protocol 2).
+    packedPingTimes: Uint32Array.from({ length: PING_PEERS * PING_FIELDS }, (_, i) => (i % PING_FIELDS === PING.osd ? 200 + i : i % PING_FIELDS === PING.lastUpdate ? stamp : 100 + i)),
   };
 }
 
@@ -203,18 +208,23 @@ describe('fuzz: bad frames close only their own session', () => {
     // PG_STATS_BIN from its own OSD, mutated until a manager must refuse it: bit flips (head, lengths,
     // indices, values), bytes overwritten with random values, or the payload cut anywhere.
     let binMutations = 0;
+    let pingMutations = 0;
     const badPgStatsBin = (osd: number): Buffer => {
       const good = encodePgStats(pgStatsMsg(osd));
       let p = Buffer.from(good);
       for (let tries = 0; !refused(p, osd) || tries === 0; tries++) {
         binMutations++;
-        const kind = Math.floor(r() * 4);
+        const kind = Math.floor(r() * 5);
         if (kind === 0 || tries > 20) p = p.subarray(0, Math.floor(r() * p.length));
         else if (kind === 1) flip(p, Math.floor(r() * p.length), r);
         else if (kind === 2) p[Math.floor(r() * p.length)] = Math.floor(r() * 256);
-        else { // a record's lengths and indices: the fixed part after the head
+        else if (kind === 3) { // a record's lengths and indices: the fixed part after the head
           const first = 8 + good.readUInt32LE(0);
           flip(p, first + Math.floor(r() * 18), r);
+        } else { // the ping section: its peer count, or a peer's osd id
+          pingMutations++;
+          const at = good.length - 4 - PING_PEERS * PING_RECORD_BYTES;
+          flip(p, r() < 0.5 ? at + Math.floor(r() * 4) : at + 4 + Math.floor(r() * PING_PEERS) * PING_RECORD_BYTES + Math.floor(r() * 4), r);
         }
       }
       return encodeFrame(FrameType.PG_STATS_BIN, p);
@@ -248,8 +258,9 @@ describe('fuzz: bad frames close only their own session', () => {
     }
     await Promise.all(Array.from({ length: 32 }, worker2));
 
-    console.log(`fuzz: ${driven} bad frames driven, ${closedWithError} sessions closed with an ERROR frame, ${logLines} log lines, ${binMutations} PG_STATS_BIN mutations`);
+    console.log(`fuzz: ${driven} bad frames driven, ${closedWithError} sessions closed with an ERROR frame, ${logLines} log lines, ${binMutations} PG_STATS_BIN mutations (${pingMutations} in the ping section)`);
     expect(driven).toBeGreaterThanOrEqual(100_000);
+    expect(pingMutations).toBeGreaterThan(0);
     // Nearly every case is refused with an error frame (a few mutated HELLOs stay valid and time out).
     expect(closedWithError).toBeGreaterThan(driven * 0.9);
     // Each failure is counted, but logged at most once per peer kind and code every 10 s: a flood costs no log flood.

@@ -1,11 +1,15 @@
 // PG_STATS_BIN: round trips of edge values, what the encoder cannot carry,
-// and the decoder refusing every truncation and every bad record.
+// and the decoder refusing every truncation and every bad record. The record
+// layout is the same in both protocol versions; the byte-level tests here use
+// version 1's (records to the end of the payload), pg-stats-ping.test.ts
+// version 2's ping section.
 
 import { describe, expect, test } from 'vitest';
-import { FrameError } from '../../src/protocol/frames.js';
+import type { FrameError } from '../../src/protocol/frames.js';
 import { STAT_SUM_FIELDS, type PgStatReport, type PgStatsMsg } from '../../src/protocol/messages.js';
 import { PG_RECORD_FIXED_BYTES, PgStatsDecoder, encodePgStats } from '../../src/protocol/pg-stats-codec.js';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
+import { refusalOf } from '../helpers/pg-stats-bin.js';
 
 const T0 = 1_800_000_000;
 const NONE = 2147483647;
@@ -33,20 +37,18 @@ function normal(r: PgStatReport): PgStatReport {
 
 const decoder = new PgStatsDecoder();
 
+/** Version 1's layout: the records end the payload. */
+const V1 = 1;
+
 function roundTrip(m: PgStatsMsg): PgStatsMsg {
   const f = decoder.decode(encodePgStats(m));
-  return { osd: f.osd, epoch: f.epoch, stamp: f.stamp, osd_stat: f.osd_stat, ...(f.pool_statfs ? { pool_statfs: f.pool_statfs } : {}), pg_stats: f.pg_stats };
+  return {
+    osd: f.osd, epoch: f.epoch, stamp: f.stamp, osd_stat: f.osd_stat, ...(f.pool_statfs ? { pool_statfs: f.pool_statfs } : {}), pg_stats: f.pg_stats,
+    ...(m.packedPingTimes ? { packedPingTimes: f.packedPingTimes } : {}),
+  };
 }
 
-function refusal(payload: Buffer): FrameError {
-  try {
-    decoder.decode(payload);
-  } catch (err) {
-    if (err instanceof FrameError) return err;
-    throw err;
-  }
-  throw new Error(`a payload of ${payload.length} bytes was accepted`);
-}
+const refusal = (payload: Buffer): FrameError => refusalOf(decoder, payload, V1);
 
 describe('PG_STATS_BIN round trip', () => {
   test("the simulator's messages (replicated and EC pools, pool_statfs) come back as sent", () => {
@@ -57,6 +59,7 @@ describe('PG_STATS_BIN round trip', () => {
       const m = sim.pgStats(osd, T0 + 5)!;
       pgs += m.pg_stats.length;
       expect(roundTrip(m)).toEqual({ ...m, pg_stats: m.pg_stats.map(normal) });
+      expect(m.packedPingTimes!.length).toBeGreaterThan(0);
     }
     expect(pgs).toBeGreaterThan(500);
   });
@@ -77,17 +80,20 @@ describe('PG_STATS_BIN round trip', () => {
     expect(roundTrip(m)).toEqual({ ...m, pg_stats: pgs.map(normal) });
   });
 
-  test('an empty message, and one without pool_statfs, are a head and a count', () => {
-    const p = encodePgStats(msg([]));
+  test('an empty message, and one without pool_statfs, are a head and a count (and, in version 2, a ping peer count)', () => {
+    const p = encodePgStats(msg([]), V1);
     expect(p.readUInt32LE(p.length - 4)).toBe(0);
     expect(p.length).toBe(8 + p.readUInt32LE(0));
     expect(roundTrip(msg([]))).toEqual(msg([]));
-    expect(decoder.decode(p).pool_statfs).toBeUndefined();
+    expect(decoder.decode(p, V1).pool_statfs).toBeUndefined();
+    const p2 = encodePgStats(msg([]));
+    expect(p2.length).toBe(12 + p2.readUInt32LE(0));
+    expect(p2.readUInt32LE(p2.length - 4)).toBe(0);
   });
 
   test('a record is its fixed part, 4 bytes an id and 8 a non-zero stat value', () => {
-    const one = encodePgStats(msg([report('1.0', { stat_sum: [1, 0, 3] })]));
-    const two = encodePgStats(msg([report('1.0', { stat_sum: [1, 0, 3] }), report('1.1', { up: [1], acting: [1, 2], blocked_by: [7], stat_sum: [] })]));
+    const one = encodePgStats(msg([report('1.0', { stat_sum: [1, 0, 3] })]), V1);
+    const two = encodePgStats(msg([report('1.0', { stat_sum: [1, 0, 3] }), report('1.1', { up: [1], acting: [1, 2], blocked_by: [7], stat_sum: [] })]), V1);
     expect(two.length - one.length).toBe(PG_RECORD_FIXED_BYTES + 4 * 4);
     expect(one.length - 8 - one.readUInt32LE(0)).toBe(PG_RECORD_FIXED_BYTES + 6 * 4 + 2 * 8);
   });
@@ -125,7 +131,7 @@ describe('PG_STATS_BIN refusals', () => {
     report('1.0', { stat_sum: Array.from({ length: W }, (_, i) => i) }),
     report('1.1', { up: [1, 2, 3, 4, 5, 6], acting: [1, NONE, 3, 4, 5, 6], blocked_by: [9] }),
     report('1.2', { stat_sum: [] }),
-  ], { pool_statfs: [{ poolid: 1, ...osdStat.statfs }] }));
+  ], { pool_statfs: [{ poolid: 1, ...osdStat.statfs }] }), V1);
   const headLen = sample.readUInt32LE(0);
   const first = 8 + headLen;
 
@@ -154,7 +160,7 @@ describe('PG_STATS_BIN refusals', () => {
     expect(refusal(withHead('[1]')).message).toMatch(/head must be an object/);
     expect(refusal(withHead('{"osd":0}')).message).toMatch(/states/);
     expect(refusal(withHead('{"osd":0,"states":[1]}')).message).toMatch(/states/);
-    expect(decoder.decode(withHead('{"osd":0,"states":[]}')).count).toBe(0);
+    expect(decoder.decode(withHead('{"osd":0,"states":[]}'), V1).count).toBe(0);
   });
 
   /** The sample with one record field overwritten. */

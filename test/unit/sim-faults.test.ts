@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { SimCluster, type SimOptions } from '../../src/sim/model/sim-cluster.js';
 import { parseScenario, loadScenario } from '../../src/sim/model/scenario.js';
+import { unpackPingTimes } from '../../src/protocol/ping-times.js';
 
 const START = 1_800_000_000;
 
@@ -129,7 +130,7 @@ describe('OSD faults', () => {
     expect(s2.alerts!.BLUESTORE_DISK_SIZE_MISMATCH).toMatch(/^slow device size mismatch detected, {2}fm size\(\d+\) > slow device size\(\d+\), Please stop using this OSD as it might cause data loss\.$/);
     expect(c.pgStats(5, now + 60)!.osd_stat.num_shards_repaired).toBe(13);
     expect(c.pgStats(4, now + 60)!.osd_stat.alerts).toBeUndefined();
-    const ping = c.pgStats(7, now + 60)!.osd_stat.network_ping_times!;
+    const ping = unpackPingTimes(c.pgStats(7, now + 60)!.packedPingTimes!);
     expect(ping.length).toBeGreaterThan(0);
     expect(ping[0]!.interfaces[0]!.average['1min']).toBeGreaterThan(2000);
     expect(ping[0]!.interfaces[1]!.average['1min']).toBeLessThan(20);

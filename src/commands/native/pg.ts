@@ -105,7 +105,7 @@ function estimatePgDump(m: PGMap, what: ReadonlySet<string>, fmt: Format): numbe
   if (all || what.has('osds')) {
     const ids = m.osdIds();
     const osds = ids.slice(0, SAMPLE).map((id) => m.osdStat(id)!);
-    bytes += sectionBytes(ids.length, osds.map((e) => osdStatJson(e.vec, { osd: 0, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, pingTimes: e.pingTimes, alerts: e.alerts }, true)), fmt, depth, () => textTable(PLAIN_PROBE, ids.slice(0, SAMPLE).map((id) => osdRow(m, id, 0))));
+    bytes += sectionBytes(ids.length, osds.map((e) => osdStatJson(e.vec, { osd: 0, upFrom: e.upFrom, seq: e.seq, hbPeers: e.hbPeers, ping: e.ping, alerts: e.alerts }, true)), fmt, depth, () => textTable(PLAIN_PROBE, ids.slice(0, SAMPLE).map((id) => osdRow(m, id, 0))));
     // pool_statfs: an entry per OSD and pool it stores (JSON only), extrapolated from the sampled OSDs.
     const statfs = osds.flatMap((e) => [...e.pools].map(([poolid, v]) => ({ poolid, osd: 0, ...statfsJson(v) })));
     if (fmt !== 'plain' && osds.length > 0) bytes += sectionBytes(Math.ceil((statfs.length / osds.length) * ids.length), statfs, fmt, depth);

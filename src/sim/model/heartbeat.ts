@@ -4,9 +4,10 @@
 // millisecond; a `slow-ping` scenario action adds latency to an OSD's links
 // from a moment on, and the window averages follow the way Ceph's do (the
 // 1-minute one first, the 15-minute one last). Pure: a function of time.
+// Reported packed (protocol/ping-times.ts: µs, as Ceph keeps them), sent in
+// PG_STATS_BIN's ping section: no object per peer on either side.
 
-import type { PeerPingTimes, PingInterface, PingWindows } from '../../protocol/messages.js';
-import { ctimeString } from '../../state/osd-ping.js';
+import { PING, PING_FIELDS, PING_IFACE, msToUs } from '../../protocol/ping-times.js';
 import { hashUnit } from './rng.js';
 
 /** Extra latency of an OSD's links from `atS` on (ms), until the next step. */
@@ -39,18 +40,25 @@ export class Heartbeats {
     return this.steps.size > 0;
   }
 
-  /** network_ping_times of `osd` towards its up peers at `nowS`. */
-  pingTimes(osd: number, peers: readonly number[], isUp: (osd: number) => boolean, nowS: number): PeerPingTimes[] {
-    const stamp = ctimeString(nowS);
-    const out: PeerPingTimes[] = [];
+  /** The ping times of `osd` towards its up peers at `nowS`, packed (network_ping_times once shown). */
+  pingTimes(osd: number, peers: readonly number[], isUp: (osd: number) => boolean, nowS: number): Uint32Array {
+    let n = 0;
+    for (const peer of peers) if (peer !== osd && isUp(peer)) n++;
+    const out = new Uint32Array(n * PING_FIELDS);
+    let row = 0;
     for (const peer of peers) {
       if (peer === osd || !isUp(peer)) continue;
-      out.push({ osd: peer, 'last update': stamp, interfaces: [this.iface(osd, peer, 'back', nowS), this.iface(osd, peer, 'front', nowS)] });
+      out[row + PING.osd] = peer;
+      out[row + PING.lastUpdate] = Math.floor(nowS);
+      this.iface(out, row + PING.back, osd, peer, 'back', nowS);
+      this.iface(out, row + PING.front, osd, peer, 'front', nowS);
+      row += PING_FIELDS;
     }
     return out;
   }
 
-  private iface(osd: number, peer: number, which: 'back' | 'front', nowS: number): PingInterface {
+  /** One interface's block at `o`: the same values, to the µs, as the JSON form had to three decimals of a ms. */
+  private iface(out: Uint32Array, o: number, osd: number, peer: number, which: 'back' | 'front', nowS: number): void {
     const lo = Math.min(osd, peer);
     const hi = Math.max(osd, peer);
     const side = which === 'back' ? 1 : 2;
@@ -58,17 +66,13 @@ export class Heartbeats {
     const base = 0.15 + 0.5 * hashUnit(this.seed, lo, hi, side);
     const tick = Math.floor(nowS / HEARTBEAT_S);
     const last = base * (0.6 + 0.9 * hashUnit(this.seed ^ 0x51e7, osd * 65_537 + peer, tick, side)) + this.extraAt(osd, peer, which, nowS);
-    const average = {} as PingWindows;
-    const min = {} as PingWindows;
-    const max = {} as PingWindows;
-    for (const w of WINDOW_S) {
-      const key = `${w / 60}min` as keyof PingWindows;
+    WINDOW_S.forEach((w, j) => {
       const [avg, lo2, hi2] = this.windowStats(osd, peer, which, nowS, w);
-      average[key] = round3(base + avg);
-      min[key] = round3(base * 0.55 + lo2);
-      max[key] = round3(base * 2.8 + hi2);
-    }
-    return { interface: which, average, min, max, last: round3(last) };
+      out[o + PING_IFACE.average + j] = msToUs(base + avg);
+      out[o + PING_IFACE.min + j] = msToUs(base * 0.55 + lo2);
+      out[o + PING_IFACE.max + j] = msToUs(base * 2.8 + hi2);
+    });
+    out[o + PING_IFACE.last] = msToUs(last);
   }
 
   /** Extra ms on the link (the slower end counts) at time t. */
@@ -106,8 +110,4 @@ function stepAt(steps: readonly Step[] | undefined, which: 'back' | 'front', t: 
     v = which === 'back' ? s.backMs : s.frontMs;
   }
   return v;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -1,7 +1,7 @@
 // PG_STATS as an OSD sends it: the stats of the PGs it is primary for, its
 // osd_stat and its per-pool store usage (see src/protocol/messages.ts).
 
-import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs, PeerPingTimes } from '../../protocol/messages.js';
+import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs } from '../../protocol/messages.js';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX } from '../../protocol/messages.js';
 import type { IoLedger } from './io-ledger.js';
 import type { PgEngine } from './pg-engine.js';
@@ -26,8 +26,8 @@ export interface ReportContext {
   seq: number;
   /** Current apply/commit latency of the OSD in ms. */
   latencyMs: number;
-  /** Heartbeat ping times to its peers (heartbeat.ts). */
-  pingTimes: PeerPingTimes[];
+  /** Heartbeat ping times to its peers, packed (heartbeat.ts). */
+  pingTimes: Uint32Array;
   /** Its objectstore's alerts, if any (faults.ts). */
   alerts?: Readonly<Record<string, string>>;
   /** Reads it repaired (osd_stat num_shards_repaired). */
@@ -115,7 +115,6 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
     commit_latency_ms: ctx.latencyMs,
     up_from: ctx.upFrom,
     seq: ctx.upFrom * 2 ** 32 + ctx.seq,
-    network_ping_times: ctx.pingTimes,
   };
   if (ctx.alerts !== undefined) osdStat.alerts = { ...ctx.alerts };
   const poolStatfs: Array<{ poolid: number } & StoreStatfs> = [];
@@ -135,5 +134,5 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
       internal_metadata: 0,
     });
   }
-  return { osd, epoch: ctx.epoch, stamp: now, osd_stat: osdStat, pool_statfs: poolStatfs, pg_stats: pgStats };
+  return { osd, epoch: ctx.epoch, stamp: now, osd_stat: osdStat, pool_statfs: poolStatfs, pg_stats: pgStats, packedPingTimes: ctx.pingTimes };
 }
