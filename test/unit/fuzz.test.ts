@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MgrClient } from '../../src/client/mgr-client.js';
 import { clientProof, newNonce } from '../../src/protocol/auth.js';
-import { encodeFrame, encodeJsonFrame, FrameType, type FrameTypeCode } from '../../src/protocol/frames.js';
+import { encodeFrame, encodeJsonFrame, FrameType, PROTOCOL_VERSION, type FrameTypeCode } from '../../src/protocol/frames.js';
 import type { CounterDecl, PgStatsMsg } from '../../src/protocol/messages.js';
 import { encodePgStats, PgStatsDecoder } from '../../src/protocol/pg-stats-codec.js';
 import { PING, PING_FIELDS, PING_RECORD_BYTES } from '../../src/protocol/ping-times.js';
@@ -135,7 +135,7 @@ describe('fuzz: bad frames close only their own session', () => {
       case 2: // zero length
         return Buffer.from([0, 0, 0, 0]);
       case 3: // wrong version
-        return encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: 2 + Math.floor(r() * 100), min_version: 2, entity: 'osd.1' });
+        return encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: PROTOCOL_VERSION + 1 + Math.floor(r() * 100), min_version: PROTOCOL_VERSION + 1, entity: 'osd.1' });
       case 4: { // mutated HELLO
         const f = encodeJsonFrame(FrameType.HELLO, { protocol: 'mgrd', version: 1, min_version: 1, entity: 'osd.1' });
         for (let i = 0; i < 3; i++) flip(f, 5 + Math.floor(r() * (f.length - 5)), r);
