@@ -194,8 +194,10 @@ describe('default simulated cluster on /metrics', () => {
     const has = (b: string, re: RegExp): number => (b.match(re) ?? []).length;
     const body = await waitFor(async () => {
       const b = await (await fetch(`${url}metrics`)).text();
-      return has(b, /\nceph_disk_occupation\{/g) === 12 && has(b, /\nceph_bluestore_commit_lat_count\{/g) === 12 && /\nceph_pool_compress_bytes_used\{pool_id="\d+"\} [1-9]/.test(b) ? b : undefined;
-    }, 30_000, 'disk occupation and bluestore counters of 12 OSDs, compressed bytes');
+      // Every daemon reports on its own schedule: wait for the 12 OSDs and the 3 mons.
+      return has(b, /\nceph_disk_occupation\{/g) === 12 && has(b, /\nceph_bluestore_commit_lat_count\{/g) === 12 &&
+        has(b, /\nceph_rocksdb_get_latency_count\{ceph_daemon="mon\.[abc]"\} /g) === 3 && /\nceph_pool_compress_bytes_used\{pool_id="\d+"\} [1-9]/.test(b) ? b : undefined;
+    }, 30_000, 'disk occupation and bluestore counters of 12 OSDs, rocksdb counters of 3 mons, compressed bytes');
     expect(body).toMatch(/\nceph_disk_occupation\{ceph_daemon="osd\.0",device="\/dev\/dm-0",db_device="",wal_device="",instance="node-0001",devices="sdb",device_ids="sdb=[^"]+"\} 1/);
     expect(has(body, /\nceph_disk_occupation_human\{/g)).toBe(12);
     expect(has(body, /\nceph_osd_metadata\{[^}]*objectstore="bluestore"/g)).toBe(12);
