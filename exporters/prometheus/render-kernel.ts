@@ -113,6 +113,31 @@ export function writeValue(buf: Uint8Array, off: number, v: number): number {
   return off;
 }
 
+/**
+ * Writes `ns / 1e9` (a TIME counter, nanoseconds, in seconds) as writeValue
+ * would, without a string for the common case: a whole number of nanoseconds
+ * from 1,000 (1e-6 s, below which String() switches to exponent notation) up
+ * to 1e15 is written as its digits with the decimal point put in. That is
+ * what String(ns / 1e9) gives: the quotient is correctly rounded, so the
+ * double is the one nearest that decimal, which has at most 15 significant
+ * digits; two such decimals never share a double, so it is also the shortest
+ * that reads back to it. Anything else goes through writeValue.
+ */
+export function writeSeconds(buf: Uint8Array, off: number, ns: number): number {
+  if (!(ns >= 1000 && ns < 1e15) || !Number.isInteger(ns)) return writeValue(buf, off, ns / 1e9);
+  const whole = Math.floor(ns / 1e9);
+  let frac = ns - whole * 1e9;
+  off = writeInt(buf, off, whole);
+  if (frac === 0) return off;
+  let digits = 9;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  buf[off++] = 0x2e;
+  return writeDigits(buf, off, frac, digits);
+}
+
 /** Writes an integer |n| < 2^53 in decimal as String(n) does (-0 as 0), returns the new offset. */
 export function writeInt(buf: Uint8Array, off: number, n: number): number {
   if (n < 0) {
@@ -241,7 +266,7 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
             off = putBytes(buf, off, suffix);
           }
           buf[off++] = 0x20;
-          off = writeValue(buf, off, e.nanos ? raw / 1e9 : raw);
+          off = e.nanos ? writeSeconds(buf, off, raw) : writeValue(buf, off, raw);
           buf[off++] = 0x0a;
         }
       }
@@ -274,7 +299,7 @@ export function workerMain(wt: typeof import('node:worker_threads')): void {
 
 /** The kernel's functions, in an order where each is defined before it runs. */
 export const KERNEL_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
-  formatValue, writeValue, writeInt, writeDigits, putBytes, applyJobState, renderPerfJob, workerMain,
+  formatValue, writeValue, writeSeconds, writeInt, writeDigits, putBytes, applyJobState, renderPerfJob, workerMain,
 ];
 
 /** Source of the worker thread: the kernel functions as written above, then workerMain. */
