@@ -4,18 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { formatValue, writeSeconds, writeValue } from './render-kernel.js';
-
-/** A fixed pseudo-random sequence (mulberry32): the same numbers on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../src/sim/model/rng.js';
 
 const buf = new Uint8Array(64);
 const written = (write: (b: Uint8Array, off: number, v: number) => number, v: number): string => {
@@ -25,7 +14,8 @@ const written = (write: (b: Uint8Array, off: number, v: number) => number, v: nu
 
 /** Whole nanosecond counts of every magnitude, around the edges of the fast path too. */
 function nanosecondCounts(): number[] {
-  const r = rng(17);
+  const rng = new Rng(17);
+  const r = (): number => rng.float();
   const out = [0, 1, 999, 1000, 1001, 1e9 - 1, 1e9, 1e9 + 1, 2e9, 1e15 - 1, 1e15, 1e15 + 1, 2 ** 53 - 1, 2 ** 53, 123456789, 100000000, 10, 120000000000];
   for (let digits = 1; digits <= 17; digits++) {
     for (let i = 0; i < 3000; i++) {
@@ -55,7 +45,8 @@ describe('render kernel number writers', () => {
   });
 
   it('writeValue writes formatValue(v) for integers, fractions and the special values', () => {
-    const r = rng(5);
+    const rng = new Rng(5);
+    const r = (): number => rng.float();
     const values = [0, -0, 1, -1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 1e-7, 0.1, NaN, Infinity, -Infinity];
     for (let i = 0; i < 20_000; i++) {
       values.push(Math.floor(r() * 10 ** (1 + (i % 16))), (r() - 0.5) * 10 ** ((i % 40) - 20));
