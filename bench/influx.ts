@@ -12,13 +12,13 @@
 // Run: npm run bench:influx   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3]
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Slicer } from '../src/mgr-module/index.js';
 import type { Module } from '../exporters/influx/module.js';
-import { LineSink } from '../exporters/influx/point-sinks.js';
+import { BufferPool, ChunkWriter } from '../exporters/influx/line-chunks.js';
 import { PointBuilder } from '../exporters/influx/points.js';
 import { influxCount, startInfluxd, startVictoriaMetrics, vmCountSince, type RealServer } from '../test/helpers/influx-servers.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
@@ -32,6 +32,18 @@ const f1 = (x: number): string => x.toFixed(1);
 const mib = (b: number): number => b / 1048576;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
+/** CPU time (user + system) a process has used, from /proc (ms); 0 when it cannot be read. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 interface Run {
   target: string;
   points: number;
@@ -42,6 +54,8 @@ interface Run {
   longestOwnSliceMs: number;
   loopMaxMs: number;
   rssPeakMiB: number;
+  serverCpuMs: number;
+  slices: number;
 }
 
 async function command(m: BenchMgr, ...argv: string[]): Promise<string> {
@@ -51,7 +65,7 @@ async function command(m: BenchMgr, ...argv: string[]): Promise<string> {
 }
 
 /** One interval, from `influx send` to the last point acknowledged. */
-async function interval(m: BenchMgr, target: string): Promise<Run> {
+async function interval(m: BenchMgr, target: string, server: RealServer): Promise<Run> {
   const mod = m.module<Module>('influx');
   const before = mod.lastBuild;
   const s0 = mod.loop.stats();
@@ -60,11 +74,13 @@ async function interval(m: BenchMgr, target: string): Promise<Run> {
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   eld.enable();
   const cpu0 = process.cpuUsage();
+  const server0 = cpuMsOf(server.pid());
   const t0 = performance.now();
   await command(m, 'influx', 'send');
   while (mod.lastBuild === before || mod.loop.stats().queued > 0) await sleep(5);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const serverCpuMs = cpuMsOf(server.pid()) - server0;
   eld.disable();
   clearInterval(sampler);
   const s1 = mod.loop.stats();
@@ -75,6 +91,7 @@ async function interval(m: BenchMgr, target: string): Promise<Run> {
   return {
     target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
     longestSliceMs: b.longestSliceMs, longestOwnSliceMs: b.longestOwnSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
+    serverCpuMs, slices: b.slices,
   };
 }
 
@@ -115,30 +132,33 @@ async function main(): Promise<void> {
     const rssBefore = mib(process.memoryUsage().rss);
     const cpuIdle0 = process.cpuUsage();
     const tIdle = performance.now();
+    const eldIdle = monitorEventLoopDelay({ resolution: 1 });
+    eldIdle.enable();
     await sleep(10_000);
+    eldIdle.disable();
     const cpuIdle = process.cpuUsage(cpuIdle0);
     const idlePct = ((cpuIdle.user + cpuIdle.system) / 1000 / (performance.now() - tIdle)) * 100;
-    say(`manager with ${osds} OSDs reporting, no module: RSS ${f1(rssBefore)} MiB, CPU ${f1(idlePct)} % of a core (ingest)`);
+    say(`manager with ${osds} OSDs reporting, no module: RSS ${f1(rssBefore)} MiB, CPU ${f1(idlePct)} % of a core (ingest), longest event-loop delay in 10 s ${f1(eldIdle.max / 1e6)} ms (p99 ${f1(eldIdle.percentile(99) / 1e6)} ms)`);
 
     await command(m, 'mgr', 'module', 'enable', 'influx');
     const mod = (): Module => m!.module<Module>('influx');
     while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(50); // first interval: CREATE DATABASE
     const results: Run[] = [];
     say('');
-    say(`| target | run | points | interval built + delivered | points/s | build (of it) | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | mgrd CPU | RSS peak |`);
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.rssPeakMiB)} MiB |`);
-    const measure = async (target: string): Promise<void> => {
-      const r = await interval(m!, target);
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | mgrd CPU | server CPU | RSS peak |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
+    const measure = async (target: string, server: RealServer): Promise<void> => {
+      const r = await interval(m!, target, server);
       results.push(r);
       row(r);
     };
-    for (let i = 0; i < runs; i++) await measure('InfluxDB 1.6 (/write)');
+    for (let i = 0; i < runs; i++) await measure('InfluxDB 1.6 (/write)', influxd);
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/api_version', '2');
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/url', vm.url);
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/bucket', 'ceph');
     const vmFrom = Date.now();
-    for (let i = 0; i < runs; i++) await measure('VictoriaMetrics (/api/v2/write)');
+    for (let i = 0; i < runs; i++) await measure('VictoriaMetrics (/api/v2/write)', vm);
     gc();
     await sleep(1000);
     const rssAfter = mib(process.memoryUsage().rss);
@@ -155,22 +175,27 @@ async function main(): Promise<void> {
     say(`servers hold: InfluxDB ${f0(heldV1)} of ${f0(sentV1)} points sent there; VictoriaMetrics ${f0(heldV2)} of ${f0(wantV2)}`);
 
     // Baseline: the same lines by a plain program in its own process.
-    const sink = new LineSink(Date.now());
-    const lines: string[] = [];
+    // Build alone: the module's path (5,000-line chunks), every chunk kept (a pool that keeps nothing) for the baseline's file.
+    const sink = new ChunkWriter(Date.now(), 5000, new BufferPool(() => 0));
+    const bodies: Buffer[] = [];
+    let built = 0;
     const slicer = new Slicer(10);
     const cpuB0 = process.cpuUsage();
     const tB = performance.now();
     await new PointBuilder('v1').build(mod(), sink, {
-      slicer, chunk: 100_000, warn: () => undefined, drain: () => {
-        lines.push(...sink.take());
+      slicer, warn: () => undefined, drain: () => {
+        for (const c of sink.take()) {
+          built += c.points;
+          bodies.push(c.bytes);
+        }
         return Promise.resolve();
       },
     });
     const cpuB = process.cpuUsage(cpuB0);
     say('');
-    say(`build alone (the serializer and the reads, no sending): ${f0(lines.length)} points, ${f0(performance.now() - tB)} ms wall, ${f0((cpuB.user + cpuB.system) / 1000)} ms CPU, longest slice ${f1(slicer.longestOwnSliceMs)} ms own / ${f1(slicer.longestSliceMs)} ms with core reads`);
+    say(`build alone (the serializer and the reads, no sending): ${f0(built)} points, ${f0(performance.now() - tB)} ms wall, ${f0((cpuB.user + cpuB.system) / 1000)} ms CPU, ${slicer.slices} slices, longest slice ${f1(slicer.longestOwnSliceMs)} ms own / ${f1(slicer.longestSliceMs)} ms with core reads`);
     const file = join(dir, 'lines.lp');
-    writeFileSync(file, lines.join('\n'));
+    writeFileSync(file, Buffer.concat(bodies));
     const baseV1 = await baseline('v1', influxd.url, file, 'ceph');
     const baseV2 = await baseline('v2', vm.url, file, 'ceph');
 

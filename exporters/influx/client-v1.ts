@@ -7,6 +7,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { serverWords, writeError } from './http-answer.js';
+import type { LineChunk } from './line-chunks.js';
 import type { InfluxConfig } from './options.js';
 
 const ANSWER_MAX_BYTES = 64 * 1024;
@@ -37,11 +38,14 @@ export class InfluxV1Client {
     this.auth = c.username !== '' ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
   }
 
-  /** Writes lines (precision ms); throws a PushError saying whether a retry can help. */
-  async write(lines: readonly string[], signal: AbortSignal): Promise<void> {
+  /**
+   * Writes chunks of lines (precision ms) as one body, their bytes as they are; throws a PushError saying
+   * whether a retry can help. Resolves once the server answered and every byte left (the buffers may be reused).
+   */
+  async write(chunks: readonly LineChunk[], signal: AbortSignal): Promise<void> {
     const q = new URLSearchParams({ db: this.c.database, precision: 'ms' });
     if (this.c.retentionPolicy !== '') q.set('rp', this.c.retentionPolicy);
-    const a = await this.request('POST', `write?${q.toString()}`, lines.join('\n'), signal);
+    const a = await this.request('POST', `write?${q.toString()}`, chunks.map((c) => c.bytes), signal);
     if (a.status === 204 || a.status === 200) return;
     throw writeError(a.status, a.statusText, a.body, firstHeader(a.headers['retry-after']), { notFoundRetryable: true, nowMs: Date.now() });
   }
@@ -72,24 +76,33 @@ export class InfluxV1Client {
     return r;
   }
 
-  private request(method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<Answer> {
+  private request(method: string, path: string, body: readonly Buffer[] | undefined, signal: AbortSignal): Promise<Answer> {
     const url = new URL(path, this.base);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string | number> = { 'user-agent': 'mgrd-influx' };
     if (this.auth) headers.authorization = this.auth;
-    const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
-    if (payload) {
+    if (body) {
       headers['content-type'] = 'application/octet-stream';
-      headers['content-length'] = payload.length;
+      headers['content-length'] = body.reduce((n, b) => n + b.length, 0);
     }
+    // Settles once the answer is read and the body's bytes are no longer ours to keep: all written
+    // ('finish'), or the connection gone (a server may answer 401/413 before reading the body, and close).
     return new Promise<Answer>((resolve, reject) => {
+      let released = false;
+      let answer: Answer | undefined;
+      const settle = (): void => {
+        if (released && answer) resolve(answer);
+      };
       const req = send(url, { method, headers, agent: this.agent, signal }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const done = (): void => resolve({
-          status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers,
-          body: Buffer.concat(chunks).subarray(0, ANSWER_MAX_BYTES).toString('utf8'),
-        });
+        const done = (): void => {
+          answer ??= {
+            status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers,
+            body: size === 0 ? '' : Buffer.concat(chunks).subarray(0, ANSWER_MAX_BYTES).toString('utf8'),
+          };
+          settle();
+        };
         res.on('data', (c: Buffer) => {
           chunks.push(c);
           size += c.length;
@@ -101,8 +114,18 @@ export class InfluxV1Client {
         res.on('end', done);
         res.on('error', reject);
       });
-      req.on('error', reject);
-      req.end(payload);
+      req.on('error', (err) => {
+        if (answer) resolve(answer);
+        else reject(err);
+      });
+      const release = (): void => {
+        released = true;
+        settle();
+      };
+      req.on('finish', release);
+      req.on('close', release);
+      for (const b of body ?? []) req.write(b);
+      req.end();
     });
   }
 }

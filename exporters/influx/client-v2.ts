@@ -6,6 +6,7 @@
 import { HttpError, InfluxDB, RequestTimedOutError, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from '../../src/mgr-module/index.js';
 import { writeError } from './http-answer.js';
+import { chunkText, type LineChunk } from './line-chunks.js';
 import type { InfluxConfig } from './options.js';
 
 /**
@@ -32,11 +33,12 @@ export class InfluxV2Client {
     });
   }
 
-  async write(lines: string[]): Promise<void> {
+  /** Writes chunks of lines: each chunk's text is one record (the client joins records with newlines). */
+  async write(chunks: readonly LineChunk[]): Promise<void> {
     const api = this.influx.getWriteApi(this.c.org, this.c.bucket, 'ms', {
-      batchSize: lines.length + 1, flushInterval: 0, maxRetries: 0, maxBufferLines: lines.length + 1,
+      batchSize: chunks.length + 1, flushInterval: 0, maxRetries: 0, maxBufferLines: chunks.length + 1,
     });
-    api.writeRecords(lines);
+    api.writeRecords(chunks.map(chunkText));
     try {
       await api.close();
     } catch (err) {

@@ -10,13 +10,12 @@ import {
 import { InfluxV1Client } from './client-v1.js';
 import { InfluxV2Client, routeClientLog } from './client-v2.js';
 import { checkUrl, configShow, describeTarget, INFLUX_OPTIONS, resolveConfig, type InfluxConfig } from './options.js';
-import { LineSink, ObjectSink } from './point-sinks.js';
+import { BufferPool, ChunkWriter, splitChunk, type LineChunk } from './line-chunks.js';
+import { ObjectSink } from './point-sinks.js';
 import { PointBuilder } from './points.js';
 
 /** Longest stall wanted while an interval is built. */
 const SLICE_MS = 10;
-/** Lines handed to the push loop at a time. */
-const EMIT_LINES = 1000;
 
 /** The server client of the current settings: one of the two APIs. */
 interface Clients {
@@ -32,6 +31,8 @@ export interface BuildFigures {
   readonly longestSliceMs: number;
   /** The same without the core's reads: the module's own code. */
   readonly longestOwnSliceMs: number;
+  /** Turns of the event loop the build took (it yields between them). */
+  readonly slices: number;
 }
 
 export class Module extends MgrModule {
@@ -55,13 +56,15 @@ export class Module extends MgrModule {
   lastBuild: BuildFigures | undefined;
   /** Points handed to the push loop since start: sent + dropped + queued add up to it. */
   producedPoints = 0;
-  readonly loop: PushLoop<string>;
+  readonly loop: PushLoop<LineChunk>;
+  /** Chunk buffers delivered and free to write the next ones into: as many as the loop holds at once (2 × threads queued, threads in flight). */
+  private readonly pool = new BufferPool(() => 3 * this.cfg.threads + 1);
 
   constructor(ctx: ModuleContext) {
     super(ctx);
     this.cfg = this.readConfig();
     this.builder = new PointBuilder(this.cfg.apiVersion === 2 ? 'v2' : 'v1');
-    this.loop = new PushLoop<string>(this, {
+    this.loop = new PushLoop<LineChunk>(this, {
       intervalS: () => this.cfg.intervalS,
       batchSize: () => this.cfg.batchSize,
       concurrency: () => this.cfg.threads,
@@ -69,6 +72,10 @@ export class Module extends MgrModule {
       sendTimeoutMs: () => this.cfg.sendTimeoutMs,
       target: () => describeTarget(this.cfg),
       itemName: 'point',
+      units: { weight: (c) => c.points, split: splitChunk },
+      onSent: (batch) => {
+        for (const c of batch) if (c.pooled) this.pool.put(c.pooled);
+      },
       onHealth: (checks) => {
         this.loopChecks = checks;
         this.publishChecks();
@@ -137,7 +144,7 @@ export class Module extends MgrModule {
   }
 
   /** One interval: the server's database (1.x), then the points in slices into the push loop. */
-  private async produce(emit: (lines: readonly string[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+  private async produce(emit: (chunks: readonly LineChunk[]) => Promise<void>, signal: AbortSignal): Promise<void> {
     const cfg = this.cfg;
     if (cfg.baseUrl === '' || this.urlProblem) {
       const first = !this.ownChecks.MGR_INFLUX_NO_SERVER;
@@ -151,23 +158,27 @@ export class Module extends MgrModule {
     else this.setOwnCheck('MGR_INFLUX_DB_LIST_FAILED', undefined); // a 1.x step
 
     const started = performance.now();
-    const sink = new LineSink(Date.now());
+    const sink = new ChunkWriter(Date.now(), cfg.batchSize, this.pool);
     const slicer = new Slicer(SLICE_MS, undefined, signal);
     let points = 0;
     await this.builder.build(this, sink, {
-      slicer, chunk: EMIT_LINES, warn: (msg) => this.log.error(msg),
+      slicer, warn: (msg) => this.log.error(msg),
       drain: () => {
-        const lines = sink.take();
-        points += lines.length;
-        this.producedPoints += lines.length;
-        return emit(lines);
+        const chunks = sink.take();
+        let n = 0;
+        for (const c of chunks) n += c.points;
+        points += n;
+        this.producedPoints += n;
+        return emit(chunks);
       },
     });
     if (sink.skipped > 0 && !this.warnedSkipped) {
       this.warnedSkipped = true;
       this.log.warn({ skipped: sink.skipped }, 'values line protocol cannot carry (NaN, infinite) left out');
     }
-    this.lastBuild = { points, durationMs: performance.now() - started, longestSliceMs: slicer.longestSliceMs, longestOwnSliceMs: slicer.longestOwnSliceMs };
+    this.lastBuild = {
+      points, durationMs: performance.now() - started, longestSliceMs: slicer.longestSliceMs, longestOwnSliceMs: slicer.longestOwnSliceMs, slices: slicer.slices,
+    };
     this.log.debug(this.lastBuild, 'interval built');
   }
 
@@ -217,7 +228,7 @@ export class Module extends MgrModule {
   private async selfTest(): Promise<CommandReturn> {
     const sink = new ObjectSink(new Date().toISOString());
     await this.builder.build(this, sink, {
-      slicer: new Slicer(SLICE_MS, undefined, this.signal), chunk: Number.MAX_SAFE_INTEGER, drain: () => Promise.resolve(), warn: () => undefined,
+      slicer: new Slicer(SLICE_MS, undefined, this.signal), drain: () => Promise.resolve(), warn: () => undefined,
     });
     const daemonStats = sink.points.filter((p) => p.measurement === 'ceph_daemon_stats');
     if (daemonStats.length === 0) return [-Errno.EAGAIN, '', 'Self-test failed: no daemon statistics yet'];

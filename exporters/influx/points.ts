@@ -4,13 +4,14 @@
 // and ceph_pg_summary_pool (PG states), one field `value`, one timestamp for
 // the interval, in upstream's order. Tags sorted by key, as Ceph's module wrote
 // them (test/fixtures/ceph-reference/influx/). Series prefixes and escaped
-// names are kept between intervals: a 10,000-OSD interval is mostly string
-// concatenation.
+// names are kept between intervals, encoded: a point is written as bytes
+// (line-chunks.ts) with no string or object of its own.
 
 import { performance } from 'node:perf_hooks';
 import {
-  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, type CounterColumn, type DaemonCounters, type Slicer, type Snapshot,
+  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters, type Snapshot,
 } from '../../src/mgr-module/index.js';
+import { BufferPool, ChunkWriter, chunkLines, type EncodedKey, type EncodedSeries } from './line-chunks.js';
 import { escapeName, type Dialect } from './line-protocol.js';
 
 /** What the points are read from (an MgrModule, or the reference cluster in tests). */
@@ -24,19 +25,26 @@ export interface PointSource {
 }
 
 /** A series up to its last tag: `type_instance`, the one that varies per point (every measurement has it, last). */
-export interface Series {
+export interface Series extends EncodedSeries {
   readonly measurement: string;
   /** Sorted by key, type_instance left out. */
   readonly tags: ReadonlyArray<readonly [string, string]>;
-  /** Escaped `measurement,tag=v,...,type_instance=`. */
-  readonly prefix: string;
+  /** Escaped `measurement,tag=v,...,type_instance=`, UTF-8. */
+  readonly prefix: Buffer;
 }
 
-/** Where the points go: line protocol for sending, objects for `influx self-test`. */
+/** A point's `type_instance` (the counter's path, the df stat, the PG state): its name, and `<escaped> value=` encoded. */
+export interface TypeInstance extends EncodedKey {
+  readonly name: string;
+}
+
+/** Where the points go: line protocol for sending (ChunkWriter), objects for `influx self-test`. */
 export interface PointSink {
-  add(series: Series, typeInstance: string, escapedTypeInstance: string, value: number): void;
-  /** Points held since the last take (the builder hands them on past a chunk size). */
-  readonly pending: number;
+  add(series: Series, key: TypeInstance, value: number): void;
+  /** Whether it holds points to hand on (the builder calls drain() then). */
+  readonly ready: boolean;
+  /** No more points this interval. */
+  end(): void;
 }
 
 /** Upstream's df stats, in its order (get_df_stats). */
@@ -46,22 +54,20 @@ export const DF_TYPES = [
 
 export interface BuildHooks {
   readonly slicer: Slicer;
-  /** Called when the sink holds `chunk` points or more, and at the end: hand them on (may wait). */
+  /** Called when the sink is ready, and at the end: hand its points on (may wait). */
   readonly drain: () => Promise<void>;
-  readonly chunk: number;
   /** Upstream logs a PG summary pool without a df pool; so do we (once per pool). */
   readonly warn: (msg: string) => void;
 }
 
 interface DaemonPlan {
   readonly cols: number[];
-  readonly names: string[];
-  readonly escaped: string[];
+  readonly keys: TypeInstance[];
 }
 
 export class PointBuilder {
   private readonly series = new Map<string, Series>();
-  private readonly escaped = new Map<string, string>();
+  private readonly keys = new Map<string, TypeInstance>();
   private plans = new WeakMap<readonly CounterColumn[], DaemonPlan>();
   private planPrio = -1;
   private readonly warnedPools = new Set<string>();
@@ -83,9 +89,9 @@ export class PointBuilder {
     const df = await read(() => src.get('df'));
     const pgSummary = await read(() => src.get('pg_summary'));
     let n = 0;
-    // Every CHECK_EVERY points: hand the chunk on when full, yield when the slice is over budget.
+    // Every CHECK_EVERY points: hand finished chunks on, yield when the slice is over budget.
     const pause = async (): Promise<void> => {
-      if (sink.pending >= h.chunk) await h.slicer.wait(h.drain());
+      if (sink.ready) await h.slicer.wait(h.drain());
       await h.slicer.maybeYield();
     };
 
@@ -96,7 +102,7 @@ export class PointBuilder {
         const v = pool.stats[type];
         if (typeof v !== 'number') continue;
         const s = this.seriesOf('ceph_pool_stats', [['fsid', fsid], ['pool_id', String(pool.id)], ['pool_name', pool.name]]);
-        sink.add(s, type, this.esc(type), v);
+        sink.add(s, this.key(type), v);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
       }
     }
@@ -112,8 +118,9 @@ export class PointBuilder {
       const host = src.getMetadata(d.type, d.id)?.hostname ?? 'N/A';
       const s = this.seriesOf('ceph_daemon_stats', [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);
       const plan = this.planOf(d.columns, prio);
+      const values = d.values;
       for (let j = 0; j < plan.cols.length; j++) {
-        sink.add(s, plan.names[j]!, plan.escaped[j]!, d.values[plan.cols[j]!]!);
+        sink.add(s, plan.keys[j]!, values[plan.cols[j]!]!);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
       }
     }
@@ -123,7 +130,7 @@ export class PointBuilder {
       if (!meta) continue; // as upstream: an OSD without metadata is left out
       const s = this.seriesOf('ceph_pg_summary_osd', [['ceph_daemon', `osd.${osd}`], ['host', meta.hostname ?? 'N/A']]);
       for (const [state, count] of Object.entries(states)) {
-        sink.add(s, state, this.esc(state), count);
+        sink.add(s, this.key(state), count);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
       }
     }
@@ -137,23 +144,25 @@ export class PointBuilder {
       }
       const s = this.seriesOf('ceph_pg_summary_pool', [['pool_id', poolId], ['pool_name', name]]);
       for (const [state, count] of Object.entries(states)) {
-        sink.add(s, state, this.esc(state), count);
+        sink.add(s, this.key(state), count);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
       }
     }
+    sink.end();
     await h.slicer.wait(h.drain());
     h.slicer.finish();
     if (this.series.size > 4 * n + 1024) this.series.clear(); // daemons and pools come and go
     return n;
   }
 
-  private esc(name: string): string {
-    let e = this.escaped.get(name);
-    if (e === undefined) {
-      if (this.escaped.size > 100_000) this.escaped.clear();
-      this.escaped.set(name, (e = escapeName(name, this.dialect)));
+  private key(name: string): TypeInstance {
+    let k = this.keys.get(name);
+    if (k === undefined) {
+      if (this.keys.size > 100_000) this.keys.clear();
+      k = { name, bytes: Buffer.from(`${escapeName(name, this.dialect)} value=`, 'utf8') };
+      this.keys.set(name, k);
     }
-    return e;
+    return k;
   }
 
   private seriesOf(measurement: string, tags: Array<[string, string]>): Series {
@@ -162,7 +171,7 @@ export class PointBuilder {
     if (s === undefined) {
       let prefix = measurement;
       for (const [k, v] of tags) if (v !== '') prefix += `,${k}=${escapeName(v, this.dialect)}`;
-      s = { measurement, tags, prefix: `${prefix},type_instance=` };
+      s = { measurement, tags, prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
       this.series.set(key, s);
     }
     return s;
@@ -173,17 +182,29 @@ export class PointBuilder {
     let p = this.plans.get(columns);
     if (p === undefined) {
       const cols: number[] = [];
-      const names: string[] = [];
-      const escaped: string[] = [];
+      const keys: TypeInstance[] = [];
       for (const c of columns) {
         if (c.priority < prio || c.width === 0 || (c.type & PERFCOUNTER_HISTOGRAM) !== 0) continue;
         cols.push(c.col);
-        names.push(c.path);
-        escaped.push(this.esc(c.path));
+        keys.push(this.key(c.path));
       }
-      p = { cols, names, escaped };
+      p = { cols, keys };
       this.plans.set(columns, p);
     }
     return p;
   }
+}
+
+/** One interval's lines as text, in chunks of `batch` (tests: what the servers are sent). */
+export async function buildLines(builder: PointBuilder, src: PointSource, stampMs: number, batch = 100_000): Promise<string[]> {
+  const w = new ChunkWriter(stampMs, batch, new BufferPool(() => 0));
+  const lines: string[] = [];
+  await builder.build(src, w, {
+    slicer: new Slicer(10), warn: () => undefined,
+    drain: () => {
+      lines.push(...chunkLines(w.take()));
+      return Promise.resolve();
+    },
+  });
+  return lines;
 }

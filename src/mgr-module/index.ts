@@ -19,6 +19,7 @@ export {
 } from './perf-types.js';
 export { PushLoop } from './push-loop.js';
 export type { PushHost, PushLoopOptions } from './push-loop.js';
+export type { QueueUnits } from './push-queue.js';
 export { PushError, DEFAULT_RETRY, backoffDelayMs, parseRetryAfter } from './push-retry.js';
 export type { PushErrorOptions, RetryPolicy } from './push-retry.js';
 export { Slicer, CHECK_EVERY } from './slicer.js';

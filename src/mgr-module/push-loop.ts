@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { healthCheck, type HealthCheckMap } from './health.js';
-import { PushQueue } from './push-queue.js';
+import { PushQueue, type QueueUnits } from './push-queue.js';
 import { backoffDelayMs, DEFAULT_RETRY, PushError, type RetryPolicy } from './push-retry.js';
 import type { PushStats } from './types.js';
 
@@ -39,6 +39,15 @@ export interface PushLoopOptions<T> {
   send: (batch: T[], signal: AbortSignal) => Promise<void>;
   /** Most items per send. */
   batchSize: () => number;
+  /**
+   * Items that carry several of what is counted (a chunk of encoded lines: its
+   * points): batch sizes, the queue bound and every counter count units, not
+   * items. With `split`, a full queue drops exactly the oldest units. Default:
+   * one unit an item.
+   */
+  units?: QueueUnits<T>;
+  /** A batch was delivered and counted sent: the loop holds it no more (a module may reuse its buffers). */
+  onSent?: (batch: readonly T[]) => void;
   /** Sends in flight at once (default 1). */
   concurrency?: () => number;
   /** Most items waiting; beyond it the oldest are dropped (and counted). */
@@ -63,7 +72,7 @@ export interface PushLoopOptions<T> {
 const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 
 export class PushLoop<T> {
-  private readonly queue = new PushQueue<T>();
+  private readonly queue: PushQueue<T>;
   private readonly retry: RetryPolicy;
   private readonly abort = new AbortController();
   private readonly prefix: string;
@@ -93,6 +102,7 @@ export class PushLoop<T> {
 
   constructor(private readonly host: PushHost, private readonly o: PushLoopOptions<T>) {
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.queue = new PushQueue<T>(o.units);
     this.prefix = `MGR_${host.moduleName.toUpperCase()}`;
   }
 
@@ -240,7 +250,7 @@ export class PushLoop<T> {
 
   private enqueue(items: readonly T[]): void {
     if (this.abort.signal.aborted) {
-      this.dropped += items.length;
+      this.dropped += this.queue.weigh(items);
       return;
     }
     this.queue.push(items);
@@ -298,10 +308,11 @@ export class PushLoop<T> {
         this.probing = true;
       }
       const batch = this.queue.take(Math.max(1, this.o.batchSize()));
-      this.inFlight += batch.length;
+      const units = this.queue.weigh(batch);
+      this.inFlight += units;
       this.wake(); // room for the producer
       try {
-        await this.attempt(batch);
+        await this.attempt(batch, units);
       } finally {
         if (probe) this.probing = false;
         this.wake();
@@ -309,22 +320,23 @@ export class PushLoop<T> {
     }
   }
 
-  private async attempt(batch: T[]): Promise<void> {
+  private async attempt(batch: T[], units: number): Promise<void> {
     const timeoutMs = this.o.sendTimeoutMs?.() ?? DEFAULT_SEND_TIMEOUT_MS;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new PushError(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const signal = AbortSignal.any([this.abort.signal, timeout.signal]);
     try {
       await untilAborted(this.o.send(batch, signal), signal);
-      this.inFlight -= batch.length;
-      this.succeeded(batch.length);
+      this.inFlight -= units;
+      this.succeeded(units);
+      this.o.onSent?.(batch);
     } catch (err) {
-      this.inFlight -= batch.length;
+      this.inFlight -= units;
       if (this.abort.signal.aborted) {
         this.queue.unshift(batch); // stop() counts it as dropped
         return;
       }
-      this.failedAttempt(batch, timeout.signal.aborted ? timeout.signal.reason : err);
+      this.failedAttempt(batch, units, timeout.signal.aborted ? timeout.signal.reason : err);
     } finally {
       clearTimeout(timer);
     }
@@ -343,15 +355,15 @@ export class PushLoop<T> {
     this.publishHealth();
   }
 
-  private failedAttempt(batch: T[], err: unknown): void {
+  private failedAttempt(batch: T[], units: number, err: unknown): void {
     this.failed++;
     const text = message(err);
     const changed = text !== this.lastError;
     this.lastError = text;
     if (err instanceof PushError && err.permanent) {
-      this.dropped += batch.length;
-      this.rejectedSinceSuccess += batch.length;
-      if (changed) this.host.log.error({ dropped: batch.length }, `send rejected, batch dropped: ${text}`);
+      this.dropped += units;
+      this.rejectedSinceSuccess += units;
+      if (changed) this.host.log.error({ dropped: units }, `send rejected, batch dropped: ${text}`);
     } else {
       this.failuresInRow++;
       const retryAfter = err instanceof PushError ? err.retryAfterMs : undefined;

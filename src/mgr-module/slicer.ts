@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export const CHECK_EVERY = 512;
 
 export class Slicer {
-  private sliceStart = performance.now();
+  private sliceStart: number;
   private longest = 0;
   private longestOwn = 0;
   private external = 0;
@@ -21,16 +21,20 @@ export class Slicer {
    * @param budgetMs  longest slice wanted
    * @param onSliceEnd  called before each yield (the writer flushes its pending lines there)
    * @param signal  aborts the job at the next yield (module shutdown)
+   * @param now  the clock slices are measured by (tests give one that advances as they say)
    */
   constructor(
     private readonly budgetMs: number,
     private readonly onSliceEnd: () => void = () => undefined,
     private readonly signal?: AbortSignal,
-  ) {}
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.sliceStart = now();
+  }
 
   /** Whether the current slice has used its budget. Reads the clock: call it every CHECK_EVERY items, not per item. */
   due(): boolean {
-    return performance.now() - this.sliceStart >= this.budgetMs;
+    return this.now() - this.sliceStart >= this.budgetMs;
   }
 
   /** Ends the slice and yields; throws the signal's reason if the job was aborted meanwhile. */
@@ -39,7 +43,7 @@ export class Slicer {
     this.endSlice();
     await nextTurn();
     this.signal?.throwIfAborted();
-    this.sliceStart = performance.now();
+    this.sliceStart = this.now();
     this.count++;
   }
 
@@ -54,7 +58,7 @@ export class Slicer {
     try {
       return await p;
     } finally {
-      this.sliceStart = performance.now();
+      this.sliceStart = this.now();
       this.count++;
     }
   }
@@ -97,7 +101,7 @@ export class Slicer {
   }
 
   private endSlice(): void {
-    const ms = performance.now() - this.sliceStart;
+    const ms = this.now() - this.sliceStart;
     this.busy += ms;
     if (ms > this.longest) this.longest = ms;
     if (ms - this.external > this.longestOwn) this.longestOwn = ms - this.external;

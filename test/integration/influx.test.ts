@@ -11,16 +11,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Slicer } from '../../src/mgr-module/index.js';
 import { packageRoot } from '../../src/common/paths.js';
 import type { SimRunner } from '../../src/sim/sim-runner.js';
 import { InfluxV1Client } from '../../exporters/influx/client-v1.js';
 import { InfluxV2Client } from '../../exporters/influx/client-v2.js';
+import { linesChunk } from '../../exporters/influx/line-chunks.js';
 import { line } from '../../exporters/influx/line-protocol.js';
 import type { Module } from '../../exporters/influx/module.js';
 import { resolveConfig } from '../../exporters/influx/options.js';
-import { LineSink } from '../../exporters/influx/point-sinks.js';
-import { PointBuilder } from '../../exporters/influx/points.js';
+import { PointBuilder, buildLines } from '../../exporters/influx/points.js';
 import { ReferenceCluster } from '../../exporters/prometheus/reference-cluster.js';
 import { startInfluxTestCluster, waitFor, type TestMgr } from '../helpers/harness.js';
 import { influxCount, influxQuery, startInfluxd, startVictoriaMetrics, vmCount, vmExport, type RealServer } from '../helpers/influx-servers.js';
@@ -118,17 +117,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     await vm?.destroy();
   });
 
-  async function referenceLines(dialect: 'v1' | 'v2', stamp: number): Promise<string[]> {
-    const sink = new LineSink(stamp);
-    const out: string[] = [];
-    await new PointBuilder(dialect).build(new ReferenceCluster(), sink, {
-      slicer: new Slicer(10), chunk: 100_000, warn: () => undefined, drain: () => {
-        out.push(...sink.take());
-        return Promise.resolve();
-      },
-    });
-    return out;
-  }
+  const referenceLines = (dialect: 'v1' | 'v2', stamp: number): Promise<string[]> => buildLines(new PointBuilder(dialect), new ReferenceCluster(), stamp);
 
   /** Points as {series key: value}: measurement and sorted tags, what both servers give back. */
   function expected(lines: string[]): Map<string, number> {
@@ -149,7 +138,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
       expect(await c.showDatabases(sig)).toContain('reference');
       const stamp = Date.now();
       const lines = await referenceLines('v1', stamp);
-      await c.write(lines, sig);
+      await c.write([linesChunk(lines)], sig);
       const got = new Map<string, number>();
       for (const m of ['ceph_pool_stats', 'ceph_daemon_stats', 'ceph_pg_summary_osd', 'ceph_pg_summary_pool']) {
         const res = await fetch(`${influx.url}/query?${new URLSearchParams({ db: 'reference', q: `SELECT * FROM "${m}"`, epoch: 'ms' }).toString()}`);
@@ -170,7 +159,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     const c = new InfluxV2Client(config({ url: vm.url, api_version: '2', org: 'ceph', bucket: 'ceph', token: 'unused' }));
     const stamp = Date.now();
     const lines = await referenceLines('v2', stamp);
-    await c.write(lines);
+    await c.write([linesChunk(lines)]);
     const series = await waitFor(async () => {
       const s = await vmExport(vm.url, '{__name__=~"ceph_.*_value", fsid="433500eb-af2c-4dac-b9f0-03fd67b0928a"}');
       const pg = await vmExport(vm.url, '{__name__=~"ceph_pg_summary_.*_value"}');
@@ -193,7 +182,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     const c1 = new InfluxV1Client(config({ hostname: '127.0.0.1', port: influx.port, database: 'names' }));
     try {
       await c1.createDatabase('names', AbortSignal.timeout(30_000));
-      await c1.write(names.map((n, i) => line('ceph_pool_stats', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v1')!), AbortSignal.timeout(30_000));
+      await c1.write([linesChunk(names.map((n, i) => line('ceph_pool_stats', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v1')!))], AbortSignal.timeout(30_000));
     } finally {
       c1.close();
     }
@@ -201,7 +190,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     expect(stored.sort()).toEqual(names.map(v1Expected).sort());
 
     const c2 = new InfluxV2Client(config({ url: vm.url, api_version: '2', org: 'o', bucket: 'names' }));
-    await c2.write(names.map((n, i) => line('names_test', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v2')!));
+    await c2.write([linesChunk(names.map((n, i) => line('names_test', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v2')!))]);
     const back = await waitFor(async () => {
       const s = await vmExport(vm.url, '{__name__="names_test_value"}');
       return s.length === names.length ? s : undefined;

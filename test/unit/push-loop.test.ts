@@ -89,7 +89,85 @@ describe('PushQueue', () => {
   });
 });
 
+/** Items carrying several units: runs of consecutive numbers [from, from + n). */
+type Run = readonly [number, number];
+const runUnits = { weight: (r: Run) => r[1], split: (r: Run, n: number) => [[r[0], n], [r[0] + n, r[1] - n]] as const };
+const unitsOf = (runs: readonly Run[]): number[] => runs.flatMap(([from, n]) => range(from, n));
+
+describe('PushQueue with units', () => {
+  it('counts units, takes whole items up to a batch, and cuts a first item larger than the batch', () => {
+    const q = new PushQueue<Run>(runUnits);
+    q.push([[0, 5], [5, 3], [8, 12]]);
+    expect(q.length).toBe(20);
+    expect(q.take(9)).toEqual([[0, 5], [5, 3]]); // [8, 12] would not fit: left whole
+    expect(q.take(5)).toEqual([[8, 5]]); // alone and too large: cut
+    expect(q.length).toBe(7);
+    q.unshift([[5, 3]]);
+    expect(q.length).toBe(10);
+    expect(unitsOf(q.take(100))).toEqual([5, 6, 7, ...range(13, 7)]);
+    expect(q.length).toBe(0);
+  });
+
+  it('drops exactly the oldest units, cutting the last item it reaches', () => {
+    const q = new PushQueue<Run>(runUnits);
+    q.push([[0, 4], [4, 4], [8, 4]]);
+    expect(q.dropOldest(6)).toBe(6);
+    expect(q.length).toBe(6);
+    expect(unitsOf(q.take(100))).toEqual(range(6, 6));
+    q.push([[0, 4]]);
+    expect(q.dropOldest(10)).toBe(4);
+    expect(q.clear()).toBe(0);
+  });
+
+  it('without split, takes and drops whole items (a drop may take more than asked, and says so)', () => {
+    const q = new PushQueue<Run>({ weight: runUnits.weight });
+    q.push([[0, 4], [4, 4]]);
+    expect(q.take(2)).toEqual([[0, 4]]);
+    expect(q.dropOldest(1)).toBe(4);
+    expect(q.length).toBe(0);
+  });
+});
+
 describe('PushLoop', () => {
+  it('counts units, not items: batches, the queue bound and sent + dropped = produced, and hands delivered batches back once', async () => {
+    const h = host();
+    let up = false;
+    let produced = 0;
+    const delivered: number[] = [];
+    const handedBack: Run[] = [];
+    let biggest = 0;
+    const l = loopOf<Run>(h, {
+      intervalS: () => 0.02, queueMax: () => 50, batchSize: () => 8, concurrency: () => 2,
+      retry: { initialMs: 5, maxMs: 20 },
+      units: runUnits,
+      onSent: (b) => handedBack.push(...b),
+      produce: async (emit) => {
+        await emit([[produced, 5], [produced + 5, 8]]);
+        produced += 13;
+      },
+      send: (b) => {
+        if (!up) return Promise.reject(new Error('connect ECONNREFUSED'));
+        biggest = Math.max(biggest, b.reduce((n, r) => n + r[1], 0));
+        delivered.push(...unitsOf(b));
+        return Promise.resolve();
+      },
+    });
+    l.start();
+    await waitFor(() => h.read!().dropped > 100, 10_000, 'drops while down');
+    expect(h.read!().queued).toBeLessThanOrEqual(50 + 2 * 8);
+    up = true;
+    await waitFor(() => h.checks.MGR_PUSHY_QUEUE_FULL === undefined && h.read!().sent > 0, 10_000, 'recovery');
+    await l.stop();
+    const s = h.read!();
+    expect(s.sent).toBe(delivered.length);
+    expect(s.sent + s.dropped).toBe(produced);
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
+    expect(unitsOf(handedBack).sort((a, b) => a - b)).toEqual(delivered);
+    expect(biggest).toBe(8); // a batch carries at most batchSize units (8 of the 13 an interval makes fit, never more)
+  });
+
+
   it('produces once an interval (the first at start), and reschedule() takes a new interval', async () => {
     const h = host();
     let intervalS = 0.05;
