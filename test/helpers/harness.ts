@@ -184,7 +184,9 @@ export async function startInfluxTestCluster(
   const runner = new SimRunner({ ...sim, mgrAddr: t.daemonAddr, keyring: t.keyring, log: silentLogger(), stepS: 0.5 });
   try {
     await runner.start();
-    await waitFor(async () => (await t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv: ['influx', 'self-test'] })).r === 0, 30_000, 'daemon stats');
+    // The maps first: a self-test before them is a module fault, and faults in a row disable the module.
+    await waitFor(() => t.mgr.cluster.monMap !== undefined && t.mgr.cluster.osdMap !== undefined, 120_000, 'the cluster maps');
+    await waitFor(async () => (await t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv: ['influx', 'self-test'] })).r === 0, 120_000, 'daemon stats');
     return { t, sim: runner };
   } catch (err) {
     await runner.stop();
