@@ -5,19 +5,24 @@
 // by the server. Then `zabbix send` a few times: items per interval, time from
 // the command to every answer in (build + send), what the server answered,
 // and the longest event-loop stall in that window next to a window of the
-// same length without a send. Build alone (items, request JSON) is timed in
-// process. Baseline, in its own process: Ceph's way, the `zabbix_sender`
+// same length without a send; beside them what explains a stall or a slow
+// send: the longest GC pause, this process's CPU time and the Zabbix server's
+// (zabbix_server and PostgreSQL), the server's own "seconds spent", and the
+// window's start on the monotonic clock (to find it in a --cpu-prof profile).
+// Build alone (items, request JSON) is timed in process. Baseline, in its own process: Ceph's way, the `zabbix_sender`
 // binary (Debian zabbix-agent) fed the same items on stdin.
 // Targets: one interval in <= 2 s; no stall over 50 ms.
 //
 // Run: npm run bench:zabbix -- [osds=10000] [sends=5]
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { discover, discoveryItems } from '../exporters/zabbix/discovery.js';
 import { itemSlices } from '../exporters/zabbix/items.js';
+import type { Module as ZabbixModule } from '../exporters/zabbix/module.js';
 import { senderRequest, zabbixClock } from '../exporters/zabbix/sender-protocol.js';
 import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
@@ -29,15 +34,65 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const f1 = (x: number): string => x.toFixed(1);
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** The longest event-loop delay (ms) while `fn` runs, from a 1 ms-resolution histogram. */
-async function withStall<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; maxStallMs: number }> {
+const CLK_TCK = 100;
+
+/** CPU ms used so far by every process in the given process groups (the servers run each in its own). */
+function groupCpuMs(groups: ReadonlySet<number>): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    } catch {
+      continue; // gone
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    if (groups.has(Number(f[2]))) ticks += Number(f[11]) + Number(f[12]); // utime + stime
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
+const pidIn = (file: string): number => Number(readFileSync(file, 'latin1').split('\n')[0]);
+
+interface Window<T> {
+  value: T;
+  ms: number;
+  maxStallMs: number;
+  /** Longest GC pause and how many major (mark-compact) GCs ran. */
+  gcMaxMs: number;
+  majorGcs: number;
+  cpuMs: number;
+  serverCpuMs: number;
+  /** Start on the monotonic clock a --cpu-prof profile's timestamps use (µs). */
+  startUs: bigint;
+}
+
+/** The longest event-loop delay (ms) while `fn` runs, from a 1 ms-resolution histogram, and what else ran meanwhile. */
+async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<number>): Promise<Window<T>> {
   const h = monitorEventLoopDelay({ resolution: 1 });
+  let gcMaxMs = 0;
+  let majorGcs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+      if (((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   h.enable();
+  const startUs = process.hrtime.bigint() / 1000n;
+  const cpu0 = process.cpuUsage();
+  const server0 = groupCpuMs(serverGroups);
   const t0 = performance.now();
   const value = await fn();
   const ms = performance.now() - t0;
   h.disable();
-  return { value, ms, maxStallMs: h.max / 1e6 };
+  const cpu = process.cpuUsage(cpu0);
+  const serverCpuMs = groupCpuMs(serverGroups) - server0;
+  await new Promise((r) => setImmediate(r)); // the observer's last entries
+  gc.disconnect();
+  return { value, ms, maxStallMs: h.max / 1e6, gcMaxMs, majorGcs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, startUs };
 }
 
 async function main(): Promise<void> {
@@ -75,9 +130,16 @@ async function main(): Promise<void> {
     const command = async (...argv: string[]): Promise<{ r: number; outb: string; outs: string }> =>
       m.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
 
+    const serverGroups = new Set([pidIn(join(z.dir, 'zabbix_server.pid')), pidIn(join(z.dir, 'pg', 'postmaster.pid'))]);
+    // (a build without the Pacer, for a before/after profile, has none: 0 yields)
+    const zabbix = m.module<Partial<Pick<ZabbixModule, 'pacer'>>>('zabbix');
+    const yields = (): number => zabbix.pacer?.yields ?? 0;
+    const detail = (w: Window<unknown>): string =>
+      `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs`;
+
     // Discovery, and the server's LLD creating the items (not what we measure: Zabbix's own work).
-    const disc = await withStall(() => command('zabbix', 'discovery'));
-    out(`discovery: ${disc.value.outb || disc.value.outs} in ${f1(disc.ms)} ms, longest stall ${f1(disc.maxStallMs)} ms`);
+    const disc = await withStall(() => command('zabbix', 'discovery'), serverGroups);
+    out(`discovery: ${disc.value.outb || disc.value.outs} in ${f1(disc.ms)} ms, longest stall ${f1(disc.maxStallMs)} ms; ${detail(disc)}`);
     const expected = (await command('zabbix', 'send')).outb;
     const want = Number(/total: (\d+)/.exec(expected)?.[1] ?? 0);
     const t0 = performance.now();
@@ -92,14 +154,15 @@ async function main(): Promise<void> {
 
     const rows: string[] = [];
     for (let i = 0; i < sends; i++) {
-      const idle = await withStall(() => sleep(2000));
-      const s = await withStall(() => command('zabbix', 'send'));
-      const ans = /processed: (\d+); failed: (\d+); total: (\d+)/.exec(s.value.outb);
-      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${load()} |`);
-      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms)`);
+      const idle = await withStall(() => sleep(2000), serverGroups);
+      const yields0 = yields();
+      const s = await withStall(() => command('zabbix', 'send'), serverGroups);
+      const ans = /processed: (\d+); failed: (\d+); total: (\d+)(?:; seconds spent: ([0-9.]+))?/.exec(s.value.outb);
+      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
+      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms); ${detail(s)}; the pacer yielded ${yields() - yields0} times`);
       await sleep(3000);
     }
-    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | load |\n| --- | --- | --- | --- | --- | --- | --- |');
+    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) out(r);
 
     // Build alone, in process: what each snapshot read costs (the core's), discovery, the items, the request JSON.
@@ -114,22 +177,21 @@ async function main(): Promise<void> {
     const d = discover(views);
     const dItems = discoveryItems(d);
     out(`discovery: ${d.pools.length} pools, ${d.osds.length} OSDs in ${f1(performance.now() - td)} ms (${(dItems[1]!.value.length / 1e3).toFixed(0)} kB of OSD LLD JSON)`);
-    let slowest = 0;
     let items = 0;
     const tb = performance.now();
     const all = [];
-    for (const slice of itemSlices(views, 5000)) {
-      const t = performance.now();
+    for (const slice of itemSlices(views, 250)) {
       all.push(...slice);
       items += slice.length;
-      slowest = Math.max(slowest, performance.now() - t);
     }
     const buildMs = performance.now() - tb;
     const clock = zabbixClock(Date.now());
+    const sendable = all.map((it) => ({ ...it, host: HOST, clock }));
     const tj = performance.now();
     let bytes = 0;
-    for (let i = 0; i < all.length; i += 2000) bytes += senderRequest(all.slice(i, i + 2000).map((it) => ({ ...it, host: HOST, clock })), clock).length;
-    out(`\nbuild: ${items} items in ${f1(buildMs)} ms (includes the snapshots' first build), requests ${f1(performance.now() - tj)} ms for ${(bytes / 1e6).toFixed(1)} MB of JSON`);
+    for (let i = 0; i < sendable.length; i += 2000) bytes += Buffer.byteLength(senderRequest(sendable.slice(i, i + 2000), clock));
+    const jsonMs = performance.now() - tj;
+    out(`\nbuild: ${items} items in ${f1(buildMs)} ms (views cached), requests ${f1(jsonMs)} ms for ${(bytes / 1e6).toFixed(1)} MB of JSON (${((jsonMs * 1000) / items).toFixed(1)} µs per item)`);
 
     // Baseline: zabbix_sender, in its own process, with the same items on stdin (Ceph's module's way).
     const zs = '/usr/bin/zabbix_sender';

@@ -35,6 +35,8 @@ export interface ServerTally {
   answered: number;
   processed: number;
   failed: number;
+  /** The server's own "seconds spent", summed over the requests. */
+  secondsSpent: number;
 }
 
 /** What one server answered to one deliver() call. */
@@ -43,6 +45,7 @@ export interface CallResult {
   processed: number;
   failed: number;
   total: number;
+  secondsSpent: number;
   error: string;
 }
 
@@ -68,7 +71,8 @@ export interface DeliveryConfig {
 export class Delivery {
   private readonly state = new Map<string, ServerState>();
 
-  constructor(private readonly config: () => DeliveryConfig) {}
+  /** `room`: resolves when there is room to serialise that many more items (the module's Pacer). */
+  constructor(private readonly config: () => DeliveryConfig, private readonly room?: (items: number) => Promise<void>) {}
 
   /** The push loop's send: every server that has not taken an item gets it; throws if any server failed (the loop retries). */
   async send(batch: readonly QueuedItem[], signal: AbortSignal): Promise<void> {
@@ -81,7 +85,7 @@ export class Delivery {
     const { servers } = this.config();
     return Promise.all(servers.map(async (server): Promise<CallResult> => {
       const name = serverName(server);
-      const out = { server: name, processed: 0, failed: 0, total: 0, error: '' };
+      const out = { server: name, processed: 0, failed: 0, total: 0, secondsSpent: 0, error: '' };
       const pending = batch.filter((i) => i.deliveredTo?.has(name) !== true);
       if (pending.length === 0) return out;
       try {
@@ -104,11 +108,12 @@ export class Delivery {
     const st = this.stateOf(name);
     const plan = st.finder.plan(items);
     for (const req of plan) {
-      const r = await sendItems(server, req.items, { timeouts: this.config().timeouts, signal });
+      const r = await sendItems(server, req.items, { timeouts: this.config().timeouts, signal, room: this.room });
       st.finder.record(req.items.map((i) => i.key), req.group, r.failed);
       out.processed += r.processed;
       out.failed += r.failed;
       out.total += r.total;
+      out.secondsSpent += r.secondsSpent;
       if (req.items[0]!.interval.tally) this.tally(st, req.items[0]!.interval, req.items.length, r);
       if (severalServers || plan.length > 1) for (const i of req.items) (i.deliveredTo ??= new Set()).add(name);
     }
@@ -117,11 +122,12 @@ export class Delivery {
   private tally(st: ServerState, iv: Interval, n: number, r: SenderResult): void {
     let t = st.tally;
     if (iv.seq < t.seq) return; // a late retry of an older interval: the newer one speaks
-    if (iv.seq > t.seq) st.tally = t = { server: t.server, seq: iv.seq, total: iv.total, answered: 0, processed: 0, failed: 0 };
+    if (iv.seq > t.seq) st.tally = t = { server: t.server, seq: iv.seq, total: iv.total, answered: 0, processed: 0, failed: 0, secondsSpent: 0 };
     t.total = iv.total;
     t.answered += n;
     t.processed += r.processed;
     t.failed += r.failed;
+    t.secondsSpent += r.secondsSpent;
     if (t.failed > 0) {
       st.showFailed = t.failed;
       st.showTotal = t.answered;
@@ -136,7 +142,7 @@ export class Delivery {
     if (st === undefined) {
       st = {
         finder: new RefusedKeyFinder(),
-        tally: { server: name, seq: -1, total: 0, answered: 0, processed: 0, failed: 0 },
+        tally: { server: name, seq: -1, total: 0, answered: 0, processed: 0, failed: 0, secondsSpent: 0 },
         lastError: { seq: -1, message: '' },
         showFailed: 0,
         showTotal: 0,
@@ -150,7 +156,7 @@ export class Delivery {
   reports(seq: number): ServerReport[] {
     return this.config().servers.map((s) => {
       const st = this.stateOf(serverName(s));
-      const t = st.tally.seq === seq ? st.tally : { server: serverName(s), seq, total: 0, answered: 0, processed: 0, failed: 0 };
+      const t = st.tally.seq === seq ? st.tally : { server: serverName(s), seq, total: 0, answered: 0, processed: 0, failed: 0, secondsSpent: 0 };
       return { ...t, error: st.lastError.seq === seq ? st.lastError.message : '' };
     });
   }

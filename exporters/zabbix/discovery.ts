@@ -86,3 +86,25 @@ export function discoveryItems(d: Discovery): ZabbixItem[] {
     { key: OSD_DISCOVERY_KEY, value: JSON.stringify({ data: d.osds }) },
   ];
 }
+
+/** OSD rows of the LLD JSON written per chunk of discoveryItemsPaced. */
+export const LLD_CHUNK_ROWS = 500;
+
+/**
+ * discoveryItems' text (the same bytes), the OSD list written `chunk` rows at a
+ * time once `room(rows)` resolves: 10,000 OSDs are ~420 kB of JSON.
+ */
+export async function discoveryItemsPaced(d: Discovery, room: (units: number) => Promise<void> | void, chunk = LLD_CHUNK_ROWS): Promise<ZabbixItem[]> {
+  const parts: string[] = [];
+  const step = Math.max(1, chunk);
+  for (let i = 0; i < d.osds.length; i += step) {
+    const rows = d.osds.slice(i, i + step);
+    await room(rows.length);
+    parts.push(rows.map((r) => JSON.stringify(r)).join(','));
+  }
+  await room(d.pools.length);
+  return [
+    { key: POOL_DISCOVERY_KEY, value: JSON.stringify({ data: d.pools }) },
+    { key: OSD_DISCOVERY_KEY, value: `{"data":[${parts.join(',')}]}` },
+  ];
+}

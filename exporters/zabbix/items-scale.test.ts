@@ -4,12 +4,19 @@
 // is the stall it causes; the snapshots it reads are built inside those slices.
 // Reading the whole get('osd_stats') (every OSD's osd_stat and per-pool statfs)
 // took ~100 ms of one slice at 3,000 OSDs; the brief rows take a few ms.
+// And a whole `zabbix send` (discovery, the items, requests of 10,000 items)
+// through the running module: counted per turn of the event loop (not timed),
+// no turn serialises or builds more than the module's Pacer allows.
 
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 import { startTestMgr, type TestMgr } from '../../test/helpers/harness.js';
 import { onCpu } from '../../test/helpers/thread-cpu.js';
+import { TurnMeter } from '../../test/helpers/turn-meter.js';
 import { itemSlices } from './items.js';
+import { UNITS_PER_TURN } from './pacer.js';
+import { encodeFrame, FrameReader } from './zbx-frame.js';
 
 const OSDS = 3000;
 /** Longest slice allowed, ms of this thread's CPU (the module's target is 50 ms of stall). */
@@ -32,7 +39,7 @@ describe(`zabbix items at ${OSDS} OSDs`, () => {
 
   beforeAll(async () => {
     // A manager without modules (its own ticks out of the way), the cluster state fed in process from the simulator's model.
-    t = await startTestMgr({ modules: [], set: { mgr_tick_period: 600 } });
+    t = await startTestMgr({ modules: ['zabbix'], set: { mgr_tick_period: 600 } });
     sim = new SimCluster({ osds: OSDS, seed: 3 });
     now = sim.startS;
     t.mgr.cluster.applyMap(sim.maps());
@@ -76,4 +83,81 @@ describe(`zabbix items at ${OSDS} OSDs`, () => {
     expect(brief.value.osd_stats).toEqual(cut);
     expect(brief.value.osd_stats.length).toBe(OSDS);
   });
+
+  it(`zabbix send: no turn of the event loop serialises or builds more than the Pacer allows (${UNITS_PER_TURN} items per turn)`, async () => {
+    const trapper = await trapperStub();
+    const command = (...argv: string[]): Promise<{ r: number; outb: string; outs: string }> =>
+      t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
+    const views = t.mgr.views as { get: typeof t.mgr.views.get };
+    const stringify = JSON.stringify;
+    const meter = new TurnMeter();
+    let r: { r: number; outb: string; outs: string } | undefined;
+    try {
+      for (const [k, v] of [['identifier', 'ceph-scale'], ['items_per_request', '10000'], ['zabbix_host', `127.0.0.1:${trapper.port}`]]) {
+        expect(await command('zabbix', 'config-set', k!, v!)).toMatchObject({ r: 0 });
+      }
+      round(); // every view built afresh, inside the send
+      // What the send does per item, counted in the turn it happens in: rows of osd_stats_brief read (the
+      // build) and JSON.stringify calls (the requests: key and value of each item; the OSD discovery rows).
+      const get = views.get.bind(views);
+      views.get = ((name: Parameters<typeof get>[0]) => {
+        const v = get(name);
+        if (name !== 'osd_stats_brief') return v;
+        const rows = (v as { osd_stats: readonly unknown[] }).osd_stats;
+        const counted = new Proxy(rows, {
+          get: (target, prop, receiver) => {
+            if (typeof prop === 'string' && /^\d+$/.test(prop)) meter.count('row');
+            return Reflect.get(target, prop, receiver) as unknown;
+          },
+        });
+        return { ...v, osd_stats: counted };
+      }) as typeof get;
+      JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+        meter.count('json');
+        return stringify(...args);
+      }) as typeof stringify;
+      meter.start();
+      r = await command('zabbix', 'send');
+    } finally {
+      meter.stop();
+      JSON.stringify = stringify;
+      delete (views as { get?: unknown }).get; // the class's own again
+      await trapper.close();
+    }
+    expect(r.r).toBe(0);
+    const items = trapper.items();
+    expect(items).toBeGreaterThan(OSDS * 6);
+    expect(r.outb).toMatch(new RegExp(`processed: ${items}; failed: 0; total: ${items};`));
+    console.info(`zabbix send at ${OSDS} OSDs: ${items} items over ${meter.turn} turns; most in one turn: ${meter.max('json')} JSON.stringify calls, ${meter.max('row')} osd_stats_brief rows`);
+    // The counters saw the work: every row read, a key and a value serialised per item, every OSD's LLD row.
+    expect(meter.total('row')).toBeGreaterThanOrEqual(OSDS);
+    expect(meter.total('json')).toBeGreaterThanOrEqual(2 * items + OSDS);
+    // A turn holds at most two of the Pacer's budgets (the rest of one in the I/O phase, a fresh one after):
+    // 2 x UNITS_PER_TURN items of 2 calls each. A request of 10,000 items serialised in one turn makes
+    // 20,000 calls in it; the interval's 3,000 rows read in one turn would be 3,000 > UNITS_PER_TURN.
+    expect(meter.max('json')).toBeLessThanOrEqual(4 * UNITS_PER_TURN + 100);
+    expect(meter.max('row')).toBeLessThanOrEqual(UNITS_PER_TURN);
+  }, 120_000);
 });
+
+/** A trapper on a free loopback port that takes every request and answers that all its items were processed. */
+async function trapperStub(): Promise<{ port: number; items: () => number; close: () => Promise<void> }> {
+  let items = 0;
+  const srv: Server = createServer((s) => {
+    const reader = new FrameReader(1 << 26);
+    s.on('error', () => undefined);
+    s.on('data', (chunk: Buffer) => {
+      const data = reader.push(chunk);
+      if (data === undefined) return;
+      const n = (JSON.parse(data.toString('utf8')) as { data: unknown[] }).data.length;
+      items += n;
+      s.end(encodeFrame(`{"response":"success","info":"processed: ${n}; failed: 0; total: ${n}; seconds spent: 0.000100"}`));
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (srv.address() as { port: number }).port,
+    items: () => items,
+    close: () => new Promise((resolve) => srv.close(() => resolve())),
+  };
+}

@@ -11,7 +11,9 @@ import type { Snapshot } from '../../src/mgr-module/index.js';
 import type { ZabbixItem } from './sender-protocol.js';
 import { floatText, intText } from './values.js';
 
-export type ItemSourceName = 'health' | 'mon_status' | 'df' | 'osd_map' | 'osd_stats_brief' | 'pg_status';
+/** The views the items are built from. */
+export const ITEM_SOURCES = ['health', 'mon_status', 'df', 'osd_map', 'osd_stats_brief', 'pg_status'] as const;
+export type ItemSourceName = (typeof ITEM_SOURCES)[number];
 
 /** What building the items reads (a module's get(), or a fixture). */
 export interface ItemSource {
@@ -62,7 +64,8 @@ function minMax(xs: readonly number[]): [number, number] {
 
 /**
  * The items in slices of about `sliceSize` (a 10,000-OSD cluster has 60,000
- * per-OSD items): the caller yields to the event loop between slices.
+ * per-OSD items), built as each is asked for: the module asks its Pacer for
+ * room before each (pacer.ts), so no turn of the event loop builds many.
  */
 export function* itemSlices(src: ItemSource, sliceSize = 5000): Generator<ZabbixItem[], void, void> {
   const out = new ItemList(sliceSize);

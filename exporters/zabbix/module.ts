@@ -5,6 +5,8 @@
 // backoff, counters on /metrics). Low-level discovery (pools, OSDs) goes first
 // at start, every `discovery_interval` intervals, and when the pools or OSDs
 // change. Commands as Ceph's: zabbix send|discovery|config-set|config-show.
+// Per-item work (building, the discovery JSON, serialising requests) is done
+// in chunks paced by one budget per turn of the event loop (pacer.ts).
 // The template to import is zabbix_template.yaml; docs: README "Zabbix".
 
 import {
@@ -12,14 +14,16 @@ import {
   type CmdMap, type CommandReturn, type HealthCheckMap, type ModuleCommand, type ModuleOption,
 } from '../../src/mgr-module/index.js';
 import { Delivery, type CallResult, type Interval, type QueuedItem, type ServerReport } from './delivery.js';
-import { discover, discoveryItems } from './discovery.js';
-import { itemSlices } from './items.js';
+import { discover, discoveryItemsPaced } from './discovery.js';
+import { ITEM_SOURCES, itemSlices } from './items.js';
 import { CONFIG_KEYS, MODULE_OPTIONS, parseZabbixHosts, readConfig, zabbixHostName, type ZabbixConfig } from './options.js';
 import { zabbixClock, type ZabbixItem } from './sender-protocol.js';
+import { MS_PER_TURN, Pacer, UNITS_PER_TURN } from './pacer.js';
 import { serverName } from './trapper-client.js';
 
-/** Items built between two yields to the event loop. */
-const SLICE_ITEMS = 5000;
+/** Items built per slice (each slice waits for the Pacer's room). */
+const SLICE_ITEMS = 250;
+
 /** A server that takes longer to accept a connection is not there. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Most items waiting to be sent (about 8 intervals of a 10,000-OSD cluster). */
@@ -40,10 +44,13 @@ export class Module extends MgrModule {
   static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
 
   private cfg: ZabbixConfig = readConfig((n, d) => this.getModuleOption(n, d));
+  /** One budget per turn for everything the module does per item (pacer.ts). */
+  readonly pacer = new Pacer({ unitsPerTurn: UNITS_PER_TURN, msPerTurn: MS_PER_TURN });
+  private readonly room = (units: number): Promise<void> => this.pacer.take(units);
   private readonly delivery = new Delivery(() => ({
     servers: this.cfg.servers,
     timeouts: { connectMs: Math.min(this.cfg.sendTimeoutMs, CONNECT_TIMEOUT_MS), answerMs: this.cfg.sendTimeoutMs },
-  }));
+  }), this.room);
   private seq = 0;
   /** The latest interval produced (what `zabbix send` waits for). */
   private lastInterval: Interval | undefined;
@@ -119,7 +126,7 @@ export class Module extends MgrModule {
     return items.map((i) => ({ key: i.key, value: i.value, host: iv.host, clock: iv.clock, interval: iv }));
   }
 
-  /** One interval: discovery when due, then the items in slices (yielding between them). */
+  /** One interval: discovery when due, then the items in slices, each when the Pacer has room. */
   private async produce(emit: (items: readonly QueuedItem[]) => Promise<void>, signal: AbortSignal): Promise<void> {
     if (this.cfg.servers.length === 0) return; // MGR_ZABBIX_NO_SERVER says why
     const iv = this.newInterval(true);
@@ -130,7 +137,7 @@ export class Module extends MgrModule {
     this.intervalsSinceDiscovery++;
     const epoch = this.get('osd_map').epoch;
     if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || epoch !== this.discoveryEpoch) {
-      const d = discoveryItems(discover(this));
+      const d = await discoveryItemsPaced(discover(this), this.room);
       const text = d.map((i) => i.value).join('\n');
       this.discoveryEpoch = epoch;
       if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || text !== this.lastDiscovery) {
@@ -138,17 +145,30 @@ export class Module extends MgrModule {
         this.lastDiscovery = text;
         await emit(this.tag(d, iv));
       }
-      await yieldToLoop();
     }
+    await this.readViews();
     const slices = itemSlices(this, SLICE_ITEMS);
+    await this.room(SLICE_ITEMS);
     let cur = slices.next();
     while (!cur.done && !signal.aborted) {
+      await this.room(SLICE_ITEMS);
       const next = slices.next();
-      const batch = this.tag(cur.value, iv);
       if (next.done) iv.produced = true; // before the last emit: its answers may come at once
-      await emit(batch);
-      await yieldToLoop();
+      if (cur.value.length > 0) await emit(this.tag(cur.value, iv));
       cur = next;
+    }
+  }
+
+  /**
+   * Reads the views the items are built from, each in a turn of its own: a view
+   * built afresh is the core's work (at 10,000 OSDs df and osd_stats_brief take
+   * 10-20 ms each), and none of ours should share its turn. The item slices
+   * then read them from the cache.
+   */
+  private async readViews(): Promise<void> {
+    for (const name of ITEM_SOURCES) {
+      await this.room(UNITS_PER_TURN); // the whole budget: this turn, nothing else of ours
+      this.get(name);
     }
   }
 
@@ -215,7 +235,7 @@ export class Module extends MgrModule {
     if (this.cfg.servers.length === 0) return this.noServer();
     const iv = this.newInterval(false);
     if (iv === undefined) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known'];
-    const d = discoveryItems(discover(this));
+    const d = await discoveryItemsPaced(discover(this), this.room);
     const results = await this.delivery.deliver(this.tag(d, iv), AbortSignal.any([this.signal, AbortSignal.timeout(COMMAND_WAIT_MS)]));
     if (results.every((r) => r.error === '' && r.failed === 0)) {
       this.lastDiscovery = d.map((i) => i.value).join('\n');
@@ -226,11 +246,11 @@ export class Module extends MgrModule {
   }
 
   /** One line per server with what it answered; -EIO when a server failed or refused items. */
-  private answer(what: string, results: ReadonlyArray<Pick<CallResult, 'server' | 'processed' | 'failed' | 'total' | 'error'>>): CommandReturn {
+  private answer(what: string, results: ReadonlyArray<Pick<CallResult, 'server' | 'processed' | 'failed' | 'total' | 'secondsSpent' | 'error'>>): CommandReturn {
     const host = this.zabbixHost() ?? '?';
     const lines = results.map((r) => (r.error !== ''
       ? `${r.server}: ${r.error}`
-      : `${what} to ${r.server} as host '${host}': processed: ${r.processed}; failed: ${r.failed}; total: ${r.total}`));
+      : `${what} to ${r.server} as host '${host}': processed: ${r.processed}; failed: ${r.failed}; total: ${r.total}; seconds spent: ${r.secondsSpent.toFixed(6)}`));
     const bad = results.some((r) => r.error !== '' || r.failed > 0);
     return bad ? [-Errno.EIO, lines.join('\n'), `Failed to send data to Zabbix: ${lines.join('; ')}`] : [0, lines.join('\n'), ''];
   }

@@ -3,8 +3,8 @@
 // an abort signal) and in what the peer can make us buffer (the answer's size).
 
 import { Socket } from 'node:net';
-import { encodeFrame, FrameReader, type EncodeOptions } from './zbx-frame.js';
-import { parseSenderResponse, senderRequest, zabbixClock, type SenderItem, type SenderResult, type ZabbixClock } from './sender-protocol.js';
+import { encodeFrameChunks, FrameReader, type EncodeOptions } from './zbx-frame.js';
+import { parseSenderResponse, senderRequestChunks, zabbixClock, type SenderItem, type SenderResult, type ZabbixClock } from './sender-protocol.js';
 
 /** A trapper's answer to "sender data" is one short sentence; anything near this is not one. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -31,8 +31,8 @@ export class TrapperError extends Error {
   }
 }
 
-/** Writes `frame` to the server and resolves with the data of its answer frame. */
-export function exchange(server: ZabbixServer, frame: Buffer, t: TrapperTimeouts, signal?: AbortSignal): Promise<Buffer> {
+/** Writes `frame` (whole or in pieces) to the server and resolves with the data of its answer frame. */
+export function exchange(server: ZabbixServer, frame: Buffer | readonly Buffer[], t: TrapperTimeouts, signal?: AbortSignal): Promise<Buffer> {
   const name = serverName(server);
   return new Promise<Buffer>((resolve, reject) => {
     const sock = new Socket();
@@ -71,7 +71,13 @@ export function exchange(server: ZabbixServer, frame: Buffer, t: TrapperTimeouts
     arm(t.connectMs, 'connect');
     sock.connect(server.port, server.host, () => {
       arm(t.answerMs, 'answer');
-      sock.write(frame);
+      if (Buffer.isBuffer(frame)) {
+        sock.write(frame);
+        return;
+      }
+      sock.cork();
+      for (const piece of frame) sock.write(piece);
+      sock.uncork();
     });
   });
 }
@@ -81,11 +87,15 @@ export interface SendOptions extends EncodeOptions {
   readonly signal?: AbortSignal;
   /** When the request is written (default: now). */
   readonly sent?: ZabbixClock;
+  /** Resolves when there is room for serialising `items` more items (the module's Pacer); default: at once. */
+  readonly room?: (items: number) => Promise<void> | void;
 }
 
-/** Sends `items` in one request; resolves with the server's counts. */
+/** Sends `items` in one request, serialised in paced pieces; resolves with the server's counts. */
 export async function sendItems(server: ZabbixServer, items: readonly SenderItem[], o: SendOptions): Promise<SenderResult> {
-  const frame = encodeFrame(senderRequest(items, o.sent ?? zabbixClock(Date.now())), o);
+  const pieces = await senderRequestChunks(items, o.sent ?? zabbixClock(Date.now()), o.room ?? (() => undefined));
+  if (o.signal?.aborted === true) throw new TrapperError(serverName(server), 'send aborted (module stopping)');
+  const frame = encodeFrameChunks(pieces, o);
   const answer = await exchange(server, frame, o.timeouts, o.signal);
   try {
     return parseSenderResponse(answer);

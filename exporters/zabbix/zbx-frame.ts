@@ -46,23 +46,32 @@ export interface EncodeOptions {
 
 /** Header and data of one request. */
 export function encodeFrame(data: Buffer | string, opts: EncodeOptions = {}): Buffer {
-  const plain = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const body = opts.compress === true ? deflateSync(plain) : plain;
-  const reserved = opts.compress === true ? plain.length : 0;
-  const large = opts.large === true || body.length > MAX_SMALL_DATA_LEN || reserved > MAX_SMALL_DATA_LEN;
-  const headerLength = large ? LARGE_HEADER_LEN : HEADER_LEN;
-  const out = Buffer.allocUnsafe(headerLength + body.length);
-  ZBX_MAGIC.copy(out, 0);
-  out[4] = FLAG_PROTOCOL | (large ? FLAG_LARGE : 0) | (opts.compress === true ? FLAG_COMPRESSED : 0);
+  return Buffer.concat(encodeFrameChunks([typeof data === 'string' ? Buffer.from(data, 'utf8') : data], opts));
+}
+
+/**
+ * The frame of data given in pieces: the header, then the pieces as they are
+ * (nothing copied, for a socket to write in turn); compressed, one piece.
+ */
+export function encodeFrameChunks(pieces: readonly Buffer[], opts: EncodeOptions = {}): Buffer[] {
+  const compress = opts.compress === true;
+  const body = compress ? [deflateSync(Buffer.concat(pieces))] : pieces;
+  let length = 0;
+  for (const b of body) length += b.length;
+  let reserved = 0;
+  if (compress) for (const b of pieces) reserved += b.length;
+  const large = opts.large === true || length > MAX_SMALL_DATA_LEN || reserved > MAX_SMALL_DATA_LEN;
+  const header = Buffer.allocUnsafe(large ? LARGE_HEADER_LEN : HEADER_LEN);
+  ZBX_MAGIC.copy(header, 0);
+  header[4] = FLAG_PROTOCOL | (large ? FLAG_LARGE : 0) | (compress ? FLAG_COMPRESSED : 0);
   if (large) {
-    out.writeBigUInt64LE(BigInt(body.length), 5);
-    out.writeBigUInt64LE(BigInt(reserved), 13);
+    header.writeBigUInt64LE(BigInt(length), 5);
+    header.writeBigUInt64LE(BigInt(reserved), 13);
   } else {
-    out.writeUInt32LE(body.length, 5);
-    out.writeUInt32LE(reserved, 9);
+    header.writeUInt32LE(length, 5);
+    header.writeUInt32LE(reserved, 9);
   }
-  body.copy(out, headerLength);
-  return out;
+  return [header, ...body];
 }
 
 /**

@@ -82,7 +82,7 @@ describe('zabbix module against a real Zabbix server 6.0', () => {
       const d = await cmd('zabbix discovery');
       return d.retval === 0 ? d : undefined;
     }, 1000);
-    expect(r.outb).toBe(`Sent discovery to 127.0.0.1:${z.trapperPort} as host '${HOST}': processed: 2; failed: 0; total: 2`);
+    expect(r.outb).toMatch(new RegExp(`^Sent discovery to 127.0.0.1:${z.trapperPort} as host '${HOST}': processed: 2; failed: 0; total: 2; seconds spent: \\d+\\.\\d{6}$`));
     const pools = (JSON.parse((await cmd('df', { format: 'json' })).outb) as { pools: Array<{ name: string }> }).pools.map((p) => p.name);
     expect(pools.length).toBeGreaterThan(2);
     const osdItems = await poll('the per-OSD items', 120_000, async () => {
@@ -99,7 +99,7 @@ describe('zabbix module against a real Zabbix server 6.0', () => {
 
   it('zabbix send: failed: 0 for every item, and the values are in the history', async () => {
     const r = await sendUntilClean('zabbix send with failed: 0');
-    expect(r.outb).toMatch(new RegExp(`^Sent to 127.0.0.1:${z.trapperPort} as host '${HOST}': processed: (\\d+); failed: 0; total: \\1$`));
+    expect(r.outb).toMatch(new RegExp(`^Sent to 127.0.0.1:${z.trapperPort} as host '${HOST}': processed: (\\d+); failed: 0; total: \\1; seconds spent: \\d+\\.\\d{6}$`));
     const all = await items('ceph.');
     // every item of the host, plus the two LLD values when the interval carried discovery
     expect([all.length, all.length + 2]).toContain(Number(/processed: (\d+)/.exec(r.outb)![1]));
