@@ -73,11 +73,11 @@ export function startInfluxd(): Promise<RealServer> {
   });
 }
 
-/** VictoriaMetrics: /api/v2/write, queries answer at once (no latency offset), data kept 100 years. */
+/** VictoriaMetrics: /api/v2/write, queries answer at once (no latency offset), count queries over a million samples may take minutes on a loaded machine, data kept 100 years. */
 export function startVictoriaMetrics(): Promise<RealServer> {
   return serve('victoria-metrics', 'victoria-metrics', (dir, port) => [
     `-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}/data`, '-retentionPeriod=100y', '-loggerLevel=ERROR',
-    '-search.latencyOffset=0s', '-search.disableCache', '-search.maxUniqueTimeseries=10000000', '-search.maxExportSeries=10000000',
+    '-search.latencyOffset=0s', '-search.disableCache', '-search.maxQueryDuration=300s', '-search.maxUniqueTimeseries=10000000', '-search.maxExportSeries=10000000',
   ], async (url) => (await fetch(`${url}/health`)).ok);
 }
 
