@@ -161,8 +161,12 @@ describe('fuzz: bad frames close only their own session', () => {
         const f = randomFrame(r);
         const s = await oneShot([f]);
         driven++;
-        // A mutated HELLO may still be a valid HELLO: then the session waits for AUTH; end it ourselves.
-        const timer = setTimeout(() => s.socket.destroy(), 300);
+        // A mutated HELLO may still be a valid HELLO: the manager answers it and waits for AUTH; end such a
+        // session ourselves as soon as a frame other than ERROR comes back. Every other session is closed by
+        // the manager: wait for that (however loaded the machine), with a safety bound.
+        const first = await Promise.race([s.next(undefined, 30_000).catch(() => undefined), s.closed.then(() => undefined)]);
+        if (first !== undefined && first.type !== FrameType.ERROR) s.socket.destroy();
+        const timer = setTimeout(() => s.socket.destroy(), 30_000);
         await s.closed;
         clearTimeout(timer);
         if (s.frames.some((x) => x.type === FrameType.ERROR)) closedWithError++;
