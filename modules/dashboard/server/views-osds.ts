@@ -27,7 +27,9 @@ export class OsdTableBuilder {
   build(r: ClusterReader): OsdTable {
     const osdMap = r.get('osd_map');
     const meta = r.get('osd_metadata');
-    const stats = new Map(r.get('osd_stats').osd_stats.map((s) => [s.osd, s]));
+    // The brief rows (what the table shows of osd_stat): the full osd_stats at 10,000 OSDs is ~100,000
+    // pool_statfs rows and the peers, hundreds of ms of the manager's thread each interval.
+    const stats = new Map(r.get('osd_stats_brief').osd_stats.map((s) => [s.osd, s]));
     const ops = this.opsRates(r);
     const hostIdx = new Map<string, number>();
     const t: OsdTable = { hosts: [], id: [], host: [], up: [], in: [], util: [], pgs: [], commitMs: [], applyMs: [], rdOps: [], wrOps: [] };
@@ -123,7 +125,7 @@ export function seriesFromRing(samples: number[][], avg: boolean): SeriesPoint[]
 export function osdDetail(r: ClusterReader, id: number): OsdDetail | undefined {
   const o = r.get('osd_map').osds.find((x) => x.osd === id);
   if (!o) return undefined;
-  const s = r.get('osd_stats').osd_stats.find((x) => x.osd === id);
+  const s = r.get('osd_stats_brief').osd_stats.find((x) => x.osd === id);
   const metadata = r.getMetadata('osd', String(id)) ?? {};
   const schema = r.getPerfSchema('osd', String(id))[`osd.${id}`] ?? {};
   const series = OSD_CHARTS.filter((c) => schema[c.path] !== undefined).map((c) => {
