@@ -56,7 +56,10 @@ export class SimRunner {
 
   async start(): Promise<void> {
     const batch = this.opts.connectBatch ?? 500;
-    const daemons = this.cluster.daemons().filter((d) => this.cluster.isUp(d.name));
+    // The mons first, as on a real cluster: a mon's session carries the maps (sendMaps on its ready), so
+    // started after 10,000 OSDs the manager had no OSD map until every OSD's session was in (minutes under load).
+    const up = this.cluster.daemons().filter((d) => this.cluster.isUp(d.name));
+    const daemons = [...up.filter((d) => d.kind === 'mon'), ...up.filter((d) => d.kind !== 'mon')];
     for (let i = 0; i < daemons.length; i += batch) {
       for (const d of daemons.slice(i, i + batch)) this.startClient(d);
       if (i + batch < daemons.length) await new Promise((r) => setTimeout(r, 20));
