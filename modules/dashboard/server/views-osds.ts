@@ -26,7 +26,10 @@ export class OsdTableBuilder {
 
   build(r: ClusterReader): OsdTable {
     const osdMap = r.get('osd_map');
-    const meta = r.get('osd_metadata');
+    // Hosts from the servers list, not get('osd_metadata'): that copies and freezes 10,000 metadata objects
+    // (~45 fields each) per call, a third of the table's time at 10,000 OSDs (CPU profile, bench/RESULTS.md).
+    const hostOf = new Map<number, string>();
+    for (const s of r.listServers()) for (const d of s.services) if (d.type === 'osd') hostOf.set(Number(d.id), s.hostname);
     // The brief rows (what the table shows of osd_stat): the full osd_stats at 10,000 OSDs is ~100,000
     // pool_statfs rows and the peers, hundreds of ms of the manager's thread each interval.
     const stats = new Map(r.get('osd_stats_brief').osd_stats.map((s) => [s.osd, s]));
@@ -34,7 +37,7 @@ export class OsdTableBuilder {
     const hostIdx = new Map<string, number>();
     const t: OsdTable = { hosts: [], id: [], host: [], up: [], in: [], util: [], pgs: [], commitMs: [], applyMs: [], rdOps: [], wrOps: [] };
     for (const o of osdMap.osds) {
-      const hostname = meta[String(o.osd)]?.hostname ?? '';
+      const hostname = hostOf.get(o.osd) ?? '';
       let h = hostIdx.get(hostname);
       if (h === undefined) {
         h = t.hosts.length;
@@ -79,12 +82,30 @@ export class OsdTableBuilder {
         return;
       }
       const cur: OpsSample = { t: d.stamp, r: c.opR >= 0 ? d.values[c.opR]! : 0, w: c.opW >= 0 ? d.values[c.opW]! : 0, rate: { r: 0, w: 0 } };
-      if (p && cur.t > p.t) cur.rate = { r: Math.max(0, (cur.r - p.r) / (cur.t - p.t)), w: Math.max(0, (cur.w - p.w) / (cur.t - p.t)) };
+      if (p && cur.t > p.t && cur.t - p.t <= MAX_GAP_S) {
+        cur.rate = { r: Math.max(0, (cur.r - p.r) / (cur.t - p.t)), w: Math.max(0, (cur.w - p.w) / (cur.t - p.t)) };
+      } else {
+        // Not seen by this builder lately (the table's first build, or nobody watched it for a while):
+        // the rate between the daemon's own last two samples, not 0 (nor an average over the gap).
+        cur.rate = { r: c.opR >= 0 ? ringRate(r, d.id, 'osd.op_r') : 0, w: c.opW >= 0 ? ringRate(r, d.id, 'osd.op_w') : 0 };
+      }
       next.set(id, cur);
     }, 'osd');
     this.prev = next;
     return new Map([...next].map(([id, v]) => [id, v.rate]));
   }
+}
+
+/** A builder's previous sample older than this (seconds before the latest) is not used for a rate. */
+const MAX_GAP_S = 60;
+
+/** A counter's rate between the daemon's last two samples in its ring (0 with fewer than two). */
+function ringRate(r: ClusterReader, id: string, path: string): number {
+  const h = r.getCounter('osd', id, path)[path] ?? [];
+  const a = h[h.length - 2];
+  const b = h[h.length - 1];
+  if (!a || !b || !(b[0]! > a[0]!)) return 0;
+  return Math.max(0, (b[1]! - a[1]!) / (b[0]! - a[0]!));
 }
 
 interface OpsSample {
