@@ -3,12 +3,12 @@
 // and per-report processing latency. Both processes are the real CLI (dist/).
 //
 //   node bench/out/bench/ingest.js [case ...] [--window S] [--warmup S]
-//   cases: a-5s a-fast b-5s b-fast (default: all)
+//   cases: a-5s a-fast b-5s b-fast a-prom t0-prom (default: the first four)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MgrClient } from '../src/client/mgr-client.js';
 import { Keyring } from '../src/protocol/keyring.js';
@@ -21,6 +21,8 @@ interface Case {
   threshold: number;
   periodS: number;
   what: string;
+  /** The prometheus module stays on and is scraped through the window (issue 17 item 5: RSS with the cached bodies). */
+  prometheus?: boolean;
 }
 
 const CASES: Case[] = [
@@ -28,6 +30,14 @@ const CASES: Case[] = [
   { name: 'a-fast', osds: 10_000, threshold: 5, periodS: 0.25, what: '(a) 10,000 OSDs, threshold 5, period 0.25 s (throughput)' },
   { name: 'b-5s', osds: 1_000, threshold: 0, periodS: 5, what: '(b) 1,000 OSDs, threshold 0 (all 414 counters), period 5 s' },
   { name: 'b-fast', osds: 1_000, threshold: 0, periodS: 0.25, what: '(b) 1,000 OSDs, threshold 0, period 0.25 s (throughput)' },
+  { name: 'a-prom', osds: 10_000, threshold: 5, periodS: 5, prometheus: true, what: '(a) with the prometheus module on, scraped (text, OpenMetrics, gzip of each) every 2 s' },
+  { name: 't0-prom', osds: 10_000, threshold: 0, periodS: 5, prometheus: true, what: '10,000 OSDs, threshold 0 (every counter), prometheus on and scraped every 2 s' },
+];
+const SCRAPES: ReadonlyArray<{ accept: string; gzip: boolean }> = [
+  { accept: 'application/openmetrics-text; version=1.0.0', gzip: true },
+  { accept: 'text/plain', gzip: false },
+  { accept: 'text/plain', gzip: true },
+  { accept: 'application/openmetrics-text; version=1.0.0', gzip: false },
 ];
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -96,8 +106,10 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
   const dir = mkdtempSync(join(tmpdir(), 'mgrd-bench-'));
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
+  const promPort = await freePort();
   const mgrd = start(['run', '--data-dir', dir, '--daemon-addr', addr, '--admin-addr', '127.0.0.1:0', '--id', 'bench',
-    '--set', `mgr_stats_period=${c.periodS}`, '--set', `mgr_stats_threshold=${c.threshold}`, '--log-level', 'warn'], 'mgrd');
+    '--set', `mgr_stats_period=${c.periodS}`, '--set', `mgr_stats_threshold=${c.threshold}`,
+    '--set', 'mgr/prometheus/server_addr=127.0.0.1', '--set', `mgr/prometheus/server_port=${promPort}`, '--log-level', 'warn'], 'mgrd');
   try {
     for (let i = 0; i < 200 && !existsSync(join(dir, 'mgrd.json')); i++) await sleep(100);
     if (!existsSync(join(dir, 'mgrd.json'))) throw new Error('mgrd did not start');
@@ -105,8 +117,8 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
     const admin = new MgrClient({ addrs: [addr], entity: 'client.admin', secret: ring.lookup('client.admin')!.key, maxAttempts: 5 });
     admin.start();
     await admin.waitReady();
-    // Only ingest is measured: no module runs.
-    for (const m of ['prometheus', 'hello']) await admin.command({ argv: ['mgr', 'module', 'disable', m] });
+    // Only ingest is measured: no module runs (but prometheus, in the cases that measure it).
+    for (const m of c.prometheus === true ? ['hello'] : ['prometheus', 'hello']) await admin.command({ argv: ['mgr', 'module', 'disable', m] });
     const stat = async (): Promise<Stats> => JSON.parse((await admin.command({ argv: ['mgr', 'ingest', 'stat', '--format', 'json'] })).outb) as Stats;
 
     // PG stats stay at Ceph's 5 s period when the counter period is shortened for throughput.
@@ -127,9 +139,25 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
       const x0 = sampleProc(sim.pid!);
       const w0 = Date.now();
       let rssMax = m0.rssBytes;
+      const scraped = { n: 0, failed: 0, bodyBytes: 0 };
+      let k = 0;
       while (Date.now() - w0 < windowS * 1000) {
         await sleep(1000);
         rssMax = Math.max(rssMax, sampleProc(mgrd.pid!).rssBytes);
+        if (c.prometheus === true && k++ % 2 === 0) {
+          const sc = SCRAPES[(k >> 1) % SCRAPES.length]!;
+          try {
+            const res = await fetch(`http://127.0.0.1:${promPort}/metrics`, { headers: { accept: sc.accept, 'accept-encoding': sc.gzip ? 'gzip' : 'identity' } });
+            const body = await res.arrayBuffer();
+            if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+            scraped.n++;
+            scraped.bodyBytes = Math.max(scraped.bodyBytes, body.byteLength);
+          } catch (err) {
+            scraped.failed++;
+            process.stderr.write(`scrape failed: ${(err as Error).message}\n`);
+          }
+          rssMax = Math.max(rssMax, sampleProc(mgrd.pid!).rssBytes);
+        }
       }
       const s1 = await stat();
       const m1 = sampleProc(mgrd.pid!);
@@ -161,6 +189,8 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
         heap_used_mib: Math.round(s1.memory.heap_used / 2 ** 20),
         array_buffers_mib: Math.round(s1.memory.array_buffers / 2 ** 20),
         report_ms_max: Number(s1.reportTimeMaxMs.toFixed(2)),
+        scrapes: c.prometheus === true ? `${scraped.n} ok, ${scraped.failed} failed, body ≤ ${(scraped.bodyBytes / 2 ** 20).toFixed(1)} MiB` : '-',
+        load: loadavg().map((x) => x.toFixed(2)).join(' '),
       };
       await admin.stop();
       return result;
@@ -185,7 +215,7 @@ async function main(): Promise<void> {
   };
   const windowS = opt('--window', 30);
   const warmupS = opt('--warmup', 10);
-  const picked = args.length ? CASES.filter((c) => args.includes(c.name)) : CASES;
+  const picked = args.length ? CASES.filter((c) => args.includes(c.name)) : CASES.filter((c) => c.prometheus !== true);
   const results: Array<Record<string, unknown>> = [];
   for (const c of picked) {
     process.stderr.write(`running ${c.what} ...\n`);
@@ -193,7 +223,7 @@ async function main(): Promise<void> {
     process.stderr.write(JSON.stringify(r) + '\n');
     results.push(r);
   }
-  const cols = ['case', 'sessions', 'values_per_report', 'offered_values_per_s', 'values_per_s', 'reports_per_s', 'mb_per_s', 'mgrd_cpu_pct', 'sim_cpu_pct', 'mgrd_rss_mib', 'mgrd_rss_peak_mib', 'heap_used_mib', 'array_buffers_mib', 'report_ms_mean', 'report_ms_p50', 'report_ms_p99', 'report_ms_max'];
+  const cols = ['case', 'sessions', 'values_per_report', 'offered_values_per_s', 'values_per_s', 'reports_per_s', 'mb_per_s', 'mgrd_cpu_pct', 'sim_cpu_pct', 'mgrd_rss_mib', 'mgrd_rss_peak_mib', 'heap_used_mib', 'array_buffers_mib', 'report_ms_mean', 'report_ms_p50', 'report_ms_p99', 'report_ms_max', 'scrapes', 'load'];
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...results.map((r) => `| ${cols.map((k) => String(r[k])).join(' | ')} |`)];
   process.stdout.write(lines.join('\n') + '\n');
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });

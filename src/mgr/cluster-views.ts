@@ -221,15 +221,14 @@ export class ClusterViewsImpl implements ClusterViews {
     let chunk = new Float64Array(0);
     let off = 0;
     for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) {
-      const row = d.ring.latestRow();
-      if (row < 0) continue;
+      const src = d.ring.latestValues();
+      if (src === undefined) continue;
       const w = d.ring.width;
       if (off + w > chunk.length) {
         chunk = new Float64Array(Math.max(COUNTER_CHUNK, w));
         off = 0;
       }
-      const src = d.ring.values;
-      for (let i = 0, from = row * w; i < w; i++) chunk[off + i] = src[from + i]!;
+      chunk.set(src, off);
       const values = chunk.subarray(off, off + w);
       off += w;
       visit({ daemon: d.key, type: d.type, id: d.id, schemaVersion: d.schemaVersion, columns: d.counters, values, stamp: d.ring.latestStamp() });

@@ -60,6 +60,8 @@ export class Mgr {
   private stopped = false;
   private selfMetadata: Record<string, string> | undefined;
   private lastManagerAddrs = '';
+  /** managerAddrs() as of the last map (undefined: not read yet). */
+  private addrsCache: string[] | undefined;
   /** Health status and checks as of the last look (tick or completed health scan): a change notifies 'health'. */
   private healthKey = 'HEALTH_OK';
   private readonly log: Logger;
@@ -128,7 +130,7 @@ export class Mgr {
       commands: (caller, msg) => this.runCommandMsg(caller, msg),
       limits: optionLimits(o),
       monCommandTimeoutMs: () => o.num('mgr_mon_command_timeout_s') * 1000,
-      configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold'), mgrs: this.managerAddrs() }),
+      configure: () => ({ stats_period_s: o.num('mgr_stats_period'), stats_threshold: o.num('mgr_stats_threshold'), mgrs: this.configuredAddrs() }),
       log: opts.log.child({ part: 'daemon-server' }),
     });
   }
@@ -171,6 +173,15 @@ export class Mgr {
   }
 
   /** Where clients reconnect after a failover: this manager, then the standbys (CONFIGURE's mgrs). */
+  /**
+   * What CONFIGURE names: managerAddrs() as of the last map. Every daemon's OPEN is answered with it, and
+   * reading the map copies it whole: 10,000 OPENs at start-up spent seconds in those copies.
+   */
+  private configuredAddrs(): string[] {
+    this.addrsCache ??= this.managerAddrs();
+    return this.addrsCache;
+  }
+
   private managerAddrs(): string[] {
     const m = this.opts.store.current();
     const addrs = [`${this.publicHost()}:${this.server.address().port}`];
@@ -184,7 +195,8 @@ export class Mgr {
   /** Applies a new MgrMap while active: enabled modules may have changed. */
   async onMap(map: MgrMap): Promise<void> {
     if (this.stopped) return;
-    const addrs = JSON.stringify(this.managerAddrs());
+    this.addrsCache = this.managerAddrs();
+    const addrs = JSON.stringify(this.addrsCache);
     if (addrs !== this.lastManagerAddrs) {
       this.lastManagerAddrs = addrs;
       this.server.reconfigure(); // daemons learn the standbys they may fail over to

@@ -12,6 +12,9 @@ import type { CommandResult } from '../common/errno.js';
 /** The clients the cluster's agents send commands as (src/sim/model/outbox.ts). */
 const AGENT_ENTITIES = ['client.crash', 'client.admin'] as const;
 
+/** Longest the start waits for a batch of sessions before it opens the next (they keep trying on their own). */
+const BATCH_WAIT_MS = 10_000;
+
 const OSD_HEALTH = [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 0 }];
 const MON_HEALTH = [{ type: 'SLOW_OPS', value: 0 }];
 
@@ -54,15 +57,25 @@ export class SimRunner {
     return this.clients.size;
   }
 
+  /**
+   * Opens the sessions a batch at a time: each batch is authenticated and
+   * configured (or BATCH_WAIT_MS passed) before the next connects. Unpaced,
+   * 10,000 handshakes at once pass the manager's ms_preauth_max_sessions(_per_peer)
+   * and the refused clients come back with backoffs, churning for minutes.
+   */
   async start(): Promise<void> {
     const batch = this.opts.connectBatch ?? 500;
     // The mons first, as on a real cluster: a mon's session carries the maps (sendMaps on its ready), so
     // started after 10,000 OSDs the manager had no OSD map until every OSD's session was in (minutes under load).
     const up = this.cluster.daemons().filter((d) => this.cluster.isUp(d.name));
     const daemons = [...up.filter((d) => d.kind === 'mon'), ...up.filter((d) => d.kind !== 'mon')];
-    for (let i = 0; i < daemons.length; i += batch) {
-      for (const d of daemons.slice(i, i + batch)) this.startClient(d);
-      if (i + batch < daemons.length) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < daemons.length && !this.stopped; i += batch) {
+      const started: MgrClient[] = [];
+      for (const d of daemons.slice(i, i + batch)) {
+        const c = this.startClient(d);
+        if (c !== undefined) started.push(c);
+      }
+      if (i + batch < daemons.length) await Promise.all(started.map((c) => c.waitReady(BATCH_WAIT_MS).catch(() => undefined)));
     }
     this.startAgents();
     const stepMs = (this.opts.stepS ?? 1) * 1000;
@@ -83,11 +96,11 @@ export class SimRunner {
     if (sender?.sendMap(this.cluster.maps())) this.sentMapVersion = v;
   }
 
-  private startClient(d: SimDaemon): void {
+  private startClient(d: SimDaemon): MgrClient | undefined {
     const entry = this.opts.keyring.lookup(d.name);
     if (!entry) {
       this.log.error({ daemon: d.name }, 'no key for this daemon in the keyring; not starting it');
-      return;
+      return undefined;
     }
     const cluster = this.cluster;
     const schema = cluster.counterSchema(d.kind, d.name);
@@ -117,6 +130,7 @@ export class SimRunner {
     if (d.kind === 'mon') client.on('ready', () => this.sendMaps(true));
     this.clients.set(d.name, client);
     client.start();
+    return client;
   }
 
   /**
