@@ -28,7 +28,7 @@ export interface SimRunnerOptions {
   log: Logger;
   /** Seconds between model steps (default 1). */
   stepS?: number;
-  /** Sessions opened per batch when starting (avoid a connect storm at 10,000 OSDs). */
+  /** Most sessions connecting at once when starting (avoid a connect storm at 10,000 OSDs). */
   connectBatch?: number;
   /** Seconds between an OSD's PG_STATS; default: with every REPORT, as Ceph's MgrClient does. */
   pgStatsIntervalS?: number;
@@ -58,24 +58,28 @@ export class SimRunner {
   }
 
   /**
-   * Opens the sessions a batch at a time: each batch is authenticated and
-   * configured (or BATCH_WAIT_MS passed) before the next connects. Unpaced,
-   * 10,000 handshakes at once pass the manager's ms_preauth_max_sessions(_per_peer)
-   * and the refused clients come back with backoffs, churning for minutes.
+   * Opens the sessions through a window: at most `connectBatch` are connecting
+   * (not yet authenticated and configured, nor BATCH_WAIT_MS old) at once.
+   * Unpaced, 10,000 handshakes at once pass the manager's
+   * ms_preauth_max_sessions(_per_peer) and the refused clients come back with
+   * backoffs, churning for minutes.
    */
   async start(): Promise<void> {
-    const batch = this.opts.connectBatch ?? 500;
+    const window = this.opts.connectBatch ?? 500;
     // The mons first, as on a real cluster: a mon's session carries the maps (sendMaps on its ready), so
     // started after 10,000 OSDs the manager had no OSD map until every OSD's session was in (minutes under load).
     const up = this.cluster.daemons().filter((d) => this.cluster.isUp(d.name));
     const daemons = [...up.filter((d) => d.kind === 'mon'), ...up.filter((d) => d.kind !== 'mon')];
-    for (let i = 0; i < daemons.length && !this.stopped; i += batch) {
-      const started: MgrClient[] = [];
-      for (const d of daemons.slice(i, i + batch)) {
-        const c = this.startClient(d);
-        if (c !== undefined) started.push(c);
-      }
-      if (i + batch < daemons.length) await Promise.all(started.map((c) => c.waitReady(BATCH_WAIT_MS).catch(() => undefined)));
+    const connecting = new Set<Promise<void>>();
+    for (const d of daemons) {
+      if (this.stopped) break;
+      const c = this.startClient(d);
+      if (c === undefined) continue;
+      const p: Promise<void> = c.waitReady(BATCH_WAIT_MS).catch(() => undefined).then(() => {
+        connecting.delete(p);
+      });
+      connecting.add(p);
+      if (connecting.size >= window) await Promise.race(connecting);
     }
     this.startAgents();
     const stepMs = (this.opts.stepS ?? 1) * 1000;
