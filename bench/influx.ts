@@ -22,7 +22,8 @@ import { BufferPool, ChunkWriter } from '../exporters/influx/line-chunks.js';
 import { PointBuilder } from '../exporters/influx/points.js';
 import { influxCount, startInfluxd, startVictoriaMetrics, vmCountSince, type RealServer } from '../test/helpers/influx-servers.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
-import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
+import { firstLine, libChild, startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
+import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     });
     sim = await startSim(m, osds);
     await waitForCluster(m, osds, 900_000);
-    await sleep(6000); // every daemon has reported at least once more
+    await waitForRingsFull(m, DEFAULT_RING_SAMPLES, 900_000); // the manager's own RSS has stopped growing
 
     // The manager with the cluster and no module: CPU and RSS to compare with.
     gc();

@@ -87,3 +87,19 @@ export async function waitForCluster(m: BenchMgr, osds: number, timeoutMs: numbe
     await sleep(2000);
   }
 }
+
+/**
+ * Waits until every daemon's ring holds `samples` reports. A ring is allocated zeroed at full size
+ * but its pages become resident only as reports fill them: a module-less RSS taken before this
+ * still grows by itself (docs/decisions.md, "Memory of the influx module and the agent").
+ */
+export async function waitForRingsFull(m: BenchMgr, samples: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let short = 0;
+    for (const d of m.mgr.daemons.values()) if (d.ring.size < samples) short++;
+    if (short === 0) return;
+    if (Date.now() > end) throw new Error(`${short} daemons' rings not full after ${timeoutMs} ms`);
+    await sleep(2000);
+  }
+}
