@@ -18,7 +18,7 @@ import { parseSchema, PerfDumpReader, type PerfDumpJson, type PerfSchemaJson } f
 import { startCephCluster, type CephCluster } from '../test/ceph/cluster.js';
 import { packageRoot } from '../src/common/paths.js';
 import { freePort, poll, stopChild } from '../test/helpers/procs.js';
-import { sampleProc } from './lib/proc.js';
+import { measureWithHelper, sampleProc, type WithHelperFigures } from './lib/proc.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,45 +32,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
 const pct = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))]!;
 
-/** Helper PIDs: the agent's children (the python3 librados helper). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-interface AgentFigures {
-  agentCpuPct: number;
-  helperCpuPct: number;
-  agentRss: number;
-  helperRss: number;
-}
+type AgentFigures = WithHelperFigures;
 
 /** CPU and highest RSS of the agent and of its librados helper (if it has one) over the window. */
-async function measureAgent(pid: number): Promise<AgentFigures> {
+function measureAgent(pid: number): Promise<AgentFigures> {
   console.error(`measuring the agent (pid ${pid}) for ${WINDOW_S} s`);
-  const helper = (): number | undefined => childrenOf(pid)[0];
-  const h = helper();
-  const a0 = sampleProc(pid);
-  const h0 = h ? sampleProc(h) : undefined;
-  let agentRss = 0;
-  let helperRss = 0;
-  for (let s = 0; s < WINDOW_S; s++) {
-    await sleep(1000);
-    agentRss = Math.max(agentRss, sampleProc(pid).rssBytes);
-    const hn = helper();
-    if (hn) helperRss = Math.max(helperRss, sampleProc(hn).rssBytes);
-  }
-  const a1 = sampleProc(pid);
-  const h1 = h && helper() === h ? sampleProc(h) : undefined;
-  return {
-    agentCpuPct: (100 * (a1.cpuS - a0.cpuS)) / WINDOW_S,
-    helperCpuPct: h0 && h1 ? (100 * (h1.cpuS - h0.cpuS)) / WINDOW_S : 0,
-    agentRss,
-    helperRss,
-  };
+  return measureWithHelper(pid, WINDOW_S);
 }
 
 async function timeScrape(url: string): Promise<number> {

@@ -20,3 +20,48 @@ export function sampleProc(pid: number): ProcSample {
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { cpuS: (utime + stime) / TICKS_PER_S, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
 }
+
+/** Child PIDs of a process (the agent's librados helper). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export interface WithHelperFigures {
+  agentCpuPct: number;
+  helperCpuPct: number;
+  /** Highest RSS sampled each second. */
+  agentRss: number;
+  helperRss: number;
+  /** The helper's PID at the start of the window (undefined: none running). */
+  helperPid: number | undefined;
+}
+
+/** CPU over a window and the highest RSS, of a process and of its first child (if it has one, and the same one throughout). */
+export async function measureWithHelper(pid: number, windowS: number): Promise<WithHelperFigures> {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const helper = (): number | undefined => childrenOf(pid)[0];
+  const h = helper();
+  const a0 = sampleProc(pid);
+  const h0 = h ? sampleProc(h) : undefined;
+  let agentRss = 0;
+  let helperRss = 0;
+  for (let s = 0; s < windowS; s++) {
+    await sleep(1000);
+    agentRss = Math.max(agentRss, sampleProc(pid).rssBytes);
+    const hn = helper();
+    if (hn) helperRss = Math.max(helperRss, sampleProc(hn).rssBytes);
+  }
+  const a1 = sampleProc(pid);
+  const h1 = h && helper() === h ? sampleProc(h) : undefined;
+  return {
+    agentCpuPct: (100 * (a1.cpuS - a0.cpuS)) / windowS,
+    helperCpuPct: h0 && h1 ? (100 * (h1.cpuS - h0.cpuS)) / windowS : 0,
+    agentRss,
+    helperRss,
+    helperPid: h,
+  };
+}
