@@ -13,7 +13,8 @@ import type { HealthHistory } from './health-history.js';
 export interface ClusterSource extends PerfSource {
   get<N extends GetName>(name: N): Snapshot<N>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
-  getDaemonHealthMetrics(): DaemonHealthMetrics;
+  /** [daemon, its health metrics], one daemon per next() (read in slices). */
+  daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
   getMgrId(): string;
 }
 
@@ -126,10 +127,19 @@ export class StepContext {
     try {
       return read();
     } finally {
-      const ms = performance.now() - t0;
-      this.s.addExternal(ms);
-      if (ms > this.slowestRead.ms) Object.assign(this.slowestRead, { name, ms });
+      this.noteRead(name, performance.now() - t0);
     }
+  }
+
+  /** Reads a cluster iterator to its end in slices (Slicer.each); each stretch between two yields counts as one read. */
+  async readAll<T>(name: string, items: Iterator<T, void, undefined>, visit: (item: T) => void): Promise<number> {
+    return this.s.each(items, visit, { read: (ms) => this.noteRead(name, ms) });
+  }
+
+  /** Counts `ms` of reading `name` in the current slice (the slowest read is reported with the collection). */
+  noteRead(name: string, ms: number): void {
+    this.s.addExternal(ms);
+    if (ms > this.slowestRead.ms) Object.assign(this.slowestRead, { name, ms });
   }
 
   /** Opens a family of the static catalogue. */
@@ -148,10 +158,10 @@ export class StepContext {
     return meta === undefined ? undefined : { host: meta.hostname ?? '', version: meta.ceph_version ?? '' };
   }
 
-  /** Ids of the reporting daemons of one type (rgw, rbd-mirror: few, and found without walking every daemon). */
-  daemonIds(type: string): string[] {
+  /** Ids of the reporting daemons of one type (rgw, rbd-mirror: found without walking every daemon; read in slices all the same). */
+  async daemonIds(type: string): Promise<string[]> {
     const ids: string[] = [];
-    this.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters((d) => ids.push(d.id), type));
+    await this.readAll('daemonCounters', this.src.daemonCounters(type), (d) => ids.push(d.id));
     return ids;
   }
 

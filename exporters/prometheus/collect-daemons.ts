@@ -156,12 +156,12 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   }
 
   ctx.open('ceph_rgw_metadata');
-  for (const id of ctx.daemonIds('rgw')) {
+  for (const id of await ctx.daemonIds('rgw')) {
     const meta = ctx.src.getMetadata('rgw', id) ?? {};
     ctx.w.sample('ceph_rgw_metadata', labelFragment(LABELS.rgwMetadata, [`rgw.${meta.id ?? id}`, meta.hostname ?? '', meta.ceph_version ?? '', id]), 1);
   }
   ctx.open('ceph_rbd_mirror_metadata');
-  for (const id of ctx.daemonIds('rbd-mirror')) {
+  for (const id of await ctx.daemonIds('rbd-mirror')) {
     const meta = ctx.src.getMetadata('rbd-mirror', id);
     if (meta === undefined) continue;
     const m: Record<string, string> = { ...meta, ceph_daemon: `rbd-mirror.${id}` };

@@ -11,7 +11,8 @@ import { labelFragment } from './exposition.js';
 import { buildPlan, PERF_SERVICE_TYPES, sameColumns, type PerfPlan, type PlanRules } from './perf-plan.js';
 
 export interface PerfSource {
-  forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;
+  /** Each reporting daemon's latest row, one per next() (MgrModule.daemonCounters). */
+  daemonCounters(svcType?: string): Iterator<DaemonCounters, void, undefined>;
 }
 
 export interface DaemonLabels {
@@ -62,24 +63,23 @@ export class PerfCollector {
 
   constructor(private readonly warn: (msg: string) => void) {}
 
-  /** Reads every daemon's latest row and groups the daemons by plan (in slices, after a fresh slice for the read). */
-  async group(src: PerfSource, s: Slicer, rules: PlanRules): Promise<PerfGroups> {
+  /**
+   * Reads every daemon's latest row and groups the daemons by plan, in slices:
+   * the read itself is cut too (one daemon per next(), the budget checked every
+   * CHECK_EVERY daemons). `onRead` gets the time of each stretch of reading.
+   */
+  async group(src: PerfSource, s: Slicer, rules: PlanRules, onRead?: (ms: number) => void): Promise<PerfGroups> {
     const key = `${rules.minPriority}`;
     if (key !== this.rulesKey) {
       this.rulesKey = key;
       this.plans = new WeakMap();
       this.byType = new Map();
     }
-    const rows: DaemonCounters[] = [];
-    await s.yield(); // the read visits every daemon at once: give it a slice of its own
-    src.forEachDaemonCounters((d) => {
-      if (PERF_SERVICE_TYPES.has(d.type)) rows.push(d);
-    });
-    await s.maybeYield();
-
     const groups = new Map<PerfPlan, PerfGroup>();
-    for (let i = 0; i < rows.length; i++) {
-      const d = rows[i]!;
+    let daemons = 0;
+    await s.each(src.daemonCounters(), (d) => {
+      if (!PERF_SERVICE_TYPES.has(d.type)) return;
+      daemons++;
       const plan = this.planFor(d, rules);
       let g = groups.get(plan);
       if (g === undefined) groups.set(plan, (g = { plan, rows: [], labels: [] }));
@@ -87,10 +87,9 @@ export class PerfCollector {
       let l = this.labels.get(d.daemon);
       if (l === undefined) this.labels.set(d.daemon, (l = daemonLabels(d, this.nextLabelId++)));
       g.labels.push(l);
-      if ((i & (CHECK_EVERY - 1)) === 0 && s.due()) await s.yield();
-    }
-    const droppedLabels = this.labels.size > 2 * rows.length + 64 ? this.pruneLabels(rows) : [];
-    return { groups: [...groups.values()], daemons: rows.length, droppedLabels };
+    }, { read: onRead });
+    const droppedLabels = this.labels.size > 2 * daemons + 64 ? this.pruneLabels(groups.values()) : [];
+    return { groups: [...groups.values()], daemons, droppedLabels };
   }
 
   /** Writes grouped daemons through a writer, in slices: family by family, daemon by daemon (the worker renders the same lines). */
@@ -118,8 +117,8 @@ export class PerfCollector {
   }
 
   /** Reads and writes every daemon's counters in this thread (strict tests, or no render worker). */
-  async collect(src: PerfSource, w: MetricWriter, s: Slicer, rules: PlanRules): Promise<PerfResult> {
-    const { groups, daemons } = await this.group(src, s, rules);
+  async collect(src: PerfSource, w: MetricWriter, s: Slicer, rules: PlanRules, onRead?: (ms: number) => void): Promise<PerfResult> {
+    const { groups, daemons } = await this.group(src, s, rules, onRead);
     return { daemons, samples: await this.write(groups, w, s) };
   }
 
@@ -158,11 +157,12 @@ export class PerfCollector {
     return plan;
   }
 
-  private pruneLabels(rows: readonly DaemonCounters[]): number[] {
-    const live = new Set(rows.map((d) => d.daemon));
+  private pruneLabels(groups: Iterable<PerfGroup>): number[] {
+    const live = new Set<DaemonLabels>();
+    for (const g of groups) for (const l of g.labels) live.add(l);
     const dropped: number[] = [];
     for (const [name, l] of this.labels) {
-      if (live.has(name)) continue;
+      if (live.has(l)) continue;
       this.labels.delete(name);
       dropped.push(l.id);
     }

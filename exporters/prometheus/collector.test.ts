@@ -66,10 +66,10 @@ describe('collector on the reference cluster (Ceph 16.2.15 inputs)', () => {
     const { text } = await collectReference();
     const cluster = new ReferenceCluster();
     let raw: { sum: number; count: number } | undefined;
-    cluster.forEachDaemonCounters((d) => {
+    for (const d of cluster.daemonCounters()) {
       const c = d.columns.find((x) => x.path === 'osd.op_w_latency');
       if (d.daemon === 'osd.0' && c !== undefined) raw = { sum: d.values[c.col]!, count: d.values[c.col + 1]! };
-    });
+    }
     const sum = text.families.get('ceph_osd_op_w_latency_sum')!.samples.find((s) => s.labels[0]?.[1] === 'osd.0');
     const count = text.families.get('ceph_osd_op_w_latency_count')!.samples.find((s) => s.labels[0]?.[1] === 'osd.0');
     expect(sum?.value).toBe(raw!.sum / 1e9);

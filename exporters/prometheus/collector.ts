@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { getAllDaemonHealthMetrics, getDf, getHealth, getNumObjects, getOsdStats, getPgStatus, getPoolRepairedObjects, getPoolStats } from './collect-cluster.js';
 import { LabelCaches, StepContext, type ClusterSource, type SlowestRead } from './collect-context.js';
 import { getFs, getMetadataAndOsdStatus, getMgrStatus, getQuorumStatus } from './collect-daemons.js';
-import { PerfCollector, type PerfGroups, type PerfSource } from './collect-perf.js';
+import { PerfCollector, type PerfGroups } from './collect-perf.js';
 import { ByteCache, ByteExpositionWriter, type MetricWriter } from './exposition-bytes.js';
 import { ExpositionWriter } from './exposition.js';
 import { LABELS, STATIC_FAMILIES, STATIC_FAMILY_NAMES } from './families.js';
@@ -19,7 +19,7 @@ import type { PlanRules } from './perf-plan.js';
 import type { HealthHistory } from './health-history.js';
 import { PerfRenderer, type PerfRendererOptions } from './perf-worker.js';
 import type { PerfRender } from './render-kernel.js';
-import { Slicer } from '../../src/mgr-module/index.js';
+import { Slicer, type SliceClock } from '../../src/mgr-module/index.js';
 
 type Step = (ctx: StepContext) => void | Promise<void>;
 
@@ -50,6 +50,8 @@ export interface CollectRequest {
   readonly sliceMs: number;
   /** Aborts the collection at its next slice boundary. */
   readonly signal?: AbortSignal;
+  /** The clock slices are measured on (tests: a fake one, to check slicing without timing). */
+  readonly clock?: SliceClock;
   /** Writes more families at the end (mgrd_*); returns how many samples. */
   readonly append?: (w: MetricWriter) => number;
 }
@@ -141,7 +143,7 @@ export class Collector {
     // Strict (tests): the string writer, which checks every series; otherwise the byte writer (same output).
     const bytes = this.strict ? undefined : new ByteExpositionWriter(this.bytes);
     const w: MetricWriter = bytes ?? new ExpositionWriter('text', { dual: true, strict: true });
-    const s = new Slicer(req.sliceMs, () => w.chunk(), req.signal);
+    const s = new Slicer(req.sliceMs, () => w.chunk(), req.signal, req.clock);
     for (const f of STATIC_FAMILIES) w.family(f.name, f.type, f.help);
     const ctx = new StepContext(this.src, w, s, this.labels, this.history, () => this.hooks.historyChanged(), (m) => this.hooks.warn(m), this.warned, Date.now() / 1000);
     const errors: StepError[] = [];
@@ -161,13 +163,13 @@ export class Collector {
     };
 
     const rules = { minPriority: req.minPriority, reserved: STATIC_FAMILY_NAMES };
-    const source = { forEachDaemonCounters: (visit: Parameters<ClusterSource['forEachDaemonCounters']>[0]) => ctx.timed('forEachDaemonCounters', () => this.src.forEachDaemonCounters(visit)) };
+    const onRead = (ms: number): void => ctx.noteRead('daemonCounters', ms);
     // The worker renders the perf counters while the cluster steps run here.
     let pending: { groups?: PerfGroups; render?: Promise<PerfRender>; error?: Error } | undefined;
     let perfMs = 0;
     if (!req.excludePerfCounters && this.renderer !== undefined && bytes !== undefined) {
       const t0 = performance.now();
-      pending = await this.snapshotAndPost(source, s, rules, req.signal);
+      pending = await this.snapshotAndPost(s, rules, onRead, req.signal);
       perfMs = performance.now() - t0;
     }
 
@@ -180,7 +182,7 @@ export class Collector {
         if (pending?.error !== undefined) throw pending.error;
         const groups = pending?.groups;
         if (groups === undefined || bytes === undefined) {
-          perfDaemons = (await this.perf.collect(source, w, s, rules)).daemons;
+          perfDaemons = (await this.perf.collect(this.src, w, s, rules, onRead)).daemons;
           return;
         }
         perfDaemons = groups.daemons;
@@ -215,10 +217,10 @@ export class Collector {
   }
 
   /** Reads the perf counters and hands them to the worker; a worker that cannot take them leaves the groups to write here. */
-  private async snapshotAndPost(source: PerfSource, s: Slicer, rules: PlanRules, signal: AbortSignal | undefined): Promise<{ groups?: PerfGroups; render?: Promise<PerfRender>; error?: Error }> {
+  private async snapshotAndPost(s: Slicer, rules: PlanRules, onRead: (ms: number) => void, signal: AbortSignal | undefined): Promise<{ groups?: PerfGroups; render?: Promise<PerfRender>; error?: Error }> {
     let groups: PerfGroups;
     try {
-      groups = await this.perf.group(source, s, rules);
+      groups = await this.perf.group(this.src, s, rules, onRead);
     } catch (err) {
       signal?.throwIfAborted();
       return { error: err instanceof Error ? err : new Error(String(err)) };

@@ -11,7 +11,7 @@ import { contentTypeFor, negotiate, type ExpositionFormat } from './exposition.j
 import { HealthHistory, healthDetailKey } from './health-history.js';
 import { acceptsGzip, errorPage, indexPage, pathOf, redirectToSlash, sendPage } from './http-server.js';
 import type { PrometheusConfig } from './options.js';
-import { CachedBody, encodeBody, staleness } from './scrape-cache.js';
+import { CachedBody, earlierGzip, encodeBody, staleness, type MadeGzip } from './scrape-cache.js';
 import { SelfMetrics, writeSelfMetrics } from './self-metrics.js';
 
 export type Log = MgrModule['log'];
@@ -44,8 +44,10 @@ export class PrometheusExporter {
   private warmingUp = true;
   private started = false;
   private stopped = false;
-  /** Formats scraped with gzip since the last collection: gzipped ahead for the next body. */
-  private readonly gzipWanted = new Set<ExpositionFormat>();
+  /** Formats scraped with gzip, and when last: gzipped ahead for each new body while asked for in the last GZIP_WANTED_MS. */
+  private readonly gzipWanted = new Map<ExpositionFormat, number>();
+  /** The newest gzip made of each format: served while a newer body's gzip is still being made. */
+  private readonly lastGzip = new Map<ExpositionFormat, MadeGzip>();
   /** The last health report looked at by a scrape, and its healthDetailKey. */
   private healthSeen: { json: string; key: string } = { json: '', key: '' };
 
@@ -160,8 +162,10 @@ export class PrometheusExporter {
       this.self.collected({ durationS: durationMs / 1000, longestSliceS: c.slicer.longestSliceMs / 1000, series: c.series, result: c.errors.length > 0 ? 'partial' : 'ok' });
       this.self.rendered('text', body.bytes.text);
       this.self.rendered('openmetrics', body.bytes.openmetrics);
-      for (const f of this.gzipWanted) cached.gzip(f).catch((err: unknown) => this.host.log.error({ err: String(err) }, 'gzip of /metrics failed'));
-      this.gzipWanted.clear();
+      for (const [f, at] of this.gzipWanted) {
+        if (Date.now() - at > GZIP_WANTED_MS) this.gzipWanted.delete(f);
+        else this.gzipOf(cached, f).catch((err: unknown) => this.host.log.error({ err: String(err) }, 'gzip of /metrics failed'));
+      }
       this.host.log.debug({
         durationMs, longestSliceMs: Math.round(c.slicer.longestSliceMs * 10) / 10, slices: c.slicer.slices, series: c.series,
         bytes: body.bytes.text, slowestRead: c.slowestRead,
@@ -184,6 +188,32 @@ export class PrometheusExporter {
       }
       throw e;
     }
+  }
+
+  /** A body's gzip of one format; once made, it is what gzip scrapes get until a newer body's is made. */
+  private async gzipOf(body: CachedBody, format: ExpositionFormat): Promise<Buffer> {
+    const gz = await body.gzip(format);
+    const last = this.lastGzip.get(format);
+    if (last === undefined || last.collectedAtMs <= body.collectedAtMs) {
+      this.lastGzip.set(format, { gz, healthKey: body.healthKey, collectedAtMs: body.collectedAtMs, durationMs: body.durationMs });
+    }
+    return gz;
+  }
+
+  /**
+   * The gzip to serve for `body`: its own once made; while it is being made
+   * (the ~0.2 s after a 10,000-OSD collection), the previous body's, if it
+   * shows the same health checks and is not stale. A cached scrape then never
+   * waits for a gzip of 30 MB; its data is at most one collection older.
+   */
+  private async gzipFor(body: CachedBody, format: ExpositionFormat, cfg: PrometheusConfig): Promise<Buffer> {
+    const own = body.gzipReady(format);
+    if (own !== undefined) return own;
+    const making = this.gzipOf(body, format);
+    const earlier = cfg.cache ? earlierGzip(body, this.lastGzip.get(format), Date.now(), cfg.scrapeIntervalS) : undefined;
+    if (earlier === undefined) return making;
+    making.catch(() => undefined); // a failure is met by the next scrape that waits for it
+    return earlier;
   }
 
   /**
@@ -273,8 +303,8 @@ export class PrometheusExporter {
     const headers: Record<string, string | number> = { 'Content-Type': contentTypeFor(format), Vary: 'Accept, Accept-Encoding' };
     const head = req.method === 'HEAD';
     if (gzip) {
-      this.gzipWanted.add(format);
-      const gz = await cached.gzip(format);
+      this.gzipWanted.set(format, Date.now());
+      const gz = await this.gzipFor(cached, format, cfg);
       res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': gz.length });
       res.end(head ? undefined : gz);
     } else {
@@ -291,6 +321,8 @@ export class PrometheusExporter {
 }
 
 const WARMUP_GAP_MS = 50;
+/** How long a format stays gzipped ahead of scrapes after a scrape asked for it. */
+const GZIP_WANTED_MS = 10 * 60_000;
 /** Longest a scrape waits for a collection with the current health checks. */
 const HEALTH_WAIT_MS = 5000;
 

@@ -46,14 +46,14 @@ class Source implements PerfSource {
   daemons: Array<{ daemon: string; type: string; id: string; columns: CounterColumn[] }> = [];
   round = 0;
 
-  forEachDaemonCounters(visit: (c: DaemonCounters) => void): void {
+  *daemonCounters(): Generator<DaemonCounters, void, undefined> {
     this.round++;
-    this.daemons.forEach((d, i) => {
+    for (const [i, d] of this.daemons.entries()) {
       const width = d.columns.reduce((n, c) => n + c.width, 0);
       const values = new Float64Array(width);
       for (let k = 0; k < width; k++) values[k] = VALUES[(i * 7 + k * 3 + this.round) % VALUES.length]!;
-      visit({ ...d, schemaVersion: 1, values, stamp: 0 });
-    });
+      yield { ...d, schemaVersion: 1, values, stamp: 0 };
+    }
   }
 }
 

@@ -56,16 +56,21 @@ export class ReferenceCluster implements ClusterSource {
     return undefined;
   }
 
-  getDaemonHealthMetrics(): DaemonHealthMetrics {
-    return fixture<DaemonHealthMetrics>('get_daemon_health_metrics.json');
+  *daemonHealthMetrics(): Generator<[string, DaemonHealthMetrics[string]], void, undefined> {
+    yield* Object.entries(fixture<DaemonHealthMetrics>('get_daemon_health_metrics.json'));
   }
 
   getMgrId(): string {
     return fixture<{ mgr_id: string }>('misc.json').mgr_id;
   }
 
-  /** The perf counters of get_all_perf_counters() as the SDK's column rows (sum, count pairs for averages). */
+  /** daemonCounters() through a callback (what the influx module reads). */
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    for (const c of this.daemonCounters(svcType)) visit(c);
+  }
+
+  /** The perf counters of get_all_perf_counters() as the SDK's column rows (sum, count pairs for averages). */
+  *daemonCounters(svcType?: string): Generator<DaemonCounters, void, undefined> {
     for (const [daemon, counters] of Object.entries(this.perf)) {
       const dot = daemon.indexOf('.');
       const type = daemon.slice(0, dot);
@@ -78,7 +83,7 @@ export class ReferenceCluster implements ClusterSource {
         values.push(e.value);
         if (e.count !== undefined) values.push(e.count);
       }
-      visit({ daemon, type, id: daemon.slice(dot + 1), schemaVersion: 1, columns, values: Float64Array.from(values), stamp: 0 });
+      yield { daemon, type, id: daemon.slice(dot + 1), schemaVersion: 1, columns, values: Float64Array.from(values), stamp: 0 };
     }
   }
 }

@@ -73,14 +73,24 @@ export async function gzipSegments(segments: readonly Buffer[], level: number): 
   const ended = once(gz, 'end');
   let batch: Buffer[] = [];
   let size = 0;
+  const write = async (piece: Buffer): Promise<void> => {
+    if (!gz.write(piece)) await once(gz, 'drain');
+  };
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const piece = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
     batch = [];
     size = 0;
-    if (!gz.write(piece)) await once(gz, 'drain');
+    await write(piece);
   };
   for (const seg of segments) {
+    // Large segments (the perf families' lines, the writer's blocks) go as they are: copying
+    // 30 MB into pieces would be 30 MB of garbage per gzip. Small ones are joined first.
+    if (seg.length >= GZIP_PIECE / 16) {
+      await flush();
+      await write(seg);
+      continue;
+    }
     batch.push(seg);
     size += seg.length;
     if (size >= GZIP_PIECE) await flush();
@@ -114,6 +124,8 @@ export interface CollectionStats {
 
 export class CachedBody {
   private readonly gzipped = new Map<ExpositionFormat, Promise<Buffer>>();
+  /** The gzips made so far (what gzip() resolved to). */
+  private readonly gzipDone = new Map<ExpositionFormat, Buffer>();
   private users = 0;
   private onFree: (() => void) | undefined;
   private retired = false;
@@ -164,7 +176,7 @@ export class CachedBody {
       if (this.retired && this.users === 0) return Promise.reject(new Error('gzip of a body already freed'));
       const done = this.hold();
       p = gzipSegments(this.body.segments[format], GZIP_LEVEL).finally(done);
-      p.catch(() => this.gzipped.delete(format)); // a failed gzip is retried by the next scrape
+      p.then((gz) => this.gzipDone.set(format, gz), () => this.gzipped.delete(format)); // a failed gzip is retried by the next scrape
       this.gzipped.set(format, p);
     }
     return p;
@@ -173,6 +185,30 @@ export class CachedBody {
   hasGzip(format: ExpositionFormat): boolean {
     return this.gzipped.has(format);
   }
+
+  /** The gzip of one format if it is made already (no waiting), else undefined. */
+  gzipReady(format: ExpositionFormat): Buffer | undefined {
+    return this.gzipDone.get(format);
+  }
+}
+
+/** A gzip made of a body, remembered with what decides whether it may stand in for a newer body's. */
+export interface MadeGzip {
+  readonly gz: Buffer;
+  readonly healthKey: string | undefined;
+  readonly collectedAtMs: number;
+  readonly durationMs: number;
+}
+
+/**
+ * The gzip a scrape of `body` may get while body's own is being made: an
+ * earlier body's, when it exports the same health checks (a check that came
+ * or went is never hidden) and is not stale itself; otherwise undefined (wait).
+ */
+export function earlierGzip(body: Pick<CachedBody, 'healthKey' | 'collectedAtMs'>, made: MadeGzip | undefined, nowMs: number, scrapeIntervalS: number): Buffer | undefined {
+  if (made === undefined || made.collectedAtMs > body.collectedAtMs) return undefined;
+  if (made.healthKey === undefined || made.healthKey !== body.healthKey) return undefined;
+  return staleness(made, nowMs, scrapeIntervalS).stale ? undefined : made.gz;
 }
 
 export interface Staleness {

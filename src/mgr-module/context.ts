@@ -38,7 +38,15 @@ export interface ModuleContext {
   getAllPerfCounters(prioLimit: number, svcType?: string): Record<string, Record<string, PerfCounterEntry>>;
   /** Fast path: each reporting daemon's columns and latest row, daemons of `svcType` (or all). */
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void;
+  /**
+   * The same, one daemon per next(): each daemon is read when the iterator
+   * reaches it, so a reader can take some, yield to the event loop and go on
+   * (a daemon gone meanwhile is skipped, one added is visited).
+   */
+  daemonCounters(svcType?: string): Iterator<DaemonCounters, void, undefined>;
   getDaemonHealthMetrics(): DaemonHealthMetrics;
+  /** getDaemonHealthMetrics() one daemon per next() (as daemonCounters()). */
+  daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
   getMgrdStats(): MgrdStats;
   /** Current stats threshold (daemons send counters with priority >= it). */
   statsThreshold(): number;

@@ -23,6 +23,7 @@ export type { QueueUnits } from './push-queue.js';
 export { PushError, DEFAULT_RETRY, backoffDelayMs, parseRetryAfter } from './push-retry.js';
 export type { PushErrorOptions, RetryPolicy } from './push-retry.js';
 export { Slicer, CHECK_EVERY } from './slicer.js';
+export type { SliceClock } from './slicer.js';
 export { listenOn, listenerOptions } from './listen.js';
 export type { ListenerOptionsSpec } from './listen.js';
 export { checkCertPair, createSelfSignedCert } from './tls-cert.js';

@@ -208,8 +208,22 @@ export abstract class MgrModule extends MgrModuleBase {
     this.ctx.forEachDaemonCounters(visit, svcType);
   }
 
+  /**
+   * The same as an iterator, one daemon per next(): for a reader that takes a
+   * few hundred, yields (a Slicer) and goes on, so 10,000 daemons are never
+   * read in one event-loop turn.
+   */
+  daemonCounters(svcType?: string): Iterator<DaemonCounters, void, undefined> {
+    return this.ctx.daemonCounters(svcType);
+  }
+
   getDaemonHealthMetrics(): DaemonHealthMetrics {
     return this.ctx.getDaemonHealthMetrics();
+  }
+
+  /** getDaemonHealthMetrics() one daemon per next() ([daemon, metrics]), as daemonCounters(). */
+  daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined> {
+    return this.ctx.daemonHealthMetrics();
   }
 
   getMgrdStats(): MgrdStats {

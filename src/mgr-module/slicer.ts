@@ -9,6 +9,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** How many work items a hot loop does between two clock reads. */
 export const CHECK_EVERY = 512;
 
+/** Milliseconds from some fixed point (performance.now by default; tests pass a clock they move themselves). */
+export type SliceClock = () => number;
+
 export class Slicer {
   private sliceStart: number;
   private longest = 0;
@@ -21,13 +24,13 @@ export class Slicer {
    * @param budgetMs  longest slice wanted
    * @param onSliceEnd  called before each yield (the writer flushes its pending lines there)
    * @param signal  aborts the job at the next yield (module shutdown)
-   * @param now  the clock slices are measured by (tests give one that advances as they say)
+   * @param now  the clock the budget is measured on (tests: one that a fake source moves, so slicing is checked without timing)
    */
   constructor(
     private readonly budgetMs: number,
     private readonly onSliceEnd: () => void = () => undefined,
     private readonly signal?: AbortSignal,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: SliceClock = () => performance.now(),
   ) {
     this.sliceStart = now();
   }
@@ -35,6 +38,32 @@ export class Slicer {
   /** Whether the current slice has used its budget. Reads the clock: call it every CHECK_EVERY items, not per item. */
   due(): boolean {
     return this.now() - this.sliceStart >= this.budgetMs;
+  }
+
+  /**
+   * Visits every item of `items` (an iterator that reads as it goes, such as
+   * MgrModule.daemonCounters()), checking the budget every `every` items and
+   * yielding when it is spent: a long read is never one synchronous stretch.
+   * `read` gets the length of each stretch of reading and visiting between two
+   * yields (what the read cost this slice). Returns how many items were visited.
+   */
+  async each<T>(items: Iterator<T, unknown, undefined>, visit: (item: T) => void, opts: { every?: number; read?: (ms: number) => void } = {}): Promise<number> {
+    const every = opts.every ?? CHECK_EVERY;
+    let n = 0;
+    let t0 = this.now();
+    for (;;) {
+      const r = items.next();
+      if (r.done === true) {
+        opts.read?.(this.now() - t0);
+        return n;
+      }
+      visit(r.value);
+      if (++n % every === 0 && this.due()) {
+        opts.read?.(this.now() - t0);
+        await this.yield();
+        t0 = this.now();
+      }
+    }
   }
 
   /** Ends the slice and yields; throws the signal's reason if the job was aborted meanwhile. */

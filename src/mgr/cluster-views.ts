@@ -216,11 +216,23 @@ export class ClusterViewsImpl implements ClusterViews {
   }
 
   forEachDaemonCounters(visit: (c: DaemonCounters) => void, svcType?: string): void {
+    for (const c of this.daemonCounters(svcType)) visit(c);
+  }
+
+  /**
+   * Each reporting daemon's columns and latest row, read when the iterator
+   * reaches it: a reader may take a few hundred, yield to the event loop and
+   * go on. Ingest runs in between: the daemons are those known when the
+   * iterator started, each visited once; one gone (or replaced) by the time
+   * its turn comes is skipped; each row is as its last report left it.
+   */
+  *daemonCounters(svcType?: string): Generator<DaemonCounters, void, undefined> {
     // Rows are copied into shared chunks, each daemon's a view of its part: at 10,000 daemons,
     // 10,000 backing stores (one slice() each) cost more than the copying itself.
     let chunk = new Float64Array(0);
     let off = 0;
-    for (const d of svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values()) {
+    for (const d of this.daemonList(svcType)) {
+      if (this.src.daemons.get(d.key) !== d) continue; // gone since the iterator started
       const src = d.ring.latestValues();
       if (src === undefined) continue;
       const w = d.ring.width;
@@ -231,22 +243,33 @@ export class ClusterViewsImpl implements ClusterViews {
       chunk.set(src, off);
       const values = chunk.subarray(off, off + w);
       off += w;
-      visit({ daemon: d.key, type: d.type, id: d.id, schemaVersion: d.schemaVersion, columns: d.counters, values, stamp: d.ring.latestStamp() });
+      yield { daemon: d.key, type: d.type, id: d.id, schemaVersion: d.schemaVersion, columns: d.counters, values, stamp: d.ring.latestStamp() };
     }
   }
 
   getDaemonHealthMetrics(): DaemonHealthMetrics {
     const out: DaemonHealthMetrics = {};
-    for (const d of this.src.daemons.values()) {
+    for (const [daemon, metrics] of this.daemonHealthMetrics()) out[daemon] = metrics;
+    return out;
+  }
+
+  /** getDaemonHealthMetrics() one daemon at a time (as daemonCounters(): a reader may yield between two). */
+  *daemonHealthMetrics(): Generator<[string, DaemonHealthMetrics[string]], void, undefined> {
+    for (const d of this.daemonList()) {
+      if (this.src.daemons.get(d.key) !== d) continue;
       // A daemon's list is replaced whole when a report carries a new one: its frozen copy is kept until then.
       let copy = this.healthMetricCopies.get(d.healthMetrics);
       if (!copy) {
         copy = deepFreeze(d.healthMetrics.map((m) => ({ ...m })));
         this.healthMetricCopies.set(d.healthMetrics, copy);
       }
-      out[d.key] = copy;
+      yield [d.key, copy];
     }
-    return out;
+  }
+
+  /** The daemons now (references only: 10,000 of them copy in microseconds), for iterators that run across event-loop turns. */
+  private daemonList(svcType?: string): DaemonState[] {
+    return [...(svcType ? this.src.daemons.ofType(svcType) : this.src.daemons.values())];
   }
 
   getMgrdStats(): MgrdStats {

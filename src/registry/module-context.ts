@@ -16,7 +16,8 @@ import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
 /** Cluster calls of the module API: provided by the active Mgr, absent on a standby. */
 export type ClusterViews = Pick<ModuleContext,
   'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
-  'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'getDaemonHealthMetrics' |
+  'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'daemonCounters' | 'getDaemonHealthMetrics' |
+  'daemonHealthMetrics' |
   'getMgrdStats' | 'statsThreshold'>;
 
 /** Key-value store for module stores and config (the map store's: persisted, survives failover). Writes throw NotLeaderError on a standby. */
@@ -80,7 +81,9 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
     getLatestCounter: (t, i, p) => views().getLatestCounter(t, i, p),
     getAllPerfCounters: (prio, t) => views().getAllPerfCounters(prio, t),
     forEachDaemonCounters: (visit, t) => views().forEachDaemonCounters(visit, t),
+    daemonCounters: (t) => views().daemonCounters(t),
     getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),
+    daemonHealthMetrics: () => views().daemonHealthMetrics(),
     getMgrdStats: () => views().getMgrdStats(),
     statsThreshold: () => views().statsThreshold(),
     getModuleOption: (name) => e.readOption(name),

@@ -1,0 +1,116 @@
+// A collection never reads a large cluster in one event-loop turn (issue 17
+// item 2). The cluster's iterators record in which turn each daemon is read,
+// and the collection's slicer runs on a fake clock that only those reads move
+// (10 µs a daemon): the slicing is checked by counting turns, not by timing,
+// so the test holds on a loaded machine and fails if a read is made whole.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHECK_EVERY, type DaemonCounters, type DaemonHealthMetrics } from '../../src/mgr-module/index.js';
+import { Collector } from './collector.js';
+import { parseExposition } from './exposition-parse.js';
+import { HealthHistory } from './health-history.js';
+import { ReferenceCluster } from './reference-cluster.js';
+
+const OSDS = 6000;
+/** Fake milliseconds a daemon's read takes: 512 daemons (one budget check) are 5.12 ms, over the 2 ms budget. */
+const READ_MS = 0.01;
+const SLICE_MS = 2;
+
+/** The reference cluster with OSDS more OSDs reporting counters (osd.0's schema) and health metrics. */
+class LargeCluster extends ReferenceCluster {
+  clock = 0;
+  turn = 0;
+  /** Per read: how many daemons it read in each event-loop turn. */
+  readonly perTurn = new Map<string, Map<number, number>>();
+  private ticker: NodeJS.Immediate | undefined;
+
+  /** Counts event-loop turns (one increment per check phase) until stop(). */
+  start(): void {
+    const tick = (): void => {
+      this.turn++;
+      this.ticker = setImmediate(tick);
+    };
+    this.ticker = setImmediate(tick);
+  }
+
+  stop(): void {
+    if (this.ticker !== undefined) clearImmediate(this.ticker);
+  }
+
+  private read(what: string): void {
+    this.clock += READ_MS;
+    let turns = this.perTurn.get(what);
+    if (turns === undefined) this.perTurn.set(what, (turns = new Map()));
+    turns.set(this.turn, (turns.get(this.turn) ?? 0) + 1);
+  }
+
+  override *daemonCounters(svcType?: string): Generator<DaemonCounters, void, undefined> {
+    let osd0: DaemonCounters | undefined;
+    for (const d of super.daemonCounters(svcType)) {
+      if (d.daemon === 'osd.0') osd0 = d;
+      this.read('daemonCounters');
+      yield d;
+    }
+    if (osd0 === undefined) return;
+    for (let i = 100; i < 100 + OSDS; i++) {
+      this.read('daemonCounters');
+      yield { ...osd0, daemon: `osd.${i}`, id: String(i), values: osd0.values.map((v, k) => (k === 0 ? i : v)) };
+    }
+  }
+
+  override *daemonHealthMetrics(): Generator<[string, DaemonHealthMetrics[string]], void, undefined> {
+    for (const e of super.daemonHealthMetrics()) {
+      this.read('daemonHealthMetrics');
+      yield e;
+    }
+    for (let i = 100; i < 100 + OSDS; i++) {
+      this.read('daemonHealthMetrics');
+      yield [`osd.${i}`, [{ type: 'SLOW_OPS', value: i % 3 }, { type: 'PENDING_CREATING_PGS', value: 0 }]];
+    }
+  }
+}
+
+const collectors: Collector[] = [];
+afterEach(async () => {
+  await Promise.all(collectors.splice(0).map((c) => c.close()));
+});
+
+async function collectLarge(worker: boolean): Promise<{ cluster: LargeCluster; text: string }> {
+  const cluster = new LargeCluster();
+  const collector = new Collector(cluster, new HealthHistory(undefined, 1000), { warn: () => undefined, historyChanged: () => undefined }, worker ? { renderWorker: true } : { strict: true });
+  collectors.push(collector);
+  cluster.start();
+  try {
+    const c = await collector.collect({ excludePerfCounters: false, minPriority: 5, sliceMs: SLICE_MS, clock: () => cluster.clock });
+    expect(c.errors).toEqual([]);
+    const text = c.parts.text.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+    return { cluster, text };
+  } finally {
+    cluster.stop();
+  }
+}
+
+describe('a collection reads a large cluster in slices', () => {
+  it.each([
+    ['in process (strict writer)', false],
+    ['with the render worker', true],
+  ])('%s: per-daemon counters and health metrics over many turns, at most one budget check of daemons in each', async (_, worker) => {
+    const { cluster, text } = await collectLarge(worker);
+    for (const read of ['daemonCounters', 'daemonHealthMetrics']) {
+      const turns = cluster.perTurn.get(read);
+      expect(turns, read).toBeDefined();
+      const counts = [...turns!.values()];
+      expect(counts.reduce((a, b) => a + b, 0), read).toBeGreaterThan(OSDS);
+      // Read whole, one turn would hold every daemon; sliced, none holds more than a budget check's worth.
+      expect(Math.max(...counts), read).toBeLessThanOrEqual(CHECK_EVERY);
+      expect(turns!.size, read).toBeGreaterThanOrEqual(Math.floor(OSDS / CHECK_EVERY));
+    }
+    // Nothing lost or doubled by the slicing: every OSD once in a perf family and in the health metrics.
+    const body = parseExposition(text);
+    const op = body.families.get('ceph_osd_op')!.samples.map((s) => s.labels[0]![1]);
+    expect(op.length).toBe(OSDS + 4);
+    expect(new Set(op).size).toBe(op.length);
+    const health = body.families.get('ceph_daemon_health_metrics')!.samples.filter((s) => s.labels.some(([, v]) => v === 'osd.100'));
+    expect(health.map((s) => [Object.fromEntries(s.labels).type, s.value])).toEqual([['SLOW_OPS', 1], ['PENDING_CREATING_PGS', 0]]);
+  });
+});

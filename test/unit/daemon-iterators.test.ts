@@ -1,0 +1,78 @@
+// The module API's per-daemon iterators (daemonCounters, daemonHealthMetrics):
+// read one daemon per next(), so a reader can yield between two; what changes
+// meanwhile (a daemon gone, a new one, a new report) is handled as documented.
+
+import { describe, expect, it } from 'vitest';
+import { MGR_OPTIONS } from '../../src/common/mgr-options.js';
+import { OptionTable } from '../../src/common/options.js';
+import { ClusterViewsImpl } from '../../src/mgr/cluster-views.js';
+import { ClusterState } from '../../src/state/cluster-state.js';
+import { DaemonStateIndex } from '../../src/state/daemon-state.js';
+import type { MgrMap } from '../../src/mgr-module/mgr-map-types.js';
+import type { MgrdStats } from '../../src/mgr-module/types.js';
+
+function row(values: number[]): Buffer {
+  const b = Buffer.alloc(values.length * 8);
+  values.forEach((v, i) => b.writeDoubleLE(v, i * 8));
+  return b;
+}
+
+function setup(n: number): { daemons: DaemonStateIndex; views: ClusterViewsImpl; report: (key: string, v: number) => void } {
+  const daemons = new DaemonStateIndex();
+  const views = new ClusterViewsImpl({
+    cluster: new ClusterState(), daemons, mgrMap: () => ({}) as MgrMap, mgrOptions: new OptionTable(MGR_OPTIONS),
+    mgrdStats: () => ({}) as MgrdStats, config: () => ({}), mgrIps: () => [], self: () => ({ id: 'x', metadata: {} }),
+  });
+  const report = (key: string, v: number): void => {
+    const d = daemons.getOrCreate(key);
+    if (d.width === 0) d.applySchema([{ path: 'osd.op', description: 'ops', nick: '', type: 10, priority: 5, unit: 'none' }], undefined);
+    d.ingest(1000 + v, row([v]), 0, 1);
+    d.healthMetrics = [{ type: 'SLOW_OPS', value: v }];
+  };
+  for (let i = 0; i < n; i++) report(`osd.${i}`, i);
+  return { daemons, views, report };
+}
+
+describe('daemonCounters() / daemonHealthMetrics()', () => {
+  it('give what forEachDaemonCounters and getDaemonHealthMetrics give, one daemon per next()', () => {
+    const { views } = setup(1500);
+    const eager: string[] = [];
+    views.forEachDaemonCounters((d) => eager.push(`${d.daemon}=${d.values[0]}`));
+    const lazy = [...views.daemonCounters()].map((d) => `${d.daemon}=${d.values[0]}`);
+    expect(lazy).toEqual(eager);
+    expect(lazy).toHaveLength(1500);
+    expect(Object.fromEntries(views.daemonHealthMetrics())).toEqual(views.getDaemonHealthMetrics());
+    // Rows are copies: a later report does not change what was read.
+    const first = views.daemonCounters().next();
+    expect(first.done).toBe(false);
+    expect(first.value!.values[0]).toBe(0);
+  });
+
+  it('across changes between two next() calls: the daemons known at the start, each once; one gone is skipped, rows as last reported', () => {
+    const { daemons, views, report } = setup(1000);
+    const it = views.daemonCounters();
+    const health = views.daemonHealthMetrics();
+    const seen: string[] = [];
+    const healthSeen: string[] = [];
+    for (let k = 0; k < 10; k++) {
+      seen.push(it.next().value!.daemon);
+      healthSeen.push(health.next().value![0]);
+    }
+    // Meanwhile (what ingest does between two slices of a reader): one gone, one new, one reports again, one re-created.
+    daemons.remove('osd.500');
+    report('osd.5000', 5000);
+    report('osd.600', 6000);
+    daemons.remove('osd.700');
+    report('osd.700', 7000);
+    const rest = [...{ [Symbol.iterator]: () => it }];
+    const all = [...seen, ...rest.map((d) => d.daemon)];
+    expect(all).not.toContain('osd.500');
+    expect(all).not.toContain('osd.5000'); // not known when the iterator started
+    expect(all).not.toContain('osd.700'); // replaced by another DaemonState
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(998);
+    expect(rest.find((d) => d.daemon === 'osd.600')!.values[0]).toBe(6000);
+    const healthAll = [...healthSeen, ...[...{ [Symbol.iterator]: () => health }].map(([d]) => d)];
+    expect(healthAll).toEqual(all);
+  });
+});
