@@ -30,7 +30,9 @@ describe('simulator start-up order', () => {
       // The first dial goes over TCP to the manager; the rest never connect.
       dial: () => (dials++ === 0 ? undefined : hung()),
     });
-    await sim.start();
+    // Not awaited first: with every later session hung, start() waits BATCH_WAIT_MS per window of them
+    // (minutes here); the map must come while it is still opening sessions.
+    const started = sim.start();
     const m = t;
     const osdMap = await waitFor(() => {
       try {
@@ -41,5 +43,7 @@ describe('simulator start-up order', () => {
     }, 30_000, 'the OSD map from the first session');
     expect(osdMap.osds.length).toBe(40);
     expect(dials).toBeGreaterThan(1);
+    await sim.stop(); // start() leaves its loop at the next session it would open
+    await started;
   }, 60_000);
 });
