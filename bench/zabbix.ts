@@ -131,9 +131,9 @@ async function main(): Promise<void> {
       m.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
 
     const serverGroups = new Set([pidIn(join(z.dir, 'zabbix_server.pid')), pidIn(join(z.dir, 'pg', 'postmaster.pid'))]);
-    // (a build without the Pacer, for a before/after profile, has none: 0 yields)
-    const zabbix = m.module<Partial<Pick<ZabbixModule, 'pacer'>>>('zabbix');
-    const yields = (): number => zabbix.pacer?.yields ?? 0;
+    // Turns the module's shared budget was drawn from (a build without it, for a before/after profile: 0)
+    const zabbix = m.module<Partial<Pick<ZabbixModule, 'budget'>>>('zabbix');
+    const yields = (): number => zabbix.budget?.slices ?? 0;
     const detail = (w: Window<unknown>): string =>
       `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs`;
 
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       const s = await withStall(() => command('zabbix', 'send'), serverGroups);
       const ans = /processed: (\d+); failed: (\d+); total: (\d+)(?:; seconds spent: ([0-9.]+))?/.exec(s.value.outb);
       rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
-      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms); ${detail(s)}; the pacer yielded ${yields() - yields0} times`);
+      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms); ${detail(s)}; work in ${yields() - yields0} turns`);
       await sleep(3000);
     }
     out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -71,7 +71,7 @@ export interface DeliveryConfig {
 export class Delivery {
   private readonly state = new Map<string, ServerState>();
 
-  /** `room`: resolves when there is room to serialise that many more items (the module's Pacer). */
+  /** `room`: resolves when there is room to serialise that many more items (the module's shared Slicer). */
   constructor(private readonly config: () => DeliveryConfig, private readonly room?: (items: number) => Promise<void>) {}
 
   /** The push loop's send: every server that has not taken an item gets it; throws if any server failed (the loop retries). */

@@ -6,7 +6,8 @@
 // took ~100 ms of one slice at 3,000 OSDs; the brief rows take a few ms.
 // And a whole `zabbix send` (discovery, the items, requests of 10,000 items)
 // through the running module: counted per turn of the event loop (not timed),
-// no turn serialises or builds more than the module's Pacer allows.
+// no turn serialises or builds more than the module's budget per turn allows
+// (its shared Slicer).
 
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { startTestMgr, type TestMgr } from '../../test/helpers/harness.js';
 import { onCpu } from '../../test/helpers/thread-cpu.js';
 import { TurnMeter } from '../../test/helpers/turn-meter.js';
 import { itemSlices } from './items.js';
-import { UNITS_PER_TURN } from './pacer.js';
+import { UNITS_PER_TURN } from './module.js';
 import { encodeFrame, FrameReader } from './zbx-frame.js';
 
 const OSDS = 3000;
@@ -84,7 +85,7 @@ describe(`zabbix items at ${OSDS} OSDs`, () => {
     expect(brief.value.osd_stats.length).toBe(OSDS);
   });
 
-  it(`zabbix send: no turn of the event loop serialises or builds more than the Pacer allows (${UNITS_PER_TURN} items per turn)`, async () => {
+  it(`zabbix send: no turn of the event loop serialises or builds more than its budget per turn allows (${UNITS_PER_TURN} items per turn)`, async () => {
     const trapper = await trapperStub();
     const command = (...argv: string[]): Promise<{ r: number; outb: string; outs: string }> =>
       t.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
@@ -132,7 +133,7 @@ describe(`zabbix items at ${OSDS} OSDs`, () => {
     // The counters saw the work: every row read, a key and a value serialised per item, every OSD's LLD row.
     expect(meter.total('row')).toBeGreaterThanOrEqual(OSDS);
     expect(meter.total('json')).toBeGreaterThanOrEqual(2 * items + OSDS);
-    // A turn holds at most two of the Pacer's budgets (the rest of one in the I/O phase, a fresh one after):
+    // A turn holds at most two of the module's budgets (the rest of one in the I/O phase, a fresh one after):
     // 2 x UNITS_PER_TURN items of 2 calls each. A request of 10,000 items serialised in one turn makes
     // 20,000 calls in it; the interval's 3,000 rows read in one turn would be 3,000 > UNITS_PER_TURN.
     expect(meter.max('json')).toBeLessThanOrEqual(4 * UNITS_PER_TURN + 100);

@@ -64,8 +64,8 @@ function minMax(xs: readonly number[]): [number, number] {
 
 /**
  * The items in slices of about `sliceSize` (a 10,000-OSD cluster has 60,000
- * per-OSD items), built as each is asked for: the module asks its Pacer for
- * room before each (pacer.ts), so no turn of the event loop builds many.
+ * per-OSD items), built as each is asked for: the module asks its shared Slicer
+ * for room before each, so no turn of the event loop builds many.
  */
 export function* itemSlices(src: ItemSource, sliceSize = 5000): Generator<ZabbixItem[], void, void> {
   const out = new ItemList(sliceSize);

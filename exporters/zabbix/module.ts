@@ -6,11 +6,13 @@
 // at start, every `discovery_interval` intervals, and when the pools or OSDs
 // change. Commands as Ceph's: zabbix send|discovery|config-set|config-show.
 // Per-item work (building, the discovery JSON, serialising requests) is done
-// in chunks paced by one budget per turn of the event loop (pacer.ts).
+// in chunks drawn from one budget per turn of the event loop (the SDK's
+// shared Slicer: UNITS_PER_TURN items or MS_PER_TURN ms), so the producer and
+// the senders together hold no turn long.
 // The template to import is zabbix_template.yaml; docs: README "Zabbix".
 
 import {
-  Errno, MgrModule, PushLoop, healthCheck,
+  Errno, MgrModule, PushLoop, Slicer, healthCheck,
   type CmdMap, type CommandReturn, type GetName, type HealthCheckMap, type ModuleCommand, type ModuleOption,
 } from '../../src/mgr-module/index.js';
 import { Delivery, type CallResult, type Interval, type QueuedItem, type ServerReport } from './delivery.js';
@@ -18,10 +20,17 @@ import { discover, discoveryItemsPaced } from './discovery.js';
 import { ITEM_SOURCES, itemSlices } from './items.js';
 import { CONFIG_KEYS, MODULE_OPTIONS, parseZabbixHosts, readConfig, zabbixHostName, type ZabbixConfig } from './options.js';
 import { zabbixClock, type ZabbixItem } from './sender-protocol.js';
-import { MS_PER_TURN, Pacer, UNITS_PER_TURN } from './pacer.js';
 import { serverName } from './trapper-client.js';
 
-/** Items built per slice (each slice waits for the Pacer's room). */
+/**
+ * The module's budget per turn of the event loop, shared by building the
+ * items, the discovery JSON and serialising requests: items (built or
+ * serialised) and milliseconds.
+ */
+export const UNITS_PER_TURN = 1000;
+export const MS_PER_TURN = 8;
+
+/** Items built per slice (each slice waits for room in the turn's budget). */
 const SLICE_ITEMS = 250;
 
 /** A server that takes longer to accept a connection is not there. */
@@ -44,9 +53,9 @@ export class Module extends MgrModule {
   static override MODULE_OPTIONS: readonly ModuleOption[] = MODULE_OPTIONS;
 
   private cfg: ZabbixConfig = readConfig((n, d) => this.getModuleOption(n, d));
-  /** One budget per turn for everything the module does per item (pacer.ts). */
-  readonly pacer = new Pacer({ unitsPerTurn: UNITS_PER_TURN, msPerTurn: MS_PER_TURN });
-  private readonly room = (units: number): Promise<void> => this.pacer.take(units);
+  /** One budget per turn for everything the module does per item. */
+  readonly budget = Slicer.shared({ unitsPerTurn: UNITS_PER_TURN, msPerTurn: MS_PER_TURN });
+  private readonly room = (units: number): Promise<void> => this.budget.take(units);
   private readonly delivery = new Delivery(() => ({
     servers: this.cfg.servers,
     timeouts: { connectMs: Math.min(this.cfg.sendTimeoutMs, CONNECT_TIMEOUT_MS), answerMs: this.cfg.sendTimeoutMs },
@@ -126,7 +135,7 @@ export class Module extends MgrModule {
     return items.map((i) => ({ key: i.key, value: i.value, host: iv.host, clock: iv.clock, interval: iv }));
   }
 
-  /** One interval: discovery when due, then the items in slices, each when the Pacer has room. */
+  /** One interval: discovery when due, then the items in slices, each when the turn's budget has room. */
   private async produce(emit: (items: readonly QueuedItem[]) => Promise<void>, signal: AbortSignal): Promise<void> {
     if (this.cfg.servers.length === 0) return; // MGR_ZABBIX_NO_SERVER says why
     const iv = this.newInterval(true);

@@ -57,7 +57,7 @@ export const REQUEST_CHUNK_ITEMS = 250;
 
 /**
  * The same request as senderRequest, as UTF-8 pieces of at most `chunk` items,
- * each serialised only once `room(items)` resolves (the module's Pacer: a
+ * each serialised only once `room(items)` resolves (the module's shared Slicer: a
  * 2,000-item request is ~15 ms of JSON, more than a turn should hold). The
  * pieces go to the socket as they are, never joined.
  */

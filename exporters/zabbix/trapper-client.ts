@@ -87,7 +87,7 @@ export interface SendOptions extends EncodeOptions {
   readonly signal?: AbortSignal;
   /** When the request is written (default: now). */
   readonly sent?: ZabbixClock;
-  /** Resolves when there is room for serialising `items` more items (the module's Pacer); default: at once. */
+  /** Resolves when there is room for serialising `items` more items (the module's shared Slicer); default: at once. */
   readonly room?: (items: number) => Promise<void> | void;
 }
 
