@@ -68,13 +68,18 @@ describe('dashboard at 10,000 OSDs', () => {
     });
     simLog = `${d.mgrd.dataDir}-sim.log`;
     sim = spawnLogged(process.execPath, [MGRD_BIN, 'sim', '--mgr', d.mgrd.daemonAddr, '--keyring', join(d.mgrd.dataDir, 'keyring'), '--osds', String(OSDS), '--log-level', 'warn'], simLog);
-    // The pages open once the OSD map is there with every OSD up, so the table's own time is what the test bounds.
+    // The pages open once every OSD is in the map, up, and reporting (its stats in `osd perf`): the manager
+    // then carries the whole cluster's ingest while the page loads and scrolls, as in production.
     await poll(`the simulated ${OSDS}-OSD map (sim log: ${simLog}, mgrd log: ${d.mgrd.logFile})`, 600_000, async () => {
       const r = await d.mgrd.command({ prefix: 'osd stat', format: 'json' });
       const st = JSON.parse(r.outb || '{}') as { num_osds?: number; num_up_osds?: number };
       return st.num_osds === OSDS && st.num_up_osds === OSDS;
     }, 2000);
-  }, 780_000);
+    await poll(`all ${OSDS} OSDs reporting (sim log: ${simLog}, mgrd log: ${d.mgrd.logFile})`, 900_000, async () => {
+      const r = await d.mgrd.command({ prefix: 'osd perf', format: 'json' });
+      return (JSON.parse(r.outb || '{}') as { osdstats?: { osd_perf_infos?: unknown[] } }).osdstats?.osd_perf_infos?.length === OSDS;
+    }, 5000);
+  }, 1_700_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -121,6 +126,10 @@ describe('dashboard at 10,000 OSDs', () => {
     // Then to the very end again, where the last OSD's row is shown.
     await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(() => page.locator(`a[href="#/osds/${OSDS - 1}"]`).count(), { timeout: 30_000 }).toBe(1);
+    // The last OSD has reported: its row has a host and PGs.
+    const lastRow = page.locator(`tr:has(a[href="#/osds/${OSDS - 1}"]) td`);
+    expect(await lastRow.nth(1).textContent()).toMatch(/^node-\d+$/);
+    expect(Number(await lastRow.nth(4).textContent())).toBeGreaterThan(0);
     const p = await probe(page);
     await page.evaluate('window.__probe.on = false');
     await page.screenshot({ path: join(ARTIFACTS, 'osds-10000-bottom.png') });
