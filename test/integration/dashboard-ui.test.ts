@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, axeSerious, launchChromium, login, startDashboardMgrd, type DashboardMgrd } from '../helpers/browser.js';
 import { poll } from '../helpers/procs.js';
+import { AXIS_FONT, AXIS_GAP_PX, AXIS_TICK_PX } from '../../modules/dashboard/frontend/axis.js';
 
 const ADMIN = ['admin', 'admin-secret-1'] as const;
 const VIEWER = ['viewer', 'viewer-secret-1'] as const;
@@ -21,6 +22,46 @@ const OSDS = 6;
 const KILLED = 1;
 // Late enough that the page is up and showing HEALTH_OK first, on a loaded machine too.
 const KILL_AT_S = 50;
+
+interface YAxis { title: string; labels: string[]; left: number; width: number; widest: number }
+
+/** Each chart's y labels as drawn, its y axis box (uPlot's second .u-axis) and its widest label measured in the axis font. */
+const yAxes = (page: Page): Promise<YAxis[]> => page.evaluate<YAxis[]>(`(() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = ${JSON.stringify(AXIS_FONT)};
+  return [...document.querySelectorAll('figure.chart')].map((f) => {
+    const labels = JSON.parse(f.querySelector('[data-y-labels]')?.dataset.yLabels ?? '[]');
+    const axis = f.querySelectorAll('.u-axis')[1];
+    return {
+      title: f.querySelector('figcaption')?.textContent ?? '',
+      labels,
+      left: axis ? parseFloat(axis.style.left) : NaN,
+      width: axis ? parseFloat(axis.style.width) : NaN,
+      widest: Math.max(0, ...labels.map((l) => ctx.measureText(l).width)),
+    };
+  });
+})()`);
+
+const UNIT = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as Record<string, number>;
+/** "19 MiB/s" -> bytes/s; "1.5 k/s", "100/s" -> per second; "0.25 ms" -> ms. */
+function labelValue(label: string): number {
+  const m = /^([\d.]+) ?(B|KiB|MiB|GiB|TiB|k|M|G|ms)?(\/s)?$/.exec(label);
+  if (!m) throw new Error(`unexpected axis label ${label}`);
+  const mult = m[2] === undefined || m[2] === 'ms' ? 1 : (UNIT[m[2]] ?? { k: 1e3, M: 1e6, G: 1e9 }[m[2]]!);
+  return Number(m[1]) * mult;
+}
+
+/** Every chart's y labels increase up the axis and fit whole in it (a label wider than the axis loses its first digits). */
+function expectReadableYAxes(axes: YAxis[]): void {
+  expect(axes.length).toBeGreaterThan(0);
+  for (const a of axes) {
+    expect(a.labels.length, a.title).toBeGreaterThan(1);
+    const values = a.labels.map(labelValue);
+    for (let i = 1; i < values.length; i++) expect(values[i], `${a.title}: ${a.labels.join(' < ')}`).toBeGreaterThan(values[i - 1]!);
+    expect(a.left, a.title).toBeGreaterThanOrEqual(0);
+    expect(a.width, `${a.title}: widest label ${a.widest} px`).toBeGreaterThanOrEqual(a.widest + AXIS_TICK_PX + AXIS_GAP_PX);
+  }
+}
 
 describe('dashboard in Chromium', () => {
   let dir: string;
@@ -63,6 +104,9 @@ describe('dashboard in Chromium', () => {
     const cookie = (await adminCtx.cookies()).find((c) => c.name === 'token');
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
     expect(await page.evaluate<string>('document.cookie')).not.toContain('token=');
+    // Client IO in MiB/s on the throughput chart, then every chart's y axis reads in order, whole.
+    await expect.poll(async () => (await yAxes(page)).find((a) => a.title === 'Client throughput')?.labels.some((l) => l.includes('MiB')), { timeout: 60_000 }).toBe(true);
+    expectReadableYAxes(await yAxes(page));
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
     expect(await axeSerious(page)).toEqual([]);
   });
@@ -135,6 +179,7 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${d.url}#/osds/0`);
     await page.locator('#h-osd-perf').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('.chart').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expectReadableYAxes(await yAxes(page));
     await page.screenshot({ path: join(ARTIFACTS, 'osd-detail.png'), fullPage: true });
     expect(await axeSerious(page)).toEqual([]);
   });

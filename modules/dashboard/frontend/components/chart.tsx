@@ -4,6 +4,7 @@
 
 import uPlot from 'uplot';
 import { useEffect, useRef } from 'preact/hooks';
+import { AXIS_FONT, AXIS_GAP_PX, AXIS_TICK_PX, axisWidth, BYTE_INCRS, tickLabels, type AxisKind } from '../axis.js';
 
 export interface SeriesSpec {
   label: string;
@@ -15,8 +16,20 @@ interface Props {
   series: SeriesSpec[];
   /** [times (unix s), ...one array per series] */
   data: number[][];
+  /** Formats values for the text summary. */
   format: (v: number) => string;
+  /** What the y axis counts (its tick labels; byte rates step in binary units). */
+  kind: AxisKind;
   height?: number;
+}
+
+let measureCtx: CanvasRenderingContext2D | null = null;
+/** Width in CSS px of an axis label drawn in AXIS_FONT. */
+function measure(text: string): number {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * 8;
+  measureCtx.font = AXIS_FONT;
+  return measureCtx.measureText(text).width;
 }
 
 const clock = (unixS: number): string => new Date(unixS * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
@@ -35,7 +48,21 @@ export function Chart(p: Props) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       // Clock time only: uPlot's default adds a date line that crowds at card widths.
-      axes: [{ stroke: '#333', space: 70, values: (_u, vals) => vals.map((v) => clock(v)) }, { stroke: '#333', size: 70, values: (_u, vals) => vals.map((v) => p.format(v)) }],
+      // The y axis as wide as its widest label (a fixed width cut the labels' first digits off); the
+      // labels drawn are kept on the box (data-y-labels) for the UI test to check their order.
+      axes: [
+        { stroke: '#333', font: AXIS_FONT, space: 70, values: (_u, vals) => vals.map((v) => clock(v)) },
+        {
+          stroke: '#333', font: AXIS_FONT, gap: AXIS_GAP_PX, ticks: { size: AXIS_TICK_PX },
+          ...(p.kind === 'bytes/s' ? { incrs: [...BYTE_INCRS] } : {}),
+          size: (_u, labels) => axisWidth(labels, measure),
+          values: (_u, vals) => {
+            const labels = tickLabels(p.kind, vals);
+            el.dataset.yLabels = JSON.stringify(labels);
+            return labels;
+          },
+        },
+      ],
       series: [{}, ...p.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, value: (_u: uPlot, v: number | null) => (v == null ? '-' : p.format(v)) }))],
     };
     plot.current = new uPlot(opts, p.data as uPlot.AlignedData, el);

@@ -41,7 +41,7 @@ export function OsdDetail({ id, tick }: { id: number; tick: number }) {
           <h2 id="h-osd-perf">Performance counters</h2>
           {d.series.length === 0 && <p>No perf counters reported yet.</p>}
           {d.series.map((s) => (
-            <Chart key={s.path} title={`${s.label} (${s.path})`} format={fmt(s.unit)} series={[{ label: s.label, color: '#1f77b4' }]}
+            <Chart key={s.path} title={`${s.label} (${s.path})`} format={fmt(s.unit)} kind={s.unit === 'B/s' ? 'bytes/s' : s.unit === 'ms' ? 'ms' : 'per-s'} series={[{ label: s.label, color: '#1f77b4' }]}
               data={[s.points.map((p) => p.t), s.points.map((p) => p.v)]} />
           ))}
         </section>

@@ -57,11 +57,11 @@ export function Overview({ d }: { d: OverviewData | undefined }) {
 
       <section class="card wide charts" aria-labelledby="h-io">
         <h2 id="h-io">Client IO and recovery</h2>
-        <Chart title="Client throughput" format={rate} series={[{ label: 'Read', color: '#1f77b4' }, { label: 'Write', color: '#c44e00' }]}
+        <Chart title="Client throughput" format={rate} kind="bytes/s" series={[{ label: 'Read', color: '#1f77b4' }, { label: 'Write', color: '#c44e00' }]}
           data={[t, d.io.map((s) => s.rdBytes), d.io.map((s) => s.wrBytes)]} />
-        <Chart title="Client IOPS" format={(v) => `${count(v)}/s`} series={[{ label: 'Read', color: '#1f77b4' }, { label: 'Write', color: '#c44e00' }]}
+        <Chart title="Client IOPS" format={(v) => `${count(v)}/s`} kind="per-s" series={[{ label: 'Read', color: '#1f77b4' }, { label: 'Write', color: '#c44e00' }]}
           data={[t, d.io.map((s) => s.rdOps), d.io.map((s) => s.wrOps)]} />
-        <Chart title="Recovery throughput" format={rate} series={[{ label: 'Recovery', color: '#2a7d2a' }]} data={[t, d.io.map((s) => s.recBytes)]} />
+        <Chart title="Recovery throughput" format={rate} kind="bytes/s" series={[{ label: 'Recovery', color: '#2a7d2a' }]} data={[t, d.io.map((s) => s.recBytes)]} />
       </section>
 
       <section class="card" aria-labelledby="h-pgs">
