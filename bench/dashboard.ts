@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     console.log(text);
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `dashboard-${new Date().toISOString().slice(0, 10)}.md`), text);
+    writeFileSync(join(dir, `dashboard-${osds}-${new Date().toISOString().slice(0, 10)}.md`), text);
   } finally {
     await stopChild(sim);
     await d.mgrd.stop();
