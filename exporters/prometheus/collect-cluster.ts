@@ -3,7 +3,7 @@
 // recovery rates, PG states per pool, OSD latencies, object counts, daemon
 // health metrics. Daemon metadata lives in collect-daemons.ts.
 
-import { CHECK_EVERY, type HealthReport } from '../../src/mgr-module/index.js';
+import { CHECK_EVERY, type HealthReport, type OsdPerfInfo } from '../../src/mgr-module/index.js';
 import { num, type StepContext } from './collect-context.js';
 import { healthDetailKey } from './health-history.js';
 import { DF_CLUSTER, DF_POOL, LABELS, NUM_OBJECTS, OSD_POOL_STATS, OSD_STATS, PG_STATES } from './families.js';
@@ -114,9 +114,14 @@ export function getPgStatus(ctx: StepContext): void {
   }
 }
 
-/** OSD commit/apply latency: osd_perf holds exactly these (osd_stats, Ceph's source, adds every OSD's per-pool statfs). */
+/**
+ * OSD commit/apply latency: osd_perf holds exactly these (osd_stats, Ceph's
+ * source, adds every OSD's per-pool statfs). Read one OSD at a time, in slices:
+ * get('osd_perf') builds and freezes every OSD's entry in one go.
+ */
 export async function getOsdStats(ctx: StepContext): Promise<void> {
-  const infos = ctx.get('osd_perf')?.osd_perf_infos ?? [];
+  const infos: OsdPerfInfo[] = [];
+  await ctx.readAll('osdPerfInfos', ctx.src.osdPerfInfos(), (osd) => infos.push(osd));
   for (const stat of OSD_STATS) {
     const family = `ceph_osd_${stat}`;
     ctx.open(family);

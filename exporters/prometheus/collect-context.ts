@@ -2,7 +2,7 @@
 // writer, the slicer, and label caches that live across collections.
 
 import { performance } from 'node:perf_hooks';
-import type { DaemonHealthMetrics, GetName, Slicer, Snapshot } from '../../src/mgr-module/index.js';
+import type { DaemonHealthMetrics, GetName, OsdPerfInfo, Slicer, Snapshot } from '../../src/mgr-module/index.js';
 import type { PerfSource } from './collect-perf.js';
 import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
@@ -15,6 +15,8 @@ export interface ClusterSource extends PerfSource {
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
   /** [daemon, its health metrics], one daemon per next() (read in slices). */
   daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
+  /** get('osd_perf').osd_perf_infos, one OSD per next() (read in slices). */
+  osdPerfInfos(): Iterator<OsdPerfInfo, void, undefined>;
   getMgrId(): string;
 }
 

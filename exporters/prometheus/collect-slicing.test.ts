@@ -5,7 +5,7 @@
 // so the test holds on a loaded machine and fails if a read is made whole.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECK_EVERY, type DaemonCounters, type DaemonHealthMetrics } from '../../src/mgr-module/index.js';
+import { CHECK_EVERY, type DaemonCounters, type DaemonHealthMetrics, type OsdPerfInfo } from '../../src/mgr-module/index.js';
 import { Collector } from './collector.js';
 import { parseExposition } from './exposition-parse.js';
 import { HealthHistory } from './health-history.js';
@@ -68,6 +68,17 @@ class LargeCluster extends ReferenceCluster {
       yield [`osd.${i}`, [{ type: 'SLOW_OPS', value: i % 3 }, { type: 'PENDING_CREATING_PGS', value: 0 }]];
     }
   }
+
+  override *osdPerfInfos(): Generator<OsdPerfInfo, void, undefined> {
+    for (const o of super.osdPerfInfos()) {
+      this.read('osdPerfInfos');
+      yield o;
+    }
+    for (let i = 100; i < 100 + OSDS; i++) {
+      this.read('osdPerfInfos');
+      yield { id: i, perf_stats: { commit_latency_ms: i, apply_latency_ms: 1, commit_latency_ns: i * 1e6, apply_latency_ns: 1e6 } };
+    }
+  }
 }
 
 const collectors: Collector[] = [];
@@ -94,9 +105,9 @@ describe('a collection reads a large cluster in slices', () => {
   it.each([
     ['in process (strict writer)', false],
     ['with the render worker', true],
-  ])('%s: per-daemon counters and health metrics over many turns, at most one budget check of daemons in each', async (_, worker) => {
+  ])('%s: per-daemon counters, health metrics and OSD latencies over many turns, at most one budget check of daemons in each', async (_, worker) => {
     const { cluster, text } = await collectLarge(worker);
-    for (const read of ['daemonCounters', 'daemonHealthMetrics']) {
+    for (const read of ['daemonCounters', 'daemonHealthMetrics', 'osdPerfInfos']) {
       const turns = cluster.perTurn.get(read);
       expect(turns, read).toBeDefined();
       const counts = [...turns!.values()];
@@ -112,5 +123,8 @@ describe('a collection reads a large cluster in slices', () => {
     expect(new Set(op).size).toBe(op.length);
     const health = body.families.get('ceph_daemon_health_metrics')!.samples.filter((s) => s.labels.some(([, v]) => v === 'osd.100'));
     expect(health.map((s) => [Object.fromEntries(s.labels).type, s.value])).toEqual([['SLOW_OPS', 1], ['PENDING_CREATING_PGS', 0]]);
+    const commit = body.families.get('ceph_osd_commit_latency_ms')!.samples;
+    expect(commit).toHaveLength(OSDS + 4);
+    expect(commit.find((s) => s.labels[0]![1] === 'osd.4242')!.value).toBe(4242);
   });
 });

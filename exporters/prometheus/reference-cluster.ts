@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type {
-  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, PerfCounterEntry, ServerInfo, Snapshot,
+  CounterColumn, DaemonCounters, DaemonHealthMetrics, GetMap, GetName, OsdPerfInfo, PerfCounterEntry, ServerInfo, Snapshot,
 } from '../../src/mgr-module/index.js';
 import type { ClusterSource } from './collect-context.js';
 
@@ -58,6 +58,11 @@ export class ReferenceCluster implements ClusterSource {
 
   *daemonHealthMetrics(): Generator<[string, DaemonHealthMetrics[string]], void, undefined> {
     yield* Object.entries(fixture<DaemonHealthMetrics>('get_daemon_health_metrics.json'));
+  }
+
+  /** Ceph builds osd_perf from the OSD stats (its capture is null: the module asked before the first report). */
+  *osdPerfInfos(): Generator<OsdPerfInfo, void, undefined> {
+    yield* (this.get('osd_perf').osd_perf_infos as OsdPerfInfo[]);
   }
 
   getMgrId(): string {

@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type {
-  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, PerfCounterEntry,
+  CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, OsdPerfInfo, PerfCounterEntry,
   PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 import type { HealthCheckMap } from './health.js';
@@ -47,6 +47,8 @@ export interface ModuleContext {
   getDaemonHealthMetrics(): DaemonHealthMetrics;
   /** getDaemonHealthMetrics() one daemon per next() (as daemonCounters()). */
   daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
+  /** get('osd_perf').osd_perf_infos one OSD per next() (as daemonCounters()). */
+  osdPerfInfos(): Iterator<OsdPerfInfo, void, undefined>;
   getMgrdStats(): MgrdStats;
   /** Current stats threshold (daemons send counters with priority >= it). */
   statsThreshold(): number;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ModuleContext } from './context.js';
 import type {
   CmdMap, CommandCaller, CommandReturn, DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats,
-  ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, PushStats, ServerInfo,
+  OsdPerfInfo, ModuleCommand, ModuleOption, NotifyType, PerfCounterEntry, PerfSchemaEntry, PushStats, ServerInfo,
 } from './types.js';
 import type { HealthCheckMap } from './health.js';
 import { Errno } from './errno.js';
@@ -224,6 +224,15 @@ export abstract class MgrModule extends MgrModuleBase {
   /** getDaemonHealthMetrics() one daemon per next() ([daemon, metrics]), as daemonCounters(). */
   daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined> {
     return this.ctx.daemonHealthMetrics();
+  }
+
+  /**
+   * get('osd_perf').osd_perf_infos one OSD per next() (the OSDs with stats
+   * when it starts, each read when reached; one gone meanwhile is skipped):
+   * get('osd_perf') builds and freezes 10,000 entries in one go.
+   */
+  osdPerfInfos(): Iterator<OsdPerfInfo, void, undefined> {
+    return this.ctx.osdPerfInfos();
   }
 
   getMgrdStats(): MgrdStats {

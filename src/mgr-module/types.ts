@@ -285,5 +285,8 @@ export interface PushStats {
   overruns: number;
 }
 
+/** One OSD of get('osd_perf').osd_perf_infos (what MgrModule.osdPerfInfos() yields). */
+export type OsdPerfInfo = GetMap['osd_perf']['osd_perf_infos'][number];
+
 /** Daemon health metrics (Ceph's get_daemon_health_metrics). */
 export type DaemonHealthMetrics = Record<string, Array<{ type: string; value: number }>>;

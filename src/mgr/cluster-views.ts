@@ -4,7 +4,7 @@
 import type { OptionTable } from '../common/options.js';
 import type { ClusterViews } from '../registry/module-registry.js';
 import type {
-  DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, PerfCounterEntry,
+  DaemonCounters, DaemonHealthMetrics, DeepReadonly, GetMap, GetName, MgrdStats, OsdPerfInfo, PerfCounterEntry,
   PerfSchemaEntry, ServerInfo,
 } from '../mgr-module/types.js';
 import { deepFreeze, type ClusterState } from '../state/cluster-state.js';
@@ -14,6 +14,7 @@ import { pgSummary } from '../state/pg-map-views.js';
 import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { NotReadyError } from '../mgr-module/errors.js';
 import { knownDevices } from '../state/devices.js';
+import { OSD_COL, perfStatJson } from '../state/stat-vectors.js';
 
 export interface ViewSources {
   cluster: ClusterState;
@@ -264,6 +265,19 @@ export class ClusterViewsImpl implements ClusterViews {
         this.healthMetricCopies.set(d.healthMetrics, copy);
       }
       yield [d.key, copy];
+    }
+  }
+
+  /**
+   * get('osd_perf').osd_perf_infos one OSD per next(): the OSDs with stats when
+   * it starts (ascending), each read when reached, one gone meanwhile skipped.
+   */
+  *osdPerfInfos(): Generator<OsdPerfInfo, void, undefined> {
+    const pg = this.src.cluster.pgMap;
+    for (const id of pg.osdIds()) {
+      const v = pg.osdStat(id)?.vec;
+      if (v === undefined) continue;
+      yield { id, perf_stats: perfStatJson(v[OSD_COL.commitNs]!, v[OSD_COL.applyNs]!) as OsdPerfInfo['perf_stats'] };
     }
   }
 

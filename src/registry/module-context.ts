@@ -17,7 +17,7 @@ import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
 export type ClusterViews = Pick<ModuleContext,
   'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
   'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'daemonCounters' | 'getDaemonHealthMetrics' |
-  'daemonHealthMetrics' |
+  'daemonHealthMetrics' | 'osdPerfInfos' |
   'getMgrdStats' | 'statsThreshold'>;
 
 /** Key-value store for module stores and config (the map store's: persisted, survives failover). Writes throw NotLeaderError on a standby. */
@@ -84,6 +84,7 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
     daemonCounters: (t) => views().daemonCounters(t),
     getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),
     daemonHealthMetrics: () => views().daemonHealthMetrics(),
+    osdPerfInfos: () => views().osdPerfInfos(),
     getMgrdStats: () => views().getMgrdStats(),
     statsThreshold: () => views().statsThreshold(),
     getModuleOption: (name) => e.readOption(name),

@@ -10,6 +10,7 @@ import { ClusterState } from '../../src/state/cluster-state.js';
 import { DaemonStateIndex } from '../../src/state/daemon-state.js';
 import type { MgrMap } from '../../src/mgr-module/mgr-map-types.js';
 import type { MgrdStats } from '../../src/mgr-module/types.js';
+import { SimCluster, makeOsdMap, type ClusterSpec } from '../helpers/pg-cluster.js';
 
 function row(values: number[]): Buffer {
   const b = Buffer.alloc(values.length * 8);
@@ -17,10 +18,10 @@ function row(values: number[]): Buffer {
   return b;
 }
 
-function setup(n: number): { daemons: DaemonStateIndex; views: ClusterViewsImpl; report: (key: string, v: number) => void } {
+function setup(n: number, cluster = new ClusterState()): { daemons: DaemonStateIndex; views: ClusterViewsImpl; report: (key: string, v: number) => void } {
   const daemons = new DaemonStateIndex();
   const views = new ClusterViewsImpl({
-    cluster: new ClusterState(), daemons, mgrMap: () => ({}) as MgrMap, mgrOptions: new OptionTable(MGR_OPTIONS),
+    cluster, daemons, mgrMap: () => ({}) as MgrMap, mgrOptions: new OptionTable(MGR_OPTIONS),
     mgrdStats: () => ({}) as MgrdStats, config: () => ({}), mgrIps: () => [], self: () => ({ id: 'x', metadata: {} }),
   });
   const report = (key: string, v: number): void => {
@@ -74,5 +75,35 @@ describe('daemonCounters() / daemonHealthMetrics()', () => {
     expect(rest.find((d) => d.daemon === 'osd.600')!.values[0]).toBe(6000);
     const healthAll = [...healthSeen, ...[...{ [Symbol.iterator]: () => health }].map(([d]) => d)];
     expect(healthAll).toEqual(all);
+  });
+});
+
+describe('osdPerfInfos()', () => {
+  const SPEC: ClusterSpec = { numOsds: 40, osdsPerHost: 4, pools: [{ id: 1, name: 'data', size: 3, pgNum: 64 }] };
+
+  it("gives get('osd_perf').osd_perf_infos one OSD per next(), each read when reached", () => {
+    const cluster = new ClusterState();
+    const sim = new SimCluster(SPEC);
+    const t0 = sim.createdS;
+    cluster.pgMap.applyOsdMap(makeOsdMap(SPEC, 10), t0);
+    for (const msg of sim.messages(t0)) cluster.applyPgStats(msg, t0);
+    cluster.tick(t0);
+    const { views } = setup(0, cluster);
+    const whole = views.get('osd_perf').osd_perf_infos;
+    expect(whole).toHaveLength(SPEC.numOsds);
+    expect(whole[7]).toEqual({ id: 7, perf_stats: { commit_latency_ms: 2.25, apply_latency_ms: 1.5, commit_latency_ns: 2_250_000, apply_latency_ns: 1_500_000 } });
+    expect([...views.osdPerfInfos()]).toEqual(whole);
+
+    // Between two next() calls an OSD reports again (ingest runs between two slices): its new latency is read.
+    const it = views.osdPerfInfos();
+    expect(it.next().value).toEqual(whole[0]);
+    const later = t0 + 5;
+    for (const msg of sim.messages(later)) {
+      if (msg.osd === 7) msg.osd_stat.commit_latency_ms = 9;
+      cluster.applyPgStats(msg, later);
+    }
+    const rest = [...{ [Symbol.iterator]: () => it }];
+    expect(rest.map((o) => o.id)).toEqual(whole.slice(1).map((o) => o.id));
+    expect(rest.find((o) => o.id === 7)!.perf_stats.commit_latency_ms).toBe(9);
   });
 });
