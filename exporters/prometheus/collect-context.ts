@@ -17,6 +17,8 @@ export interface ClusterSource extends PerfSource {
   daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
   /** get('osd_perf').osd_perf_infos, one OSD per next() (read in slices). */
   osdPerfInfos(): Iterator<OsdPerfInfo, void, undefined>;
+  /** [id, metadata] of each daemon of a type, one per next(), shared and frozen (read in slices). */
+  daemonMetadata(svcType: string): Iterator<[string, Readonly<Record<string, string>>], void, undefined>;
   getMgrId(): string;
 }
 

@@ -109,6 +109,9 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   const crush = ctx.get('osd_map_crush') as { devices?: Array<{ id: number; class?: string }> };
   const deviceClass = new Map<number, string>();
   for (const d of crush.devices ?? []) deviceClass.set(d.id, d.class ?? '');
+  // Every OSD's metadata, shared and frozen (getMetadata() copies each one: ~80 keys, 10,000 times), read in slices.
+  const metadata = new Map<string, Readonly<Record<string, string>>>();
+  await ctx.readAll('daemonMetadata', ctx.src.daemonMetadata('osd'), ([id, meta]) => metadata.set(id, meta));
   const rows: OsdRow[] = [];
   const occupations: Occupation[] = [];
   for (let i = 0; i < osdMap.osds.length; i++) {
@@ -120,8 +123,7 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     if (pAddr === '-' || cAddr === '-') continue; // never booted: Ceph skips its metadata and status
     const devClass = deviceClass.get(id);
     if (devClass === undefined) continue; // not in the CRUSH map
-    // One daemon at a time (get('osd_metadata') copies every OSD's metadata in one go: a stall at 10,000 OSDs).
-    const meta = ctx.src.getMetadata('osd', String(id));
+    const meta = metadata.get(String(id));
     if (meta === undefined) continue;
     const daemon = `osd.${id}`;
     const objectStore = meta.osd_objectstore ?? '';
@@ -170,7 +172,7 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
 }
 
 /** The OSD's ceph_disk_occupation labels (its data device and host), or undefined when Ceph would skip it. */
-function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Record<string, string>, out: Occupation[]): string | undefined {
+function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Readonly<Record<string, string>>, out: Occupation[]): string | undefined {
   let dev: string | undefined;
   let wal = '';
   let db = '';

@@ -69,6 +69,18 @@ class LargeCluster extends ReferenceCluster {
     }
   }
 
+  override *daemonMetadata(svcType: string): Generator<[string, Readonly<Record<string, string>>], void, undefined> {
+    for (const e of super.daemonMetadata(svcType)) {
+      this.read('daemonMetadata');
+      yield e;
+    }
+    if (svcType !== 'osd') return;
+    for (let i = 100; i < 100 + OSDS; i++) {
+      this.read('daemonMetadata');
+      yield [String(i), { hostname: `host${i % 100}`, osd_objectstore: 'bluestore' }];
+    }
+  }
+
   override *osdPerfInfos(): Generator<OsdPerfInfo, void, undefined> {
     for (const o of super.osdPerfInfos()) {
       this.read('osdPerfInfos');
@@ -105,9 +117,9 @@ describe('a collection reads a large cluster in slices', () => {
   it.each([
     ['in process (strict writer)', false],
     ['with the render worker', true],
-  ])('%s: per-daemon counters, health metrics and OSD latencies over many turns, at most one budget check of daemons in each', async (_, worker) => {
+  ])('%s: per-daemon counters, health metrics, OSD latencies and metadata over many turns, at most one budget check of daemons in each', async (_, worker) => {
     const { cluster, text } = await collectLarge(worker);
-    for (const read of ['daemonCounters', 'daemonHealthMetrics', 'osdPerfInfos']) {
+    for (const read of ['daemonCounters', 'daemonHealthMetrics', 'osdPerfInfos', 'daemonMetadata']) {
       const turns = cluster.perTurn.get(read);
       expect(turns, read).toBeDefined();
       const counts = [...turns!.values()];

@@ -65,6 +65,19 @@ export class ReferenceCluster implements ClusterSource {
     yield* (this.get('osd_perf').osd_perf_infos as OsdPerfInfo[]);
   }
 
+  *daemonMetadata(svcType: string): Generator<[string, Readonly<Record<string, string>>], void, undefined> {
+    if (svcType === 'osd') {
+      yield* Object.entries(fixture<Record<string, Record<string, string>>>('get.osd_metadata.json'));
+      return;
+    }
+    for (const server of this.listServers()) {
+      for (const svc of server.services) {
+        const meta = svc.type === svcType ? this.getMetadata(svcType, svc.id) : undefined;
+        if (meta !== undefined) yield [svc.id, meta];
+      }
+    }
+  }
+
   getMgrId(): string {
     return fixture<{ mgr_id: string }>('misc.json').mgr_id;
   }

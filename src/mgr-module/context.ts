@@ -49,6 +49,8 @@ export interface ModuleContext {
   daemonHealthMetrics(): Iterator<[string, DaemonHealthMetrics[string]], void, undefined>;
   /** get('osd_perf').osd_perf_infos one OSD per next() (as daemonCounters()). */
   osdPerfInfos(): Iterator<OsdPerfInfo, void, undefined>;
+  /** getMetadata() of each daemon of a type, [id, metadata] one per next(), frozen (as daemonCounters()). */
+  daemonMetadata(svcType: string): Iterator<[string, Readonly<Record<string, string>>], void, undefined>;
   getMgrdStats(): MgrdStats;
   /** Current stats threshold (daemons send counters with priority >= it). */
   statsThreshold(): number;

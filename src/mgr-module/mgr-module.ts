@@ -235,6 +235,16 @@ export abstract class MgrModule extends MgrModuleBase {
     return this.ctx.osdPerfInfos();
   }
 
+  /**
+   * getMetadata() of every daemon of a type, [id, metadata] one per next()
+   * (the daemons known when it starts; one gone meanwhile is skipped). The
+   * metadata is frozen and shared until the daemon sends new metadata:
+   * getMetadata() copies ~80 keys per call, 10,000 times for every OSD.
+   */
+  daemonMetadata(svcType: string): Iterator<[string, Readonly<Record<string, string>>], void, undefined> {
+    return this.ctx.daemonMetadata(svcType);
+  }
+
   getMgrdStats(): MgrdStats {
     return this.ctx.getMgrdStats();
   }

@@ -46,6 +46,7 @@ const COUNTER_CHUNK = 65_536;
 
 export class ClusterViewsImpl implements ClusterViews {
   private readonly healthMetricCopies = new WeakMap<object, DaemonHealthMetrics[string]>();
+  private readonly metadataCopies = new WeakMap<object, Readonly<Record<string, string>>>();
   private healthSeen: { report: object; out: { json: string } } | undefined;
 
   constructor(private readonly src: ViewSources) {}
@@ -265,6 +266,16 @@ export class ClusterViewsImpl implements ClusterViews {
         this.healthMetricCopies.set(d.healthMetrics, copy);
       }
       yield [d.key, copy];
+    }
+  }
+
+  /** getMetadata() of each daemon of a type, one per next(); a daemon's metadata is replaced whole by an OPEN, so its frozen copy is kept until then. */
+  *daemonMetadata(svcType: string): Generator<[string, Readonly<Record<string, string>>], void, undefined> {
+    for (const d of this.daemonList(svcType)) {
+      if (this.src.daemons.get(d.key) !== d) continue;
+      let copy = this.metadataCopies.get(d.metadata);
+      if (copy === undefined) this.metadataCopies.set(d.metadata, (copy = Object.freeze({ ...d.metadata })));
+      yield [d.id, copy];
     }
   }
 

@@ -17,7 +17,7 @@ import { moduleStoreKey, type ModuleEntry } from './module-entry.js';
 export type ClusterViews = Pick<ModuleContext,
   'get' | 'listServers' | 'listDaemons' | 'getServer' | 'getMetadata' | 'getDaemonStatus' | 'getPerfSchema' | 'getCounter' |
   'getLatest' | 'getLatestAvg' | 'getLatestCounter' | 'getAllPerfCounters' | 'forEachDaemonCounters' | 'daemonCounters' | 'getDaemonHealthMetrics' |
-  'daemonHealthMetrics' | 'osdPerfInfos' |
+  'daemonHealthMetrics' | 'osdPerfInfos' | 'daemonMetadata' |
   'getMgrdStats' | 'statsThreshold'>;
 
 /** Key-value store for module stores and config (the map store's: persisted, survives failover). Writes throw NotLeaderError on a standby. */
@@ -85,6 +85,7 @@ export function moduleContext(deps: ContextDeps, e: ModuleEntry, signal: AbortSi
     getDaemonHealthMetrics: () => views().getDaemonHealthMetrics(),
     daemonHealthMetrics: () => views().daemonHealthMetrics(),
     osdPerfInfos: () => views().osdPerfInfos(),
+    daemonMetadata: (t) => views().daemonMetadata(t),
     getMgrdStats: () => views().getMgrdStats(),
     statsThreshold: () => views().statsThreshold(),
     getModuleOption: (name) => e.readOption(name),

@@ -78,6 +78,28 @@ describe('daemonCounters() / daemonHealthMetrics()', () => {
   });
 });
 
+describe('daemonMetadata()', () => {
+  it('gives getMetadata() of each daemon of a type, frozen and shared until the daemon sends new metadata; one gone meanwhile is skipped', () => {
+    const { daemons, views } = setup(100);
+    for (let i = 0; i < 100; i++) daemons.get(`osd.${i}`)!.setMetadata({ hostname: `h${i % 7}`, osd_objectstore: 'bluestore', id: String(i) });
+    daemons.getOrCreate('mon.a').setMetadata({ hostname: 'm' });
+    const all = [...views.daemonMetadata('osd')];
+    expect(all).toHaveLength(100);
+    for (const [id, meta] of all) expect(meta).toEqual(views.getMetadata('osd', id));
+    expect(Object.isFrozen(all[3]![1])).toBe(true);
+    // Not copied again on the next read, and a new OPEN's metadata is seen.
+    const it = views.daemonMetadata('osd');
+    expect(it.next().value![1]).toBe(all[0]![1]);
+    daemons.get('osd.5')!.setMetadata({ hostname: 'moved' });
+    daemons.remove('osd.9');
+    const rest = new Map([...{ [Symbol.iterator]: () => it }]);
+    expect(rest.get('5')).toEqual({ hostname: 'moved' });
+    expect(rest.has('9')).toBe(false);
+    expect(rest.get('6')).toBe(all[6]![1]);
+    expect(rest.size).toBe(98);
+  });
+});
+
 describe('osdPerfInfos()', () => {
   const SPEC: ClusterSpec = { numOsds: 40, osdsPerHost: 4, pools: [{ id: 1, name: 'data', size: 3, pgNum: 64 }] };
 
