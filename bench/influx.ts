@@ -24,6 +24,7 @@ import { influxCount, startInfluxd, startVictoriaMetrics, vmCountSince, type Rea
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
 import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
+import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +58,13 @@ interface Run {
   rssPeakMiB: number;
   serverCpuMs: number;
   slices: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
 }
+
+/** MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of each interval (bench/cpuprofile-stalls.ts reads them). */
+const profiles = new CpuProfiles(process.env.MGRD_BENCH_CPUPROF_DIR || undefined);
+const gcWatch = new GcWatch();
 
 async function command(m: BenchMgr, ...argv: string[]): Promise<string> {
   const r = await m.mgr.runCommand(ADMIN, { argv });
@@ -73,6 +80,8 @@ async function interval(m: BenchMgr, target: string, server: RealServer): Promis
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  await profiles.start();
+  gcWatch.start();
   eld.enable();
   const cpu0 = process.cpuUsage();
   const server0 = cpuMsOf(server.pid());
@@ -84,6 +93,10 @@ async function interval(m: BenchMgr, target: string, server: RealServer): Promis
   const serverCpuMs = cpuMsOf(server.pid()) - server0;
   eld.disable();
   clearInterval(sampler);
+  await sleep(0);
+  const g = gcWatch.stop();
+  const prof = await profiles.stop(`influx-${target.replace(/\W+/g, '_')}-${Date.now()}`);
+  if (prof) console.error(`  CPU profile: ${prof}`);
   const s1 = mod.loop.stats();
   const b = mod.lastBuild!;
   if (s1.dropped !== s0.dropped || s1.sent - s0.sent !== b.points) {
@@ -92,7 +105,7 @@ async function interval(m: BenchMgr, target: string, server: RealServer): Promis
   return {
     target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
     longestSliceMs: b.longestSliceMs, longestOwnSliceMs: b.longestOwnSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
-    serverCpuMs, slices: b.slices,
+    serverCpuMs, slices: b.slices, gcMaxMs: g.max, gcTotalMs: g.total,
   };
 }
 
@@ -146,9 +159,9 @@ async function main(): Promise<void> {
     while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(50); // first interval: CREATE DATABASE
     const results: Run[] = [];
     say('');
-    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | mgrd CPU | server CPU | RSS peak |`);
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | GC pauses: longest / total | mgrd CPU | server CPU | RSS peak |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f1(r.gcMaxMs)} / ${f0(r.gcTotalMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
     const measure = async (target: string, server: RealServer): Promise<void> => {
       const r = await interval(m!, target, server);
       results.push(r);
@@ -214,6 +227,7 @@ async function main(): Promise<void> {
     await m?.stop();
     await influxd?.destroy();
     await vm?.destroy();
+    profiles.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -240,6 +240,35 @@ describe('influx module against a server that fails on demand', () => {
     expect(new Set(lines.slice(0, 4).map((w) => w.lines[0])).size).toBe(1); // the same batch, four times
   });
 
+  it('holds at most queue_max_bytes of points while the server fails, drops the oldest whole and counts every point', async () => {
+    const MiB = 1024 * 1024;
+    expect((await run('config', 'set', 'mgr', 'mgr/influx/queue_max_bytes', String(MiB - 1))).outs).toMatch(/queue_max_bytes: must be .*1048576/);
+    await set('queue_max_bytes', String(MiB));
+    fake.answer = () => ({ status: 500, body: '{"error":"down"}' });
+    let most = 0;
+    try {
+      for (let i = 0; i < 40 && !(await checks()).MGR_INFLUX_QUEUE_FULL; i++) {
+        const before = mod().lastBuild;
+        await run('influx', 'send');
+        await waitFor(() => mod().lastBuild !== before, 20_000, 'an interval built');
+        // What waits is within the bound; one batch of 100 points (threads 1) may be out on top of it.
+        most = Math.max(most, stats().queuedBytes!);
+        expect(stats().queuedBytes).toBeLessThanOrEqual(MiB + 100 * 1000);
+      }
+      const full = (await checks()).MGR_INFLUX_QUEUE_FULL!;
+      expect(full.detail[0]!.message).toContain('or 1 MiB');
+      expect(most).toBeGreaterThan(MiB / 2);
+      expect(stats().dropped).toBeGreaterThan(0);
+    } finally {
+      fake.answer = () => ({ status: 204 });
+      await set('queue_max_bytes', String(64 * MiB));
+    }
+    await waitFor(() => stats().queued === 0 && !mod().loop.healthChecks().MGR_INFLUX_QUEUE_FULL, 30_000, 'recovered');
+    const s = stats();
+    expect(s.sent + s.dropped).toBe(mod().producedPoints);
+    expect(s.queuedBytes).toBe(0);
+  });
+
   it('waits as long as a 429 Retry-After says before trying again', async () => {
     let first = true;
     fake.answer = () => {

@@ -69,10 +69,11 @@ export class Module extends MgrModule {
       batchSize: () => this.cfg.batchSize,
       concurrency: () => this.cfg.threads,
       queueMax: () => this.cfg.queueMaxPoints,
+      queueMaxBytes: () => this.cfg.queueMaxBytes,
       sendTimeoutMs: () => this.cfg.sendTimeoutMs,
       target: () => describeTarget(this.cfg),
       itemName: 'point',
-      units: { weight: (c) => c.points, split: splitChunk },
+      units: { weight: (c) => c.points, split: splitChunk, bytes: (c) => c.bytes.length },
       onSent: (batch) => {
         for (const c of batch) if (c.pooled) this.pool.put(c.pooled);
       },

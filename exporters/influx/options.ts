@@ -2,9 +2,12 @@
 // password, interval, ssl, verify_ssl, threads, batch_size) with its names,
 // defaults and ranges, plus what the 2.x API needs (api_version, url, org,
 // bucket, token) and what a bounded exporter needs (queue_max_points,
-// send_timeout, retention_policy). Resolved once per change into InfluxConfig.
+// queue_max_bytes, send_timeout, retention_policy). Resolved once per change into InfluxConfig.
 
 import type { ModuleOption } from '../../src/mgr-module/index.js';
+
+/** 64 MiB: one 10,000-OSD interval (~340,000 points, ~55 MB of line protocol) and some. */
+export const QUEUE_MAX_BYTES_DEFAULT = 64 * 1024 * 1024;
 
 export const INFLUX_OPTIONS: readonly ModuleOption[] = [
   { name: 'hostname', type: 'str', default: '', desc: 'InfluxDB server hostname' },
@@ -27,6 +30,10 @@ export const INFLUX_OPTIONS: readonly ModuleOption[] = [
   { name: 'token', type: 'str', default: '', secret: true, desc: 'API token (api_version 2); empty: username:password when a username is set' },
   { name: 'retention_policy', type: 'str', default: '', desc: 'Retention policy to write to (1.x rp=); empty: the database default' },
   { name: 'queue_max_points', type: 'int', default: 500_000, min: 100, max: 50_000_000, desc: 'Most points waiting to be sent; beyond it the oldest are dropped (and counted)' },
+  {
+    name: 'queue_max_bytes', type: 'int', default: QUEUE_MAX_BYTES_DEFAULT, min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024,
+    desc: 'Most bytes of points waiting to be sent (their line protocol, ~150-200 bytes a point); beyond it the oldest are dropped (and counted). Batches in flight (threads x batch_size points) come on top.',
+  },
   { name: 'send_timeout', type: 'secs', default: 10, min: 1, max: 600, desc: 'Time limit of one write request' },
 ];
 
@@ -46,6 +53,7 @@ export interface InfluxConfig {
   readonly batchSize: number;
   readonly intervalS: number;
   readonly queueMaxPoints: number;
+  readonly queueMaxBytes: number;
   readonly sendTimeoutMs: number;
 }
 
@@ -73,6 +81,7 @@ export function resolveConfig(get: Read): InfluxConfig {
     batchSize: get<number>('batch_size'),
     intervalS: get<number>('interval'),
     queueMaxPoints: get<number>('queue_max_points'),
+    queueMaxBytes: get<number>('queue_max_bytes'),
     sendTimeoutMs: get<number>('send_timeout') * 1000,
   };
 }

@@ -52,6 +52,12 @@ export interface PushLoopOptions<T> {
   concurrency?: () => number;
   /** Most items waiting; beyond it the oldest are dropped (and counted). */
   queueMax: () => number;
+  /**
+   * Most bytes waiting, as `units.bytes` counts them (without it there is no bound in bytes): beyond it
+   * the oldest items are dropped whole (and every unit in them counted). What an operator sizes memory
+   * by; batches in flight (at most concurrency × batchSize units) come on top.
+   */
+  queueMaxBytes?: () => number;
   /** One attempt's time limit: a server that hangs is a retryable failure (default 10 s). */
   sendTimeoutMs?: () => number;
   retry?: Partial<RetryPolicy>;
@@ -88,6 +94,7 @@ export class PushLoop<T> {
   private failed = 0;
   private dropped = 0;
   private inFlight = 0;
+  private inFlightBytes = 0;
   private lastSuccessS = 0;
   private overruns = 0;
   /** Since the last successful send: what the health checks say. */
@@ -166,6 +173,7 @@ export class PushLoop<T> {
     return {
       sent: this.sent, failed: this.failed, dropped: this.dropped,
       queued: this.queue.length + this.inFlight, lastSuccessS: this.lastSuccessS, overruns: this.overruns,
+      queuedBytes: this.queue.bytes + this.inFlightBytes,
     };
   }
 
@@ -183,8 +191,10 @@ export class PushLoop<T> {
     }
     if (this.overflowSinceSuccess > 0) {
       const n = this.overflowSinceSuccess;
+      const maxBytes = this.o.queueMaxBytes?.();
+      const bound = `${this.o.queueMax()} ${this.items(2)}${maxBytes !== undefined ? ` or ${sizeText(maxBytes)}` : ''}`;
       checks[`${this.prefix}_QUEUE_FULL`] = healthCheck('HEALTH_WARN', `${n} ${this.items(n)} dropped: send queue full`, n, [
-        `the queue holds at most ${this.o.queueMax()} ${this.items(2)}; the oldest were dropped since the last successful send to ${target}`,
+        `the queue holds at most ${bound}; the oldest were dropped since the last successful send to ${target}`,
       ]);
     }
     if (this.collectError) {
@@ -259,11 +269,13 @@ export class PushLoop<T> {
   }
 
   private enforceBound(): void {
-    const over = this.queue.dropOldest(this.queue.length - Math.max(0, this.o.queueMax()));
+    let over = this.queue.dropOldest(this.queue.length - Math.max(0, this.o.queueMax()));
+    const maxBytes = this.o.queueMaxBytes?.();
+    if (maxBytes !== undefined) over += this.queue.dropOldestToBytes(Math.max(0, maxBytes));
     if (over === 0) return;
     this.dropped += over;
     if (this.overflowSinceSuccess === 0) {
-      this.host.log.warn({ dropped: over, queueMax: this.o.queueMax() }, 'send queue full: dropping the oldest');
+      this.host.log.warn({ dropped: over, queueMax: this.o.queueMax(), queueMaxBytes: maxBytes }, 'send queue full: dropping the oldest');
     }
     this.overflowSinceSuccess += over;
     this.publishHealth();
@@ -272,7 +284,9 @@ export class PushLoop<T> {
   /** Backpressure on the producer: only while sends succeed, and not past its deadline. */
   private async waitRoom(deadlineMs: number): Promise<void> {
     const highWater = (): number => Math.min(this.o.queueMax(), 2 * this.o.batchSize() * this.concurrency());
-    while (!this.abort.signal.aborted && this.failuresInRow === 0 && this.queue.length > highWater()) {
+    // Half the bound in bytes: a healthy loop never drops for want of room.
+    const full = (): boolean => this.queue.length > highWater() || this.queue.bytes > (this.o.queueMaxBytes?.() ?? Infinity) / 2;
+    while (!this.abort.signal.aborted && this.failuresInRow === 0 && full()) {
       const left = deadlineMs - performance.now();
       if (left <= 0) return;
       await this.waitChange(left);
@@ -309,10 +323,12 @@ export class PushLoop<T> {
       }
       const batch = this.queue.take(Math.max(1, this.o.batchSize()));
       const units = this.queue.weigh(batch);
+      const bytes = this.queue.bytesOf(batch);
       this.inFlight += units;
+      this.inFlightBytes += bytes;
       this.wake(); // room for the producer
       try {
-        await this.attempt(batch, units);
+        await this.attempt(batch, units, bytes);
       } finally {
         if (probe) this.probing = false;
         this.wake();
@@ -320,7 +336,7 @@ export class PushLoop<T> {
     }
   }
 
-  private async attempt(batch: T[], units: number): Promise<void> {
+  private async attempt(batch: T[], units: number, bytes: number): Promise<void> {
     const timeoutMs = this.o.sendTimeoutMs?.() ?? DEFAULT_SEND_TIMEOUT_MS;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new PushError(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -328,10 +344,12 @@ export class PushLoop<T> {
     try {
       await untilAborted(this.o.send(batch, signal), signal);
       this.inFlight -= units;
+      this.inFlightBytes -= bytes;
       this.succeeded(units);
       this.o.onSent?.(batch);
     } catch (err) {
       this.inFlight -= units;
+      this.inFlightBytes -= bytes;
       if (this.abort.signal.aborted) {
         this.queue.unshift(batch); // stop() counts it as dropped
         return;
@@ -407,6 +425,10 @@ export class PushLoop<T> {
     this.waiters = [];
     for (const f of w) f();
   }
+}
+
+function sizeText(b: number): string {
+  return b >= 1048576 ? `${Math.round((b / 1048576) * 10) / 10} MiB` : `${b} bytes`;
 }
 
 function message(err: unknown): string {

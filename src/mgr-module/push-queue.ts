@@ -8,23 +8,44 @@
 // up to their size. Given a `split`, a drop that ends inside an item cuts it
 // there (exact), and so does a batch whose first item alone is too large;
 // without one, whole items go (a drop may then take a little more than asked).
+// Given `bytes`, the queue also keeps the sum of its items' bytes, so the loop
+// can bound the memory waiting, not only the count.
 
-/** How many units an item carries (default 1), and how to cut one in two after `n` units (0 < n < its weight). */
+/**
+ * How many units an item carries (default 1), how to cut one in two after `n` units (0 < n < its weight),
+ * and how many bytes of memory it holds (for a bound in bytes; pieces of a cut item add up to it).
+ */
 export interface QueueUnits<T> {
   readonly weight: (item: T) => number;
   readonly split?: (item: T, n: number) => readonly [T, T];
+  readonly bytes?: (item: T) => number;
 }
 
 export class PushQueue<T> {
   private buf: Array<T | undefined> = [];
   private head = 0;
   private units = 0;
+  private held = 0;
 
   constructor(private readonly u?: QueueUnits<T>) {}
 
   /** Units waiting. */
   get length(): number {
     return this.units;
+  }
+
+  /** Bytes of the items waiting (0 without `bytes`). */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** Bytes some items hold (0 without `bytes`). */
+  bytesOf(items: readonly T[]): number {
+    const b = this.u?.bytes;
+    if (!b) return 0;
+    let n = 0;
+    for (const it of items) n += b(it);
+    return n;
   }
 
   /** Units of some items (what a batch carries). */
@@ -38,6 +59,7 @@ export class PushQueue<T> {
   push(items: readonly T[]): void {
     for (const it of items) this.buf.push(it);
     this.units += this.weigh(items);
+    this.held += this.bytesOf(items);
   }
 
   /** Items from the head carrying up to n units (at least one item; a first item over n is cut when it can be). */
@@ -45,7 +67,7 @@ export class PushQueue<T> {
     if (!this.u) {
       const end = Math.min(this.buf.length, this.head + Math.max(0, n));
       const out = this.buf.slice(this.head, end) as T[];
-      this.forget(end, end - this.head);
+      this.forget(end, end - this.head, 0);
       return out;
     }
     const out: T[] = [];
@@ -57,7 +79,7 @@ export class PushQueue<T> {
         if (got + w > n && this.cut(n - got)) continue; // the head is now exactly what fits
         out.push(it);
         got += w;
-        this.forget(this.head + 1, w);
+        this.forget(this.head + 1, w, this.u.bytes?.(it) ?? 0);
         if (got >= n) break;
       } else {
         break;
@@ -76,6 +98,7 @@ export class PushQueue<T> {
       this.head = 0;
     }
     this.units += this.weigh(batch);
+    this.held += this.bytesOf(batch);
   }
 
   /** Drops n units of the oldest (whole items, the last one cut when it can be); returns how many went. */
@@ -85,7 +108,21 @@ export class PushQueue<T> {
       const w = this.u ? this.u.weight(this.buf[this.head] as T) : 1;
       if (dropped + w > n && this.cut(n - dropped)) continue;
       dropped += w;
-      this.forget(this.head + 1, w);
+      this.forget(this.head + 1, w, this.u?.bytes?.(this.buf[this.head] as T) ?? 0);
+    }
+    return dropped;
+  }
+
+  /** Drops whole items, the oldest first, until at most maxBytes are held; returns how many units went. */
+  dropOldestToBytes(maxBytes: number): number {
+    const b = this.u?.bytes;
+    if (!b) return 0;
+    let dropped = 0;
+    while (this.held > maxBytes && this.head < this.buf.length) {
+      const it = this.buf[this.head] as T;
+      const w = this.u!.weight(it);
+      dropped += w;
+      this.forget(this.head + 1, w, b(it));
     }
     return dropped;
   }
@@ -96,6 +133,7 @@ export class PushQueue<T> {
     this.buf = [];
     this.head = 0;
     this.units = 0;
+    this.held = 0;
     return n;
   }
 
@@ -113,8 +151,9 @@ export class PushQueue<T> {
     return true;
   }
 
-  private forget(end: number, units: number): void {
+  private forget(end: number, units: number, bytes: number): void {
     this.units -= units;
+    this.held -= bytes;
     this.buf.fill(undefined, this.head, end);
     this.head = end;
     if (this.head === this.buf.length) {

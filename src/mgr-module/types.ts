@@ -283,6 +283,8 @@ export interface PushStats {
   lastSuccessS: number;
   /** Intervals skipped because the previous one was still being produced. */
   overruns: number;
+  /** Bytes of the items waiting or in flight, for loops that count bytes (PushLoopOptions.units.bytes). */
+  queuedBytes?: number;
 }
 
 /** One OSD of get('osd_perf').osd_perf_infos (what MgrModule.osdPerfInfos() yields). */

@@ -3,50 +3,12 @@
 // bounded queue and its exact accounting, shutdown, and the health checks.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/common/log.js';
-import {
-  PushError, PushLoop, backoffDelayMs, parseRetryAfter, type HealthCheckMap, type PushHost, type PushLoopOptions, type PushStats,
-} from '../../src/mgr-module/index.js';
+import { PushError, backoffDelayMs, parseRetryAfter } from '../../src/mgr-module/index.js';
 import { PushQueue } from '../../src/mgr-module/push-queue.js';
 import { waitFor } from '../helpers/harness.js';
+import { host, loopOf, range, runUnits, stopLoops, unitsOf, type Run } from '../helpers/push-host.js';
 
-interface TestHost extends PushHost {
-  abort: AbortController;
-  checks: HealthCheckMap;
-  checkHistory: string[][];
-  read: (() => PushStats) | undefined;
-}
-
-function host(name = 'pushy'): TestHost {
-  const abort = new AbortController();
-  const h: TestHost = {
-    moduleName: name, log: silentLogger(), signal: abort.signal, abort, checks: {}, checkHistory: [], read: undefined,
-    setHealthChecks(c) {
-      h.checks = c;
-      h.checkHistory.push(Object.keys(c));
-    },
-    setPushStats(r) {
-      h.read = r;
-    },
-  };
-  return h;
-}
-
-const loops: Array<PushLoop<unknown>> = [];
-function loopOf<T>(h: PushHost, o: Partial<PushLoopOptions<T>> & Pick<PushLoopOptions<T>, 'send'>): PushLoop<T> {
-  const l = new PushLoop<T>(h, {
-    intervalS: () => 3600, produce: () => undefined, batchSize: () => 10, queueMax: () => 1000,
-    retry: { initialMs: 10, maxMs: 100 }, ...o,
-  });
-  loops.push(l as PushLoop<unknown>);
-  return l;
-}
-
-const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
-
-afterEach(async () => {
-  await Promise.all(loops.splice(0).map((l) => l.stop()));
-});
+afterEach(stopLoops);
 
 describe('backoff and Retry-After (pure)', () => {
   it('doubles from initialMs up to maxMs, and jitter only ever shortens within its share', () => {
@@ -88,11 +50,6 @@ describe('PushQueue', () => {
     expect(q.clear()).toBe(0);
   });
 });
-
-/** Items carrying several units: runs of consecutive numbers [from, from + n). */
-type Run = readonly [number, number];
-const runUnits = { weight: (r: Run) => r[1], split: (r: Run, n: number) => [[r[0], n], [r[0] + n, r[1] - n]] as const };
-const unitsOf = (runs: readonly Run[]): number[] => runs.flatMap(([from, n]) => range(from, n));
 
 describe('PushQueue with units', () => {
   it('counts units, takes whole items up to a batch, and cuts a first item larger than the batch', () => {
