@@ -115,12 +115,13 @@ export class PushQueue<T> {
 
   /** Drops whole items, the oldest first, until at most maxBytes are held; returns how many units went. */
   dropOldestToBytes(maxBytes: number): number {
-    const b = this.u?.bytes;
-    if (!b) return 0;
+    const u = this.u;
+    const b = u?.bytes;
+    if (!u || !b) return 0;
     let dropped = 0;
     while (this.held > maxBytes && this.head < this.buf.length) {
       const it = this.buf[this.head] as T;
-      const w = this.u!.weight(it);
+      const w = u.weight(it);
       dropped += w;
       this.forget(this.head + 1, w, b(it));
     }
