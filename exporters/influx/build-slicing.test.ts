@@ -28,6 +28,13 @@ function cluster(): PointSource & { reads: number } {
       return { by_osd: byOsd, by_pool: { 1: { 'active+clean': 128 } } };
     },
     getMetadata: (type: string, id: string) => ({ hostname: `host-${Number(id) % 50}`, type }),
+    listServers() {
+      src.reads++;
+      return Array.from({ length: 50 }, (_, h) => ({
+        hostname: `host-${h}`, ceph_version: '',
+        services: Array.from({ length: OSDS / 50 }, (_, k) => ({ type: 'osd', id: String(k * 50 + h), ceph_version: '' })),
+      }));
+    },
     forEachDaemonCounters(visit: (c: DaemonCounters) => void): void {
       src.reads++;
       for (let i = 0; i < OSDS; i++) {
@@ -96,9 +103,9 @@ describe('building an interval in slices', () => {
         return Promise.resolve();
       },
     });
-    // The core reads (mon_map, df, pg_summary, the counters) each end a slice of their own, and so does each
-    // hand-over of chunks (a wait); the points themselves none.
-    expect(src.reads).toBe(4);
+    // The core reads (mon_map, df, pg_summary, the servers, the counters) each end a slice of their own, and
+    // so does each hand-over of chunks (a wait); the points themselves none.
+    expect(src.reads).toBe(5);
     expect(slicer.slices).toBe(1 + src.reads + drains);
     expect(lines).toHaveLength(POINTS);
   });

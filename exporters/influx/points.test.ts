@@ -57,6 +57,23 @@ describe('influx points against the reference capture', () => {
     expect(chunked).toEqual(whole);
   });
 
+  it('reads every daemon\'s host from one listServers() read, not a metadata copy per daemon: the same lines as through getMetadata', async () => {
+    let copies = 0;
+    const counted = new ReferenceCluster();
+    const getMetadata = counted.getMetadata.bind(counted);
+    counted.getMetadata = (t, i) => {
+      copies++;
+      return getMetadata(t, i);
+    };
+    const viaServers = await buildLines(new PointBuilder('v1'), counted, STAMP);
+    expect(copies).toBe(0);
+    const noServers = new ReferenceCluster();
+    (noServers as { listServers?: unknown }).listServers = undefined; // the fallback: getMetadata per daemon
+    const viaMetadata = await buildLines(new PointBuilder('v1'), noServers, STAMP);
+    expect(viaServers).toEqual(viaMetadata);
+    expect(viaServers.filter((l) => l.startsWith('ceph_daemon_stats,') && !l.includes(',host=N/A,')).length).toBeGreaterThan(100);
+  });
+
   it('gives self-test objects the same points', async () => {
     const sink = new ObjectSink('2026-01-01T00:00:00Z');
     const n = await new PointBuilder('v1').build(new ReferenceCluster(), sink, {

@@ -9,7 +9,7 @@
 
 import { performance } from 'node:perf_hooks';
 import {
-  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters, type Snapshot,
+  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters, type ServerInfo, type Snapshot,
 } from '../../src/mgr-module/index.js';
 import { BufferPool, ChunkWriter, chunkLines, type EncodedKey, type EncodedSeries } from './line-chunks.js';
 import { escapeName, type Dialect } from './line-protocol.js';
@@ -20,6 +20,8 @@ export interface PointSource {
   get(name: 'pg_summary'): Snapshot<'pg_summary'>;
   get(name: 'mon_map'): Snapshot<'mon_map'>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
+  /** Daemons by host, read once an interval: a daemon's host without a copy of its metadata (getMetadata is the fallback). */
+  listServers?(): ServerInfo[];
   forEachDaemonCounters(visit: (c: DaemonCounters) => void): void;
   statsThreshold?(): number;
 }
@@ -66,7 +68,9 @@ interface DaemonPlan {
 }
 
 export class PointBuilder {
-  private readonly series = new Map<string, Series>();
+  /** By measurement, then by tag values. */
+  private readonly series = new Map<string, Map<string, Series>>();
+  private seriesCount = 0;
   private readonly keys = new Map<string, TypeInstance>();
   private plans = new WeakMap<readonly CounterColumn[], DaemonPlan>();
   private planPrio = -1;
@@ -88,6 +92,16 @@ export class PointBuilder {
     const fsid = (await read(() => src.get('mon_map'))).fsid;
     const df = await read(() => src.get('df'));
     const pgSummary = await read(() => src.get('pg_summary'));
+    // Every daemon's host from one read: getMetadata copies a daemon's whole metadata (~60 keys), and an
+    // interval needs a host for every daemon twice (20,000 copies at 10,000 OSDs, all garbage).
+    const hosts = await read(() => hostsOf(src));
+    /** A daemon's host; 'N/A' for metadata without one; undefined for a daemon without metadata. */
+    const hostOf = (key: string, type: string, id: string): string | undefined => {
+      const h = hosts.get(key);
+      if (h !== undefined) return h;
+      const meta = src.getMetadata(type, id);
+      return meta === undefined ? undefined : (meta.hostname ?? 'N/A');
+    };
     let n = 0;
     // Every CHECK_EVERY points: hand finished chunks on, yield when the slice is over budget.
     const pause = async (): Promise<void> => {
@@ -101,7 +115,7 @@ export class PointBuilder {
         poolNames.set(String(pool.id), pool.name);
         const v = pool.stats[type];
         if (typeof v !== 'number') continue;
-        const s = this.seriesOf('ceph_pool_stats', [['fsid', fsid], ['pool_id', String(pool.id)], ['pool_name', pool.name]]);
+        const s = this.seriesOf('ceph_pool_stats', `${fsid}\0${pool.id}\0${pool.name}`, () => [['fsid', fsid], ['pool_id', String(pool.id)], ['pool_name', pool.name]]);
         sink.add(s, this.key(type), v);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
       }
@@ -115,8 +129,8 @@ export class PointBuilder {
     const daemons: DaemonCounters[] = [];
     await read(() => src.forEachDaemonCounters((d) => daemons.push(d)));
     for (const d of daemons) {
-      const host = src.getMetadata(d.type, d.id)?.hostname ?? 'N/A';
-      const s = this.seriesOf('ceph_daemon_stats', [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);
+      const host = hostOf(d.daemon, d.type, d.id) ?? 'N/A';
+      const s = this.seriesOf('ceph_daemon_stats', `${d.daemon}\0${fsid}\0${host}`, () => [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);
       const plan = this.planOf(d.columns, prio);
       const values = d.values;
       for (let j = 0; j < plan.cols.length; j++) {
@@ -126,9 +140,10 @@ export class PointBuilder {
     }
 
     for (const [osd, states] of Object.entries(pgSummary.by_osd)) {
-      const meta = src.getMetadata('osd', osd);
-      if (!meta) continue; // as upstream: an OSD without metadata is left out
-      const s = this.seriesOf('ceph_pg_summary_osd', [['ceph_daemon', `osd.${osd}`], ['host', meta.hostname ?? 'N/A']]);
+      const daemon = `osd.${osd}`;
+      const host = hostOf(daemon, 'osd', osd);
+      if (host === undefined) continue; // as upstream: an OSD without metadata is left out
+      const s = this.seriesOf('ceph_pg_summary_osd', `${osd}\0${host}`, () => [['ceph_daemon', daemon], ['host', host]]);
       for (const [state, count] of Object.entries(states)) {
         sink.add(s, this.key(state), count);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
@@ -142,7 +157,7 @@ export class PointBuilder {
         this.warnedPools.add(poolId);
         continue;
       }
-      const s = this.seriesOf('ceph_pg_summary_pool', [['pool_id', poolId], ['pool_name', name]]);
+      const s = this.seriesOf('ceph_pg_summary_pool', `${poolId}\0${name}`, () => [['pool_id', poolId], ['pool_name', name]]);
       for (const [state, count] of Object.entries(states)) {
         sink.add(s, this.key(state), count);
         if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
@@ -151,7 +166,10 @@ export class PointBuilder {
     sink.end();
     await h.slicer.wait(h.drain());
     h.slicer.finish();
-    if (this.series.size > 4 * n + 1024) this.series.clear(); // daemons and pools come and go
+    if (this.seriesCount > 4 * n + 1024) { // daemons and pools come and go
+      this.series.clear();
+      this.seriesCount = 0;
+    }
     return n;
   }
 
@@ -165,14 +183,18 @@ export class PointBuilder {
     return k;
   }
 
-  private seriesOf(measurement: string, tags: Array<[string, string]>): Series {
-    const key = `${measurement}\0${tags.map(([, v]) => v).join('\0')}`;
-    let s = this.series.get(key);
+  /** A series by its tag values (`key`, unique within the measurement); `tagsOf` only when it is new. */
+  private seriesOf(measurement: string, key: string, tagsOf: () => Array<[string, string]>): Series {
+    let bySeries = this.series.get(measurement);
+    if (bySeries === undefined) this.series.set(measurement, (bySeries = new Map()));
+    let s = bySeries.get(key);
     if (s === undefined) {
+      const tags = tagsOf();
       let prefix = measurement;
       for (const [k, v] of tags) if (v !== '') prefix += `,${k}=${escapeName(v, this.dialect)}`;
       s = { measurement, tags, prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
-      this.series.set(key, s);
+      bySeries.set(key, s);
+      this.seriesCount++;
     }
     return s;
   }
@@ -193,6 +215,16 @@ export class PointBuilder {
     }
     return p;
   }
+}
+
+/** `type.id` → hostname of every daemon with a host, from listServers(); empty when the source has none. */
+function hostsOf(src: PointSource): Map<string, string> {
+  const hosts = new Map<string, string>();
+  for (const server of src.listServers?.() ?? []) {
+    if (server.hostname === '') continue; // metadata without a hostname: getMetadata says 'N/A'
+    for (const svc of server.services) hosts.set(`${svc.type}.${svc.id}`, server.hostname);
+  }
+  return hosts;
 }
 
 /** One interval's lines as text, in chunks of `batch` (tests: what the servers are sent). */
