@@ -1,12 +1,17 @@
 // The 2.x write API (/api/v2/write: InfluxDB 2.x, 1.8+, VictoriaMetrics)
 // through @influxdata/influxdb-client, unmodified. The push loop does the
-// batching and retrying, so each send is one WriteApi flush with the client's
-// own retries off; its HttpError becomes a PushError the same way 1.x answers do.
+// batching and retrying, so each send is one request through the client's
+// transport (its auth header, gzip, timeout and HttpError), with the request
+// its WriteApi makes (path, content type, a 204 expected); its HttpError
+// becomes a PushError the same way 1.x answers do. The body is the chunks'
+// bytes: WriteApi takes only strings, and a 5,000-line chunk turned into one
+// (~750 KB) was decoded, joined, measured and encoded again per send, ~1 s of
+// CPU an interval at 10,000 OSDs (docs/decisions.md, session 7).
 
 import { HttpError, InfluxDB, RequestTimedOutError, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from '../../src/mgr-module/index.js';
 import { writeError } from './http-answer.js';
-import { chunkText, type LineChunk } from './line-chunks.js';
+import type { LineChunk } from './line-chunks.js';
 import type { InfluxConfig } from './options.js';
 
 /**
@@ -33,14 +38,29 @@ export class InfluxV2Client {
     });
   }
 
-  /** Writes chunks of lines: each chunk's text is one record (the client joins records with newlines). */
-  async write(chunks: readonly LineChunk[]): Promise<void> {
-    const api = this.influx.getWriteApi(this.c.org, this.c.bucket, 'ms', {
-      batchSize: chunks.length + 1, flushInterval: 0, maxRetries: 0, maxBufferLines: chunks.length + 1,
-    });
-    api.writeRecords(chunks.map(chunkText));
+  /** Writes chunks of lines as one body. Resolves once the server answered 204 (the body was copied by then: the buffers may be reused). */
+  async write(chunks: readonly LineChunk[], signal: AbortSignal): Promise<void> {
+    const body = chunks.length === 1 ? chunks[0]!.bytes : Buffer.concat(chunks.map((c) => c.bytes));
+    const path = `/api/v2/write?org=${encodeURIComponent(this.c.org)}&bucket=${encodeURIComponent(this.c.bucket)}&precision=ms`;
     try {
-      await api.close();
+      await new Promise<void>((resolve, reject) => {
+        let status: number | undefined;
+        let headers: Record<string, string | string[] | undefined> = {};
+        // The node transport reads the body with Buffer.from(body, 'utf-8'): a Buffer is copied as it is.
+        this.influx.transport.send(path, body as unknown as string, {
+          method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, gzipThreshold: GZIP_THRESHOLD, signal,
+        }, {
+          responseStarted: (h, code) => {
+            headers = h;
+            status = code;
+          },
+          error: reject,
+          complete: () => {
+            if (status === undefined || status === 204 || status === 201) resolve();
+            else reject(new HttpError(status, `204 HTTP response status code expected, but ${status} returned`, undefined, '0', undefined, undefined, headers));
+          },
+        });
+      });
     } catch (err) {
       if (err instanceof HttpError) {
         const retryAfter = err.headers?.['retry-after'];
@@ -53,3 +73,6 @@ export class InfluxV2Client {
     }
   }
 }
+
+/** The WriteApi's default: bodies over 1 kB go gzipped (zlib in the thread pool, not on the event loop). */
+const GZIP_THRESHOLD = 1000;

@@ -68,7 +68,7 @@ export function splitChunk(c: LineChunk, n: number): readonly [LineChunk, LineCh
   return [{ bytes: c.bytes.subarray(0, at), points: n, pooled: undefined }, { bytes: c.bytes.subarray(at), points: c.points - n, pooled: undefined }];
 }
 
-/** The lines of chunks as text, without the last newline (the 2.x client joins records with one). */
+/** The lines of a chunk as text, without the last newline (tests, the bench). */
 export function chunkText(c: LineChunk): string {
   return c.bytes.toString('utf8', 0, c.bytes.length - 1);
 }

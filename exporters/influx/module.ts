@@ -84,7 +84,7 @@ export class Module extends MgrModule {
       produce: (emit, signal) => this.produce(emit, signal),
       send: async (batch, signal) => {
         const c = this.clientsFor(this.cfg);
-        if (c.v2) return c.v2.write(batch);
+        if (c.v2) return c.v2.write(batch, signal);
         await c.v1!.write(batch, signal);
         // Writes go through: the database is there, whatever the last SHOW DATABASES said.
         this.setOwnCheck('MGR_INFLUX_DB_LIST_FAILED', undefined);

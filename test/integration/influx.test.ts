@@ -162,7 +162,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     const c = new InfluxV2Client(config({ url: vm.url, api_version: '2', org: 'ceph', bucket: 'ceph', token: 'unused' }));
     const stamp = Date.now();
     const lines = await referenceLines('v2', stamp);
-    await c.write([linesChunk(lines)]);
+    await c.write([linesChunk(lines)], AbortSignal.timeout(60_000));
     const series = await waitFor(async () => {
       const s = await vmExport(vm.url, '{__name__=~"ceph_.*_value", fsid="433500eb-af2c-4dac-b9f0-03fd67b0928a"}');
       const pg = await vmExport(vm.url, '{__name__=~"ceph_pg_summary_.*_value"}');
@@ -193,7 +193,7 @@ describe('influx clients and module against real InfluxDB 1.6 and VictoriaMetric
     expect(stored.sort()).toEqual(names.map(v1Expected).sort());
 
     const c2 = new InfluxV2Client(config({ url: vm.url, api_version: '2', org: 'o', bucket: 'names' }));
-    await c2.write([linesChunk(names.map((n, i) => line('names_test', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v2')!))]);
+    await c2.write([linesChunk(names.map((n, i) => line('names_test', [['pool_name', n], ['type_instance', 'objects']], 'value', i, stamp, 'v2')!))], AbortSignal.timeout(60_000));
     const back = await waitFor(async () => {
       const s = await vmExport(vm.url, '{__name__="names_test_value"}');
       return s.length === names.length ? s : undefined;
