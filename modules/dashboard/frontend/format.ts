@@ -19,6 +19,9 @@ export function count(n: number): string {
   return n % 1 === 0 ? String(n) : n.toFixed(1);
 }
 
+/** An ops/s column: one decimal below 10,000 (so a column reads 46.0 above 53.2, not 46), then k/M/G. */
+export const opsRate = (n: number): string => (Number.isFinite(n) && n < 1e4 ? n.toFixed(1) : count(n));
+
 export const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
 export function healthClass(status: string): string {

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { UsageBar } from '../components/chart.js';
 import { VirtualTable, type Column } from '../components/virtual-table.js';
-import { count } from '../format.js';
+import { opsRate } from '../format.js';
 import type { FromWorker, OsdWindow, SortState, ToWorker } from '../osd-order.js';
 
 const COLUMNS: Column[] = [
@@ -84,8 +84,8 @@ export function Osds() {
               <td class="num">{o.pgs}</td>
               <td class="num">{o.commitMs}</td>
               <td class="num">{o.applyMs}</td>
-              <td class="num">{count(o.rdOps)}</td>
-              <td class="num">{count(o.wrOps)}</td>
+              <td class="num">{opsRate(o.rdOps)}</td>
+              <td class="num">{opsRate(o.wrOps)}</td>
             </>
           );
         }} />
