@@ -154,6 +154,6 @@ export async function getAllDaemonHealthMetrics(ctx: StepContext): Promise<void>
   ctx.open('ceph_daemon_health_metrics');
   // One daemon per next(): 10,000 daemons are read over several slices.
   await ctx.readAll('daemonHealthMetrics', ctx.src.daemonHealthMetrics(), ([daemon, metrics]) => {
-    for (const m of metrics) ctx.w.sample('ceph_daemon_health_metrics', ctx.labels.of(LABELS.daemonHealth, [m.type, daemon]), m.value);
+    for (const m of metrics) ctx.w.sample('ceph_daemon_health_metrics', ctx.labels.daemonHealth(m.type, daemon), m.value);
   });
 }

@@ -6,7 +6,7 @@ import type { DaemonHealthMetrics, GetName, OsdPerfInfo, Slicer, Snapshot } from
 import type { PerfSource } from './collect-perf.js';
 import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
-import { staticFamily } from './families.js';
+import { LABELS, staticFamily } from './families.js';
 import type { HealthHistory } from './health-history.js';
 
 /** The module calls a collection reads (MgrModule has them all). */
@@ -34,6 +34,7 @@ export class LabelCaches {
   private readonly pools = new Map<string, string>();
   private readonly keyed = new Map<string, { values: readonly string[]; fragment: string }>();
   private readonly byNames = new Map<readonly string[], Map<string, string>>();
+  private readonly healthMetrics = new Map<string, Map<string, string>>();
 
   /** `{ceph_daemon="osd.3"}` */
   daemon(name: string): string {
@@ -54,6 +55,15 @@ export class LabelCaches {
     const k = String(id);
     let f = this.pools.get(k);
     if (f === undefined) this.pools.set(k, (f = labelFragment(['pool_id'], [k])));
+    return f;
+  }
+
+  /** `{type="SLOW_OPS",ceph_daemon="osd.3"}`, cached per metric type and daemon (no key string built per sample). */
+  daemonHealth(type: string, daemon: string): string {
+    let byDaemon = this.healthMetrics.get(type);
+    if (byDaemon === undefined) this.healthMetrics.set(type, (byDaemon = new Map()));
+    let f = byDaemon.get(daemon);
+    if (f === undefined) byDaemon.set(daemon, (f = labelFragment(LABELS.daemonHealth, [type, daemon])));
     return f;
   }
 
@@ -83,12 +93,14 @@ export class LabelCaches {
   trim(liveEntries: number): void {
     let size = this.daemons.size + this.pools.size + this.keyed.size + this.osds.length;
     for (const m of this.byNames.values()) size += m.size;
+    for (const m of this.healthMetrics.values()) size += m.size;
     if (size > 4 * liveEntries + 1024) {
       this.daemons.clear();
       this.osds.length = 0;
       this.pools.clear();
       this.keyed.clear();
       this.byNames.clear();
+      this.healthMetrics.clear();
     }
   }
 }
