@@ -23,6 +23,7 @@ import { monitorEventLoopDelay, performance, PerformanceObserver, constants as p
 import { discover, discoveryItems } from '../exporters/zabbix/discovery.js';
 import { buildItems, itemSlices } from '../exporters/zabbix/items.js';
 import type { Module as ZabbixModule } from '../exporters/zabbix/module.js';
+import { ChunkWriter } from '../exporters/zabbix/item-chunk.js';
 import { senderRequest, zabbixClock } from '../exporters/zabbix/sender-protocol.js';
 import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
@@ -59,9 +60,11 @@ interface Window<T> {
   value: T;
   ms: number;
   maxStallMs: number;
-  /** Longest GC pause and how many major (mark-compact) GCs ran. */
+  /** Longest GC pause, how many major (mark-compact) and minor GCs ran, and their pauses summed. */
   gcMaxMs: number;
   majorGcs: number;
+  minorGcs: number;
+  gcTotalMs: number;
   cpuMs: number;
   serverCpuMs: number;
   /** Start on the monotonic clock a --cpu-prof profile's timestamps use (µs). */
@@ -73,10 +76,15 @@ async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<numb
   const h = monitorEventLoopDelay({ resolution: 1 });
   let gcMaxMs = 0;
   let majorGcs = 0;
+  let minorGcs = 0;
+  let gcTotalMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gcMaxMs = Math.max(gcMaxMs, e.duration);
-      if (((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+      gcTotalMs += e.duration;
+      const kind = ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
     }
   });
   gc.observe({ entryTypes: ['gc'] });
@@ -92,7 +100,7 @@ async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<numb
   const serverCpuMs = groupCpuMs(serverGroups) - server0;
   await new Promise((r) => setImmediate(r)); // the observer's last entries
   gc.disconnect();
-  return { value, ms, maxStallMs: h.max / 1e6, gcMaxMs, majorGcs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, startUs };
+  return { value, ms, maxStallMs: h.max / 1e6, gcMaxMs, majorGcs, minorGcs, gcTotalMs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, startUs };
 }
 
 async function main(): Promise<void> {
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
     const zabbix = m.module<Partial<Pick<ZabbixModule, 'budget'>>>('zabbix');
     const yields = (): number => zabbix.budget?.slices ?? 0;
     const detail = (w: Window<unknown>): string =>
-      `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs`;
+      `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major, ${w.minorGcs} minor, ${f1(w.gcTotalMs)} ms in all), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs`;
 
     // Discovery, and the server's LLD creating the items (not what we measure: Zabbix's own work).
     const disc = await withStall(() => command('zabbix', 'discovery'), serverGroups);
@@ -160,7 +168,7 @@ async function main(): Promise<void> {
       const s = await withStall(() => command('zabbix', 'send'), serverGroups);
       const ans = /processed: (\d+); failed: (\d+); total: (\d+)(?:; seconds spent: ([0-9.]+))?/.exec(s.value.outb);
       rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
-      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms); ${detail(s)}; work in ${yields() - yields0} turns`);
+      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms, GC there ${idle.minorGcs} minor / ${idle.majorGcs} major, ${f1(idle.gcTotalMs)} ms); ${detail(s)}; work in ${yields() - yields0} turns`);
       await sleep(3000);
     }
     out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -192,7 +200,16 @@ async function main(): Promise<void> {
     let bytes = 0;
     for (let i = 0; i < sendable.length; i += 2000) bytes += Buffer.byteLength(senderRequest(sendable.slice(i, i + 2000), clock));
     const jsonMs = performance.now() - tj;
-    out(`\nbuild: ${items} items in ${f1(buildMs)} ms (views cached), requests ${f1(jsonMs)} ms for ${(bytes / 1e6).toFixed(1)} MB of JSON (${((jsonMs * 1000) / items).toFixed(1)} µs per item)`);
+    // What the module does: the items written as request bytes in chunks of 250 (item-chunk.ts).
+    const tc = performance.now();
+    const writer = new ChunkWriter({ seq: 0, host: HOST, clock, total: 0, produced: false, tally: false });
+    let chunkBytes = 0;
+    for (let i = 0; i < all.length; i++) {
+      writer.add(all[i]!.key, all[i]!.value);
+      if (writer.count === 250 || i === all.length - 1) chunkBytes += writer.take()!.data.length;
+    }
+    const chunkMs = performance.now() - tc;
+    out(`\nbuild: ${items} items in ${f1(buildMs)} ms (views cached); as request bytes in chunks (the module's way) ${f1(chunkMs)} ms for ${(chunkBytes / 1e6).toFixed(1)} MB (${((chunkMs * 1000) / items).toFixed(1)} µs per item); requests of item objects (senderRequest) ${f1(jsonMs)} ms for ${(bytes / 1e6).toFixed(1)} MB of JSON (${((jsonMs * 1000) / items).toFixed(1)} µs per item)`);
 
     // Baseline: zabbix_sender, in its own process, with the same items on stdin (Ceph's module's way).
     const zs = '/usr/bin/zabbix_sender';

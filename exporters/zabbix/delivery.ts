@@ -1,31 +1,21 @@
-// Delivery of the push loop's batches to every configured Zabbix server (as
-// Ceph's module does: each server gets all items). A batch that reached one
-// server but not another is retried for the missing one only (each item
-// remembers where it went), so no server stores a value twice. Each server's
-// "failed: N" is tallied per interval and narrowed down to keys
-// (refused-keys.ts) for MGR_ZABBIX_SEND_FAILED.
+// Delivery of the push loop's batches (chunks of items as bytes,
+// item-chunk.ts) to every configured Zabbix server (as Ceph's module does:
+// each server gets all items). A batch that reached one server but not
+// another is retried for the missing one only (each chunk remembers where it
+// went, item by item when it went in parts), so no server stores a value
+// twice. Each server's "failed: N" is tallied per interval and narrowed down
+// to keys (refused-keys.ts) for MGR_ZABBIX_SEND_FAILED. While a server refuses
+// nothing, a batch is one request of its chunks' bytes as they are: nothing
+// per item; only the refused-key search reads items back one by one.
 
-import { RefusedKeyFinder } from './refused-keys.js';
-import type { SenderItem, SenderResult, ZabbixClock } from './sender-protocol.js';
-import { sendItems, serverName, type TrapperTimeouts, type ZabbixServer } from './trapper-client.js';
+import {
+  chunkItems, itemCount, markItemSent, markSent, partlySent, pendingFor, type ChunkItem, type Interval, type ItemChunk,
+} from './item-chunk.js';
+import { NORMAL, RefusedKeyFinder } from './refused-keys.js';
+import type { SenderResult } from './sender-protocol.js';
+import { sendRequest, serverName, type TrapperTimeouts, type ZabbixServer } from './trapper-client.js';
 
-/** One interval's items share this: the Zabbix host, the collection time, how many there are. */
-export interface Interval {
-  readonly seq: number;
-  readonly host: string;
-  readonly clock: ZabbixClock;
-  /** Items emitted so far; final once `produced`. */
-  total: number;
-  produced: boolean;
-  /** False for one-off sends (`zabbix discovery`): their answers are not an interval's. */
-  readonly tally: boolean;
-}
-
-export interface QueuedItem extends SenderItem {
-  readonly interval: Interval;
-  /** Servers that already took it (only when some did and others not). */
-  deliveredTo?: Set<string>;
-}
+export type { Interval, ItemChunk } from './item-chunk.js';
 
 /** What one server answered for the items of one interval. */
 export interface ServerTally {
@@ -71,22 +61,22 @@ export interface DeliveryConfig {
 export class Delivery {
   private readonly state = new Map<string, ServerState>();
 
-  /** `room`: resolves when there is room to serialise that many more items (the module's shared Slicer). */
-  constructor(private readonly config: () => DeliveryConfig, private readonly room?: (items: number) => Promise<void>) {}
+  /** `room`: resolves when there is room to read that many more items back from their bytes (the module's shared Slicer). */
+  constructor(private readonly config: () => DeliveryConfig, private readonly room: (items: number) => Promise<void> = () => Promise.resolve()) {}
 
   /** The push loop's send: every server that has not taken an item gets it; throws if any server failed (the loop retries). */
-  async send(batch: readonly QueuedItem[], signal: AbortSignal): Promise<void> {
+  async send(batch: readonly ItemChunk[], signal: AbortSignal): Promise<void> {
     const errors = (await this.deliver(batch, signal)).filter((r) => r.error !== '');
     if (errors.length > 0) throw new Error(errors.map((r) => r.error).join('; '));
   }
 
   /** Sends to every server that has not taken the items; what each answered to this call. */
-  async deliver(batch: readonly QueuedItem[], signal: AbortSignal): Promise<CallResult[]> {
+  async deliver(batch: readonly ItemChunk[], signal: AbortSignal): Promise<CallResult[]> {
     const { servers } = this.config();
     return Promise.all(servers.map(async (server): Promise<CallResult> => {
       const name = serverName(server);
       const out = { server: name, processed: 0, failed: 0, total: 0, secondsSpent: 0, error: '' };
-      const pending = batch.filter((i) => i.deliveredTo?.has(name) !== true);
+      const pending = batch.filter((c) => pendingFor(c, name));
       if (pending.length === 0) return out;
       try {
         await this.sendTo(server, pending, signal, servers.length > 1, out);
@@ -99,24 +89,50 @@ export class Delivery {
   }
 
   /**
-   * Sends `items` to one server in as many requests as its refused-key search
-   * needs; tallies the answers. When a retry could otherwise repeat a request
-   * that got through (several requests or servers), items remember it.
+   * Sends `chunks` to one server: in one request of their bytes while the
+   * server refuses nothing, else item by item in as many requests as its
+   * refused-key search needs; tallies the answers. When a retry could
+   * otherwise repeat a request that got through (several requests or
+   * servers), chunks (or their items) remember it.
    */
-  private async sendTo(server: ZabbixServer, items: readonly QueuedItem[], signal: AbortSignal, severalServers: boolean, out: CallResult): Promise<void> {
+  private async sendTo(server: ZabbixServer, chunks: readonly ItemChunk[], signal: AbortSignal, severalServers: boolean, out: CallResult): Promise<void> {
     const name = serverName(server);
     const st = this.stateOf(name);
-    const plan = st.finder.plan(items);
-    for (const req of plan) {
-      const r = await sendItems(server, req.items, { timeouts: this.config().timeouts, signal, room: this.room });
-      st.finder.record(req.items.map((i) => i.key), req.group, r.failed);
-      out.processed += r.processed;
-      out.failed += r.failed;
-      out.total += r.total;
-      out.secondsSpent += r.secondsSpent;
-      if (req.items[0]!.interval.tally) this.tally(st, req.items[0]!.interval, req.items.length, r);
-      if (severalServers || plan.length > 1) for (const i of req.items) (i.deliveredTo ??= new Set()).add(name);
+    const opts = { timeouts: this.config().timeouts, signal };
+    if (st.finder.idle && !chunks.some((c) => partlySent(c, name))) {
+      let n = 0;
+      for (const c of chunks) n += itemCount(c);
+      const r = await sendRequest(server, chunks.map((c) => c.data), opts);
+      if (r.failed > 0) st.finder.record((await this.itemsOf(chunks, name)).map((i) => i.key), NORMAL, r.failed);
+      this.count(st, out, chunks[0]!.interval, n, r);
+      if (severalServers) for (const c of chunks) markSent(c, name);
+      return;
     }
+    const plan = st.finder.plan(await this.itemsOf(chunks, name));
+    for (const req of plan) {
+      const r = await sendRequest(server, req.items.map((i) => i.data), opts);
+      st.finder.record(req.items.map((i) => i.key), req.group, r.failed);
+      this.count(st, out, req.items[0]!.chunk.interval, req.items.length, r);
+      if (severalServers || plan.length > 1) for (const i of req.items) markItemSent(i, name);
+    }
+  }
+
+  /** The items of `chunks` that `server` has yet to take, read back from their bytes a chunk per room. */
+  private async itemsOf(chunks: readonly ItemChunk[], server: string): Promise<ChunkItem[]> {
+    const out: ChunkItem[] = [];
+    for (const c of chunks) {
+      await this.room(itemCount(c));
+      for (const i of chunkItems(c, server)) out.push(i);
+    }
+    return out;
+  }
+
+  private count(st: ServerState, out: CallResult, iv: Interval, n: number, r: SenderResult): void {
+    out.processed += r.processed;
+    out.failed += r.failed;
+    out.total += r.total;
+    out.secondsSpent += r.secondsSpent;
+    if (iv.tally) this.tally(st, iv, n, r);
   }
 
   private tally(st: ServerState, iv: Interval, n: number, r: SenderResult): void {

@@ -5,17 +5,20 @@
 // backoff, counters on /metrics). Low-level discovery (pools, OSDs) goes first
 // at start, every `discovery_interval` intervals, and when the pools or OSDs
 // change. Commands as Ceph's: zabbix send|discovery|config-set|config-show.
-// Per-item work (building, the discovery JSON, serialising requests) is done
-// in chunks drawn from one budget per turn of the event loop (the SDK's
-// shared Slicer: UNITS_PER_TURN items or MS_PER_TURN ms), so the producer and
-// the senders together hold no turn long.
+// Items are written as request bytes when built, a chunk at a time
+// (item-chunk.ts), and queued as such: sending does nothing per item. Per-item
+// work (building and writing, the discovery JSON, reading items back for the
+// refused-key search) is done in chunks drawn from one budget per turn of the
+// event loop (the SDK's shared Slicer: UNITS_PER_TURN items or MS_PER_TURN
+// ms), so the producer and the senders together hold no turn long.
 // The template to import is zabbix_template.yaml; docs: README "Zabbix".
 
 import {
   Errno, MgrModule, PushLoop, Slicer, healthCheck,
   type CmdMap, type CommandReturn, type GetName, type HealthCheckMap, type ModuleCommand, type ModuleOption,
 } from '../../src/mgr-module/index.js';
-import { Delivery, type CallResult, type Interval, type QueuedItem, type ServerReport } from './delivery.js';
+import { Delivery, type CallResult, type ServerReport } from './delivery.js';
+import { ChunkWriter, chunkOf, itemCount, splitChunk, type Interval, type ItemChunk } from './item-chunk.js';
 import { discover, discoveryItemsPaced } from './discovery.js';
 import { ITEM_SOURCES, itemSlices } from './items.js';
 import { CONFIG_KEYS, MODULE_OPTIONS, parseZabbixHosts, readConfig, zabbixHostName, type ZabbixConfig } from './options.js';
@@ -70,9 +73,10 @@ export class Module extends MgrModule {
   private loopChecks: HealthCheckMap = {};
   private published = '';
 
-  private readonly loop = new PushLoop<QueuedItem>(this, {
+  private readonly loop = new PushLoop<ItemChunk>(this, {
     intervalS: () => this.cfg.intervalS,
     batchSize: () => this.cfg.itemsPerRequest,
+    units: { weight: itemCount, split: splitChunk },
     concurrency: () => 2,
     queueMax: () => QUEUE_MAX,
     // One send may take several requests to each server (refused-key search); each has its own timeout.
@@ -130,13 +134,17 @@ export class Module extends MgrModule {
     return iv;
   }
 
-  private tag(items: readonly ZabbixItem[], iv: Interval): QueuedItem[] {
-    iv.total += items.length;
-    return items.map((i) => ({ key: i.key, value: i.value, host: iv.host, clock: iv.clock, interval: iv }));
+  /** `items` as the chunks the push loop queues (none when there are no items). */
+  private chunks(items: readonly ZabbixItem[], iv: Interval): ItemChunk[] {
+    const c = chunkOf(items, iv);
+    return c === undefined ? [] : [c];
   }
 
-  /** One interval: discovery when due, then the items in slices, each when the turn's budget has room. */
-  private async produce(emit: (items: readonly QueuedItem[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+  /**
+   * One interval: discovery when due, then the items in slices, each built
+   * and written as a chunk of bytes (item-chunk.ts) when the turn's budget has room.
+   */
+  private async produce(emit: (items: readonly ItemChunk[]) => Promise<void>, signal: AbortSignal): Promise<void> {
     if (this.cfg.servers.length === 0) return; // MGR_ZABBIX_NO_SERVER says why
     const iv = this.newInterval(true);
     if (iv === undefined) {
@@ -152,18 +160,22 @@ export class Module extends MgrModule {
       if (this.intervalsSinceDiscovery >= this.cfg.discoveryInterval || text !== this.lastDiscovery) {
         this.intervalsSinceDiscovery = 0;
         this.lastDiscovery = text;
-        await emit(this.tag(d, iv));
+        await this.room(UNITS_PER_TURN); // the LLD JSON escaped and encoded (~0.5 MB at 10,000 OSDs): a turn of its own
+        await emit(this.chunks(d, iv));
       }
     }
     await this.readViews(ITEM_SOURCES);
     const slices = itemSlices(this, SLICE_ITEMS);
+    const writer = new ChunkWriter(iv);
     await this.room(SLICE_ITEMS);
     let cur = slices.next();
     while (!cur.done && !signal.aborted) {
       await this.room(SLICE_ITEMS);
+      for (const it of cur.value) writer.add(it.key, it.value);
+      const chunk = writer.take(); // counted in iv.total
       const next = slices.next();
       if (next.done) iv.produced = true; // before the last emit: its answers may come at once
-      if (cur.value.length > 0) await emit(this.tag(cur.value, iv));
+      if (chunk !== undefined) await emit([chunk]);
       cur = next;
     }
   }
@@ -256,7 +268,8 @@ export class Module extends MgrModule {
     const iv = this.newInterval(false);
     if (iv === undefined) return [-Errno.EAGAIN, '', 'Nothing to send yet: the cluster fsid is not known'];
     const d = await this.discoveryItems();
-    const results = await this.delivery.deliver(this.tag(d, iv), AbortSignal.any([this.signal, AbortSignal.timeout(COMMAND_WAIT_MS)]));
+    await this.room(UNITS_PER_TURN); // the LLD JSON escaped and encoded: a turn of its own
+    const results = await this.delivery.deliver(this.chunks(d, iv), AbortSignal.any([this.signal, AbortSignal.timeout(COMMAND_WAIT_MS)]));
     if (results.every((r) => r.error === '' && r.failed === 0)) {
       this.lastDiscovery = d.map((i) => i.value).join('\n');
       this.intervalsSinceDiscovery = 0;

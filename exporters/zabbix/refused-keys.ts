@@ -31,7 +31,7 @@ export class RefusedKeyFinder {
 
   /** One request's worth of items split into requests: the unsuspected together, each suspect group and the refused keys apart. */
   plan<T extends { key: string }>(items: readonly T[]): Array<PlannedRequest<T>> {
-    if (this.suspects.size === 0 && this.refused.size === 0) return [{ items: [...items], group: NORMAL }];
+    if (this.idle) return [{ items: [...items], group: NORMAL }];
     const byGroup = new Map<number, T[]>();
     for (const it of items) {
       const g = this.refused.has(it.key) ? REFUSED : (this.suspects.get(it.key) ?? NORMAL);
@@ -71,6 +71,11 @@ export class RefusedKeyFinder {
 
   get refusedCount(): number {
     return this.refused.size;
+  }
+
+  /** Nothing refused or under investigation: a request goes whole, with no per-key work. */
+  get idle(): boolean {
+    return this.suspects.size === 0 && this.refused.size === 0;
   }
 
   /** Keys still being narrowed down. */

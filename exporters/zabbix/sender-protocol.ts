@@ -46,35 +46,31 @@ class ItemWriter {
 const requestHead = '{"request":"sender data","data":[';
 const requestTail = (sent: ZabbixClock): string => `],"clock":${sent.clock},"ns":${sent.ns}}`;
 
-/** The request for `items`, sent at `sent`, in one piece (strings JSON-escaped). */
-export function senderRequest(items: readonly SenderItem[], sent: ZabbixClock): string {
+/** The items' JSON objects, comma-separated (what goes between the request's brackets). */
+export function senderItemsJson(items: readonly SenderItem[]): string {
   const w = new ItemWriter();
-  return `${requestHead}${items.map((it) => w.write(it)).join(',')}${requestTail(sent)}`;
+  return items.map((it) => w.write(it)).join(',');
 }
 
-/** Items serialised per chunk of senderRequestChunks. */
-export const REQUEST_CHUNK_ITEMS = 250;
+/** The request for `items`, sent at `sent`, in one piece (strings JSON-escaped). */
+export function senderRequest(items: readonly SenderItem[], sent: ZabbixClock): string {
+  return `${requestHead}${senderItemsJson(items)}${requestTail(sent)}`;
+}
+
+const COMMA = Buffer.from(',', 'latin1');
+const REQUEST_HEAD = Buffer.from(requestHead, 'latin1');
 
 /**
- * The same request as senderRequest, as UTF-8 pieces of at most `chunk` items,
- * each serialised only once `room(items)` resolves (the module's shared Slicer: a
- * 2,000-item request is ~15 ms of JSON, more than a turn should hold). The
- * pieces go to the socket as they are, never joined.
+ * The request whose items are `data` (pieces of comma-separated item objects,
+ * as item-chunk.ts writes them), sent at `sent`: the pieces go to the socket
+ * as they are, between the request's head and tail, never joined.
  */
-export async function senderRequestChunks(
-  items: readonly SenderItem[], sent: ZabbixClock, room: (items: number) => Promise<void> | void, chunk = REQUEST_CHUNK_ITEMS,
-): Promise<Buffer[]> {
-  const w = new ItemWriter();
-  const out: Buffer[] = [];
-  const step = Math.max(1, chunk);
-  for (let i = 0; i < items.length; i += step) {
-    const end = Math.min(items.length, i + step);
-    await room(end - i);
-    const parts = new Array<string>(end - i);
-    for (let j = i; j < end; j++) parts[j - i] = w.write(items[j]!);
-    out.push(Buffer.from(`${i === 0 ? requestHead : ','}${parts.join(',')}`, 'utf8'));
+export function senderRequestPieces(data: readonly Buffer[], sent: ZabbixClock): Buffer[] {
+  const out: Buffer[] = [REQUEST_HEAD];
+  for (let i = 0; i < data.length; i++) {
+    if (i > 0) out.push(COMMA);
+    out.push(data[i]!);
   }
-  if (out.length === 0) out.push(Buffer.from(requestHead, 'latin1'));
   out.push(Buffer.from(requestTail(sent), 'latin1'));
   return out;
 }

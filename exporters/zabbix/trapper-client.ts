@@ -4,7 +4,7 @@
 
 import { Socket } from 'node:net';
 import { encodeFrameChunks, FrameReader, type EncodeOptions } from './zbx-frame.js';
-import { parseSenderResponse, senderRequestChunks, zabbixClock, type SenderItem, type SenderResult, type ZabbixClock } from './sender-protocol.js';
+import { parseSenderResponse, senderItemsJson, senderRequestPieces, zabbixClock, type SenderItem, type SenderResult, type ZabbixClock } from './sender-protocol.js';
 
 /** A trapper's answer to "sender data" is one short sentence; anything near this is not one. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -87,19 +87,25 @@ export interface SendOptions extends EncodeOptions {
   readonly signal?: AbortSignal;
   /** When the request is written (default: now). */
   readonly sent?: ZabbixClock;
-  /** Resolves when there is room for serialising `items` more items (the module's shared Slicer); default: at once. */
-  readonly room?: (items: number) => Promise<void> | void;
 }
 
-/** Sends `items` in one request, serialised in paced pieces; resolves with the server's counts. */
-export async function sendItems(server: ZabbixServer, items: readonly SenderItem[], o: SendOptions): Promise<SenderResult> {
-  const pieces = await senderRequestChunks(items, o.sent ?? zabbixClock(Date.now()), o.room ?? (() => undefined));
+/**
+ * Sends one request whose items are `data` (comma-separated item objects in
+ * pieces, as item-chunk.ts writes them; nothing is serialised here); resolves
+ * with the server's counts.
+ */
+export async function sendRequest(server: ZabbixServer, data: readonly Buffer[], o: SendOptions): Promise<SenderResult> {
   if (o.signal?.aborted === true) throw new TrapperError(serverName(server), 'send aborted (module stopping)');
-  const frame = encodeFrameChunks(pieces, o);
+  const frame = encodeFrameChunks(senderRequestPieces(data, o.sent ?? zabbixClock(Date.now())), o);
   const answer = await exchange(server, frame, o.timeouts, o.signal);
   try {
     return parseSenderResponse(answer);
   } catch (err) {
     throw new TrapperError(serverName(server), (err as Error).message, { cause: err });
   }
+}
+
+/** Sends `items` in one request (serialised here: for tools and tests that hold items); resolves with the server's counts. */
+export function sendItems(server: ZabbixServer, items: readonly SenderItem[], o: SendOptions): Promise<SenderResult> {
+  return sendRequest(server, items.length === 0 ? [] : [Buffer.from(senderItemsJson(items), 'utf8')], o);
 }
