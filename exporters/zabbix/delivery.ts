@@ -9,7 +9,7 @@
 // per item; only the refused-key search reads items back one by one.
 
 import {
-  chunkItems, itemCount, markItemSent, markSent, partlySent, pendingFor, type ChunkItem, type Interval, type ItemChunk,
+  chunkItems, itemCount, itemsData, markItemSent, markSent, partlySent, pendingFor, type ChunkItem, type Interval, type ItemChunk,
 } from './item-chunk.js';
 import { NORMAL, RefusedKeyFinder } from './refused-keys.js';
 import type { SenderResult } from './sender-protocol.js';
@@ -110,7 +110,7 @@ export class Delivery {
     }
     const plan = st.finder.plan(await this.itemsOf(chunks, name));
     for (const req of plan) {
-      const r = await sendRequest(server, req.items.map((i) => i.data), opts);
+      const r = await sendRequest(server, itemsData(req.items), opts);
       st.finder.record(req.items.map((i) => i.key), req.group, r.failed);
       this.count(st, out, req.items[0]!.chunk.interval, req.items.length, r);
       if (severalServers || plan.length > 1) for (const i of req.items) markItemSent(i, name);

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { discover, discoveryItems, discoveryItemsPaced } from './discovery.js';
 import {
-  ChunkWriter, chunkItems, markItemSent, markSent, partlySent, pendingFor, splitChunk, type Interval, type ItemChunk,
+  ChunkWriter, chunkItems, itemsData, markItemSent, markSent, partlySent, pendingFor, splitChunk, type Interval, type ItemChunk,
 } from './item-chunk.js';
 import { senderRequest, senderRequestPieces, type SenderItem } from './sender-protocol.js';
 
@@ -67,6 +67,19 @@ describe('ChunkWriter', () => {
       expect(requestOf([a, b])).toBe(senderRequest(items, sent));
       expect([...chunkItems(a, 's'), ...chunkItems(b, 's')].map((i) => i.key)).toEqual(ODD.map(([k]) => k));
     }
+  });
+});
+
+describe('items read back', () => {
+  it('any subset of the items makes the request senderRequest writes for it, in one piece per run of neighbours', () => {
+    const { chunks, items } = written('h', ODD, 3); // chunks of 3, 3, 1
+    const all = chunks.flatMap((c) => chunkItems(c, 's'));
+    expect(all.map((i) => i.key)).toEqual(ODD.map(([k]) => k));
+    const pick = [0, 1, 2, 4, 6]; // a run of 3 in the first chunk, one of the second, the third chunk
+    const some = pick.map((i) => all[i]!);
+    const pieces = itemsData(some);
+    expect(pieces).toHaveLength(3);
+    expect(Buffer.concat(senderRequestPieces(pieces, sent)).toString('utf8')).toBe(senderRequest(pick.map((i) => items[i]!), sent));
   });
 });
 

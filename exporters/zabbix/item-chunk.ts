@@ -36,12 +36,11 @@ export interface ItemChunk {
   sentTo?: Map<string, true | Uint8Array>;
 }
 
-/** An item of a chunk, cut out of its bytes (the refused-key search handles items one by one). */
+/** An item of a chunk, with its key read back from its bytes (the refused-key search handles items one by one). */
 export interface ChunkItem {
   readonly chunk: ItemChunk;
   readonly index: number;
   readonly key: string;
-  readonly data: Buffer;
 }
 
 /** JSON strings that are printable ASCII with nothing to escape are written as they are (keys, numbers). */
@@ -127,15 +126,49 @@ export function partlySent(c: ItemChunk, server: string): boolean {
   return s !== undefined && s !== true;
 }
 
+const VALUE_FIELD = Buffer.from(',"value":', 'latin1');
+const BACKSLASH = 0x5c;
+
+/**
+ * The key of the item at [start, end): its JSON string follows `"key":` and
+ * ends right before `,"value":` (inside a JSON string every quote is escaped,
+ * so that text cannot occur in the key); decoded as JSON only when escaped.
+ */
+function keyIn(data: Buffer, start: number, end: number): string {
+  const from = data.indexOf('"key":', start, 'latin1') + 6;
+  const to = data.indexOf(VALUE_FIELD, from);
+  if (from < 6 || to < 0 || to > end) throw new Error('not an item written by ChunkWriter');
+  const slash = data.indexOf(BACKSLASH, from);
+  return slash !== -1 && slash < to ? (JSON.parse(data.toString('utf8', from, to)) as string) : data.toString('utf8', from + 1, to - 1);
+}
+
 /** The chunk's items `server` has yet to take, each with its key (read back from its bytes). */
 export function chunkItems(c: ItemChunk, server: string): ChunkItem[] {
   const s = c.sentTo?.get(server);
   const out: ChunkItem[] = [];
   for (let i = 0; i < c.ends.length; i++) {
     if (s === true || (s !== undefined && s[i] === 1)) continue;
-    const data = c.data.subarray(startOf(c, i), c.ends[i]);
-    out.push({ chunk: c, index: i, key: (JSON.parse(data.toString('utf8')) as { key: string }).key, data });
+    out.push({ chunk: c, index: i, key: keyIn(c.data, startOf(c, i), c.ends[i]!) });
   }
+  return out;
+}
+
+/** The bytes of `items` for a request: one piece per run of neighbours in a chunk (not one per item). */
+export function itemsData(items: readonly ChunkItem[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: { c: ItemChunk; from: number; to: number } | undefined;
+  const flush = (): void => {
+    if (run !== undefined) out.push(run.c.data.subarray(startOf(run.c, run.from), run.c.ends[run.to]));
+  };
+  for (const it of items) {
+    if (run !== undefined && run.c === it.chunk && it.index === run.to + 1) {
+      run.to = it.index;
+      continue;
+    }
+    flush();
+    run = { c: it.chunk, from: it.index, to: it.index };
+  }
+  flush();
   return out;
 }
 
