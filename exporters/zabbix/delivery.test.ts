@@ -1,47 +1,20 @@
 // Delivery of chunks to several servers over real loopback sockets (trappers
-// that answer as Zabbix does, or drop the connection when told): a server
+// that answer as Zabbix does, or drop the connection when told:
+// test/helpers/trapper-stub.ts): a server
 // that failed gets the batch again and one that took it does not; when the
 // refused-key search sends a server's items in several requests and one of
 // them fails, the retry sends only the items it has not taken. No value is
 // stored twice.
 
-import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Delivery } from './delivery.js';
 import { ChunkWriter, type Interval, type ItemChunk } from './item-chunk.js';
-import { encodeFrame, FrameReader } from './zbx-frame.js';
+import { trapperStub, type TrapperStub } from '../../test/helpers/trapper-stub.js';
 
-interface Trapper {
-  port: number;
-  /** Keys of every request it took (answered), in order. */
-  readonly took: string[][];
-  /** Decides each request: drop the connection, or how many items failed. */
-  answer: (keys: string[]) => 'drop' | number;
-  close(): Promise<void>;
-}
+const open: TrapperStub[] = [];
 
-const open: Trapper[] = [];
-
-async function trapper(): Promise<Trapper> {
-  const srv: Server = createServer((s) => {
-    const reader = new FrameReader(1 << 24);
-    s.on('error', () => undefined);
-    s.on('data', (chunk: Buffer) => {
-      const data = reader.push(chunk);
-      if (data === undefined) return;
-      const keys = (JSON.parse(data.toString('utf8')) as { data: Array<{ key: string }> }).data.map((d) => d.key);
-      const a = t.answer(keys);
-      if (a === 'drop') {
-        s.destroy();
-        return;
-      }
-      t.took.push(keys);
-      s.end(encodeFrame(`{"response":"success","info":"processed: ${keys.length - a}; failed: ${a}; total: ${keys.length}; seconds spent: 0.000100"}`));
-    });
-  });
-  const t: Trapper = { port: 0, took: [], answer: () => 0, close: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  t.port = (srv.address() as { port: number }).port;
+async function trapper(): Promise<TrapperStub> {
+  const t = await trapperStub();
   open.push(t);
   return t;
 }
@@ -68,7 +41,7 @@ function interval(keys: readonly string[], per = 40): { iv: Interval; chunks: It
 const KEYS = Array.from({ length: 100 }, (_, i) => `ceph.[osd.${i},up]`);
 const timeouts = { connectMs: 5000, answerMs: 5000 };
 const signal = new AbortController().signal;
-const flat = (t: Trapper): string[] => t.took.flat();
+const flat = (t: TrapperStub): string[] => t.took.flat();
 
 describe('Delivery', () => {
   it('retries a batch for the server that failed only', async () => {

@@ -10,16 +10,15 @@
 // request bytes when built; sending writes nothing per item) than the module's
 // budget per turn allows (its shared Slicer).
 
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/sim/model/sim-cluster.js';
 import { startTestMgr, type TestMgr } from '../../test/helpers/harness.js';
 import { onCpu } from '../../test/helpers/thread-cpu.js';
+import { trapperStub } from '../../test/helpers/trapper-stub.js';
 import { TurnMeter } from '../../test/helpers/turn-meter.js';
 import { ChunkWriter } from './item-chunk.js';
 import { itemSlices } from './items.js';
 import { UNITS_PER_TURN } from './module.js';
-import { encodeFrame, FrameReader } from './zbx-frame.js';
 
 const OSDS = 3000;
 /** Longest slice allowed, ms of this thread's CPU (the module's target is 50 ms of stall). */
@@ -155,25 +154,3 @@ describe(`zabbix items at ${OSDS} OSDs`, () => {
     expect(meter.max('row')).toBeLessThanOrEqual(UNITS_PER_TURN);
   }, 120_000);
 });
-
-/** A trapper on a free loopback port that takes every request and answers that all its items were processed. */
-async function trapperStub(): Promise<{ port: number; items: () => number; close: () => Promise<void> }> {
-  let items = 0;
-  const srv: Server = createServer((s) => {
-    const reader = new FrameReader(1 << 26);
-    s.on('error', () => undefined);
-    s.on('data', (chunk: Buffer) => {
-      const data = reader.push(chunk);
-      if (data === undefined) return;
-      const n = (JSON.parse(data.toString('utf8')) as { data: unknown[] }).data.length;
-      items += n;
-      s.end(encodeFrame(`{"response":"success","info":"processed: ${n}; failed: 0; total: ${n}; seconds spent: 0.000100"}`));
-    });
-  });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (srv.address() as { port: number }).port,
-    items: () => items,
-    close: () => new Promise((resolve) => srv.close(() => resolve())),
-  };
-}
