@@ -33,6 +33,13 @@ export interface DaemonSource {
   sample: () => Float64Array;
   /** OSDs: PG stats of the PGs it is primary for (undefined: nothing to send). */
   pgStats?: () => PgStatsMsg | undefined;
+  /**
+   * OSDs: the same, already as the PG_STATS_BIN payload of protocol `version`
+   * (the session's), preferred over pgStats when given: the simulator writes
+   * it straight from its tables. A RangeError (what the binary form cannot
+   * carry) falls back to pgStats.
+   */
+  pgStatsBin?: (version: number) => Buffer | undefined;
   status?: () => Record<string, string> | undefined;
   healthMetrics?: () => DaemonHealthMetric[] | undefined;
 }
@@ -218,13 +225,28 @@ export class MgrClient extends EventEmitter {
     if (!d || !this.encoder || !this.ready || !this.socket || !this.configure) return;
     this.socket.write(this.encoder.encode(d.sample(), d.status?.(), d.healthMetrics?.()));
     this.reportsSent++;
-    if (!d.pgStats) return;
+    if (!d.pgStats && !d.pgStatsBin) return;
     const now = Date.now();
     if (now - this.lastPgStatsMs < (this.opts.pgStatsIntervalS ?? 0) * 1000 - 50) return;
-    const pg = d.pgStats();
-    if (!pg) return;
+    const frame = this.daemonPgStatsFrame(d);
+    if (!frame) return;
     this.lastPgStatsMs = now;
-    this.socket.write(this.pgStatsFrame(pg));
+    this.socket.write(frame);
+  }
+
+  /** The daemon's PG stats as a frame: its own binary payload when it writes one, else its message encoded. */
+  private daemonPgStatsFrame(d: DaemonSource): Buffer | undefined {
+    if (d.pgStatsBin) {
+      try {
+        const payload = d.pgStatsBin(this.protocolVersion);
+        return payload && encodeFrame(FrameType.PG_STATS_BIN, payload);
+      } catch (err) {
+        if (!(err instanceof RangeError) || !d.pgStats) throw err;
+        if (!this.warnedPgStatsJson) this.log.warn({ err: String(err) }, 'the daemon could not write its PG stats in binary: sending them encoded from its message');
+      }
+    }
+    const pg = d.pgStats?.();
+    return pg && this.pgStatsFrame(pg);
   }
 
   /** PG_STATS_BIN in the session's version's layout; the JSON PG_STATS for a message the binary form cannot carry (odd ids or versions). */

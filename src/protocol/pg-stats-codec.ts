@@ -16,34 +16,15 @@ import {
   type DecodedPgStats, type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
 } from './messages.js';
 import {
-  MAX_PING_PEERS, PING_RECORD_BYTES, checkPingRows, packPingTimes, pingPeerCount, readPingRows, unpackPingTimes, writePingSection,
+  MAX_PING_PEERS, PING_RECORD_BYTES, checkPingRows, packPingTimes, pingPeerCount, readPingRows, unpackPingTimes,
 } from './ping-times.js';
+import {
+  MAX_PG_SET, MAX_PG_STATES, PG_RECORD_FIXED_BYTES, PgStatsBinWriter, R, type PgRecordFields, type PgStatsBinHead,
+} from './pg-stats-writer.js';
 
-/** Byte offsets of a record's fixed part (docs/protocol.md has the table). */
-const R = {
-  pool: 0, ps: 4, state: 8, upN: 10, actingN: 11, blockedN: 12, maskHi: 13, maskLo: 14,
-  upPrimary: 18, actingPrimary: 22, versionEpoch: 26, versionV: 30, reportedEpoch: 38, reportedSeq: 42,
-  logSize: 50, ondiskLogSize: 58, lastScrub: 66, lastDeepScrub: 74, lastChange: 82, lastClean: 90,
-} as const;
-/** Bytes of a record before its ids and stat values. */
-export const PG_RECORD_FIXED_BYTES = 98;
+export { MAX_PG_SET, MAX_PG_STATES, PG_RECORD_FIXED_BYTES, PgStatsBinWriter, type PgStatsBinHead } from './pg-stats-writer.js';
+
 const STAT_N = STAT_SUM_FIELDS.length;
-/** Longest up, acting or blocked_by set (a u8 length). */
-export const MAX_PG_SET = 255;
-/** Most distinct state strings in one message (a u16 index). */
-export const MAX_PG_STATES = 65_536;
-const U32_MAX = 0xffffffff;
-
-/** The JSON head of a PG_STATS_BIN payload. */
-export interface PgStatsBinHead {
-  osd: number;
-  epoch: number;
-  stamp: number;
-  osd_stat: OsdStatReport;
-  pool_statfs?: Array<{ poolid: number } & StoreStatfs>;
-  /** The PG state strings of this message; records name theirs by index. */
-  states: string[];
-}
 
 /**
  * The PG_STATS_BIN payload of a message, in the layout of protocol `version`
@@ -54,42 +35,27 @@ export interface PgStatsBinHead {
  * EPOCH'V, sets longer than 255, a stat value that is not a number, more than
  * MAX_PING_PEERS peers): the sender then falls back to the JSON PG_STATS frame.
  */
-export function encodePgStats(msg: PgStatsMsg, version: number = PROTOCOL_VERSION): Buffer {
-  const pgs = msg.pg_stats;
-  const states: string[] = [];
-  const stateIndex = new Map<string, number>();
-  let bytes = 0;
-  for (const r of pgs) {
-    if (typeof r.state !== 'string') throw cannot(r, 'state is not a string');
-    if (!stateIndex.has(r.state)) {
-      if (states.length === MAX_PG_STATES) throw cannot(r, `more than ${MAX_PG_STATES} distinct states`);
-      stateIndex.set(r.state, states.length);
-      states.push(r.state);
-    }
-    const n = setLength(r, r.up, 'up') + setLength(r, r.acting, 'acting') + (r.blocked_by === undefined ? 0 : setLength(r, r.blocked_by, 'blocked_by'));
-    bytes += PG_RECORD_FIXED_BYTES + 4 * n + 8 * statMask(r, undefined);
-  }
+export function encodePgStats(msg: PgStatsMsg, version: number = PROTOCOL_VERSION, writer: PgStatsBinWriter = new PgStatsBinWriter()): Buffer {
+  writer.reset();
+  const rec = new JsonRecordFields();
+  for (const r of msg.pg_stats) writer.add(rec.of(r));
+  return finishPgStats(writer, msg, version);
+}
+
+/**
+ * The payload of a message whose records were added to `writer` (the
+ * simulator adds its own): the head of `msg` (its osd_stat in the form of
+ * protocol `version`) and, from version 2, its ping times as the section.
+ */
+export function finishPgStats(writer: PgStatsBinWriter, msg: Omit<PgStatsMsg, 'pg_stats'>, version: number): Buffer {
   const section = version >= PING_SECTION_VERSION;
-  const ping = section ? packedPingOf(msg) : undefined;
-  if (ping) bytes += 4 + ping.length * 4;
-  const head: PgStatsBinHead = { osd: msg.osd, epoch: msg.epoch, stamp: msg.stamp, osd_stat: headOsdStat(msg, section), states };
+  const head: Omit<PgStatsBinHead, 'states'> = { osd: msg.osd, epoch: msg.epoch, stamp: msg.stamp, osd_stat: headOsdStat(msg, section) };
   if (msg.pool_statfs !== undefined) head.pool_statfs = msg.pool_statfs;
-  const json = JSON.stringify(head);
-  const headLen = Buffer.byteLength(json);
-  const out = Buffer.allocUnsafe(8 + headLen + bytes);
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setUint32(0, headLen, true);
-  out.write(json, 4, 'utf8');
-  dv.setUint32(4 + headLen, pgs.length, true);
-  let o = 8 + headLen;
-  for (const r of pgs) o = writeRecord(dv, o, r, stateIndex.get(r.state)!);
-  if (ping) o = writePingSection(dv, o, ping);
-  if (o !== out.length) throw new Error(`encodePgStats: wrote ${o} of ${out.length} bytes`);
-  return out;
+  return writer.finish(head, section ? packedPingOf(msg) : undefined, version);
 }
 
 /** The ping times a version 2 message sends: packed as given, or packed from the JSON form. */
-function packedPingOf(msg: PgStatsMsg): Uint32Array {
+function packedPingOf(msg: Omit<PgStatsMsg, 'pg_stats'>): Uint32Array {
   const packed = msg.packedPingTimes;
   const json = (msg.osd_stat as OsdStatReport | undefined)?.network_ping_times;
   const n = packed !== undefined ? pingPeerCount(packed) : json?.length ?? 0;
@@ -98,7 +64,7 @@ function packedPingOf(msg: PgStatsMsg): Uint32Array {
 }
 
 /** osd_stat as the head carries it: without ping times in version 2, with them as JSON in version 1. */
-function headOsdStat(msg: PgStatsMsg, section: boolean): OsdStatReport {
+function headOsdStat(msg: Omit<PgStatsMsg, 'pg_stats'>, section: boolean): OsdStatReport {
   if (typeof msg.osd_stat !== 'object' || msg.osd_stat === null) return msg.osd_stat; // sent as is: the receiver refuses it
   const { network_ping_times: json, ...rest } = msg.osd_stat;
   if (section) return rest;
@@ -106,88 +72,67 @@ function headOsdStat(msg: PgStatsMsg, section: boolean): OsdStatReport {
   return msg.packedPingTimes !== undefined ? { ...rest, network_ping_times: unpackPingTimes(msg.packedPingTimes) } : msg.osd_stat;
 }
 
-const mask = { lo: 0, hi: 0 };
-const version = { versionEpoch: 0, versionV: 0 };
+/** A JSON PgStatReport seen as record fields (checked for what only JSON can get wrong: types, pgid, version text). */
+class JsonRecordFields implements PgRecordFields {
+  pool = 0;
+  ps = 0;
+  state = '';
+  up: ArrayLike<number> = [];
+  upCount = 0;
+  acting: ArrayLike<number> = [];
+  actingCount = 0;
+  upPrimary = -1;
+  actingPrimary = -1;
+  versionEpoch = 0;
+  versionV = 0;
+  reportedEpoch = 0;
+  reportedSeq = 0;
+  logSize = 0;
+  ondiskLogSize = 0;
+  lastScrubStamp = 0;
+  lastDeepScrubStamp = 0;
+  lastChange = 0;
+  lastClean = 0;
+  statSum: ArrayLike<number> = [];
+  blockedBy: ArrayLike<number> = [];
+  blockedByCount = 0;
+  private readonly version = { versionEpoch: 0, versionV: 0 };
 
-function writeRecord(dv: DataView, o: number, r: PgStatReport, state: number): number {
-  const id = typeof r.pgid === 'string' ? parsePgid(r.pgid) : undefined;
-  if (!id) throw cannot(r, 'pgid is not POOL.HEXSEED');
-  if (!parseVersion(typeof r.version === 'string' ? r.version : "0'0", version) || version.versionEpoch > U32_MAX) {
-    throw cannot(r, `version ${JSON.stringify(r.version)} is not EPOCH'V with a 32-bit epoch`);
+  of(r: PgStatReport): this {
+    const id = typeof r.pgid === 'string' ? parsePgid(r.pgid) : undefined;
+    if (!id) throw cannot(r, 'pgid is not POOL.HEXSEED');
+    if (typeof r.state !== 'string') throw cannot(r, 'state is not a string');
+    if (!parseVersion(typeof r.version === 'string' ? r.version : "0'0", this.version)) throw cannot(r, `version ${JSON.stringify(r.version)} is not EPOCH'V`);
+    this.pool = id.pool;
+    this.ps = id.ps;
+    this.state = r.state;
+    this.up = arrayOf(r, r.up, 'up');
+    this.upCount = this.up.length;
+    this.acting = arrayOf(r, r.acting, 'acting');
+    this.actingCount = this.acting.length;
+    this.blockedBy = r.blocked_by === undefined ? [] : arrayOf(r, r.blocked_by, 'blocked_by');
+    this.blockedByCount = this.blockedBy.length;
+    this.upPrimary = num(r.up_primary, -1);
+    this.actingPrimary = num(r.acting_primary, -1);
+    this.versionEpoch = this.version.versionEpoch;
+    this.versionV = this.version.versionV;
+    this.reportedEpoch = r.reported_epoch;
+    this.reportedSeq = r.reported_seq;
+    // What the PGMap reads leniently (an absent or odd value is 0) is sent as it reads it.
+    this.logSize = num(r.log_size);
+    this.ondiskLogSize = num(r.ondisk_log_size);
+    this.lastScrubStamp = num(r.last_scrub_stamp);
+    this.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
+    this.lastChange = num(r.last_change);
+    this.lastClean = num(r.last_clean);
+    this.statSum = arrayOf(r, r.stat_sum, 'stat_sum');
+    return this;
   }
-  if (!Number.isInteger(r.reported_epoch) || r.reported_epoch < 0 || r.reported_epoch > U32_MAX) throw cannot(r, 'reported_epoch is not a 32-bit unsigned integer');
-  if (typeof r.reported_seq !== 'number') throw cannot(r, 'reported_seq is not a number');
-  const blocked = r.blocked_by ?? [];
-  const n = statMask(r, mask);
-  dv.setUint32(o + R.pool, id.pool, true);
-  dv.setUint32(o + R.ps, id.ps, true);
-  dv.setUint16(o + R.state, state, true);
-  dv.setUint8(o + R.upN, r.up.length);
-  dv.setUint8(o + R.actingN, r.acting.length);
-  dv.setUint8(o + R.blockedN, blocked.length);
-  dv.setUint8(o + R.maskHi, mask.hi);
-  dv.setUint32(o + R.maskLo, mask.lo, true);
-  dv.setInt32(o + R.upPrimary, int32(r, r.up_primary, 'up_primary'), true);
-  dv.setInt32(o + R.actingPrimary, int32(r, r.acting_primary, 'acting_primary'), true);
-  dv.setUint32(o + R.versionEpoch, version.versionEpoch, true);
-  dv.setFloat64(o + R.versionV, version.versionV, true);
-  dv.setUint32(o + R.reportedEpoch, r.reported_epoch, true);
-  dv.setFloat64(o + R.reportedSeq, r.reported_seq, true);
-  // What the PGMap reads leniently (an absent or odd value is 0) is sent as it reads it.
-  dv.setFloat64(o + R.logSize, num(r.log_size), true);
-  dv.setFloat64(o + R.ondiskLogSize, num(r.ondisk_log_size), true);
-  dv.setFloat64(o + R.lastScrub, num(r.last_scrub_stamp), true);
-  dv.setFloat64(o + R.lastDeepScrub, num(r.last_deep_scrub_stamp), true);
-  dv.setFloat64(o + R.lastChange, num(r.last_change), true);
-  dv.setFloat64(o + R.lastClean, num(r.last_clean), true);
-  o += PG_RECORD_FIXED_BYTES;
-  for (const set of [r.up, r.acting, blocked]) {
-    for (let i = 0; i < set.length; i++, o += 4) dv.setInt32(o, set[i]!, true);
-  }
-  const stat = r.stat_sum;
-  for (let i = 0; i < STAT_N && n > 0; i++) {
-    if (i < stat.length && stat[i] !== 0) {
-      dv.setFloat64(o, stat[i]!, true);
-      o += 8;
-    }
-  }
-  return o;
 }
 
-/** Number of stat values sent (non-zero; NaN is sent and refused by the receiver, as JSON would be); the mask into `out`. */
-function statMask(r: PgStatReport, out: { lo: number; hi: number } | undefined): number {
-  const stat: unknown = r.stat_sum;
-  if (!Array.isArray(stat)) throw cannot(r, 'stat_sum is not an array');
-  let lo = 0;
-  let hi = 0;
-  let n = 0;
-  const len = Math.min(stat.length, STAT_N);
-  for (let i = 0; i < len; i++) {
-    const v: unknown = stat[i];
-    if (typeof v !== 'number') throw cannot(r, `stat_sum[${i}] is not a number`);
-    if (v === 0) continue;
-    if (i < 32) lo |= 1 << i;
-    else hi |= 1 << (i - 32);
-    n++;
-  }
-  if (out) {
-    out.lo = lo >>> 0;
-    out.hi = hi;
-  }
-  return n;
-}
-
-function setLength(r: PgStatReport, ids: unknown, what: string): number {
-  if (!Array.isArray(ids)) throw cannot(r, `${what} is not an array`);
-  if (ids.length > MAX_PG_SET) throw cannot(r, `${what} has ${ids.length} ids (at most ${MAX_PG_SET})`);
-  for (const x of ids) if (typeof x !== 'number' || (x | 0) !== x) throw cannot(r, `${what} id ${String(x)} is not a 32-bit integer`);
-  return ids.length;
-}
-
-function int32(r: PgStatReport, v: unknown, what: string): number {
-  const x = num(v, -1);
-  if ((x | 0) !== x) throw cannot(r, `${what} ${x} is not a 32-bit integer`);
-  return x;
+function arrayOf(r: PgStatReport, v: unknown, what: string): ArrayLike<number> {
+  if (!Array.isArray(v)) throw cannot(r, `${what} is not an array`);
+  return v as number[];
 }
 
 function cannot(r: PgStatReport, why: string): RangeError {

@@ -7,6 +7,8 @@ import { MgrClient, type MgrClientOptions } from '../client/mgr-client.js';
 import type { Keyring } from '../protocol/keyring.js';
 import { SimCluster, type SimDaemon, type SimOptions } from './model/sim-cluster.js';
 import { runSimCommand } from './model/sim-commands.js';
+import { SimPgRecord } from './model/pg-report.js';
+import { PgStatsBinWriter } from '../protocol/pg-stats-writer.js';
 import type { CommandResult } from '../common/errno.js';
 
 /** The clients the cluster's agents send commands as (src/sim/model/outbox.ts). */
@@ -47,6 +49,9 @@ export class SimRunner {
   private readonly log: Logger;
   /** One client per agent entity the keyring has a key for (crash reports, device predictions). */
   private readonly agents = new Map<string, { client: MgrClient; busy: boolean }>();
+  /** Scratch every OSD writes its PG_STATS_BIN through, one report at a time (all on this thread). */
+  private readonly pgWriter = new PgStatsBinWriter();
+  private readonly pgRecord = new SimPgRecord();
 
   constructor(private readonly opts: SimRunnerOptions) {
     this.log = opts.log;
@@ -127,6 +132,7 @@ export class SimRunner {
         schema: () => schema,
         sample: () => cluster.sampleCounters(d.name, Date.now() / 1000),
         pgStats: osdId >= 0 ? () => cluster.pgStats(osdId, Date.now() / 1000) : undefined,
+        pgStatsBin: osdId >= 0 ? (version) => cluster.pgStatsBin(osdId, Date.now() / 1000, this.pgWriter, this.pgRecord, version) : undefined,
         // What real daemons report with each MMgrReport (the model has no slow ops).
         healthMetrics: () => (d.kind === 'osd' ? OSD_HEALTH : d.kind === 'mon' ? MON_HEALTH : undefined),
       },

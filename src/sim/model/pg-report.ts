@@ -3,11 +3,14 @@
 
 import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs } from '../../protocol/messages.js';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX } from '../../protocol/messages.js';
+import { finishPgStats } from '../../protocol/pg-stats-codec.js';
+import type { PgRecordFields, PgStatsBinWriter } from '../../protocol/pg-stats-writer.js';
 import type { IoLedger } from './io-ledger.js';
+import { CRUSH_ITEM_NONE } from './pg-analysis.js';
 import type { PgEngine } from './pg-engine.js';
 import { PG_DOWN } from './pg-state.js';
 import { pgStateString } from './pg-state.js';
-import type { MemberIndex, PgTable } from './pg-table.js';
+import { MAX_SIZE, type MemberIndex, type PgTable } from './pg-table.js';
 import { allocatedBytes, type OsdUsage } from './osd-usage.js';
 
 const N_FIELDS = STAT_SUM_FIELDS.length;
@@ -34,10 +37,10 @@ export interface ReportContext {
   shardsRepaired: number;
 }
 
-/** The stat_sum vector of one PG at `now`. */
-export function pgStatSum(t: PgTable, engine: PgEngine, ledger: IoLedger, pg: number, now: number): number[] {
+/** The stat_sum vector of one PG at `now`, into `s` (STAT_SUM_FIELDS wide, or wider). */
+export function pgStatSumInto(t: PgTable, engine: PgEngine, ledger: IoLedger, pg: number, now: number, s: Float64Array | number[]): void {
   const p = t.poolOf(pg);
-  const s = new Array<number>(N_FIELDS).fill(0);
+  s.fill(0, 0, N_FIELDS);
   const O = t.objects[pg] as number;
   const eff = engine.effI(pg, now);
   const w = t.ioWeight[pg] as number;
@@ -61,49 +64,122 @@ export function pgStatSum(t: PgTable, engine: PgEngine, ledger: IoLedger, pg: nu
     s[I.num_omap_keys] = O * p.omapKeysPerObject;
     s[I.num_omap_bytes] = O * p.omapKeysPerObject * p.omapBytesPerKey;
   }
+}
+
+/** The stat_sum vector of one PG at `now`. */
+export function pgStatSum(t: PgTable, engine: PgEngine, ledger: IoLedger, pg: number, now: number): number[] {
+  const s = new Array<number>(N_FIELDS).fill(0);
+  pgStatSumInto(t, engine, ledger, pg, now, s);
   return s;
 }
 
-export function pgStatReport(ctx: Pick<ReportContext, 't' | 'engine' | 'ledger' | 'epoch'>, pg: number, now: number): PgStatReport {
-  const { t, engine, ledger, epoch } = ctx;
-  const stat = pgStatSum(t, engine, ledger, pg, now);
-  const a = engine.an.run(t, pg, engine.isUp);
-  const state = t.state[pg] as number;
-  const w = t.work.get(pg);
-  const writes = stat[I.num_write] as number;
-  const seq = (t.reportedSeq[pg] = (t.reportedSeq[pg] as number) + 1);
-  const r: PgStatReport = {
-    pgid: t.pgid(pg),
-    state: pgStateString(state),
-    up: a.upList(),
-    acting: a.actingList(),
-    up_primary: a.upPrimary,
-    acting_primary: a.primary,
-    version: `${epoch}'${writes}`,
-    reported_epoch: epoch,
-    reported_seq: seq,
-    log_size: Math.min(writes, 3000),
-    ondisk_log_size: Math.min(writes, 3000),
-    last_scrub_stamp: t.lastScrub[pg] as number,
-    last_deep_scrub_stamp: t.lastDeepScrub[pg] as number,
-    last_change: t.lastChange[pg] as number,
-    last_clean: w !== undefined && !Number.isNaN(w.uncleanSince) ? Math.max(0, now - w.uncleanSince) : 0,
-    stat_sum: stat,
-  };
-  if ((state & PG_DOWN) !== 0) {
-    const blocked: number[] = [];
-    for (let i = 0; i < a.nDownHolders; i++) blocked.push(a.downHolders[i] as number);
-    r.blocked_by = blocked.sort((x, y) => x - y);
+/**
+ * One PG's report as record fields, refilled in place for every PG (no
+ * object per PG): what PG_STATS_BIN writes, and what pgStatReport turns
+ * into the JSON-shaped object. up and acting as Ceph prints them (an empty
+ * erasure shard is CRUSH_ITEM_NONE).
+ */
+export class SimPgRecord implements PgRecordFields {
+  pool = 0;
+  ps = 0;
+  state = '';
+  readonly up = new Int32Array(MAX_SIZE);
+  upCount = 0;
+  readonly acting = new Int32Array(MAX_SIZE);
+  actingCount = 0;
+  upPrimary = -1;
+  actingPrimary = -1;
+  versionEpoch = 0;
+  versionV = 0;
+  reportedEpoch = 0;
+  reportedSeq = 0;
+  logSize = 0;
+  ondiskLogSize = 0;
+  lastScrubStamp = 0;
+  lastDeepScrubStamp = 0;
+  lastChange = 0;
+  lastClean = 0;
+  readonly statSum = new Float64Array(N_FIELDS);
+  readonly blockedBy = new Int32Array(MAX_SIZE);
+  blockedByCount = 0;
+  /** A down PG: its report names who blocks peering (blocked_by, maybe empty). */
+  private down = false;
+
+  /** Fills in PG `pg` as its primary reports it at `now` (counts the report: reported_seq moves on). */
+  fill(ctx: Pick<ReportContext, 't' | 'engine' | 'ledger' | 'epoch'>, pg: number, now: number): this {
+    const { t, engine, ledger, epoch } = ctx;
+    pgStatSumInto(t, engine, ledger, pg, now, this.statSum);
+    const a = engine.an.run(t, pg, engine.isUp);
+    const state = t.state[pg] as number;
+    const w = t.work.get(pg);
+    const writes = this.statSum[I.num_write] as number;
+    this.pool = t.poolOf(pg).id;
+    this.ps = t.ps[pg] as number;
+    this.state = pgStateString(state);
+    this.upCount = crushList(a.up, a.nUp, this.up);
+    this.actingCount = crushList(a.acting, a.nActing, this.acting);
+    this.upPrimary = a.upPrimary;
+    this.actingPrimary = a.primary;
+    this.versionEpoch = epoch;
+    this.versionV = writes;
+    this.reportedEpoch = epoch;
+    this.reportedSeq = t.reportedSeq[pg] = (t.reportedSeq[pg] as number) + 1;
+    this.logSize = this.ondiskLogSize = Math.min(writes, 3000);
+    this.lastScrubStamp = t.lastScrub[pg] as number;
+    this.lastDeepScrubStamp = t.lastDeepScrub[pg] as number;
+    this.lastChange = t.lastChange[pg] as number;
+    this.lastClean = w !== undefined && !Number.isNaN(w.uncleanSince) ? Math.max(0, now - w.uncleanSince) : 0;
+    this.blockedByCount = 0;
+    this.down = (state & PG_DOWN) !== 0;
+    if (this.down) {
+      for (let i = 0; i < a.nDownHolders; i++) this.blockedBy[i] = a.downHolders[i] as number;
+      this.blockedByCount = a.nDownHolders;
+      this.blockedBy.subarray(0, a.nDownHolders).sort();
+    }
+    return this;
   }
-  return r;
+
+  /** The current PG as the JSON-shaped report (the object path: tests, tools, the JSON frame). */
+  toReport(): PgStatReport {
+    const r: PgStatReport = {
+      pgid: `${this.pool}.${this.ps.toString(16)}`,
+      state: this.state,
+      up: Array.from(this.up.subarray(0, this.upCount)),
+      acting: Array.from(this.acting.subarray(0, this.actingCount)),
+      up_primary: this.upPrimary,
+      acting_primary: this.actingPrimary,
+      version: `${this.versionEpoch}'${this.versionV}`,
+      reported_epoch: this.reportedEpoch,
+      reported_seq: this.reportedSeq,
+      log_size: this.logSize,
+      ondisk_log_size: this.ondiskLogSize,
+      last_scrub_stamp: this.lastScrubStamp,
+      last_deep_scrub_stamp: this.lastDeepScrubStamp,
+      last_change: this.lastChange,
+      last_clean: this.lastClean,
+      stat_sum: Array.from(this.statSum),
+    };
+    if (this.down) r.blocked_by = Array.from(this.blockedBy.subarray(0, this.blockedByCount));
+    return r;
+  }
 }
 
-export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgStatsMsg {
-  const { t, engine, members, usage } = ctx;
-  const pgStats: PgStatReport[] = [];
-  for (const pg of members.of(osd)) {
-    if (engine.reporter(pg) === osd) pgStats.push(pgStatReport(ctx, pg, now));
+/** `ids` (-1: an empty erasure shard) into `out` as Ceph prints them; returns the count. */
+function crushList(ids: Int32Array, n: number, out: Int32Array): number {
+  for (let i = 0; i < n; i++) {
+    const v = ids[i] as number;
+    out[i] = v < 0 ? CRUSH_ITEM_NONE : v;
   }
+  return n;
+}
+
+export function pgStatReport(ctx: Pick<ReportContext, 't' | 'engine' | 'ledger' | 'epoch'>, pg: number, now: number): PgStatReport {
+  return new SimPgRecord().fill(ctx, pg, now).toReport();
+}
+
+/** The osd_stat an OSD reports (without its ping times: they travel packed). */
+function osdStatOf(ctx: ReportContext): OsdStatReport {
+  const usage = ctx.usage;
   const osdStat: OsdStatReport = {
     statfs: ctx.statfs,
     hb_peers: usage.hbPeers,
@@ -117,6 +193,12 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
     seq: ctx.upFrom * 2 ** 32 + ctx.seq,
   };
   if (ctx.alerts !== undefined) osdStat.alerts = { ...ctx.alerts };
+  return osdStat;
+}
+
+/** The per-pool store usage of an OSD, by pool id. */
+function poolStatfsOf(ctx: ReportContext): Array<{ poolid: number } & StoreStatfs> {
+  const { t, usage } = ctx;
   const poolStatfs: Array<{ poolid: number } & StoreStatfs> = [];
   for (const [index, pu] of [...usage.pools.entries()].sort((x, y) => x[0] - y[0])) {
     const stored = Math.round(pu.stored);
@@ -134,5 +216,27 @@ export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgSt
       internal_metadata: 0,
     });
   }
-  return { osd, epoch: ctx.epoch, stamp: now, osd_stat: osdStat, pool_statfs: poolStatfs, pg_stats: pgStats, packedPingTimes: ctx.pingTimes };
+  return poolStatfs;
+}
+
+export function buildPgStats(ctx: ReportContext, osd: number, now: number): PgStatsMsg {
+  const rec = new SimPgRecord();
+  const pgStats: PgStatReport[] = [];
+  for (const pg of ctx.members.of(osd)) if (ctx.engine.reporter(pg) === osd) pgStats.push(rec.fill(ctx, pg, now).toReport());
+  return { osd, epoch: ctx.epoch, stamp: now, osd_stat: osdStatOf(ctx), pool_statfs: poolStatfsOf(ctx), pg_stats: pgStats, packedPingTimes: ctx.pingTimes };
+}
+
+/**
+ * The same message as buildPgStats, written straight into its PG_STATS_BIN
+ * payload for protocol `version`: each PG goes from the table into `writer`
+ * through one reused record, with no object per PG.
+ */
+export function writePgStats(ctx: ReportContext, osd: number, now: number, writer: PgStatsBinWriter, rec: SimPgRecord, version: number): Buffer {
+  writer.reset();
+  const members = ctx.members.of(osd);
+  for (let i = 0; i < members.length; i++) {
+    const pg = members[i] as number;
+    if (ctx.engine.reporter(pg) === osd) writer.add(rec.fill(ctx, pg, now));
+  }
+  return finishPgStats(writer, { osd, epoch: ctx.epoch, stamp: now, osd_stat: osdStatOf(ctx), pool_statfs: poolStatfsOf(ctx), packedPingTimes: ctx.pingTimes }, version);
 }

@@ -15,7 +15,8 @@ import { OsdUsageCache, osdStatfs, usedRatio } from './osd-usage.js';
 import { Placement } from './placement.js';
 import { PgEngine } from './pg-engine.js';
 import { PG_REMAPPED } from './pg-state.js';
-import { buildPgStats } from './pg-report.js';
+import { buildPgStats, writePgStats, type ReportContext, type SimPgRecord } from './pg-report.js';
+import type { PgStatsBinWriter } from '../../protocol/pg-stats-writer.js';
 import { MemberIndex, PgTable } from './pg-table.js';
 import { buildPools, type PoolSpec } from './pools.js';
 import { Rng, hashUnit } from './rng.js';
@@ -410,28 +411,41 @@ export class SimCluster {
   }
 
   pgStats(osd: number, nowS: number): PgStatsMsg | undefined {
+    const ctx = this.reportContext(osd, nowS);
+    return ctx === undefined ? undefined : buildPgStats(ctx, osd, nowS);
+  }
+
+  /**
+   * The same report as pgStats(), written straight into its PG_STATS_BIN
+   * payload for protocol `version` (no object per PG): what the simulator's
+   * daemons send. `writer` and `rec` are scratch, reused across calls.
+   */
+  pgStatsBin(osd: number, nowS: number, writer: PgStatsBinWriter, rec: SimPgRecord, version: number): Buffer | undefined {
+    const ctx = this.reportContext(osd, nowS);
+    return ctx === undefined ? undefined : writePgStats(ctx, osd, nowS, writer, rec, version);
+  }
+
+  /** What an OSD's next report is made from (counts the report: its osd_stat seq moves on); undefined for an OSD that is down. */
+  private reportContext(osd: number, nowS: number): ReportContext | undefined {
     if (!(osd >= 0 && osd < this.osd.count) || this.osd.isUp[osd] !== 1) return undefined;
     const seq = (this.osd.reportSeq[osd] = (this.osd.reportSeq[osd] as number) + 1);
     const load = this.loads[0]!.at(nowS);
-    return buildPgStats(
-      {
-        t: this.table,
-        engine: this.engine,
-        members: this.members,
-        ledger: this.ledger,
-        epoch: this.epoch,
-        usage: this.usage.get(osd),
-        statfs: this.statfs(osd),
-        upFrom: this.osd.upFrom[osd] as number,
-        seq,
-        latencyMs: Math.round((this.ledger.writeLatencyNs(osd) / 1e6) * (0.6 + 0.4 * load)),
-        pingTimes: this.heartbeats.pingTimes(osd, this.usage.get(osd).hbPeers, (o) => this.osd.isUp[o] === 1, nowS),
-        alerts: this.faults.osdAlerts.get(osd),
-        shardsRepaired: this.faults.repaired.get(osd) ?? 0,
-      },
-      osd,
-      nowS,
-    );
+    const usage = this.usage.get(osd);
+    return {
+      t: this.table,
+      engine: this.engine,
+      members: this.members,
+      ledger: this.ledger,
+      epoch: this.epoch,
+      usage,
+      statfs: this.statfs(osd),
+      upFrom: this.osd.upFrom[osd] as number,
+      seq,
+      latencyMs: Math.round((this.ledger.writeLatencyNs(osd) / 1e6) * (0.6 + 0.4 * load)),
+      pingTimes: this.heartbeats.pingTimes(osd, usage.hbPeers, (o) => this.osd.isUp[o] === 1, nowS),
+      alerts: this.faults.osdAlerts.get(osd),
+      shardsRepaired: this.faults.repaired.get(osd) ?? 0,
+    };
   }
 
   statfs(osd: number): StoreStatfs {
