@@ -23,6 +23,8 @@ const HEARTBEAT_S = 6;
 
 export class Heartbeats {
   private readonly steps = new Map<number, Step[]>();
+  /** windowStats' answer: mean, least, largest. */
+  private readonly ws = new Float64Array(3);
 
   constructor(private readonly seed: number) {}
 
@@ -40,11 +42,15 @@ export class Heartbeats {
     return this.steps.size > 0;
   }
 
-  /** The ping times of `osd` towards its up peers at `nowS`, packed (network_ping_times once shown). */
-  pingTimes(osd: number, peers: readonly number[], isUp: (osd: number) => boolean, nowS: number): Uint32Array {
+  /**
+   * The ping times of `osd` towards its up peers at `nowS`, packed
+   * (network_ping_times once shown): into `into` when it is large enough (a
+   * view of it is returned: the caller's scratch), else a new array.
+   */
+  pingTimes(osd: number, peers: readonly number[], isUp: (osd: number) => boolean, nowS: number, into?: Uint32Array): Uint32Array {
     let n = 0;
     for (const peer of peers) if (peer !== osd && isUp(peer)) n++;
-    const out = new Uint32Array(n * PING_FIELDS);
+    const out = into !== undefined && into.length >= n * PING_FIELDS ? into.subarray(0, n * PING_FIELDS) : new Uint32Array(n * PING_FIELDS);
     let row = 0;
     for (const peer of peers) {
       if (peer === osd || !isUp(peer)) continue;
@@ -66,12 +72,14 @@ export class Heartbeats {
     const base = 0.15 + 0.5 * hashUnit(this.seed, lo, hi, side);
     const tick = Math.floor(nowS / HEARTBEAT_S);
     const last = base * (0.6 + 0.9 * hashUnit(this.seed ^ 0x51e7, osd * 65_537 + peer, tick, side)) + this.extraAt(osd, peer, which, nowS);
-    WINDOW_S.forEach((w, j) => {
-      const [avg, lo2, hi2] = this.windowStats(osd, peer, which, nowS, w);
-      out[o + PING_IFACE.average + j] = msToUs(base + avg);
-      out[o + PING_IFACE.min + j] = msToUs(base * 0.55 + lo2);
-      out[o + PING_IFACE.max + j] = msToUs(base * 2.8 + hi2);
-    });
+    // No allocation per peer (this runs for ~30 peers of every OSD, every report): the window stats land in `ws`.
+    const ws = this.ws;
+    for (let j = 0; j < WINDOW_S.length; j++) {
+      this.windowStats(osd, peer, which, nowS, WINDOW_S[j]!);
+      out[o + PING_IFACE.average + j] = msToUs(base + ws[0]!);
+      out[o + PING_IFACE.min + j] = msToUs(base * 0.55 + ws[1]!);
+      out[o + PING_IFACE.max + j] = msToUs(base * 2.8 + ws[2]!);
+    }
     out[o + PING_IFACE.last] = msToUs(last);
   }
 
@@ -80,11 +88,15 @@ export class Heartbeats {
     return Math.max(stepAt(this.steps.get(a), which, t), stepAt(this.steps.get(b), which, t));
   }
 
-  /** Mean, least and largest extra ms over [t - w, t]. */
-  private windowStats(a: number, b: number, which: 'back' | 'front', t: number, w: number): [number, number, number] {
+  /** Mean, least and largest extra ms over [t - w, t], into `ws`. */
+  private windowStats(a: number, b: number, which: 'back' | 'front', t: number, w: number): void {
+    const ws = this.ws;
     const sa = this.steps.get(a);
     const sb = this.steps.get(b);
-    if (sa === undefined && sb === undefined) return [0, 0, 0];
+    if (sa === undefined && sb === undefined) {
+      ws.fill(0);
+      return;
+    }
     const from = t - w;
     const cuts = new Set<number>([from, t]);
     for (const s of [...(sa ?? []), ...(sb ?? [])]) if (s.atS > from && s.atS < t) cuts.add(s.atS);
@@ -98,7 +110,9 @@ export class Heartbeats {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    return [integral / w, Number.isFinite(lo) ? lo : 0, hi];
+    ws[0] = integral / w;
+    ws[1] = Number.isFinite(lo) ? lo : 0;
+    ws[2] = hi;
   }
 }
 

@@ -17,6 +17,7 @@ import { PgEngine } from './pg-engine.js';
 import { PG_REMAPPED } from './pg-state.js';
 import { buildPgStats, writePgStats, type ReportContext, type SimPgRecord } from './pg-report.js';
 import type { PgStatsBinWriter } from '../../protocol/pg-stats-writer.js';
+import { PING_FIELDS } from '../../protocol/ping-times.js';
 import { MemberIndex, PgTable } from './pg-table.js';
 import { buildPools, type PoolSpec } from './pools.js';
 import { Rng, hashUnit } from './rng.js';
@@ -160,6 +161,9 @@ export class SimCluster {
   private mapsCache: { version: number; maps: MapMsg } | undefined;
   private totalsCache: { version: number; nowS: number; totals: ClusterTotals } | undefined;
   private metaCache: SimDaemon[] | undefined;
+  /** Where pgStatsBin() packs an OSD's ping times (grown when an OSD has more peers). */
+  private pingScratch = new Uint32Array(64 * PING_FIELDS);
+  private readonly isOsdUp = (o: number): boolean => this.osd.isUp[o] === 1;
 
   constructor(opts: SimOptions) {
     const osds = checkInt('osds', opts.osds, 3, 0);
@@ -421,12 +425,17 @@ export class SimCluster {
    * daemons send. `writer` and `rec` are scratch, reused across calls.
    */
   pgStatsBin(osd: number, nowS: number, writer: PgStatsBinWriter, rec: SimPgRecord, version: number): Buffer | undefined {
-    const ctx = this.reportContext(osd, nowS);
+    const ctx = this.reportContext(osd, nowS, this.pingScratch);
+    if (ctx !== undefined && ctx.pingTimes.buffer !== this.pingScratch.buffer) this.pingScratch = new Uint32Array(ctx.pingTimes.length * 2);
     return ctx === undefined ? undefined : writePgStats(ctx, osd, nowS, writer, rec, version);
   }
 
-  /** What an OSD's next report is made from (counts the report: its osd_stat seq moves on); undefined for an OSD that is down. */
-  private reportContext(osd: number, nowS: number): ReportContext | undefined {
+  /**
+   * What an OSD's next report is made from (counts the report: its osd_stat
+   * seq moves on); undefined for an OSD that is down. Its ping times go into
+   * `pingInto` when it is large enough (scratch: the report is written at once).
+   */
+  private reportContext(osd: number, nowS: number, pingInto?: Uint32Array): ReportContext | undefined {
     if (!(osd >= 0 && osd < this.osd.count) || this.osd.isUp[osd] !== 1) return undefined;
     const seq = (this.osd.reportSeq[osd] = (this.osd.reportSeq[osd] as number) + 1);
     const load = this.loads[0]!.at(nowS);
@@ -442,7 +451,7 @@ export class SimCluster {
       upFrom: this.osd.upFrom[osd] as number,
       seq,
       latencyMs: Math.round((this.ledger.writeLatencyNs(osd) / 1e6) * (0.6 + 0.4 * load)),
-      pingTimes: this.heartbeats.pingTimes(osd, usage.hbPeers, (o) => this.osd.isUp[o] === 1, nowS),
+      pingTimes: this.heartbeats.pingTimes(osd, usage.hbPeers, this.isOsdUp, nowS, pingInto),
       alerts: this.faults.osdAlerts.get(osd),
       shardsRepaired: this.faults.repaired.get(osd) ?? 0,
     };
