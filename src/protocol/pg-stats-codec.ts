@@ -12,19 +12,18 @@ import { FrameError, FrameType, PING_SECTION_VERSION, PROTOCOL_VERSION } from '.
 import { CLIENT_FRAME_BOUNDS, MAX_PG_STATS_BIN_HEAD_BYTES } from './frame-bounds.js';
 import { parseJsonBounded } from './json-bounded.js';
 import {
-  MAX_POOL_ID, STAT_SUM_FIELDS, num, parsePgid, parseVersion, pgidOf,
+  MAX_POOL_ID, parsePgid, parseVersion,
   type DecodedPgStats, type OsdStatReport, type PgReportCursor, type PgStatReport, type PgStatsMsg, type StoreStatfs,
 } from './messages.js';
 import {
   MAX_PING_PEERS, PING_RECORD_BYTES, checkPingRows, packPingTimes, pingPeerCount, readPingRows, unpackPingTimes,
 } from './ping-times.js';
 import {
-  MAX_PG_SET, MAX_PG_STATES, PG_RECORD_FIXED_BYTES, PgStatsBinWriter, R, type PgRecordFields, type PgStatsBinHead,
+  MAX_PG_STATES, PG_RECORD_FIXED_BYTES, PgRecordScalars, PgRecordScratch, PgStatsBinWriter, R, type PgRecordFields, type PgStatsBinHead,
 } from './pg-stats-writer.js';
 
 export { MAX_PG_SET, MAX_PG_STATES, PG_RECORD_FIXED_BYTES, PgStatsBinWriter, type PgStatsBinHead } from './pg-stats-writer.js';
 
-const STAT_N = STAT_SUM_FIELDS.length;
 
 /**
  * The PG_STATS_BIN payload of a message, in the layout of protocol `version`
@@ -73,29 +72,11 @@ function headOsdStat(msg: Omit<PgStatsMsg, 'pg_stats'>, section: boolean): OsdSt
 }
 
 /** A JSON PgStatReport seen as record fields (checked for what only JSON can get wrong: types, pgid, version text). */
-class JsonRecordFields implements PgRecordFields {
-  pool = 0;
-  ps = 0;
-  state = '';
+class JsonRecordFields extends PgRecordScalars implements PgRecordFields {
   up: ArrayLike<number> = [];
-  upCount = 0;
   acting: ArrayLike<number> = [];
-  actingCount = 0;
-  upPrimary = -1;
-  actingPrimary = -1;
-  versionEpoch = 0;
-  versionV = 0;
-  reportedEpoch = 0;
-  reportedSeq = 0;
-  logSize = 0;
-  ondiskLogSize = 0;
-  lastScrubStamp = 0;
-  lastDeepScrubStamp = 0;
-  lastChange = 0;
-  lastClean = 0;
-  statSum: ArrayLike<number> = [];
   blockedBy: ArrayLike<number> = [];
-  blockedByCount = 0;
+  statSum: ArrayLike<number> = [];
   private readonly version = { versionEpoch: 0, versionV: 0 };
 
   of(r: PgStatReport): this {
@@ -112,19 +93,10 @@ class JsonRecordFields implements PgRecordFields {
     this.actingCount = this.acting.length;
     this.blockedBy = r.blocked_by === undefined ? [] : arrayOf(r, r.blocked_by, 'blocked_by');
     this.blockedByCount = this.blockedBy.length;
-    this.upPrimary = num(r.up_primary, -1);
-    this.actingPrimary = num(r.acting_primary, -1);
     this.versionEpoch = this.version.versionEpoch;
     this.versionV = this.version.versionV;
-    this.reportedEpoch = r.reported_epoch;
-    this.reportedSeq = r.reported_seq;
     // What the PGMap reads leniently (an absent or odd value is 0) is sent as it reads it.
-    this.logSize = num(r.log_size);
-    this.ondiskLogSize = num(r.ondisk_log_size);
-    this.lastScrubStamp = num(r.last_scrub_stamp);
-    this.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
-    this.lastChange = num(r.last_change);
-    this.lastClean = num(r.last_clean);
+    this.readScalars(r);
     this.statSum = arrayOf(r, r.stat_sum, 'stat_sum');
     return this;
   }
@@ -265,31 +237,9 @@ function checkPingSection(view: DataView, at: number): number {
 const NO_BYTES: DataView = new DataView(new ArrayBuffer(0));
 
 /** Reads records in place; every record is checked as it is read, so a walk either succeeds or throws. */
-class BinPgCursor implements PgReportCursor {
+class BinPgCursor extends PgRecordScratch implements PgReportCursor {
   count = 0;
-  pool = 0;
-  ps = 0;
-  state = '';
-  readonly up = new Int32Array(MAX_PG_SET);
-  upCount = 0;
-  readonly acting = new Int32Array(MAX_PG_SET);
-  actingCount = 0;
-  upPrimary = -1;
-  actingPrimary = -1;
-  versionEpoch = 0;
-  versionV = 0;
   readonly versionRaw = undefined;
-  reportedEpoch = 0;
-  reportedSeq = 0;
-  logSize = 0;
-  ondiskLogSize = 0;
-  lastScrubStamp = 0;
-  lastDeepScrubStamp = 0;
-  lastChange = 0;
-  lastClean = 0;
-  readonly statSum = new Float64Array(STAT_N);
-  readonly blockedBy = new Int32Array(MAX_PG_SET);
-  blockedByCount = 0;
   private view: DataView = NO_BYTES;
   private states: readonly string[] = [];
   private i = 0;
@@ -354,21 +304,6 @@ class BinPgCursor implements PgReportCursor {
     this.offset = o;
     this.i++;
     return true;
-  }
-
-  /** The current record as a JSON PgStatReport. */
-  toReport(): PgStatReport {
-    const r: PgStatReport = {
-      pgid: pgidOf(this.pool, this.ps), state: this.state,
-      up: Array.from(this.up.subarray(0, this.upCount)), acting: Array.from(this.acting.subarray(0, this.actingCount)),
-      up_primary: this.upPrimary, acting_primary: this.actingPrimary, version: `${this.versionEpoch}'${this.versionV}`,
-      reported_epoch: this.reportedEpoch, reported_seq: this.reportedSeq, log_size: this.logSize, ondisk_log_size: this.ondiskLogSize,
-      last_scrub_stamp: this.lastScrubStamp, last_deep_scrub_stamp: this.lastDeepScrubStamp, last_change: this.lastChange,
-      stat_sum: Array.from(this.statSum),
-    };
-    if (this.lastClean !== 0) r.last_clean = this.lastClean;
-    if (this.blockedByCount > 0) r.blocked_by = Array.from(this.blockedBy.subarray(0, this.blockedByCount));
-    return r;
   }
 
   private f64(at: number, what: string): number {

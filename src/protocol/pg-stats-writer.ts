@@ -10,7 +10,7 @@
 // largest message and stays): use it from one synchronous caller at a time.
 
 import { PING_SECTION_VERSION } from './frames.js';
-import { MAX_POOL_ID, STAT_SUM_FIELDS, type OsdStatReport, type PgReportCursor, type StoreStatfs } from './messages.js';
+import { MAX_POOL_ID, STAT_SUM_FIELDS, num, pgidOf, type OsdStatReport, type PgReportCursor, type PgStatReport, type StoreStatfs } from './messages.js';
 import { NO_PING_TIMES, PING_RECORD_BYTES, pingPeerCount, writePingSection } from './ping-times.js';
 
 /** Byte offsets of a record's fixed part (docs/protocol.md has the table). */
@@ -42,6 +42,73 @@ export interface PgStatsBinHead {
   pool_statfs?: Array<{ poolid: number } & StoreStatfs>;
   /** The PG state strings of this message; records name theirs by index. */
   states: string[];
+}
+
+/** A record's scalar fields, each at its empty value: the base of every record shape below. */
+export class PgRecordScalars {
+  pool = 0;
+  ps = 0;
+  state = '';
+  upCount = 0;
+  actingCount = 0;
+  blockedByCount = 0;
+  upPrimary = -1;
+  actingPrimary = -1;
+  versionEpoch = 0;
+  versionV = 0;
+  reportedEpoch = 0;
+  reportedSeq = 0;
+  logSize = 0;
+  ondiskLogSize = 0;
+  lastScrubStamp = 0;
+  lastDeepScrubStamp = 0;
+  lastChange = 0;
+  lastClean = 0;
+
+  /** The scalars a JSON report gives as numbers, read as the PGMap reads them (an absent or odd value: 0, or -1 for a primary). */
+  readScalars(r: PgStatReport): void {
+    this.upPrimary = num(r.up_primary, -1);
+    this.actingPrimary = num(r.acting_primary, -1);
+    this.reportedEpoch = r.reported_epoch;
+    this.reportedSeq = r.reported_seq;
+    this.logSize = num(r.log_size);
+    this.ondiskLogSize = num(r.ondisk_log_size);
+    this.lastScrubStamp = num(r.last_scrub_stamp);
+    this.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
+    this.lastChange = num(r.last_change);
+    this.lastClean = num(r.last_clean);
+  }
+}
+
+/**
+ * A record refilled in place, its sets and stats in typed arrays (the
+ * decoder's cursor, the simulator's record): no allocation per record.
+ */
+export class PgRecordScratch extends PgRecordScalars implements PgRecordFields {
+  readonly up = new Int32Array(MAX_PG_SET);
+  readonly acting = new Int32Array(MAX_PG_SET);
+  readonly blockedBy = new Int32Array(MAX_PG_SET);
+  readonly statSum = new Float64Array(STAT_N);
+
+  /**
+   * The current record as a JSON PgStatReport. As the decoder gives it back,
+   * last_clean and blocked_by are there only when set; a sender that always
+   * writes them (the simulator: last_clean always, blocked_by for a down PG)
+   * says so.
+   */
+  toReport(lastCleanAlways = false, blockedByAlways = false): PgStatReport {
+    const r: PgStatReport = {
+      pgid: pgidOf(this.pool, this.ps), state: this.state,
+      up: Array.from(this.up.subarray(0, this.upCount)), acting: Array.from(this.acting.subarray(0, this.actingCount)),
+      up_primary: this.upPrimary, acting_primary: this.actingPrimary, version: `${this.versionEpoch}'${this.versionV}`,
+      reported_epoch: this.reportedEpoch, reported_seq: this.reportedSeq, log_size: this.logSize, ondisk_log_size: this.ondiskLogSize,
+      last_scrub_stamp: this.lastScrubStamp, last_deep_scrub_stamp: this.lastDeepScrubStamp, last_change: this.lastChange,
+      ...(lastCleanAlways || this.lastClean !== 0 ? { last_clean: this.lastClean } : {}),
+      stat_sum: Array.from(this.statSum),
+    };
+    if (blockedByAlways || this.blockedByCount > 0) r.blocked_by = Array.from(this.blockedBy.subarray(0, this.blockedByCount));
+    return r;
+  }
 }
 
 export class PgStatsBinWriter {

@@ -7,6 +7,7 @@ import { PING_FIELDS } from '../protocol/ping-times.js';
 import {
   num, parsePgid, parseVersion, pgidOf, type DecodedPgStats, type PgReportCursor, type PgStatReport, type PgStatsMsg,
 } from '../protocol/messages.js';
+import { PgRecordScalars } from '../protocol/pg-stats-writer.js';
 import { PGF } from './pg-states.js';
 import { PGT, STAMP_N } from './pg-stamps.js';
 import { PGI, type PgTable } from './pg-table.js';
@@ -203,31 +204,13 @@ const NO_IDS: readonly number[] = [];
  * the same path as PG_STATS_BIN. One per PGMap, reused; lets go of the
  * message at the end of each walk.
  */
-export class JsonPgCursor implements PgReportCursor {
+export class JsonPgCursor extends PgRecordScalars implements PgReportCursor {
   count = 0;
-  pool = 0;
-  ps = 0;
-  state = '';
   up: ArrayLike<number> = NO_IDS;
-  upCount = 0;
   acting: ArrayLike<number> = NO_IDS;
-  actingCount = 0;
-  upPrimary = -1;
-  actingPrimary = -1;
-  versionEpoch = 0;
-  versionV = 0;
   versionRaw: string | undefined;
-  reportedEpoch = 0;
-  reportedSeq = 0;
-  logSize = 0;
-  ondiskLogSize = 0;
-  lastScrubStamp = 0;
-  lastDeepScrubStamp = 0;
-  lastChange = 0;
-  lastClean = 0;
   statSum: ArrayLike<number> = NO_IDS;
   blockedBy: ArrayLike<number> = NO_IDS;
-  blockedByCount = 0;
   private list: readonly PgStatReport[] = [];
   private ids: Float64Array = new Float64Array(0);
   private i = 0;
@@ -257,18 +240,9 @@ export class JsonPgCursor implements PgReportCursor {
     this.upCount = r.up.length;
     this.acting = r.acting;
     this.actingCount = r.acting.length;
-    this.upPrimary = num(r.up_primary, -1);
-    this.actingPrimary = num(r.acting_primary, -1);
     const version = typeof r.version === 'string' ? r.version : "0'0";
     this.versionRaw = parseVersion(version, this) ? undefined : version;
-    this.reportedEpoch = r.reported_epoch;
-    this.reportedSeq = r.reported_seq;
-    this.logSize = num(r.log_size);
-    this.ondiskLogSize = num(r.ondisk_log_size);
-    this.lastScrubStamp = num(r.last_scrub_stamp);
-    this.lastDeepScrubStamp = num(r.last_deep_scrub_stamp);
-    this.lastChange = num(r.last_change);
-    this.lastClean = num(r.last_clean);
+    this.readScalars(r);
     this.statSum = r.stat_sum;
     this.blockedBy = r.blocked_by ?? NO_IDS;
     this.blockedByCount = this.blockedBy.length;

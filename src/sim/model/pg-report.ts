@@ -4,13 +4,13 @@
 import type { OsdStatReport, PgStatReport, PgStatsMsg, StoreStatfs } from '../../protocol/messages.js';
 import { STAT_SUM_FIELDS, STAT_SUM_INDEX } from '../../protocol/messages.js';
 import { finishPgStats } from '../../protocol/pg-stats-codec.js';
-import type { PgRecordFields, PgStatsBinWriter } from '../../protocol/pg-stats-writer.js';
+import { PgRecordScratch, type PgStatsBinWriter } from '../../protocol/pg-stats-writer.js';
 import type { IoLedger } from './io-ledger.js';
 import { CRUSH_ITEM_NONE } from './pg-analysis.js';
 import type { PgEngine } from './pg-engine.js';
 import { PG_DOWN } from './pg-state.js';
 import { pgStateString } from './pg-state.js';
-import { MAX_SIZE, type MemberIndex, type PgTable } from './pg-table.js';
+import type { MemberIndex, PgTable } from './pg-table.js';
 import { allocatedBytes, type OsdUsage } from './osd-usage.js';
 
 const N_FIELDS = STAT_SUM_FIELDS.length;
@@ -79,29 +79,7 @@ export function pgStatSum(t: PgTable, engine: PgEngine, ledger: IoLedger, pg: nu
  * into the JSON-shaped object. up and acting as Ceph prints them (an empty
  * erasure shard is CRUSH_ITEM_NONE).
  */
-export class SimPgRecord implements PgRecordFields {
-  pool = 0;
-  ps = 0;
-  state = '';
-  readonly up = new Int32Array(MAX_SIZE);
-  upCount = 0;
-  readonly acting = new Int32Array(MAX_SIZE);
-  actingCount = 0;
-  upPrimary = -1;
-  actingPrimary = -1;
-  versionEpoch = 0;
-  versionV = 0;
-  reportedEpoch = 0;
-  reportedSeq = 0;
-  logSize = 0;
-  ondiskLogSize = 0;
-  lastScrubStamp = 0;
-  lastDeepScrubStamp = 0;
-  lastChange = 0;
-  lastClean = 0;
-  readonly statSum = new Float64Array(N_FIELDS);
-  readonly blockedBy = new Int32Array(MAX_SIZE);
-  blockedByCount = 0;
+export class SimPgRecord extends PgRecordScratch {
   /** A down PG: its report names who blocks peering (blocked_by, maybe empty). */
   private down = false;
 
@@ -139,28 +117,9 @@ export class SimPgRecord implements PgRecordFields {
     return this;
   }
 
-  /** The current PG as the JSON-shaped report (the object path: tests, tools, the JSON frame). */
-  toReport(): PgStatReport {
-    const r: PgStatReport = {
-      pgid: `${this.pool}.${this.ps.toString(16)}`,
-      state: this.state,
-      up: Array.from(this.up.subarray(0, this.upCount)),
-      acting: Array.from(this.acting.subarray(0, this.actingCount)),
-      up_primary: this.upPrimary,
-      acting_primary: this.actingPrimary,
-      version: `${this.versionEpoch}'${this.versionV}`,
-      reported_epoch: this.reportedEpoch,
-      reported_seq: this.reportedSeq,
-      log_size: this.logSize,
-      ondisk_log_size: this.ondiskLogSize,
-      last_scrub_stamp: this.lastScrubStamp,
-      last_deep_scrub_stamp: this.lastDeepScrubStamp,
-      last_change: this.lastChange,
-      last_clean: this.lastClean,
-      stat_sum: Array.from(this.statSum),
-    };
-    if (this.down) r.blocked_by = Array.from(this.blockedBy.subarray(0, this.blockedByCount));
-    return r;
+  /** The current PG as the JSON-shaped report the simulator always sent: last_clean always, blocked_by for every down PG. */
+  override toReport(): PgStatReport {
+    return super.toReport(true, this.down);
   }
 }
 
