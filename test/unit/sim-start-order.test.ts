@@ -46,4 +46,30 @@ describe('simulator start-up order', () => {
     await sim.stop(); // start() leaves its loop at the next session it would open
     await started;
   }, 60_000);
+
+  it('a session that is not ready holds its place in the opening window however long it takes', async () => {
+    t ??= await startTestMgr({});
+    let dials = 0;
+    const window = 4;
+    await sim?.stop();
+    const runner = new SimRunner({
+      mgrAddr: t.daemonAddr, keyring: t.keyring, osds: 30, seed: 3, log: silentLogger(), connectBatch: window,
+      dial: () => (dials++ === 0 ? undefined : hung()),
+    });
+    sim = runner;
+    const started = runner.start();
+    // The mon's session is ready and leaves the window; the next `window` sessions hang and fill it.
+    // (Hung sessions time out and dial again: daemons are counted, not dials.)
+    await waitFor(() => (runner.sessions === 1 + window ? true : undefined), 30_000, 'the window to fill');
+    // Before, a place was given up after 10 s and more handshakes piled onto a slow manager: none may open now.
+    const until = Date.now() + 12_000;
+    while (Date.now() < until) {
+      expect(runner.sessions).toBe(1 + window);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(dials).toBeGreaterThan(1 + window); // they kept trying all along
+    await runner.stop();
+    await started;
+    expect(runner.sessions).toBe(0);
+  }, 60_000);
 });
