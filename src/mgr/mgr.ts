@@ -58,6 +58,13 @@ export class Mgr {
   private tickTimer: NodeJS.Timeout | undefined;
   private unsubscribeOptions: (() => void) | undefined;
   private stopped = false;
+  /**
+   * Set while start() binds the daemon listener and loads the modules. The admin
+   * API (and, once bound, the daemon listener) can take a command meanwhile; it
+   * waits for this, or `mgr module enable` would answer ENOENT for a module that
+   * exists but is not loaded yet.
+   */
+  private loading: Promise<void> | undefined;
   private selfMetadata: Record<string, string> | undefined;
   private lastManagerAddrs = '';
   /** managerAddrs() as of the last map (undefined: not read yet). */
@@ -137,14 +144,21 @@ export class Mgr {
 
   /** `afterLoad` runs once modules are loaded and before any starts (boot-time option overrides). */
   async start(afterLoad?: (registry: ModuleRegistry) => void): Promise<void> {
+    let loaded!: () => void;
+    this.loading = new Promise<void>((resolve) => (loaded = resolve));
     try {
-      await this.server.start();
-    } catch (err) {
-      throw new Error(`cannot listen for daemons on ${this.opts.daemonAddr} (--daemon-addr): ${err instanceof Error ? err.message : String(err)}`);
+      try {
+        await this.server.start();
+      } catch (err) {
+        throw new Error(`cannot listen for daemons on ${this.opts.daemonAddr} (--daemon-addr): ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.opts.onListening?.();
+      await this.registry.load(this.opts.modulePaths);
+      afterLoad?.(this.registry);
+    } finally {
+      this.loading = undefined;
+      loaded();
     }
-    this.opts.onListening?.();
-    await this.registry.load(this.opts.modulePaths);
-    afterLoad?.(this.registry);
     const o = this.opts.options;
     this.unsubscribeOptions = o.onChange((name) => {
       if (name === 'mgr_stats_period' || name === 'mgr_stats_threshold') this.server.reconfigure();
@@ -259,7 +273,8 @@ export class Mgr {
     this.log.info({ reason }, 'active side stopped');
   }
 
-  runCommand(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult> {
+  async runCommand(caller: CommandCaller, req: { argv?: string[]; cmd?: Record<string, unknown>; inbuf?: string }): Promise<CommandResult> {
+    if (this.loading !== undefined) await this.loading;
     return this.commands.dispatch(caller, req);
   }
 
