@@ -54,8 +54,10 @@ function labelValue(label: string): number {
 /** Every chart's y labels increase up the axis and fit whole in it (a label wider than the axis loses its first digits). */
 function expectReadableYAxes(axes: YAxis[]): void {
   expect(axes.length).toBeGreaterThan(0);
+  // A flat series (an idle OSD's write ops) gets one tick; the order is checked where there are several, and some chart must have several.
+  expect(Math.max(...axes.map((a) => a.labels.length)), axes.map((a) => `${a.title}: ${a.labels.join(' < ')}`).join('; ')).toBeGreaterThan(1);
   for (const a of axes) {
-    expect(a.labels.length, a.title).toBeGreaterThan(1);
+    expect(a.labels.length, a.title).toBeGreaterThan(0);
     const values = a.labels.map(labelValue);
     for (let i = 1; i < values.length; i++) expect(values[i], `${a.title}: ${a.labels.join(' < ')}`).toBeGreaterThan(values[i - 1]!);
     expect(a.left, a.title).toBeGreaterThanOrEqual(0);
