@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { startEtcd, type EtcdServer } from '../test/helpers/etcd.js';
 import { exited, freePort, poll, spawnLogged, stopChild } from '../test/helpers/procs.js';
 import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/mgrd.js');
@@ -141,6 +142,7 @@ async function mode(name: string, n: number, store: (dir: string) => string[], l
 const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   let etcd: EtcdServer | undefined;
   const results = [];

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { poll, stopChild } from '../test/helpers/procs.js';
 import { sampleProc } from './lib/proc.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -22,6 +23,7 @@ const f1 = (x: number): string => x.toFixed(1);
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const osds = Number(process.argv[2] ?? 10_000);
   const maxS = Number(process.argv[3] ?? 900);
   const root = resolve(process.argv[4] ?? '.');

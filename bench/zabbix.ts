@@ -29,6 +29,7 @@ import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
 import { startBenchMgr } from './lib/bench-mgr.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const HOST = 'ceph-bench';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -104,6 +105,7 @@ async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<numb
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const osds = Number(process.argv[2] ?? 10_000);
   const sends = Number(process.argv[3] ?? 5);
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 // The child processes of the in-process benchmarks (bench:scrape, bench:stall):
 // the simulator (lib/sim-child) and the scraper (lib/scrape-client), each a
-// compiled script next to this file that answers with one line on stdout.
+// compiled script next to this file that answers with one line on stdout. Starting one makes a
+// signal to the benchmark stop every child it has (lib/reap.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { descriptorShortfall } from '../../src/common/fd-budget.js';
 import type { BenchMgr } from './bench-mgr.js';
 import { LinkMux } from './link-mux.js';
+import { stopChildrenOnSignal } from './reap.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `lib/<script>` (compiled, beside this file) in its own node process. */
 export function libChild(script: string, args: string[]): ChildProcess {
+  stopChildrenOnSignal();
   return spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 

@@ -1,6 +1,6 @@
 // Process measurements from /proc (Linux): CPU seconds and resident memory of a PID.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
@@ -21,13 +21,23 @@ export function sampleProc(pid: number): ProcSample {
   return { cpuS: (utime + stime) / TICKS_PER_S, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
 }
 
-/** Child PIDs of a process (the agent's librados helper). */
+/** Child PIDs of a process, whichever of its threads started them (the agent's librados helper, a benchmark's servers). */
 export function childrenOf(pid: number): number[] {
+  const pids: number[] = [];
+  let tasks: string[];
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return [];
+    return pids;
   }
+  for (const task of tasks) {
+    try {
+      for (const p of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/)) if (p) pids.push(Number(p));
+    } catch {
+      // the thread ended
+    }
+  }
+  return pids;
 }
 
 export interface WithHelperFigures {
