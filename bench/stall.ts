@@ -8,7 +8,8 @@
 //     stall; the core's steps (frames, ingest, tick, health, snapshot builds,
 //     GC) are timed so each stall is put down to what ran in it. After each
 //     tick, the reads the prometheus module makes follow, each in its own
-//     macrotask; the module itself is idle (scrape_interval 3600).
+//     macrotask (the per-daemon ones through the iterators, in 5 ms slices,
+//     as the module reads them); the module itself is idle (scrape_interval 3600).
 //
 // Run: npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/stall.js [osds=10000] [windowS=60]
 // (STALL_ONLY_LIVE=1 or STALL_ONLY_DIRECT=1: one part only)
@@ -25,6 +26,7 @@ import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { sampleProc } from './lib/proc.js';
 import { Spans, cpuMs, type SpanStat } from './lib/spans.js';
+import { Slicer } from '../src/mgr-module/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -83,6 +85,20 @@ async function direct(osds: number, lines: string[]): Promise<void> {
   const stats = cs.healthScanStats;
   while (stats.running) await turn();
   rows.push(`| health scan in slices: longest slice / run time / wall | ${f1(stats.longestSliceMs)} | ${f1(stats.lastBusyMs)} run, ${f1(stats.lastWallMs)} wall (${stats.slices} slices) |`);
+  // health() as a tick or a completed scan calls it: with a scan result there, computed again (a module check changed).
+  let n = 0;
+  gc();
+  row('ClusterState.health() with a scan result, recomputed (5 runs)', timeIt(() => {
+    cs.setOwnerChecks('bench', { BENCH: { severity: 'HEALTH_WARN', summary: { message: `run ${n++}`, count: 1 }, detail: [], muted: false } });
+    cs.health();
+  }, 5));
+  gc();
+  feed((now += 5));
+  row('ClusterState.tick, then health() (5 runs, a scan started each)', timeIt(() => {
+    cs.tick((now += 1));
+    cs.health();
+  }, 5));
+  while (stats.running) await turn();
   gc();
   row('computeHealth over every PG, synchronous (3 runs)', timeIt(() => computeHealth({ osdMap, osdTree: cs.osdMapTree, topology: m.topology, pgMap: m }), 3));
   const views: Array<[string, () => unknown]> = [
@@ -138,27 +154,40 @@ function instrument(m: BenchMgr, spans: Spans): void {
   if ('scanNow' in cs) spans.wrap(cs, 'scanNow', 'health: first scan, synchronous', true);
   const scan = (cs as unknown as { healthScan?: object }).healthScan;
   if (scan) spans.wrap(Object.getPrototypeOf(scan) as object, 'runSlice', 'health scan slice', true);
-  // After each tick, the reads the prometheus module makes in a collection, each its own macrotask.
-  const reads: Array<[string, () => unknown]> = [
+  // After each tick, the reads the prometheus module makes in a collection, each its own macrotask:
+  // whole views with get(), the per-daemon ones through the iterators it reads in 5 ms slices
+  // (collect_slice_ms; the SDK's Slicer), each stretch between two yields timed as one step.
+  const whole: Array<[string, () => unknown]> = [
     ['health', () => mgr.views.get('health')],
     ['df', () => mgr.views.get('df')],
     ['pg_status', () => mgr.views.get('pg_status')],
     ['pg_summary', () => mgr.views.get('pg_summary')],
-    ['osd_perf', () => mgr.views.get('osd_perf')],
     ['pool_stats', () => mgr.views.get('pool_stats')],
     ['osd_pool_stats', () => mgr.views.get('osd_pool_stats')],
     ['io_rate', () => mgr.views.get('io_rate')],
     ['osd_map', () => mgr.views.get('osd_map')],
-    ['forEachDaemonCounters', () => mgr.views.forEachDaemonCounters(() => undefined)],
-    ['getDaemonHealthMetrics', () => mgr.views.getDaemonHealthMetrics()],
   ];
+  const sliced: Array<[string, () => Iterator<unknown, void, undefined>]> = [
+    ['osdPerfInfos', () => mgr.views.osdPerfInfos()],
+    ['daemonCounters', () => mgr.views.daemonCounters()],
+    ['daemonHealthMetrics', () => mgr.views.daemonHealthMetrics()],
+  ];
+  const readSliced = async (): Promise<void> => {
+    for (const [name, items] of sliced) {
+      // `read` is called at the end of each stretch between two yields, with its length.
+      await new Slicer(5).each(items(), () => undefined, { read: (ms) => spans.add(`read:${name} (slice)`, performance.now() - ms, ms) });
+    }
+  };
   const tick = mgr.tick.bind(mgr);
   mgr.tick = (): void => {
     spans.time('mgr.tick', tick, true);
     let i = 0;
     const next = (): void => {
-      const r = reads[i++];
-      if (!r) return;
+      const r = whole[i++];
+      if (!r) {
+        readSliced().catch((err: unknown) => console.error('sliced read failed', err));
+        return;
+      }
       spans.time(`read:${r[0]}`, r[1], true);
       setImmediate(next);
     };
@@ -235,7 +264,7 @@ async function live(osds: number, windowS: number, lines: string[]): Promise<voi
     lines.push(
       `### Live: ${osds} OSDs over loopback, ${windowS} s window`,
       '',
-      `mgr_tick_period 2 s, every OSD reports (counters and PG_STATS) every 5 s; after each tick the prometheus module's reads follow, one per macrotask. Machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; over the window the manager's main thread used ${f2(cpuShare)} CPU, the simulator child ${f2(simShare)} CPU; heap used at the end ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB.`,
+      `mgr_tick_period 2 s, every OSD reports (counters and PG_STATS) every 5 s; after each tick the prometheus module's reads follow, one per macrotask (the per-daemon iterators in 5 ms slices). Machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; over the window the manager's main thread used ${f2(cpuShare)} CPU, the simulator child ${f2(simShare)} CPU; heap used at the end ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB.`,
       '',
       `- event-loop delay (perf_hooks, 1 ms resolution): max ${f1(loop.max / 1e6)} ms, p99 ${f1(loop.percentile(99) / 1e6)} ms, p50 ${f1(loop.percentile(50) / 1e6)} ms`,
       `- stalls (1 ms timer late by more than): 20 ms: ${over(20)}, 50 ms: ${over(50)}, 100 ms: ${over(100)}; of them with more than that much main-thread CPU in the stall (work, not waiting for a CPU): 20 ms: ${overCpu(20)}, 50 ms: ${overCpu(50)}, 100 ms: ${overCpu(100)}`,

@@ -4,12 +4,11 @@
 
 import type { DecodedPgStats, MapMsg, PgStatsMsg } from '../protocol/messages.js';
 import type { FsMap, MonMap, MonStatus, OsdMap, OsdMapTree, ServiceMap } from '../mgr-module/map-types.js';
-import { worstStatus, type RecordedCheck } from './health-types.js';
+import { NO_SCANNED_HEALTH, worstStatus, type ScannedHealth } from './health-types.js';
 import type { HealthCheckMap, HealthReport } from '../mgr-module/health.js';
 import { PGMap } from './pg-map.js';
 import { computeHealth, DEFAULT_HEALTH_CONFIG } from './health.js';
 import { osdMapHealth, type OsdMapHealth } from './health-osd.js';
-import { PgHealthScan } from './health-pg.js';
 import { HealthScanJob, type HealthScanStats } from './health-scan.js';
 import { CrushTopology } from './crush-topology.js';
 import { Freezer } from './freezer.js';
@@ -23,9 +22,10 @@ const PG_VIEWS = new Set(['pg_summary', 'pg_status', 'pg_dump', 'pg_stats', 'pg_
 
 export interface ClusterStateOptions {
   /**
-   * From this many PGs on, health's per-PG checks (stuck PGs, scrub
-   * deadlines, unfound detail) run as a sliced background scan after each
-   * tick, and health() serves the last complete one. Below, they are
+   * From this many PGs on, health's checks that visit every PG (stuck PGs,
+   * scrub deadlines, unfound detail) or every OSD's report (usage, slow
+   * heartbeats, store alerts, repairs) run as a sliced background scan after
+   * each tick, and health() serves the last complete one. Below, they are
    * computed in health() itself.
    */
   healthScanMinPgs?: number;
@@ -63,8 +63,8 @@ export class ClusterState {
   private readonly freezer = new Freezer();
   private readonly healthScanMinPgs: number;
   private readonly healthScan: HealthScanJob;
-  /** The per-PG checks of the last complete scan (sliced mode only). */
-  private pgScan: readonly RecordedCheck[] | undefined;
+  /** The checks of the last complete scan (sliced mode only). */
+  private scanned: ScannedHealth | undefined;
   /** The ids of the current osd map (hasOsd). */
   private osdIds: { map: OsdMap; ids: Set<number> } | undefined;
   /** Health's reading of the current osd map and topology (they change far less often than health is asked). */
@@ -73,9 +73,9 @@ export class ClusterState {
   constructor(private readonly opts: ClusterStateOptions = {}) {
     this.healthScanMinPgs = opts.healthScanMinPgs ?? 20_000;
     this.healthScan = new HealthScanJob(
-      (checks) => {
+      (found) => {
         if (!this.scanSliced()) return; // small again since it started: health() computes in place
-        this.pgScan = checks;
+        this.scanned = found;
         this.healthVersion++;
         this.opts.onHealthScan?.();
       },
@@ -219,10 +219,12 @@ export class ClusterState {
     // Health moves with time as well as with reports (stuck PGs, scrub deadlines): it is
     // looked at again every tick, also when no OSD reported (all down: PGs become stuck stale).
     this.healthVersion++;
-    if (this.scanSliced()) this.healthScan.start({ pgMap: this.pgMap, osdMap: this.osdMap!, nowS: this.pgMap.nowS });
-    else {
+    if (this.scanSliced()) {
+      const osdMap = this.osdMap!;
+      this.healthScan.start({ pgMap: this.pgMap, osdMap, mapHealth: this.currentMapHealth(osdMap), nowS: this.pgMap.nowS, config: DEFAULT_HEALTH_CONFIG });
+    } else {
       this.healthScan.cancel();
-      this.pgScan = undefined; // a result from when the cluster was large must not come back
+      this.scanned = undefined; // a result from when the cluster was large must not come back
     }
     if (!this.pgDirty) return false;
     this.pgDirty = false;
@@ -253,23 +255,21 @@ export class ClusterState {
   /**
    * Cluster health: checks computed from maps and PGMap, merged with mon and
    * module checks. The OSDMap checks and those read from PG sums are as of
-   * now; in a large cluster, those that visit every PG are as of the last
-   * complete background scan (a first one is made here if there is none yet).
+   * now; in a large cluster, those that visit every PG or every OSD's report
+   * are as of the last complete background scan, and absent until the first
+   * one completes (as Ceph's PG checks are until its PGMap is ready): no call
+   * here visits them all.
    */
   health(): HealthReport {
     const v = this.healthVersion;
     if (this.healthCache?.version === v) return this.healthCache.report;
     const checks: HealthCheckMap = {};
     if (this.osdMap) {
-      let pgScan: readonly RecordedCheck[] | undefined;
-      if (this.scanSliced()) pgScan = this.pgScan ??= this.scanNow();
-      else this.pgScan = undefined; // small (again): a scan result from long ago must not come back later
-      // The PGMap's topology is the one built from these maps: no rebuild of the hierarchy per report.
-      const topology = this.osdMapTree ? this.pgMap.topology : undefined;
-      if (this.mapHealth?.osdMap !== this.osdMap || this.mapHealth.topology !== topology) {
-        this.mapHealth = osdMapHealth(this.osdMap, topology, DEFAULT_HEALTH_CONFIG);
-      }
-      Object.assign(checks, computeHealth({ osdMap: this.osdMap, topology, pgMap: this.pgMap, osdMapHealth: this.mapHealth, pgScan }));
+      let scanned: ScannedHealth | undefined;
+      if (this.scanSliced()) scanned = this.scanned ?? NO_SCANNED_HEALTH;
+      else this.scanned = undefined; // small (again): a scan result from long ago must not come back later
+      const mapHealth = this.currentMapHealth(this.osdMap);
+      Object.assign(checks, computeHealth({ osdMap: this.osdMap, topology: mapHealth.topology, pgMap: this.pgMap, osdMapHealth: mapHealth, scanned }));
     }
     Object.assign(checks, this.monChecks);
     for (const c of this.ownerChecks.values()) Object.assign(checks, c);
@@ -280,11 +280,14 @@ export class ClusterState {
     return this.healthCache.report;
   }
 
-  /** The per-PG scan in one go: the first report of a large cluster, before any background scan completed. */
-  private scanNow(): readonly RecordedCheck[] {
-    const scan = new PgHealthScan(this.pgMap, this.osdMap!, this.pgMap.nowS, DEFAULT_HEALTH_CONFIG);
-    for (const rec of this.pgMap.pgs()) scan.visit(rec);
-    return Object.freeze(scan.finish());
+  /** Health's reading of the osd map and topology, made again only when either changed. */
+  private currentMapHealth(osdMap: OsdMap): OsdMapHealth {
+    // The PGMap's topology is the one built from these maps: no rebuild of the hierarchy per report.
+    const topology = this.osdMapTree ? this.pgMap.topology : undefined;
+    if (this.mapHealth?.osdMap !== osdMap || this.mapHealth.topology !== topology) {
+      this.mapHealth = osdMapHealth(osdMap, topology, DEFAULT_HEALTH_CONFIG);
+    }
+    return this.mapHealth;
   }
 
   /** Stops background work (the manager is going away). */

@@ -2,7 +2,8 @@
 // OSD_<TYPE>_DOWN, OSD_ORPHAN, OSD_OUT_OF_ORDER_FULL, OSD_FULL /
 // OSD_BACKFILLFULL / OSD_NEARFULL, OSDMAP_FLAGS, POOL_FULL /
 // POOL_BACKFILLFULL / POOL_NEARFULL. What depends on the maps alone is worked
-// out once per map (OsdMapHealth); usage and pool sums are read per report.
+// out once per map (OsdMapHealth); usage (OsdUsageJudge, one OSD at a time) and
+// pool sums are read per report.
 
 import { STAT_SUM_INDEX as S } from '../protocol/messages.js';
 import { checkRecorder, type AddCheck, type RecordedCheck } from './health-types.js';
@@ -135,26 +136,42 @@ function fullRatios(osdMap: OsdMap, cfg: HealthConfig, add: AddCheck): OsdMapHea
   return { near: nr, backfill: br, full: fr };
 }
 
-/** OSD_FULL / OSD_BACKFILLFULL / OSD_NEARFULL: the map's flags, or usage past the ratios. */
-export function osdUsageChecks(h: OsdMapHealth, pgMap: PGMap | undefined, add: AddCheck): void {
-  const { near: nr, backfill: br, full: fr } = h.ratios;
-  const full: number[] = [];
-  const backfill: number[] = [];
-  const near: number[] = [];
-  for (let i = 0; i < h.upIn.length; i++) {
-    const osd = h.upIn[i]!;
-    const f = h.upInFlags[i]!;
+/**
+ * OSD_FULL / OSD_BACKFILLFULL / OSD_NEARFULL: the map's flags, or usage past
+ * the ratios; fed the up and in OSDs one at a time (by index in `upIn`).
+ */
+export class OsdUsageJudge {
+  private readonly full: number[] = [];
+  private readonly backfill: number[] = [];
+  private readonly near: number[] = [];
+
+  constructor(private readonly h: OsdMapHealth) {}
+
+  /** The number of up and in OSDs to visit. */
+  get size(): number {
+    return this.h.upIn.length;
+  }
+
+  /** Judges the i-th up and in OSD from its osd_stat (none yet: the map's flags alone). */
+  visit(i: number, pgMap: PGMap | undefined): void {
+    const { near: nr, backfill: br, full: fr } = this.h.ratios;
+    const osd = this.h.upIn[i]!;
+    const f = this.h.upInFlags[i]!;
     // The OSDs set these flags from their own usage; mgrd derives them from osd_stat as the OSD would.
     const v = pgMap?.osdStat(osd)?.vec;
     const total = v?.[STATFS_COL.total] ?? 0;
     const ratio = total > 0 ? (total - v![STATFS_COL.available]!) / total : 0;
-    if (ratio > fr || (f & FLAG_FULL) !== 0) full.push(osd);
-    else if (ratio > br || (f & FLAG_BACKFILLFULL) !== 0) backfill.push(osd);
-    else if (ratio > nr || (f & FLAG_NEARFULL) !== 0) near.push(osd);
+    if (ratio > fr || (f & FLAG_FULL) !== 0) this.full.push(osd);
+    else if (ratio > br || (f & FLAG_BACKFILLFULL) !== 0) this.backfill.push(osd);
+    else if (ratio > nr || (f & FLAG_NEARFULL) !== 0) this.near.push(osd);
   }
-  if (full.length) add('OSD_FULL', 'HEALTH_ERR', `${full.length} full osd(s)`, full.length, full.map((i) => `osd.${i} is full`));
-  if (backfill.length) add('OSD_BACKFILLFULL', 'HEALTH_WARN', `${backfill.length} backfillfull osd(s)`, backfill.length, backfill.map((i) => `osd.${i} is backfill full`));
-  if (near.length) add('OSD_NEARFULL', 'HEALTH_WARN', `${near.length} nearfull osd(s)`, near.length, near.map((i) => `osd.${i} is near full`));
+
+  report(add: AddCheck): void {
+    const { full, backfill, near } = this;
+    if (full.length) add('OSD_FULL', 'HEALTH_ERR', `${full.length} full osd(s)`, full.length, full.map((i) => `osd.${i} is full`));
+    if (backfill.length) add('OSD_BACKFILLFULL', 'HEALTH_WARN', `${backfill.length} backfillfull osd(s)`, backfill.length, backfill.map((i) => `osd.${i} is backfill full`));
+    if (near.length) add('OSD_NEARFULL', 'HEALTH_WARN', `${near.length} nearfull osd(s)`, near.length, near.map((i) => `osd.${i} is near full`));
+  }
 }
 
 /** The osd map flags an operator is warned about, in get_flag_string's order. */

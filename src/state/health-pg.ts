@@ -14,7 +14,6 @@ import type { PGMap, PgRecord } from './pg-map.js';
 import type { HealthConfig } from './health.js';
 import { byteU, pgVectorString, percent3, timespanStr, utimeString } from './ceph-format.js';
 import { pgStateBit } from './pg-states.js';
-import { OSD_COL } from './stat-vectors.js';
 
 type Consequence = 'UNAVAILABLE' | 'DEGRADED' | 'BACKFILL_FULL' | 'DAMAGED' | 'RECOVERY_FULL';
 
@@ -166,22 +165,17 @@ export class PgHealthScan {
 
 /**
  * The checks the PGMap raises; `add` merges into the OSDMap ones. The per-PG
- * part comes from `scanned` (a scan already made) or from visiting every PG now.
+ * part (`scanned`) and OSD_TOO_MANY_REPAIRS (`repaired`) come from a scan
+ * (health-scan.ts); the rest is read from sums here.
  */
-export function pgHealthChecks(m: PGMap, osdMap: OsdMap, nowS: number, cfg: HealthConfig, add: AddCheck, scanned?: readonly RecordedCheck[]): void {
-  let checks = scanned;
-  if (!checks) {
-    const scan = new PgHealthScan(m, osdMap, nowS, cfg);
-    for (const rec of m.pgs()) scan.visit(rec);
-    checks = scan.finish();
-  }
+export function pgHealthChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddCheck, scanned: readonly RecordedCheck[], repaired: readonly RecordedCheck[]): void {
   // None of these codes is raised by the count-based checks below or by the OSDMap: order among them is free.
-  replayChecks(checks, add);
-  pgCountChecks(m, osdMap, cfg, add);
+  replayChecks(scanned, add);
+  pgCountChecks(m, osdMap, cfg, add, repaired);
 }
 
-/** The PGMap checks read from sums and per-OSD stats alone: cheap at any scale. */
-function pgCountChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddCheck): void {
+/** The PGMap checks read from sums alone: cheap at any scale (the per-OSD one, repaired reads, is scanned). */
+function pgCountChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddCheck, repaired: readonly RecordedCheck[]): void {
   const sum = m.clusterSum.stats;
   if (sum[S.num_scrub_errors]) add('OSD_SCRUB_ERRORS', 'HEALTH_ERR', `${sum[S.num_scrub_errors]} scrub errors`, sum[S.num_scrub_errors]!);
   largeOmapCheck(m, osdMap, add);
@@ -191,7 +185,7 @@ function pgCountChecks(m: PGMap, osdMap: OsdMap, cfg: HealthConfig, add: AddChec
     add('OBJECT_MISPLACED', 'HEALTH_WARN', `${n}/${copies} objects misplaced (${percent3(n, copies)}%)`, n);
   }
   poolQuotaChecks(m, osdMap, cfg, add);
-  repairedReadsCheck(m, cfg, add);
+  replayChecks(repaired, add);
 }
 
 const order = (c: Consequence): number => Object.keys(CONSEQUENCES).indexOf(c);
@@ -329,15 +323,4 @@ class ScrubChecker {
       add(k.code, 'HEALTH_WARN', `${k.total} pgs not ${k.what} in time`, k.total, detail);
     }
   }
-}
-
-function repairedReadsCheck(m: PGMap, cfg: HealthConfig, add: AddCheck): void {
-  // Storage order, then only the hits sorted: no sort of every OSD id each report.
-  const hits: Array<[number, number]> = [];
-  for (const e of m.osdTable.entries()) {
-    const n = e.vec[OSD_COL.numShardsRepaired]!;
-    if (n > cfg.monOsdWarnNumRepaired) hits.push([e.osd, n]);
-  }
-  const detail = hits.sort((a, b) => a[0] - b[0]).map(([osd, n]) => `osd.${osd} had ${n} reads repaired`);
-  if (detail.length) add('OSD_TOO_MANY_REPAIRS', 'HEALTH_WARN', `Too many repaired reads on ${detail.length} OSDs`, detail.length, detail);
 }

@@ -1,23 +1,82 @@
-// The per-PG health scan of a large cluster as a background job: visits every
-// PG in slices of a few milliseconds between other work, so 311,000 PGs never
-// stall the event loop. One scan at a time; ClusterState starts one after each
-// tick and serves the last complete result meanwhile, as Ceph's health is as
-// of its last PGMap update.
+// The health scan of a large cluster as a background job: visits every PG
+// (311,000 at 10,000 OSDs), then every OSD's report (usage, ~600,000 heartbeat
+// rows, store alerts, repairs) in slices of a few milliseconds between other
+// work, so neither stalls the event loop. One scan at a time; ClusterState
+// starts one after each tick and serves the last complete result meanwhile,
+// as Ceph's health is as of its last PGMap update.
 
 import { performance } from 'node:perf_hooks';
 import type { OsdMap } from '../mgr-module/map-types.js';
 import type { PGMap, PgRecord } from './pg-map.js';
-import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from './health.js';
+import type { HealthConfig } from './health.js';
+import type { OsdMapHealth } from './health-osd.js';
 import { PgHealthScan } from './health-pg.js';
-import type { RecordedCheck } from './health-types.js';
+import { OsdHealthScan } from './health-osd-scan.js';
+import type { ScannedHealth } from './health-types.js';
 
 /** What one scan reads. */
 export interface HealthScanTarget {
-  pgMap: PGMap;
+  pgMap: PGMap | undefined;
   osdMap: OsdMap;
-  /** "Now" for stuck and scrub ages, Unix seconds. */
+  /** Health's reading of `osdMap` and its topology (which OSDs are up and in, the full ratios). */
+  mapHealth: OsdMapHealth;
+  /** "Now" for stuck, scrub and heartbeat ages, Unix seconds. */
   nowS: number;
-  config?: Partial<HealthConfig>;
+  config: HealthConfig;
+}
+
+/** PGs visited between two looks at the clock (a visit costs well under a microsecond). */
+export const PG_CLOCK_EVERY = 256;
+
+/**
+ * One scan: every PG when PG stats are ready (pgmap_ready, as ceph-mgr), then
+ * every OSD. `runUntil` may be called across event-loop turns while the
+ * PGMap changes: each PG and OSD is judged as it is when visited.
+ */
+export class FullHealthScan {
+  private readonly pg: PgHealthScan | undefined;
+  private pgs: Iterator<PgRecord> | undefined;
+  readonly osds: OsdHealthScan;
+
+  constructor(private readonly t: HealthScanTarget) {
+    const ready = t.pgMap?.isPgReady() ?? false;
+    if (ready) {
+      this.pg = new PgHealthScan(t.pgMap!, t.osdMap, t.nowS, t.config);
+      this.pgs = t.pgMap!.pgs();
+    }
+    this.osds = new OsdHealthScan(t.pgMap, t.mapHealth, t.nowS, t.config, ready);
+  }
+
+  /** PGs visited (tests count work per slice with it). */
+  get pgsVisited(): number {
+    return this.pg?.visited ?? 0;
+  }
+
+  /** Visits PGs, then OSDs, until `endMs` (performance.now()); true when all were. */
+  runUntil(endMs: number): boolean {
+    const pgs = this.pgs;
+    if (pgs !== undefined) {
+      for (let n = 1; ; n++) {
+        const it = pgs.next();
+        if (it.done === true) break;
+        this.pg!.visit(it.value);
+        if (n % PG_CLOCK_EVERY === 0 && performance.now() >= endMs) return false;
+      }
+      this.pgs = undefined;
+    }
+    return this.osds.runUntil(endMs);
+  }
+
+  finish(): ScannedHealth {
+    return Object.freeze({ pg: this.pg?.finish() ?? [], ...this.osds.finish(this.t.osdMap) });
+  }
+}
+
+/** A whole scan in one go (small clusters, where health() computes in place). */
+export function scanHealthNow(t: HealthScanTarget): ScannedHealth {
+  const scan = new FullHealthScan(t);
+  scan.runUntil(Infinity);
+  return scan.finish();
 }
 
 export interface HealthScanStats {
@@ -37,16 +96,12 @@ export interface HealthScanStats {
 }
 
 interface Running {
-  scan: PgHealthScan;
-  pgs: Iterator<PgRecord>;
+  scan: FullHealthScan;
   startedMs: number;
   busyMs: number;
   /** This scan replaced one that had not completed. */
   isRestart: boolean;
 }
-
-/** PGs visited between two looks at the clock (a visit costs well under a microsecond). */
-const CLOCK_EVERY = 256;
 
 export class HealthScanJob {
   readonly stats: HealthScanStats = { runs: 0, restarts: 0, failures: 0, slices: 0, longestSliceMs: 0, lastBusyMs: 0, lastWallMs: 0, running: false };
@@ -61,7 +116,7 @@ export class HealthScanJob {
    * not start a scan synchronously of its own accord, and should be quick).
    */
   constructor(
-    private readonly onDone: (checks: readonly RecordedCheck[]) => void,
+    private readonly onDone: (found: ScannedHealth) => void,
     private readonly sliceMs = 5,
     /** A slice threw: the scan (and any pending one) is dropped; the next start() begins afresh. Must not throw. */
     private readonly onError: (err: unknown) => void = () => {},
@@ -89,10 +144,8 @@ export class HealthScanJob {
   }
 
   private begin(target: HealthScanTarget, isRestart: boolean): void {
-    const cfg: HealthConfig = { ...DEFAULT_HEALTH_CONFIG, ...target.config };
     this.cur = {
-      scan: new PgHealthScan(target.pgMap, target.osdMap, target.nowS, cfg),
-      pgs: target.pgMap.pgs(),
+      scan: new FullHealthScan(target),
       startedMs: performance.now(),
       busyMs: 0,
       isRestart,
@@ -127,25 +180,21 @@ export class HealthScanJob {
     });
   }
 
-  /** Visits PGs for up to `budgetMs`, then yields; completes the scan when the PGs run out. */
+  /** The running scan (tests count its work per slice). */
+  get current(): FullHealthScan | undefined {
+    return this.cur?.scan;
+  }
+
+  /** Visits PGs and OSDs for up to `budgetMs`, then yields; completes the scan when they run out. */
   runSlice(budgetMs: number): void {
     const cur = this.cur;
     if (!cur) return;
     const t0 = performance.now();
-    const end = t0 + budgetMs;
     let done = false;
-    let checks: readonly RecordedCheck[] | undefined;
+    let found: ScannedHealth | undefined;
     try {
-      for (let n = 1; ; n++) {
-        const it = cur.pgs.next();
-        if (it.done) {
-          done = true;
-          break;
-        }
-        cur.scan.visit(it.value);
-        if (n % CLOCK_EVERY === 0 && performance.now() >= end) break;
-      }
-      if (done) checks = Object.freeze(cur.scan.finish());
+      done = cur.scan.runUntil(t0 + budgetMs);
+      if (done) found = cur.scan.finish();
     } catch (err) {
       // From a timer there is nobody to throw to: drop this scan, keep the last result.
       this.cancel();
@@ -169,6 +218,6 @@ export class HealthScanJob {
     const next = this.pending;
     this.pending = undefined;
     if (next) this.begin(next, false);
-    this.onDone(checks!);
+    this.onDone(found!);
   }
 }

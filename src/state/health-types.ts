@@ -33,3 +33,23 @@ export function checkRecorder(): { add: AddCheck; checks: RecordedCheck[] } {
 export function replayChecks(checks: readonly RecordedCheck[], add: AddCheck): void {
   for (const c of checks) add(c.code, c.severity, c.message, c.count, [...c.detail]);
 }
+
+/**
+ * What a health scan finds by visiting every PG and every OSD's report
+ * (health-scan.ts): the checks health() adds as they were found, in their
+ * places among the others. Empty lists where there was nothing to visit.
+ */
+export interface ScannedHealth {
+  /** PgHealthScan's: PG states (some once stuck), OBJECT_UNFOUND's detail, scrub deadlines. */
+  readonly pg: readonly RecordedCheck[];
+  /** OSD_FULL / OSD_BACKFILLFULL / OSD_NEARFULL. */
+  readonly usage: readonly RecordedCheck[];
+  /** OSD_SLOW_PING_TIME_BACK / _FRONT. */
+  readonly slowPing: readonly RecordedCheck[];
+  /** The objectstore alerts (BLUESTORE_SPURIOUS_READ_ERRORS...). */
+  readonly osAlerts: readonly RecordedCheck[];
+  /** OSD_TOO_MANY_REPAIRS. */
+  readonly repaired: readonly RecordedCheck[];
+}
+
+export const NO_SCANNED_HEALTH: ScannedHealth = Object.freeze({ pg: [], usage: [], slowPing: [], osAlerts: [], repaired: [] });

@@ -5,16 +5,17 @@
 // in health-pg.ts, those read from each OSD's report (slow heartbeats, store
 // alerts, PGs per OSD) in health-osd-stat.ts. A pure function: same input, same checks.
 
-import type { AddCheck, RecordedCheck } from './health-types.js';
+import type { AddCheck, ScannedHealth } from './health-types.js';
 import type { HealthCheckMap } from '../mgr-module/health.js';
 import { replayChecks } from './health-types.js';
 import { healthCheck } from '../mgr-module/health.js';
 import type { OsdMap, OsdMapTree } from '../mgr-module/map-types.js';
 import type { PGMap } from './pg-map.js';
 import { CrushTopology, type CrushDump } from './crush-topology.js';
-import { osdMapHealth, osdUsageChecks, poolFlagChecks, type OsdMapHealth } from './health-osd.js';
+import { osdMapHealth, poolFlagChecks, type OsdMapHealth } from './health-osd.js';
 import { pgHealthChecks } from './health-pg.js';
-import { osAlertChecks, slowPingChecks, tooManyPgsCheck } from './health-osd-stat.js';
+import { tooManyPgsCheck } from './health-osd-stat.js';
+import { scanHealthNow } from './health-scan.js';
 
 export type { AddCheck } from './health-types.js';
 
@@ -87,8 +88,11 @@ export interface HealthInput {
   config?: Partial<HealthConfig>;
   /** What the osd map and topology give alone, kept from an earlier report of the same maps (osdMapHealth()). */
   osdMapHealth?: OsdMapHealth;
-  /** The per-PG checks of a scan already made (ClusterState's sliced scan); without it every PG is visited now. */
-  pgScan?: readonly RecordedCheck[];
+  /**
+   * The checks of a health scan already made (ClusterState's sliced scan:
+   * every PG and every OSD's report); without it they are visited now.
+   */
+  scanned?: ScannedHealth;
 }
 
 export function computeHealth(input: HealthInput): HealthCheckMap {
@@ -102,15 +106,16 @@ export function computeHealth(input: HealthInput): HealthCheckMap {
     } else checks[code] = healthCheck(severity, message, count, detail);
   };
   const mapHealth = input.osdMapHealth ?? osdMapHealth(input.osdMap, input.topology ?? topologyOf(input), cfg);
+  const scanned = input.scanned ??
+    scanHealthNow({ pgMap: input.pgMap, osdMap: input.osdMap, mapHealth, nowS: input.nowS ?? input.pgMap?.nowS ?? 0, config: cfg });
   replayChecks(mapHealth.checks, add);
-  osdUsageChecks(mapHealth, input.pgMap, add);
+  replayChecks(scanned.usage, add);
   poolFlagChecks(input.osdMap, input.pgMap, add);
   // ceph-mgr reports PG health only once every up OSD has reported (pgmap_ready).
   if (input.pgMap?.isPgReady()) {
-    const nowS = input.nowS ?? input.pgMap.nowS;
-    pgHealthChecks(input.pgMap, input.osdMap, nowS, cfg, add, input.pgScan);
-    slowPingChecks(input.pgMap, input.osdMap, mapHealth.topology, nowS, cfg, add);
-    osAlertChecks(input.pgMap, cfg.monHealthMaxDetail, add);
+    pgHealthChecks(input.pgMap, input.osdMap, cfg, add, scanned.pg, scanned.repaired);
+    replayChecks(scanned.slowPing, add);
+    replayChecks(scanned.osAlerts, add);
     tooManyPgsCheck(input.pgMap, input.osdMap, cfg, add);
   }
   return checks;
