@@ -7,18 +7,20 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { CHECK_EVERY, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters } from '../../src/mgr-module/index.js';
 import { BufferPool, ChunkWriter, chunkLines } from './line-chunks.js';
-import { PointBuilder, type PointSource } from './points.js';
+import { PointBuilder, UNITS_PER_TURN, type PointSink, type PointSource } from './points.js';
 
 const OSDS = 2000;
 const COUNTERS = 40;
 
 /** A cluster of OSDS OSDs with COUNTERS useful counters each, one pool, PG states per OSD. */
-function cluster(): PointSource & { reads: number } {
+function cluster(): PointSource & { reads: number; metadataRead: number; countersRead: number } {
   const columns: CounterColumn[] = Array.from({ length: COUNTERS }, (_, i) => ({
     path: `osd.counter_${i}`, description: '', nick: '', type: 2, priority: PRIO_USEFUL, unit: 'none', col: i, width: 1,
   }));
   const src = {
     reads: 0,
+    metadataRead: 0,
+    countersRead: 0,
     get(name: string): unknown {
       src.reads++;
       if (name === 'mon_map') return { fsid: '433500eb-af2c-4dac-b9f0-03fd67b0928a' };
@@ -28,21 +30,21 @@ function cluster(): PointSource & { reads: number } {
       return { by_osd: byOsd, by_pool: { 1: { 'active+clean': 128 } } };
     },
     getMetadata: (type: string, id: string) => ({ hostname: `host-${Number(id) % 50}`, type }),
-    listServers() {
-      src.reads++;
-      return Array.from({ length: 50 }, (_, h) => ({
-        hostname: `host-${h}`, ceph_version: '',
-        services: Array.from({ length: OSDS / 50 }, (_, k) => ({ type: 'osd', id: String(k * 50 + h), ceph_version: '' })),
-      }));
-    },
-    forEachDaemonCounters(visit: (c: DaemonCounters) => void): void {
-      src.reads++;
+    *daemonMetadata(type: string): Generator<[string, Record<string, string>], void, undefined> {
+      if (type !== 'osd') return;
       for (let i = 0; i < OSDS; i++) {
-        visit({ daemon: `osd.${i}`, type: 'osd', id: String(i), schemaVersion: 1, columns, values: Float64Array.from(columns, (_, j) => i * j), stamp: 1 });
+        src.metadataRead++;
+        yield [String(i), { hostname: `host-${i % 50}` }];
+      }
+    },
+    *daemonCounters(): Generator<DaemonCounters, void, undefined> {
+      for (let i = 0; i < OSDS; i++) {
+        src.countersRead++;
+        yield { daemon: `osd.${i}`, type: 'osd', id: String(i), schemaVersion: 1, columns, values: Float64Array.from(columns, (_, j) => i * j), stamp: 1 };
       }
     },
   };
-  return src as unknown as PointSource & { reads: number };
+  return src as unknown as PointSource & { reads: number; metadataRead: number; countersRead: number };
 }
 
 const POINTS = 2 + OSDS * COUNTERS + OSDS + 1;
@@ -89,25 +91,58 @@ describe('building an interval in slices', () => {
     expect(drained[0]).toBeLessThan(slicer.slices / 2);
   });
 
-  it('would be one turn without the budget: the same build with a clock that never moves takes a single slice for the points', async () => {
+  it('does at most UNITS_PER_TURN units of work in a turn of the event loop even when the clock never says the slice is over', async () => {
+    // The clock never moves: only the count of work can end a turn. Work is counted where it happens (points
+    // the sink is given, daemons' counters and metadata the source is asked for) and read by a ticker on
+    // setImmediate, which runs once in each turn of the event loop: what was counted between two of its
+    // runs was done in one turn.
     const slicer = new Slicer(10, undefined, undefined, () => 0);
     const src = cluster();
-    const w = new ChunkWriter(1, 1_000_000, new BufferPool(() => 0));
+    const w = new ChunkWriter(1, 5000, new BufferPool(() => 0));
+    let added = 0;
+    const sink: PointSink = {
+      add: (s, k, v) => {
+        added++;
+        w.add(s, k, v);
+      },
+      get ready() {
+        return w.ready;
+      },
+      end: () => w.end(),
+    };
+    const work = (): number => added + src.countersRead + src.metadataRead;
+    const perTurn: number[] = [];
+    let building = true;
+    const ticker = (async () => {
+      let last = 0;
+      while (building) {
+        const now = work();
+        perTurn.push(now - last);
+        last = now;
+        await nextTurn();
+      }
+      perTurn.push(work() - last);
+    })();
     const lines: string[] = [];
-    let drains = 0;
-    await new PointBuilder('v1').build(src, w, {
+    const n = await new PointBuilder('v1').build(src, sink, {
       slicer, warn: () => undefined,
       drain: () => {
-        drains++;
         lines.push(...chunkLines(w.take()));
         return Promise.resolve();
       },
     });
-    // The core reads (mon_map, df, pg_summary, the servers, the counters) each end a slice of their own, and
-    // so does each hand-over of chunks (a wait); the points themselves none.
-    expect(src.reads).toBe(5);
-    expect(slicer.slices).toBe(1 + src.reads + drains);
+    building = false;
+    await ticker;
+    expect(n).toBe(POINTS);
     expect(lines).toHaveLength(POINTS);
+    const total = POINTS + OSDS + OSDS; // the points, each OSD's counters read, each OSD's metadata read
+    expect(work()).toBe(total);
+    expect(perTurn.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(UNITS_PER_TURN);
+    expect(perTurn.filter((u) => u > 0).length).toBeGreaterThanOrEqual(Math.ceil(total / UNITS_PER_TURN));
+    // Three cluster reads (mon_map, df, pg_summary) end a slice each; the rest are turns ended by the count.
+    expect(src.reads).toBe(3);
+    expect(slicer.slices).toBeGreaterThanOrEqual(Math.floor(total / UNITS_PER_TURN));
   });
 
   it('stops at the next slice when the module is shut down', async () => {

@@ -12,7 +12,7 @@ const STAMP = 1795714826346;
 function series(measurement: string, tags: Array<[string, string]>, dialect: Dialect): Series {
   let prefix = measurement;
   for (const [k, v] of tags) if (v !== '') prefix += `,${k}=${escapeName(v, dialect)}`;
-  return { measurement, tags, prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
+  return { measurement: { name: measurement, tagKeys: tags.map(([k]) => k) }, tagValues: tags.map(([, v]) => v), prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
 }
 
 const key = (name: string, dialect: Dialect): TypeInstance => ({ name, bytes: Buffer.from(`${escapeName(name, dialect)} value=`, 'utf8') });

@@ -18,9 +18,12 @@ export class ObjectSink implements PointSink {
   constructor(private readonly time: string) {}
 
   add(s: Series, key: TypeInstance, value: number): void {
+    const tags: Record<string, string> = {};
+    s.measurement.tagKeys.forEach((k, i) => (tags[k] = s.tagValues[i]!));
+    tags.type_instance = key.name;
     this.points.push({
-      measurement: s.measurement,
-      tags: { ...Object.fromEntries(s.tags), type_instance: key.name },
+      measurement: s.measurement.name,
+      tags,
       time: this.time,
       fields: { value },
     });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Slicer } from '../../src/mgr-module/index.js';
 import { ReferenceCluster } from '../prometheus/reference-cluster.js';
 import { ObjectSink } from './point-sinks.js';
-import { PointBuilder, buildLines } from './points.js';
+import { PointBuilder, buildLines, type PointSource } from './points.js';
 
 const CAPTURE = readFileSync(new URL('../../test/fixtures/ceph-reference/influx/write_body_sample.lp', import.meta.url), 'utf8').trim().split('\n');
 const STAMP = Number(CAPTURE[0]!.split(' ').at(-1));
@@ -57,21 +57,32 @@ describe('influx points against the reference capture', () => {
     expect(chunked).toEqual(whole);
   });
 
-  it('reads every daemon\'s host from one listServers() read, not a metadata copy per daemon: the same lines as through getMetadata', async () => {
+  it('reads every daemon\'s host from daemonMetadata(), not a metadata copy per daemon: the same lines as through getMetadata', async () => {
+    // The builder's own getMetadata calls are counted (the reference cluster's daemonMetadata makes some of its own).
+    const ref = new ReferenceCluster();
     let copies = 0;
-    const counted = new ReferenceCluster();
-    const getMetadata = counted.getMetadata.bind(counted);
-    counted.getMetadata = (t, i) => {
-      copies++;
-      return getMetadata(t, i);
+    const types: string[] = [];
+    const counted: PointSource = {
+      get: ((name: 'df' | 'pg_summary' | 'mon_map') => ref.get(name)) as PointSource['get'],
+      daemonCounters: () => ref.daemonCounters(),
+      daemonMetadata: (t) => {
+        types.push(t);
+        return ref.daemonMetadata(t);
+      },
+      getMetadata: (t, i) => {
+        copies++;
+        return ref.getMetadata(t, i);
+      },
     };
-    const viaServers = await buildLines(new PointBuilder('v1'), counted, STAMP);
+    const viaDaemonMetadata = await buildLines(new PointBuilder('v1'), counted, STAMP);
     expect(copies).toBe(0);
-    const noServers = new ReferenceCluster();
-    (noServers as { listServers?: unknown }).listServers = undefined; // the fallback: getMetadata per daemon
-    const viaMetadata = await buildLines(new PointBuilder('v1'), noServers, STAMP);
-    expect(viaServers).toEqual(viaMetadata);
-    expect(viaServers.filter((l) => l.startsWith('ceph_daemon_stats,') && !l.includes(',host=N/A,')).length).toBeGreaterThan(100);
+    expect(types).toContain('osd');
+    expect(new Set(types).size).toBe(types.length); // each type read once an interval
+    const noDaemonMetadata = new ReferenceCluster();
+    (noDaemonMetadata as { daemonMetadata?: unknown }).daemonMetadata = undefined; // the fallback: getMetadata per daemon
+    const viaMetadata = await buildLines(new PointBuilder('v1'), noDaemonMetadata, STAMP);
+    expect(viaDaemonMetadata).toEqual(viaMetadata);
+    expect(viaDaemonMetadata.filter((l) => l.startsWith('ceph_daemon_stats,') && !l.includes(',host=N/A,')).length).toBeGreaterThan(100);
   });
 
   it('gives self-test objects the same points', async () => {

@@ -9,7 +9,7 @@
 
 import { performance } from 'node:perf_hooks';
 import {
-  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters, type ServerInfo, type Snapshot,
+  CHECK_EVERY, PERFCOUNTER_HISTOGRAM, PRIO_USEFUL, Slicer, type CounterColumn, type DaemonCounters, type Snapshot,
 } from '../../src/mgr-module/index.js';
 import { BufferPool, ChunkWriter, chunkLines, type EncodedKey, type EncodedSeries } from './line-chunks.js';
 import { escapeName, type Dialect } from './line-protocol.js';
@@ -20,20 +20,36 @@ export interface PointSource {
   get(name: 'pg_summary'): Snapshot<'pg_summary'>;
   get(name: 'mon_map'): Snapshot<'mon_map'>;
   getMetadata(svcType: string, svcId: string): Record<string, string> | undefined;
-  /** Daemons by host, read once an interval: a daemon's host without a copy of its metadata (getMetadata is the fallback). */
-  listServers?(): ServerInfo[];
-  forEachDaemonCounters(visit: (c: DaemonCounters) => void): void;
+  /**
+   * The metadata of every daemon of a type, one per next() (the SDK's frozen copies, kept by the core
+   * until a daemon's metadata changes): each daemon's host without a copy of its metadata an interval.
+   * Without it (or for a daemon it lacks) getMetadata is the fallback.
+   */
+  daemonMetadata?(svcType: string): Iterator<[string, Readonly<Record<string, string>>], void, undefined>;
+  /** Each reporting daemon's columns and latest row, one per next(): read as the build goes, never all at once. */
+  daemonCounters(): Iterator<DaemonCounters, void, undefined>;
   statsThreshold?(): number;
 }
 
-/** A series up to its last tag: `type_instance`, the one that varies per point (every measurement has it, last). */
+/** A measurement and its tag keys, sorted, type_instance left out (it is last in every measurement). */
+export interface Measurement {
+  readonly name: string;
+  readonly tagKeys: readonly string[];
+}
+
+/** A series up to its last tag: `type_instance`, the one that varies per point. Kept between intervals (20,000 at 10,000 OSDs): small. */
 export interface Series extends EncodedSeries {
-  readonly measurement: string;
-  /** Sorted by key, type_instance left out. */
-  readonly tags: ReadonlyArray<readonly [string, string]>;
+  readonly measurement: Measurement;
+  /** The values of measurement.tagKeys, in their order. */
+  readonly tagValues: readonly string[];
   /** Escaped `measurement,tag=v,...,type_instance=`, UTF-8. */
   readonly prefix: Buffer;
 }
+
+export const POOL_STATS: Measurement = { name: 'ceph_pool_stats', tagKeys: ['fsid', 'pool_id', 'pool_name'] };
+export const DAEMON_STATS: Measurement = { name: 'ceph_daemon_stats', tagKeys: ['ceph_daemon', 'fsid', 'host'] };
+export const PG_SUMMARY_OSD: Measurement = { name: 'ceph_pg_summary_osd', tagKeys: ['ceph_daemon', 'host'] };
+export const PG_SUMMARY_POOL: Measurement = { name: 'ceph_pg_summary_pool', tagKeys: ['pool_id', 'pool_name'] };
 
 /** A point's `type_instance` (the counter's path, the df stat, the PG state): its name, and `<escaped> value=` encoded. */
 export interface TypeInstance extends EncodedKey {
@@ -62,14 +78,21 @@ export interface BuildHooks {
   readonly warn: (msg: string) => void;
 }
 
+/**
+ * Most units of work (points written, daemons' counters or metadata read) in one turn of the event loop.
+ * At the ~1-3 µs a point measured at 10,000 OSDs, 4,096 is ~4-12 ms: under the 10 ms slice budget on a
+ * quiet machine, and a bound on the turn whatever the clock (a starved process reads it late).
+ */
+export const UNITS_PER_TURN = 8 * CHECK_EVERY;
+
 interface DaemonPlan {
   readonly cols: number[];
   readonly keys: TypeInstance[];
 }
 
 export class PointBuilder {
-  /** By measurement, then by tag values. */
-  private readonly series = new Map<string, Map<string, Series>>();
+  /** By measurement, then by what names the series within it (a daemon, a pool id); its other tag values are checked. */
+  private readonly series = new Map<Measurement, Map<string, Series>>();
   private seriesCount = 0;
   private readonly keys = new Map<string, TypeInstance>();
   private plans = new WeakMap<readonly CounterColumn[], DaemonPlan>();
@@ -80,34 +103,67 @@ export class PointBuilder {
 
   /** Builds one interval's points into `sink`; returns how many. */
   async build(src: PointSource, sink: PointSink, h: BuildHooks): Promise<number> {
+    const { slicer } = h;
+    // Work done since the last check and since the last turn given up: a point written, a daemon's
+    // counters or metadata read are a unit each, counted when done. A check comes at most CHECK_EVERY + 1
+    // units after the last, so a turn given up before the next check could pass UNITS_PER_TURN never
+    // holds more, whatever the clock says (it is read at the checks; this bound is not a matter of timing).
+    let work = 0;
+    let turnUnits = 0;
+    const yieldTurn = async (): Promise<void> => {
+      await slicer.yield();
+      work = 0;
+      turnUnits = 0;
+    };
+    // At each check: hand finished chunks on, give up the turn when its units or its time are spent.
+    const pause = async (): Promise<void> => {
+      turnUnits += work;
+      work = 0;
+      if (sink.ready) await slicer.wait(h.drain());
+      if (turnUnits + CHECK_EVERY + 1 > UNITS_PER_TURN || slicer.due()) await yieldTurn();
+    };
     // Reads of cluster state are the core's work (a 10,000-OSD df or pg_summary can take tens of ms when
     // the core rebuilds it): each in a slice of its own, counted apart from the builder's own time.
     const read = async <T>(f: () => T): Promise<T> => {
       const t0 = performance.now();
       const v = f();
-      h.slicer.addExternal(performance.now() - t0);
-      await h.slicer.yield();
+      slicer.addExternal(performance.now() - t0);
+      await yieldTurn();
       return v;
+    };
+    /** The next item of an iterator of the core's, its time counted as the core's. */
+    const next = <T>(it: Iterator<T, void, undefined>): IteratorResult<T, void> => {
+      const t0 = performance.now();
+      const r = it.next();
+      slicer.addExternal(performance.now() - t0);
+      return r;
     };
     const fsid = (await read(() => src.get('mon_map'))).fsid;
     const df = await read(() => src.get('df'));
     const pgSummary = await read(() => src.get('pg_summary'));
-    // Every daemon's host from one read: getMetadata copies a daemon's whole metadata (~60 keys), and an
-    // interval needs a host for every daemon twice (20,000 copies at 10,000 OSDs, all garbage).
-    const hosts = await read(() => hostsOf(src));
+    // Hosts by daemon, a type's at a time from daemonMetadata() when the first daemon of that type comes:
+    // getMetadata copies a daemon's whole metadata (~60 keys), and an interval needs a host for every
+    // daemon twice (20,000 copies at 10,000 OSDs, all garbage).
+    const hosts = new Map<string, string>();
+    const typesRead = new Set<string>();
+    const readHosts = async (type: string): Promise<void> => {
+      typesRead.add(type);
+      const it = src.daemonMetadata?.(type);
+      if (it === undefined) return;
+      for (let r = next(it); r.done !== true; r = next(it)) {
+        const [id, meta] = r.value;
+        hosts.set(`${type}.${id}`, meta.hostname ?? 'N/A'); // as getMetadata: a daemon whose metadata has no hostname is N/A
+        if (++work >= CHECK_EVERY) await pause();
+      }
+    };
     /** A daemon's host; 'N/A' for metadata without one; undefined for a daemon without metadata. */
     const hostOf = (key: string, type: string, id: string): string | undefined => {
-      const h = hosts.get(key);
-      if (h !== undefined) return h;
-      const meta = src.getMetadata(type, id);
+      const host = hosts.get(key);
+      if (host !== undefined) return host;
+      const meta = src.getMetadata(type, id); // not in the daemons read (one new since), or no daemonMetadata
       return meta === undefined ? undefined : (meta.hostname ?? 'N/A');
     };
     let n = 0;
-    // Every CHECK_EVERY points: hand finished chunks on, yield when the slice is over budget.
-    const pause = async (): Promise<void> => {
-      if (sink.ready) await h.slicer.wait(h.drain());
-      await h.slicer.maybeYield();
-    };
 
     const poolNames = new Map<string, string>();
     for (const type of DF_TYPES) {
@@ -115,9 +171,11 @@ export class PointBuilder {
         poolNames.set(String(pool.id), pool.name);
         const v = pool.stats[type];
         if (typeof v !== 'number') continue;
-        const s = this.seriesOf('ceph_pool_stats', `${fsid}\0${pool.id}\0${pool.name}`, () => [['fsid', fsid], ['pool_id', String(pool.id)], ['pool_name', pool.name]]);
+        const id = String(pool.id);
+        const s = this.seriesOf(POOL_STATS, id, fsid, id, pool.name);
         sink.add(s, this.key(type), v);
-        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+        n++;
+        if (++work >= CHECK_EVERY) await pause();
       }
     }
 
@@ -126,46 +184,56 @@ export class PointBuilder {
       this.planPrio = prio;
       this.plans = new WeakMap();
     }
-    const daemons: DaemonCounters[] = [];
-    await read(() => src.forEachDaemonCounters((d) => daemons.push(d)));
-    for (const d of daemons) {
+    // One daemon at a time, as the core's iterator reads it: no list of every daemon's row held through the build.
+    const counters = src.daemonCounters();
+    for (let r = next(counters); r.done !== true; r = next(counters)) {
+      const d = r.value;
+      work++; // its row, read
+      if (!typesRead.has(d.type)) await readHosts(d.type);
       const host = hostOf(d.daemon, d.type, d.id) ?? 'N/A';
-      const s = this.seriesOf('ceph_daemon_stats', `${d.daemon}\0${fsid}\0${host}`, () => [['ceph_daemon', d.daemon], ['fsid', fsid], ['host', host]]);
+      const s = this.seriesOf(DAEMON_STATS, d.daemon, d.daemon, fsid, host);
       const plan = this.planOf(d.columns, prio);
       const values = d.values;
       for (let j = 0; j < plan.cols.length; j++) {
         sink.add(s, plan.keys[j]!, values[plan.cols[j]!]!);
-        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+        n++;
+        if (++work >= CHECK_EVERY) await pause();
       }
+      if (work >= CHECK_EVERY) await pause();
     }
 
-    for (const [osd, states] of Object.entries(pgSummary.by_osd)) {
+    if (!typesRead.has('osd')) await readHosts('osd');
+    for (const osd in pgSummary.by_osd) { // for-in: no array of 10,000 entries held through the build
+      const states = pgSummary.by_osd[osd]!;
       const daemon = `osd.${osd}`;
       const host = hostOf(daemon, 'osd', osd);
       if (host === undefined) continue; // as upstream: an OSD without metadata is left out
-      const s = this.seriesOf('ceph_pg_summary_osd', `${osd}\0${host}`, () => [['ceph_daemon', daemon], ['host', host]]);
-      for (const [state, count] of Object.entries(states)) {
-        sink.add(s, this.key(state), count);
-        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      const s = this.seriesOf(PG_SUMMARY_OSD, osd, daemon, host);
+      for (const state in states) {
+        sink.add(s, this.key(state), states[state]!);
+        n++;
+        if (++work >= CHECK_EVERY) await pause();
       }
     }
 
-    for (const [poolId, states] of Object.entries(pgSummary.by_pool)) {
+    for (const poolId in pgSummary.by_pool) {
+      const states = pgSummary.by_pool[poolId]!;
       const name = poolNames.get(poolId);
       if (name === undefined) {
         if (!this.warnedPools.has(poolId)) h.warn(`Unable to find pool name for pool ${poolId}`);
         this.warnedPools.add(poolId);
         continue;
       }
-      const s = this.seriesOf('ceph_pg_summary_pool', `${poolId}\0${name}`, () => [['pool_id', poolId], ['pool_name', name]]);
-      for (const [state, count] of Object.entries(states)) {
-        sink.add(s, this.key(state), count);
-        if ((++n & (CHECK_EVERY - 1)) === 0) await pause();
+      const s = this.seriesOf(PG_SUMMARY_POOL, poolId, poolId, name);
+      for (const state in states) {
+        sink.add(s, this.key(state), states[state]!);
+        n++;
+        if (++work >= CHECK_EVERY) await pause();
       }
     }
     sink.end();
-    await h.slicer.wait(h.drain());
-    h.slicer.finish();
+    await slicer.wait(h.drain());
+    slicer.finish();
     if (this.seriesCount > 4 * n + 1024) { // daemons and pools come and go
       this.series.clear();
       this.seriesCount = 0;
@@ -183,20 +251,23 @@ export class PointBuilder {
     return k;
   }
 
-  /** A series by its tag values (`key`, unique within the measurement); `tagsOf` only when it is new. */
-  private seriesOf(measurement: string, key: string, tagsOf: () => Array<[string, string]>): Series {
-    let bySeries = this.series.get(measurement);
-    if (bySeries === undefined) this.series.set(measurement, (bySeries = new Map()));
-    let s = bySeries.get(key);
-    if (s === undefined) {
-      const tags = tagsOf();
-      let prefix = measurement;
-      for (const [k, v] of tags) if (v !== '') prefix += `,${k}=${escapeName(v, this.dialect)}`;
-      s = { measurement, tags, prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
-      bySeries.set(key, s);
-      this.seriesCount++;
-    }
-    return s;
+  /**
+   * The series of `m` named `id` (a daemon, a pool id) with tag values `a`, `b` (and `c`), in m.tagKeys'
+   * order: the one kept when its values are these, else a new one in its place (a daemon moved host).
+   * No string or array is made to look one up.
+   */
+  private seriesOf(m: Measurement, id: string, a: string, b: string, c?: string): Series {
+    let bySeries = this.series.get(m);
+    if (bySeries === undefined) this.series.set(m, (bySeries = new Map()));
+    const s = bySeries.get(id);
+    if (s !== undefined && s.tagValues[0] === a && s.tagValues[1] === b && s.tagValues[2] === c) return s;
+    const tagValues = c === undefined ? [a, b] : [a, b, c];
+    let prefix = m.name;
+    for (let i = 0; i < tagValues.length; i++) if (tagValues[i] !== '') prefix += `,${m.tagKeys[i]!}=${escapeName(tagValues[i]!, this.dialect)}`;
+    const made: Series = { measurement: m, tagValues, prefix: Buffer.from(`${prefix},type_instance=`, 'utf8') };
+    if (s === undefined) this.seriesCount++;
+    bySeries.set(id, made);
+    return made;
   }
 
   /** Which columns of a schema become points: shared by every daemon with that schema until it changes. */
@@ -215,16 +286,6 @@ export class PointBuilder {
     }
     return p;
   }
-}
-
-/** `type.id` → hostname of every daemon with a host, from listServers(); empty when the source has none. */
-function hostsOf(src: PointSource): Map<string, string> {
-  const hosts = new Map<string, string>();
-  for (const server of src.listServers?.() ?? []) {
-    if (server.hostname === '') continue; // metadata without a hostname: getMetadata says 'N/A'
-    for (const svc of server.services) hosts.set(`${svc.type}.${svc.id}`, server.hostname);
-  }
-  return hosts;
 }
 
 /** One interval's lines as text, in chunks of `batch` (tests: what the servers are sent). */

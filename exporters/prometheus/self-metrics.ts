@@ -116,6 +116,7 @@ export class SelfMetrics {
     perModule('mgrd_module_push_failed_total', 'Send attempts of a push module that failed', (m) => m.push?.failed, 'counter');
     perModule('mgrd_module_push_dropped_total', 'Items (points) a push module dropped, never sent (queue full, rejected, shutdown)', (m) => m.push?.dropped, 'counter');
     perModule('mgrd_module_push_queued', 'Items (points) waiting or in flight in a push module', (m) => m.push?.queued, 'gauge');
+    perModule('mgrd_module_push_queued_bytes', 'Bytes of the items waiting or in flight in a push module (modules that count bytes: influx line protocol)', (m) => m.push?.queuedBytes, 'gauge');
     perModule('mgrd_module_push_last_success_timestamp_seconds', 'When a push module last delivered a batch (Unix seconds; 0 = never)', (m) => m.push?.lastSuccessS, 'gauge');
     perModule('mgrd_module_push_overruns_total', 'Intervals a push module skipped: the previous one was still being produced', (m) => m.push?.overruns, 'counter');
 

@@ -173,7 +173,8 @@ export class PushLoop<T> {
     return {
       sent: this.sent, failed: this.failed, dropped: this.dropped,
       queued: this.queue.length + this.inFlight, lastSuccessS: this.lastSuccessS, overruns: this.overruns,
-      queuedBytes: this.queue.bytes + this.inFlightBytes,
+      // Only for loops that count bytes: a gauge of 0 bytes would say nothing is held.
+      ...(this.o.units?.bytes ? { queuedBytes: this.queue.bytes + this.inFlightBytes } : {}),
     };
   }
 

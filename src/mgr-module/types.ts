@@ -283,7 +283,7 @@ export interface PushStats {
   lastSuccessS: number;
   /** Intervals skipped because the previous one was still being produced. */
   overruns: number;
-  /** Bytes of the items waiting or in flight, for loops that count bytes (PushLoopOptions.units.bytes). */
+  /** Bytes of the items waiting or in flight; only for loops that count bytes (PushLoopOptions.units.bytes). */
   queuedBytes?: number;
 }
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/common/log.js';
 import { SimRunner } from '../../src/sim/sim-runner.js';
 import { parseExposition } from '../../exporters/prometheus/exposition-parse.js';
 import { startTestMgr, waitFor, type TestMgr } from '../helpers/harness.js';
+import { ITEM_BYTES } from '../fixtures/modules/pusher/module.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
 
@@ -49,7 +50,7 @@ describe('push loop counters on /metrics and health checks', () => {
     await t?.stop();
   });
 
-  it('exposes mgrd_module_push_{sent,failed,dropped}_total, _queued and _last_success_timestamp_seconds per module', async () => {
+  it('exposes mgrd_module_push_{sent,failed,dropped}_total, _queued, _queued_bytes and _last_success_timestamp_seconds per module', async () => {
     const m = await waitFor(async () => {
       const s = await samples();
       return (s.get('mgrd_module_push_sent_total{module="pusher"}') ?? 0) >= 20 ? s : undefined;
@@ -59,6 +60,7 @@ describe('push loop counters on /metrics and health checks', () => {
       'mgrd_module_push_failed_total{module="pusher"}',
       'mgrd_module_push_last_success_timestamp_seconds{module="pusher"}',
       'mgrd_module_push_overruns_total{module="pusher"}',
+      'mgrd_module_push_queued_bytes{module="pusher"}',
       'mgrd_module_push_queued{module="pusher"}',
       'mgrd_module_push_sent_total{module="pusher"}',
     ]);
@@ -79,7 +81,12 @@ describe('push loop counters on /metrics and health checks', () => {
     expect(detail.MGR_PUSHER_SEND_FAILED.detail[0].message).toBe('connect ECONNREFUSED 127.0.0.1:9');
     expect(detail.MGR_PUSHER_QUEUE_FULL.summary.count).toBeGreaterThan(0);
     // /metrics reads mgrd's own metrics at most once a second.
-    await waitFor(async () => (await samples()).get('mgrd_module_push_dropped_total{module="pusher"}')! > 0, 20_000, 'drops counted');
+    const failing = await waitFor(async () => {
+      const s = await samples();
+      return s.get('mgrd_module_push_dropped_total{module="pusher"}')! > 0 && s.get('mgrd_module_push_queued{module="pusher"}')! > 0 ? s : undefined;
+    }, 20_000, 'drops counted, points queued');
+    // The bytes held are the items held, ITEM_BYTES each (one snapshot of the loop's counters per scrape).
+    expect(failing.get('mgrd_module_push_queued_bytes{module="pusher"}')).toBe(ITEM_BYTES * failing.get('mgrd_module_push_queued{module="pusher"}')!);
 
     expect((await run('config', 'set', 'mgr', 'mgr/pusher/mode', 'ok')).r).toBe(0);
     await waitFor(async () => {
