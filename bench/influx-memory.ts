@@ -6,10 +6,13 @@
 // real InfluxDB 1.6 or VictoriaMetrics. After each step, after full GCs:
 // RSS (anonymous / file-backed), V8's heap (committed, used), external and
 // ArrayBuffer memory. With --snapshots DIR, heap snapshots before and after.
+// With --with prometheus (modules enabled from the start, comma-separated),
+// the module-less figure is the manager with those modules: what enabling
+// influx adds to a default manager (prometheus is enabled by default).
 //
 // Run (build first: npx tsc -p tsconfig.json --outDir bench/out):
 //   node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 bench/out/bench/influx-memory.js \
-//     [--osds 10000] [--intervals 4] [--target v1|v2] [--control 60] [--snapshots DIR]
+//     [--osds 10000] [--intervals 4] [--target v1|v2] [--control 60] [--snapshots DIR] [--with prometheus]
 
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -71,12 +74,13 @@ async function main(): Promise<void> {
   const target = arg('target', 'v1');
   const controlS = Number(arg('control', '60'));
   const snapshots = process.argv.includes('--snapshots') ? arg('snapshots', '') : undefined;
+  const withModules = arg('with', '').split(',').filter((x) => x !== '');
   const out: string[] = [];
   const say = (l: string): void => {
     out.push(l);
     console.error(l);
   };
-  say(`# influx memory, ${osds} OSDs, ${intervals} intervals to ${target}, node ${process.version}, load at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  say(`# influx memory, ${osds} OSDs, ${intervals} intervals to ${target}, other modules: ${withModules.join(',') || 'none'}, node ${process.version}, load at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   let server: RealServer | undefined;
   let m: BenchMgr | undefined;
   let sim: Awaited<ReturnType<typeof startSim>> | undefined;
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
     const moduleOptions: Record<string, string> = target === 'v2'
       ? { api_version: '2', url: server.url, bucket: 'ceph', interval: '86400' }
       : { hostname: '127.0.0.1', port: String(server.port), interval: '86400' };
-    m = await startBenchMgr({ modules: [], moduleOptions: { influx: moduleOptions } });
+    m = await startBenchMgr({ modules: withModules, moduleOptions: { influx: moduleOptions } });
     sim = await startSim(m, osds);
     await waitForCluster(m, osds, 900_000);
     say(HEAD);
@@ -98,7 +102,7 @@ async function main(): Promise<void> {
     await sleep(controlS * 1000);
     await settle();
     const before = memNow();
-    say(row(`${controlS} s later, no module`, before));
+    say(row(`${controlS} s later, no influx module`, before));
     if (snapshots) console.error(`snapshot: ${writeHeapSnapshot(join(snapshots, 'before.heapsnapshot'))}`);
 
     await command(m, 'mgr', 'module', 'enable', 'influx');
