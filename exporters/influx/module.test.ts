@@ -140,6 +140,8 @@ describe('influx module against a server that fails on demand', () => {
     await sim.start();
     // Daemons have reported: an interval has daemon points.
     await waitFor(async () => (await run('influx', 'self-test')).r === 0, 60_000, 'daemon stats');
+    // And PG stats of every OSD: an interval has ceph_pg_summary_osd points (under load they came after the daemon stats).
+    await waitFor(() => Object.keys(mod().get('pg_summary').by_osd).length === 4, 60_000, 'PG stats of every OSD');
   }, 120_000); // the hook outlives its own wait (it timed out at the default 30 s under load)
 
   afterEach(() => {
