@@ -7,9 +7,9 @@
 import { Router, type Response } from 'express';
 import type { CmdMap, CommandReturn } from '../../../src/mgr-module/index.js';
 import type { ConfigRow, ModuleRow } from '../view-types.js';
-import { apiError, authed, type DashboardHost } from './http-app.js';
 import { TOPICS, type Topic } from './live-hub.js';
 import { osdDetail } from './views-osds.js';
+import { apiError, authed, type DashboardHost } from './request-context.js';
 
 /** Negative errno → HTTP status (what a command's failure means to a browser). */
 const ERRNO_STATUS: Record<number, number> = { 1: 403, 2: 404, 13: 403, 16: 409, 17: 409, 22: 400, 11: 503, 95: 400, 110: 504 };

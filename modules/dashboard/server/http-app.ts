@@ -6,42 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { CmdMap, CommandCaller, CommandReturn, Logger } from '../../../src/mgr-module/index.js';
-import { canWrite, type AccessControl, type DashboardUser } from './access-control.js';
+import { canWrite, type DashboardUser } from './access-control.js';
 import { apiRoutes } from './api-routes.js';
 import { jsonBody } from './json-body.js';
-import type { LiveHub } from './live-hub.js';
-import type { ClusterReader } from './reader.js';
-import type { LoginLimiter, SessionClaims, SessionTokens } from './sessions.js';
+import { apiError, authed, type Authed, type DashboardHost } from './request-context.js';
+import type { SessionClaims } from './sessions.js';
 
 export const COOKIE = 'token';
 /** Password hashes (scrypt) running at once, at most; more logins meanwhile get 429. */
 export const MAX_CONCURRENT_LOGINS = 2;
-
-/** What the app needs from the module (explicit wiring: no module-level state). */
-export interface DashboardHost {
-  readonly log: Logger;
-  readonly users: AccessControl;
-  readonly tokens: SessionTokens;
-  readonly limiter: LoginLimiter;
-  readonly hub: LiveHub;
-  readonly reader: ClusterReader;
-  readonly staticDir: string;
-  /** Serving HTTPS (the cookie gets Secure). */
-  secure(): boolean;
-  sessionTtlS(): number;
-  liveIntervalMs(): number;
-  nowMs(): number;
-  runCommand(cmd: CmdMap | readonly string[], inbuf: string, caller: CommandCaller): Promise<CommandReturn>;
-}
-
-/** What a request handler knows about its caller once authenticated. */
-export interface Authed {
-  user: DashboardUser;
-  claims: SessionClaims;
-  write: boolean;
-  caller: CommandCaller;
-}
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -61,14 +34,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
-
-export function apiError(res: Response, status: number, detail: string, code?: string): void {
-  res.status(status).json({ detail, ...(code ? { code } : {}) });
-}
-
-export function authed(res: Response): Authed {
-  return res.locals.authed as Authed;
-}
 
 export function createApp(host: DashboardHost): express.Express {
   const app = express();
