@@ -32,6 +32,14 @@ const layerZones = Object.entries(LAYERS).map(([folder, may]) => ({
   message: `src/${folder} may import only ${may.length ? may.map((f) => `src/${f}`).join(', ') : 'itself'} (the layering in eslint.config.mjs).`,
 }));
 
+// import-x reads a dependency only if its extension is listed and a parser is named for it: without
+// these two, no-cycle never saw a .ts file and passed every cycle (the dashboard's http-app/api-routes).
+const importSettings = {
+  'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+  'import-x/extensions': ['.ts', '.tsx', '.js'],
+  'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'dashboards/out/**', '.mgrd/**'] },
   js.configs.recommended,
@@ -58,7 +66,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    settings: importSettings,
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],
       // Runtime circles (type-only imports are erased and do not count; the layering above covers them).
@@ -72,7 +80,7 @@ export default tseslint.config(
     // Runtime circles inside a module too (the dashboard's http-app/api-routes once imported each other).
     files: ['modules/**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    settings: importSettings,
     rules: { 'import-x/no-cycle': 'error' },
   },
   {
