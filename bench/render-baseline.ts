@@ -11,6 +11,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { ByteExpositionWriter } from '../exporters/prometheus/exposition-bytes.js';
 import { ExpositionWriter, labelFragment, type ExpositionFormat } from '../exporters/prometheus/exposition.js';
 import { syntheticCluster, type SyntheticSeries } from './lib/synthetic-cluster.js';
 
@@ -64,6 +65,25 @@ export function renderWithWriter(
     for (let i = 0; i < values.length; i++) w.sample(fam.name, fragments[labelSets[i] ?? 0] ?? '', values[i] ?? 0);
   }
   return w.finish();
+}
+
+/**
+ * What the collector writes with: the byte writer (the render worker's kernel
+ * writes the same bytes), label fragments encoded once (`encoded`, as the
+ * collector keeps them per daemon), then the text body as one Buffer (headers
+ * encoded, sample runs copied once), ready for a socket.
+ */
+export function renderWithBytes(series: SyntheticSeries, fragments: readonly string[], encoded: readonly Buffer[]): Buffer {
+  const w = new ByteExpositionWriter();
+  for (const fam of series.families) {
+    w.family(fam.name, fam.type, fam.help);
+    const { labelSets, values } = fam;
+    for (let i = 0; i < values.length; i++) {
+      const set = labelSets[i] ?? 0;
+      w.sampleEncoded(fam.name, fragments[set] ?? '', encoded[set] ?? Buffer.alloc(0), values[i] ?? 0);
+    }
+  }
+  return Buffer.concat(w.finishBoth().text.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
 }
 
 export function buildFragments(series: SyntheticSeries): string[] {

@@ -12,17 +12,20 @@
 // Run: npm run bench:scrape   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 \
 //     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only]
+// Profiles: MGRD_BENCH_CPUPROF_DIR=<dir> writes one .cpuprofile of the event loop per live collection
+// (bench/cpuprofile-stalls.ts reads them); `node --cpu-prof --cpu-prof-dir=<dir>` on the line above also
+// writes the render worker's (one file per thread; the worker lives only for the collections).
 
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'node:inspector';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { PrometheusExporter } from '../exporters/prometheus/exporter.js';
-import { buildFragments, renderWithWriter } from './render-baseline.js';
+import { buildFragments, renderWithBytes } from './render-baseline.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
 import { seriesOf } from './lib/series-of.js';
+import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -93,63 +96,11 @@ async function waitUri(m: BenchMgr): Promise<string> {
   }
 }
 
-/** GC pauses of this thread (start, duration in ms), kept for the last minute: a stall during a collection is told apart from the collection's own work. */
-class GcPauses {
-  private readonly pauses: Array<[number, number]> = [];
-  private readonly obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) this.pauses.push([e.startTime, e.duration]);
-    const old = performance.now() - 60_000;
-    while (this.pauses.length > 0 && this.pauses[0]![0] < old) this.pauses.shift();
-  });
-
-  constructor() {
-    this.obs.observe({ entryTypes: ['gc'] });
-  }
-
-  /** The longest pause that began in [from, to], and their total. */
-  between(from: number, to: number): { max: number; total: number } {
-    let max = 0;
-    let total = 0;
-    for (const [t, d] of this.pauses) {
-      if (t < from || t > to) continue;
-      max = Math.max(max, d);
-      total += d;
-    }
-    return { max, total };
-  }
-
-  close(): void {
-    this.obs.disconnect();
-  }
-}
-
-/** MGRD_BENCH_CPUPROF=<file>: a CPU profile of this thread over the live collections (node:inspector), written as .cpuprofile. */
-async function profiled<T>(what: () => Promise<T>): Promise<T> {
-  const file = process.env.MGRD_BENCH_CPUPROF;
-  if (file === undefined || file === '') return what();
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> => new Promise((resolve, reject) => {
-    session.post(method, params, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  try {
-    return await what();
-  } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    console.error(`  CPU profile of the live collections written to ${file}`);
-  }
-}
-
 interface Run {
   ms: number;
-  /** Longest GC pause (this thread) during the collection, and all of them. */
   /** CPU of the whole process (every thread) over the collection. */
   cpu: number;
+  /** Longest GC pause (this thread) during the collection, and all of them. */
   gcMax: number;
   gcTotal: number;
   busy: number;
@@ -182,22 +133,28 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       await sleep(ms);
       return { max: loopDelay.max / 1e6, p99: loopDelay.percentile(99) / 1e6 };
     };
-    const gc = new GcPauses();
-    const collect = async (): Promise<Run> => {
+    const gc = new GcWatch();
+    // MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of this thread over each live collection (bench/cpuprofile-stalls.ts
+    // reads them); the render worker's own profile: run the benchmark with node --cpu-prof (it profiles every thread).
+    const profiles = new CpuProfiles(process.env.MGRD_BENCH_CPUPROF_DIR || undefined);
+    const collect = async (profile?: string): Promise<Run> => {
       // The last body's gzips (made ahead for the gzip scrapes) run in the thread pool: let them end, so
       // that this collection does not share the 2 cores with them (at a real scrape_interval they are long done).
       const prev = exporter.current;
       for (const f of ['text', 'openmetrics'] as const) if (prev?.hasGzip(f) === true) await prev.gzip(f).catch(() => undefined);
+      if (profile !== undefined) await profiles.start();
       loopDelay.reset();
+      gc.start();
       const cpu0 = process.cpuUsage();
       const c0 = performance.now();
       const body = await exporter.collectNow();
       const ms = performance.now() - c0;
       const cpuD = process.cpuUsage(cpu0);
       const cpu = (cpuD.user + cpuD.system) / 1000;
+      if (profile !== undefined) await profiles.stop(profile);
       await sleep(20);
       const st = body.stats;
-      const g = gc.between(c0, c0 + ms);
+      const g = gc.stop();
       console.error(`  collection: ${ms.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU (process, all threads), ${st.busyMs.toFixed(0)} ms run in the event loop, ${st.perfRenderMs.toFixed(0)} ms render in the worker, longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms, slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms, GC pauses max ${g.max.toFixed(1)} ms (total ${g.total.toFixed(0)} ms)`);
       return { ms, cpu, gcMax: g.max, gcTotal: g.total, busy: st.busyMs, slice: st.longestSliceMs, own: st.longestOwnSliceMs, loop: loopDelay.max / 1e6, render: st.perfRenderMs, read: st.slowestRead };
     };
@@ -206,9 +163,10 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       for (const [name, enc, format] of [['plain', 'plain', 'text'], ['gzip', 'gzip', 'text'], ['gzipOm', 'gzip', 'openmetrics']] as const) {
         const before = exporter.current;
         loopDelay.reset();
-        const t0 = performance.now();
+        gc.start();
         out[name] = await scrapes(url, 20, enc, format);
-        const g = gc.between(t0, performance.now());
+        await sleep(20);
+        const g = gc.stop();
         // Each scrape's time, and whether a collection ran meanwhile: what a p99 is made of.
         console.error(`  ${phase} scrapes ${name}: ${out[name].ms.map((x) => x.toFixed(0)).join(' ')} ms; ${exporter.current === before ? 'same body' : 'a collection ran'}, event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms, GC pauses max ${g.max.toFixed(1)} ms`);
       }
@@ -225,12 +183,11 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     let liveRss = 0;
     const rssTimer = setInterval(() => (liveRss = Math.max(liveRss, process.memoryUsage.rss())), 250);
     const live: Run[] = [];
-    await profiled(async () => {
-      for (let i = 0; i < runs; i++) {
-        live.push(await collect());
-        await sleep(1000);
-      }
-    });
+    for (let i = 0; i < runs; i++) {
+      live.push(await collect(`scrape-${osds}-live-${i}`));
+      await sleep(1000);
+    }
+    profiles.close();
     const liveScrapes = await scrapeSet('live');
     clearInterval(rssTimer);
 
@@ -250,13 +207,14 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     const rss = process.memoryUsage().rss;
     const text = Buffer.concat(body.body.segments.text).toString();
     const series = seriesOf(text);
-    // mgrd's writer alone on the same series (label fragments prebuilt, as the collector caches them per daemon)
+    // mgrd's byte writer alone on the same series (label fragments and their bytes prebuilt, as the collector keeps them per daemon)
     const fragments = buildFragments(series);
+    const encoded = fragments.map((f) => Buffer.from(f, 'utf8'));
     const writer: number[] = [];
     for (let i = 0; i < runs; i++) {
       (globalThis as { gc?: () => void }).gc?.();
       const w0 = performance.now();
-      renderWithWriter(series, 'text', false, fragments);
+      renderWithBytes(series, fragments, encoded);
       writer.push(performance.now() - w0);
     }
     // prom-client in its own process, default flags, while the simulator is paused (the machine otherwise idle)
@@ -267,7 +225,6 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     };
     process.kill(sim.pid!, 'SIGCONT');
     loopDelay.disable();
-    gc.close();
 
     const med = (xs: number[]): number => quantile(xs, 0.5);
     const p99 = (xs: number[]): number => quantile(xs, 0.99);
@@ -294,9 +251,10 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       `| collection wall p50 / p99 (${runs} runs; p99 of so few is their max) | ${f1(med(liveMs))} / ${f1(p99(liveMs))} ms (target ≤ 150 ms) | ${f1(med(quiet.map((x) => x.ms)))} / ${f1(p99(quiet.map((x) => x.ms)))} ms |`,
       `| same: run time in the event loop (slices only), median | ${f1(med(live.map((x) => x.busy)))} ms | ${f1(med(quiet.map((x) => x.busy)))} ms |`,
       `| perf counters rendered in the worker thread, median | ${f1(med(live.map((x) => x.render)))} ms | ${f1(med(quiet.map((x) => x.render)))} ms |`,
+      `| CPU of the process per collection (every thread; live: ingest's share included), median (min–max) | ${mm(live.map((x) => x.cpu))} ms | ${mm(quiet.map((x) => x.cpu))} ms |`,
       `| prom-client in its own process (default flags, persistent registry, ${prom.series} series): set every value + registry.metrics(), text only, median (min–max) of ${prom.full.length} | | ${mm(prom.full)} ms, ${mb(prom.bytes)}, its RSS ${mb(prom.rss)} |`,
       `| **full-collection ratio prom-client / mgrd** (mgrd: wall, both formats, medians) | **${f1(ratioLive)}×** | **${f1(ratioQuiet)}×** (target ≥ 5×) |`,
-      `| render only: mgrd's writer (text, this process) vs prom-client registry.metrics() (own process), median (min–max) | | ${mm(writer)} ms vs ${mm(prom.render)} ms: **${f1(ratioRender)}×** |`,
+      `| render only: mgrd's byte writer, text body as one Buffer (this process) vs prom-client registry.metrics() (own process), median (min–max) | | ${mm(writer)} ms vs ${mm(prom.render)} ms: **${f1(ratioRender)}×** |`,
       `| longest slice of a collection, max of ${runs} | ${f1(max(live.map((x) => x.slice)))} ms | ${f1(max(quiet.map((x) => x.slice)))} ms |`,
       `| longest slice without cluster reads (the exporter's own stall, GC included), max | **${f1(max(live.map((x) => x.own)))} ms** | **${f1(max(quiet.map((x) => x.own)))} ms** (target ≤ 50 ms) |`,
       `| slowest cluster read per collection (core snapshot rebuilt on first read), ms | ${reads(live)} | ${reads(quiet)} |`,
