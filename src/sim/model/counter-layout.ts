@@ -79,8 +79,8 @@ export function buildLayout(schema: PerfSchemaJson, driven: ReadonlySet<string>,
             gOff.push(at);
             gKind.push(G_AVG);
             gFactor.push(0.05 + 1.5 * u);
-            // TIME averages: 20 us .. 4 ms in ns; integer averages: 1 .. 500.
-            gPer.push(e.type & PERFCOUNTER_TIME ? 2e4 * Math.pow(200, u) : Math.round(1 + 499 * u * u));
+            // TIME averages: 20 us .. 4 ms in whole ns (Ceph's TIME values are u64 ns); integer averages: 1 .. 500.
+            gPer.push(e.type & PERFCOUNTER_TIME ? Math.round(2e4 * Math.pow(200, u)) : Math.round(1 + 499 * u * u));
           }
         } else if (e.type & PERFCOUNTER_COUNTER) {
           if (!quiet) {
@@ -142,7 +142,7 @@ export function applyGeneric(l: Layout, out: Float64Array, activity: number): vo
         break;
       }
       case G_TIME:
-        out[off] = f * activity;
+        out[off] = Math.floor(f * activity); // whole ns, as Ceph reports TIME counters
         break;
     }
   }
@@ -180,11 +180,11 @@ export class VectorWriter {
     if (off >= 0) this.out[off] = v;
   }
 
-  /** A long-running average: sum (ns for TIME counters) and count. */
+  /** A long-running average: sum (whole ns for TIME counters: Ceph's sums are u64) and count. */
   avg(path: string, sum: number, count: number): void {
     const off = this.offset(path);
     if (off >= 0) {
-      this.out[off] = sum;
+      this.out[off] = Math.round(sum);
       this.out[off + 1] = count;
     }
   }
