@@ -126,12 +126,12 @@ export function writeValue(buf: Uint8Array, off: number, v: number): number {
 export function writeSeconds(buf: Uint8Array, off: number, ns: number): number {
   if (!(ns >= 1000 && ns < 1e15) || !Number.isInteger(ns)) return writeValue(buf, off, ns / 1e9);
   const whole = Math.floor(ns / 1e9);
-  let frac = ns - whole * 1e9;
+  let frac = (ns - whole * 1e9) | 0; // < 1e9: an int32, so the loop below divides integers
   off = writeInt(buf, off, whole);
   if (frac === 0) return off;
   let digits = 9;
   while (frac % 10 === 0) {
-    frac /= 10;
+    frac = (frac / 10) | 0;
     digits--;
   }
   buf[off++] = 0x2e;
@@ -152,8 +152,8 @@ export function writeInt(buf: Uint8Array, off: number, n: number): number {
 
 /** n < 1e9 in decimal, left-padded with zeros to `width` digits. */
 export function writeDigits(buf: Uint8Array, off: number, n: number, width: number): number {
-  let digits = 1;
-  for (let p = 10; p <= n; p *= 10) digits++;
+  // Compares, not a loop of multiplications: the power would leave int32 at 1e10 and make every step a double.
+  let digits = n < 1e4 ? (n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : 4) : n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : n < 1e8 ? 8 : 9;
   if (digits < width) digits = width;
   const next = off + digits;
   let end = next;
