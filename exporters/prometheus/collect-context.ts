@@ -8,6 +8,7 @@ import type { MetricWriter } from './exposition-bytes.js';
 import { labelFragment } from './exposition.js';
 import { LABELS, staticFamily } from './families.js';
 import type { HealthHistory } from './health-history.js';
+import { OsdRowCache } from './osd-rows.js';
 
 /** The module calls a collection reads (MgrModule has them all). */
 export interface ClusterSource extends PerfSource {
@@ -35,6 +36,8 @@ export class LabelCaches {
   private readonly keyed = new Map<string, { values: readonly string[]; fragment: string }>();
   private readonly byNames = new Map<readonly string[], Map<string, string>>();
   private readonly healthMetrics = new Map<string, Map<string, string>>();
+  /** The metadata step's rows per OSD (collect-daemons.ts), kept while what they were built from is unchanged. */
+  readonly osdRows = new OsdRowCache();
 
   /** `{ceph_daemon="osd.3"}` */
   daemon(name: string): string {
@@ -91,7 +94,7 @@ export class LabelCaches {
 
   /** Drops everything once the caches hold far more entries than a collection uses (daemons/pools removed). */
   trim(liveEntries: number): void {
-    let size = this.daemons.size + this.pools.size + this.keyed.size + this.osds.length;
+    let size = this.daemons.size + this.pools.size + this.keyed.size + this.osds.length + this.osdRows.size;
     for (const m of this.byNames.values()) size += m.size;
     for (const m of this.healthMetrics.values()) size += m.size;
     if (size > 4 * liveEntries + 1024) {
@@ -101,6 +104,7 @@ export class LabelCaches {
       this.keyed.clear();
       this.byNames.clear();
       this.healthMetrics.clear();
+      this.osdRows.clear();
     }
   }
 }

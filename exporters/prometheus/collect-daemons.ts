@@ -7,7 +7,8 @@ import { hostname as osHostname } from 'node:os';
 import { stripPort, type StepContext } from './collect-context.js';
 import { labelFragment } from './exposition.js';
 import { flagFamily, LABELS, OSD_FLAGS, OSD_STATUS } from './families.js';
-import { CHECK_EVERY } from '../../src/mgr-module/index.js';
+import type { Occupation, OsdRow } from './osd-rows.js';
+import { CHECK_EVERY, type Snapshot } from '../../src/mgr-module/index.js';
 
 /** A scalar of a Ceph map as a label value, as Python's str() writes it ('' for anything else). */
 function str(v: unknown): string {
@@ -84,20 +85,6 @@ export function getMgrStatus(ctx: StepContext): void {
   }
 }
 
-interface Occupation {
-  daemon: string;
-  device: string;
-  instance: string;
-}
-
-/** What one OSD contributes, gathered first so that each family is then written in one run. */
-interface OsdRow {
-  readonly labels: string;
-  readonly metadata: string;
-  readonly osd: { weight: number; up: number; in: number };
-  readonly occupation: string | undefined;
-}
-
 export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   const osdMap = ctx.get('osd_map');
   const flags = new Set((osdMap.flags ?? '').split(','));
@@ -106,9 +93,8 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     ctx.w.sample(flagFamily(flag), '', flags.has(flag) ? 1 : 0);
   }
 
-  const crush = ctx.get('osd_map_crush') as { devices?: Array<{ id: number; class?: string }> };
-  const deviceClass = new Map<number, string>();
-  for (const d of crush.devices ?? []) deviceClass.set(d.id, d.class ?? '');
+  const cache = ctx.labels.osdRows;
+  const deviceClass = cache.deviceClasses(ctx.get('osd_map_crush'));
   // Every OSD's metadata, shared and frozen (getMetadata() copies each one: ~80 keys, 10,000 times), read in slices.
   const metadata = new Map<string, Readonly<Record<string, string>>>();
   await ctx.readAll('daemonMetadata', ctx.src.daemonMetadata('osd'), ([id, meta]) => metadata.set(id, meta));
@@ -118,23 +104,15 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
     if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
     const osd = osdMap.osds[i]!;
     const id = osd.osd;
-    const pAddr = stripPort(osd.public_addr ?? '');
-    const cAddr = stripPort(osd.cluster_addr ?? '');
-    if (pAddr === '-' || cAddr === '-') continue; // never booted: Ceph skips its metadata and status
     const devClass = deviceClass.get(id);
-    if (devClass === undefined) continue; // not in the CRUSH map
     const meta = metadata.get(String(id));
-    if (meta === undefined) continue;
-    const daemon = `osd.${id}`;
-    const objectStore = meta.osd_objectstore ?? '';
-    const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', meta.hostname ?? '', objectStore, pAddr, meta.ceph_version ?? ''];
-    rows.push({
-      labels: ctx.labels.osd(id),
-      metadata: ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values),
-      osd,
-      occupation: diskOccupation(ctx, daemon, objectStore, meta, occupations),
-    });
+    let row = cache.reuse(id, osd, meta, devClass);
+    if (row === undefined) cache.keep(id, osd, meta, devClass, (row = osdRow(ctx, osd, devClass, meta)));
+    if (row === null) continue;
+    rows.push(row);
+    if (row.occupation !== undefined) occupations.push(row.occupation);
   }
+  cache.prune(osdMap.osds.length, () => new Set(osdMap.osds.map((o) => o.osd)));
   await ctx.s.maybeYield();
   ctx.open('ceph_osd_metadata');
   for (const r of rows) ctx.w.sample('ceph_osd_metadata', r.metadata, 1);
@@ -146,8 +124,9 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   }
   await ctx.s.maybeYield();
   ctx.open('ceph_disk_occupation');
-  for (const r of rows) if (r.occupation !== undefined) ctx.w.sample('ceph_disk_occupation', r.occupation, 1);
-  await diskOccupationHuman(ctx, occupations);
+  for (const o of occupations) ctx.w.sample('ceph_disk_occupation', o.labels, 1);
+  ctx.open('ceph_disk_occupation_human');
+  for (const labels of await cache.humanFragments(occupations, () => diskOccupationHuman(ctx, occupations))) ctx.w.sample('ceph_disk_occupation_human', labels, 1);
 
   ctx.open('ceph_pool_metadata');
   for (const pool of osdMap.pools) {
@@ -171,8 +150,29 @@ export async function getMetadataAndOsdStatus(ctx: StepContext): Promise<void> {
   }
 }
 
-/** The OSD's ceph_disk_occupation labels (its data device and host), or undefined when Ceph would skip it. */
-function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Readonly<Record<string, string>>, out: Occupation[]): string | undefined {
+type OsdEntry = Snapshot<'osd_map'>['osds'][number];
+
+/** One OSD's row, or null when Ceph leaves the OSD out of the metadata and status families. */
+function osdRow(ctx: StepContext, osd: OsdEntry, devClass: string | undefined, meta: Readonly<Record<string, string>> | undefined): OsdRow | null {
+  const id = osd.osd;
+  const pAddr = stripPort(osd.public_addr ?? '');
+  const cAddr = stripPort(osd.cluster_addr ?? '');
+  if (pAddr === '-' || cAddr === '-') return null; // never booted: Ceph skips its metadata and status
+  if (devClass === undefined) return null; // not in the CRUSH map
+  if (meta === undefined) return null;
+  const daemon = `osd.${id}`;
+  const objectStore = meta.osd_objectstore ?? '';
+  const values = [meta.back_iface ?? '', daemon, cAddr, devClass, meta.front_iface ?? '', meta.hostname ?? '', objectStore, pAddr, meta.ceph_version ?? ''];
+  return {
+    labels: ctx.labels.osd(id),
+    metadata: ctx.labels.keyedFragment(`osd_metadata.${id}`, LABELS.osdMetadata, values),
+    osd,
+    occupation: diskOccupation(ctx, daemon, objectStore, meta),
+  };
+}
+
+/** The OSD's ceph_disk_occupation sample, or undefined when Ceph would skip it. */
+function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, meta: Readonly<Record<string, string>>): Occupation | undefined {
   let dev: string | undefined;
   let wal = '';
   let db = '';
@@ -187,13 +187,12 @@ function diskOccupation(ctx: StepContext, daemon: string, objectStore: string, m
   if (dev === 'unknown') dev = undefined;
   const host = meta.hostname;
   if (!dev || !host) return undefined; // Ceph logs "Missing dev node metadata" and skips
-  out.push({ daemon, device: dev, instance: host });
   const values = [daemon, dev, db, wal, host, meta.devices || 'N/A', meta.device_ids || 'N/A'];
-  return ctx.labels.keyedFragment(`disk_occupation.${daemon}`, LABELS.diskOccupation, values);
+  return { daemon, device: dev, instance: host, labels: ctx.labels.keyedFragment(`disk_occupation.${daemon}`, LABELS.diskOccupation, values) };
 }
 
-/** disk_occupation grouped by (device, instance): OSDs sharing a disk are joined in ceph_daemon ("osd.1, osd.2"). */
-async function diskOccupationHuman(ctx: StepContext, occupations: readonly Occupation[]): Promise<void> {
+/** ceph_disk_occupation_human's label fragments: disk_occupation grouped by (device, instance), OSDs sharing a disk joined in ceph_daemon ("osd.1, osd.2"). */
+async function diskOccupationHuman(ctx: StepContext, occupations: readonly Occupation[]): Promise<string[]> {
   const groups = new Map<string, Occupation[]>();
   for (let i = 0; i < occupations.length; i++) {
     const o = occupations[i]!;
@@ -203,14 +202,14 @@ async function diskOccupationHuman(ctx: StepContext, occupations: readonly Occup
     else g.push(o);
     if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
   }
-  ctx.open('ceph_disk_occupation_human');
-  let n = 0;
+  const out: string[] = [];
   for (const [key, g] of groups) {
     const daemons = g.length === 1 ? g[0]!.daemon : g.map((o) => o.daemon).join(', ');
     // Kept from the last collection while the OSDs on the disk stay the same.
-    ctx.w.sample('ceph_disk_occupation_human', ctx.labels.keyedFragment(`disk_occupation_human.${key}`, LABELS.diskOccupationHuman, [daemons, g[0]!.device, g[0]!.instance]), 1);
-    if ((++n & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
+    out.push(ctx.labels.keyedFragment(`disk_occupation_human.${key}`, LABELS.diskOccupationHuman, [daemons, g[0]!.device, g[0]!.instance]));
+    if ((out.length & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
   }
+  return out;
 }
 
 function poolInfo(pool: { type: number; size: number; erasure_code_profile: string }, profiles: Record<string, Record<string, string>>): [string, string] {

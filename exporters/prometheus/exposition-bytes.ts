@@ -9,7 +9,7 @@
 // in tests, and a test checks that both writers produce the same bytes.
 
 import { FamilyIndex, openMetricsHeader, textHeader, type FamilyType } from './exposition.js';
-import { writeValue } from './render-kernel.js';
+import { putBytes, writeValue } from './render-kernel.js';
 
 /** What the collector writes through: ExpositionWriter (dual) or ByteExpositionWriter. */
 export interface MetricWriter {
@@ -130,13 +130,8 @@ export class ByteExpositionWriter implements MetricWriter {
     const need = nameBytes.length + labelBytes.length + 34; // a value is at most 24 bytes (formatValue)
     if (fam.off + need > fam.buf.length) grow(fam, need);
     const buf = fam.buf;
-    let off = fam.off;
-    buf.set(nameBytes, off);
-    off += nameBytes.length;
-    if (labelBytes.length > 0) {
-      buf.set(labelBytes, off);
-      off += labelBytes.length;
-    }
+    let off = putBytes(buf, fam.off, nameBytes);
+    if (labelBytes.length > 0) off = putBytes(buf, off, labelBytes);
     buf[off++] = SPACE;
     off = writeValue(buf, off, value);
     buf[off++] = NEWLINE;
