@@ -12,7 +12,7 @@
 // Run: npm run bench:scrape   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 \
 //     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only]
-// Profiles: MGRD_BENCH_CPUPROF_DIR=<dir> writes one .cpuprofile of the event loop per live collection
+// Profiles: MGRD_BENCH_CPUPROF_DIR=<dir> writes one .cpuprofile of the event loop per live and quiet collection
 // (bench/cpuprofile-stalls.ts reads them); `node --cpu-prof --cpu-prof-dir=<dir>` on the line above also
 // writes the render worker's (one file per thread; the worker lives only for the collections).
 
@@ -134,7 +134,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       return { max: loopDelay.max / 1e6, p99: loopDelay.percentile(99) / 1e6 };
     };
     const gc = new GcWatch();
-    // MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of this thread over each live collection (bench/cpuprofile-stalls.ts
+    // MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of this thread over each live and quiet collection (bench/cpuprofile-stalls.ts
     // reads them); the render worker's own profile: run the benchmark with node --cpu-prof (it profiles every thread).
     const profiles = new CpuProfiles(process.env.MGRD_BENCH_CPUPROF_DIR || undefined);
     const collect = async (profile?: string): Promise<Run> => {
@@ -187,7 +187,6 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       live.push(await collect(`scrape-${osds}-live-${i}`));
       await sleep(1000);
     }
-    profiles.close();
     const liveScrapes = await scrapeSet('live');
     clearInterval(rssTimer);
 
@@ -196,7 +195,8 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     await sleep(3000);
     await collect();
     const quiet: Run[] = [];
-    for (let i = 0; i < runs; i++) quiet.push(await collect());
+    for (let i = 0; i < runs; i++) quiet.push(await collect(`scrape-${osds}-quiet-${i}`));
+    profiles.close();
     const body = exporter.current!;
     body.hold(); // read below after more scrapes: a collection they cause must not hand its bytes back to the worker
     const gz0 = performance.now();
