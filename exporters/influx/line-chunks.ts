@@ -59,11 +59,6 @@ export class BufferPool {
   get size(): number {
     return this.free.length;
   }
-
-  /** Lets every free buffer go (to the garbage collector). */
-  clear(): void {
-    this.free.length = 0;
-  }
 }
 
 /** Cuts a chunk after its first `n` lines (0 < n < points); both pieces share its bytes. */

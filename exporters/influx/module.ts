@@ -57,13 +57,8 @@ export class Module extends MgrModule {
   /** Points handed to the push loop since start: sent + dropped + queued add up to it. */
   producedPoints = 0;
   readonly loop: PushLoop<LineChunk>;
-  /**
-   * Chunk buffers delivered and free to write the next ones into: as many as the loop holds at once (2 ×
-   * threads queued, threads in flight), while an interval is built or delivered; none between intervals
-   * (16 of ~0.85 MB at the defaults would stay for nothing most of the interval).
-   */
+  /** Chunk buffers delivered and free to write the next ones into: as many as the loop holds at once (2 × threads queued, threads in flight). */
   private readonly pool = new BufferPool(() => 3 * this.cfg.threads + 1);
-  private building = false;
 
   constructor(ctx: ModuleContext) {
     super(ctx);
@@ -81,7 +76,6 @@ export class Module extends MgrModule {
       units: { weight: (c) => c.points, split: splitChunk, bytes: (c) => c.bytes.length },
       onSent: (batch) => {
         for (const c of batch) if (c.pooled) this.pool.put(c.pooled);
-        this.releaseIfIdle();
       },
       onHealth: (checks) => {
         this.loopChecks = checks;
@@ -168,23 +162,17 @@ export class Module extends MgrModule {
     const sink = new ChunkWriter(Date.now(), cfg.batchSize, this.pool);
     const slicer = new Slicer(SLICE_MS, undefined, signal);
     let points = 0;
-    this.building = true;
-    try {
-      await this.builder.build(this, sink, {
-        slicer, warn: (msg) => this.log.error(msg),
-        drain: () => {
-          const chunks = sink.take();
-          let n = 0;
-          for (const c of chunks) n += c.points;
-          points += n;
-          this.producedPoints += n;
-          return emit(chunks);
-        },
-      });
-    } finally {
-      this.building = false;
-      this.releaseIfIdle();
-    }
+    await this.builder.build(this, sink, {
+      slicer, warn: (msg) => this.log.error(msg),
+      drain: () => {
+        const chunks = sink.take();
+        let n = 0;
+        for (const c of chunks) n += c.points;
+        points += n;
+        this.producedPoints += n;
+        return emit(chunks);
+      },
+    });
     if (sink.skipped > 0 && !this.warnedSkipped) {
       this.warnedSkipped = true;
       this.log.warn({ skipped: sink.skipped }, 'values line protocol cannot carry (NaN, infinite) left out');
@@ -193,16 +181,6 @@ export class Module extends MgrModule {
       points, durationMs: performance.now() - started, longestSliceMs: slicer.longestSliceMs, longestOwnSliceMs: slicer.longestOwnSliceMs, slices: slicer.slices,
     };
     this.log.debug(this.lastBuild, 'interval built');
-  }
-
-  /** Chunk buffers kept free (tests, the bench): none once an interval is delivered. */
-  get pooledBuffers(): number {
-    return this.pool.size;
-  }
-
-  /** Between intervals the pool keeps nothing: once the build is over and nothing is queued or in flight. */
-  private releaseIfIdle(): void {
-    if (!this.building && this.loop.stats().queued === 0) this.pool.clear();
   }
 
   /** Upstream's step before each interval (1.x): SHOW DATABASES, and CREATE DATABASE when it is missing. Never blocks the interval. */
