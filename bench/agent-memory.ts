@@ -20,6 +20,7 @@ import { packageRoot } from '../src/common/paths.js';
 import { startCephCluster } from '../test/ceph/cluster.js';
 import { freePort, poll, stopChild } from '../test/helpers/procs.js';
 import { measureWithHelper } from './lib/proc.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,6 +71,7 @@ function rollup(pid: number): Rollup | undefined {
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const warmupS = Number(arg('warmup', '30'));
   const windowS = Number(arg('window', '30'));
   const only = arg('only', '').split(',').filter(Boolean);

@@ -19,6 +19,7 @@ import { startCephCluster, type CephCluster } from '../test/ceph/cluster.js';
 import { packageRoot } from '../src/common/paths.js';
 import { freePort, poll, stopChild } from '../test/helpers/procs.js';
 import { measureWithHelper, sampleProc, type WithHelperFigures } from './lib/proc.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,6 +76,7 @@ async function perfDumpRound(c: CephCluster): Promise<{ daemons: number; ms: num
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const load0 = loadavg();
   console.error(`load before: ${load0.map((x) => x.toFixed(2)).join(' ')}`);
   const c = await startCephCluster();

@@ -21,6 +21,7 @@ import { launchChromium, startDashboardMgrd, type DashboardMgrd } from '../test/
 import { MGRD_BIN, poll, ROOT, spawnLogged, stopChild } from '../test/helpers/procs.js';
 import { sampleProc } from './lib/proc.js';
 import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 const USER = ['bench', 'bench-password-1'] as const;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -122,6 +123,7 @@ function bundle(): { files: string[]; gzTotal: number } {
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const [osdsText = '10000', pagesText = '20', windowText = '30'] = process.argv.slice(2);
   const osds = Number(osdsText);
   const pages = Number(pagesText);

@@ -14,6 +14,7 @@ import { MgrClient } from '../src/client/mgr-client.js';
 import { Keyring } from '../src/protocol/keyring.js';
 import { sampleProc } from './lib/proc.js';
 import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
+import { stopChildrenOnSignal } from './lib/reap.js';
 
 interface Case {
   name: string;
@@ -205,6 +206,7 @@ async function runCase(c: Case, windowS: number, warmupS: number): Promise<Recor
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const args = process.argv.slice(2);
   const opt = (name: string, dflt: number): number => {
     const i = args.indexOf(name);

@@ -5,6 +5,7 @@
 // large, latency sums fractional).
 
 import type { FamilyType } from '../../exporters/prometheus/exposition.js';
+import { mulberry32 } from '../../test/helpers/prng.js';
 
 export interface SyntheticLabelSet {
   readonly names: readonly string[];
@@ -106,18 +107,6 @@ const PG_STATES = [
 
 const CEPH_VERSION = 'ceph version 16.2.15 (618f440892089921c3e944a991122ddc44e60516) pacific (stable)';
 
-/** mulberry32: small, deterministic, good enough for benchmark data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function valueOf(kind: ValueKind, rnd: () => number): number {
   const r = rnd();
   switch (kind) {
@@ -166,7 +155,7 @@ class Builder {
  * families, 3 mons, 2 mgrs and the cluster-wide families.
  */
 export function syntheticCluster(osds: number, countersPerOsd: number, seed = 1): SyntheticSeries {
-  const b = new Builder(prng(seed));
+  const b = new Builder(mulberry32(seed));
   const none = [0];
   b.family('ceph_health_status', 'untyped', 'Cluster health status', none, () => 0);
   const mons = ['a', 'b', 'c'].map((id, rank) =>

@@ -21,6 +21,7 @@ import {
   type ArgSpec,
   type CommandDescriptor,
 } from '../../src/commands/grammar.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ceph-reference/cli/${name}`, import.meta.url), 'utf8');
 
@@ -361,16 +362,6 @@ describe('validateCmdmap and findDescriptor', () => {
 });
 
 describe('fuzz', () => {
-  // mulberry32: a seeded generator so a failure replays.
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const all: CommandDescriptor[] = [...REF_DESCS, ...D];
   const tokens = [
     ...new Set(all.flatMap((d) => [...d.prefix, ...d.args.flatMap((a) => [`--${a.name}`, `${a.name}=1`, ...(a.strings ?? [])])])),
@@ -379,7 +370,7 @@ describe('fuzz', () => {
   ];
 
   it('random argv either matches (and re-validates as a cmdmap unchanged) or throws EINVAL', () => {
-    const r = rng(1234);
+    const r = mulberry32(1234);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
     let matched = 0;
     for (let i = 0; i < 20000; i++) {
@@ -398,7 +389,7 @@ describe('fuzz', () => {
   }, 120_000); // ~2 s alone; a full unit run at load 20-25 took it past the default 30 s
 
   it('random JSON cmdmaps either validate or throw EINVAL', () => {
-    const r = rng(99);
+    const r = mulberry32(99);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
     const values: unknown[] = ['1', 1, -1, 1.5, true, 'true', 'osd.2', 'all', ['a', 'b'], [1], [], null, {}, 'x', '', 1e300, 'json'];
     for (let i = 0; i < 5000; i++) {
