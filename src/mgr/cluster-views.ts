@@ -10,7 +10,6 @@ import type {
 import { deepFreeze, type ClusterState } from '../state/cluster-state.js';
 import type { DaemonState, DaemonStateIndex, PerfCounterInfo } from '../state/daemon-state.js';
 import { isLongRunAvg, PERFCOUNTER_HISTOGRAM } from '../mgr-module/perf-types.js';
-import { pgSummary } from '../state/pg-map-views.js';
 import type { MgrMap } from '../mgr-module/mgr-map-types.js';
 import { NotReadyError } from '../mgr-module/errors.js';
 import { knownDevices } from '../state/devices.js';
@@ -72,7 +71,7 @@ export class ClusterViewsImpl implements ClusterViews {
       case 'service_map': out = snap(() => c.serviceMap ?? EMPTY_SERVICE_MAP); break;
       case 'mgr_map': out = this.src.mgrMap(); break;
       case 'health': out = this.healthJson(c.health()); break;
-      case 'pg_summary': out = snap((prev: Record<string, unknown> | undefined) => pgSummary(pg, prev)); break;
+      case 'pg_summary': out = snap(() => pg.pgSummary()); break;
       case 'pg_status': out = snap(() => pg.pgStatus()); break;
       case 'pg_dump': out = snap(() => pg.pgDump()); break;
       case 'pg_stats': out = snap(() => pg.pgStats()); break;

@@ -7,6 +7,7 @@ import type { DecodedPgStats, PeerPingTimes, PgStatsMsg } from '../protocol/mess
 import { NO_PING_TIMES, PING_FIELDS, packPingTimes, unpackPingTimes } from '../protocol/ping-times.js';
 import { num } from './pg-record.js';
 import { OSD_COL, OSD_W, STATFS_W, addInto, statfsVector } from './stat-vectors.js';
+import type { OsdStatWatcher } from './df-index.js';
 
 /** What is kept of one OSD's osd_stat and pool_statfs. */
 export interface OsdStatEntry {
@@ -58,6 +59,8 @@ export class OsdStatTable {
   /** pool id -> summed pool_statfs and the number of OSDs reporting it (num_store_stats). */
   private readonly poolStores = new Map<number, { v: Float64Array; n: number }>();
   private readonly scratchIds: number[] = [];
+  /** Told around every change of an OSD's vector (df's index keeps its sums by it). */
+  watcher: OsdStatWatcher | undefined;
 
   /** Replaces one OSD's osd_stat and pool_statfs; pools `keepPool` rejects are ignored. */
   apply(msg: Omit<PgStatsMsg, 'pg_stats'> | DecodedPgStats, keepPool: (pool: number) => boolean): void {
@@ -65,7 +68,7 @@ export class OsdStatTable {
     if (!e) {
       e = new OsdStatRecord(msg.osd);
       this.osds.set(msg.osd, e);
-    }
+    } else this.watcher?.leave(e.osd, e.vec);
     const s = msg.osd_stat;
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     const v = e.vec;
@@ -82,6 +85,7 @@ export class OsdStatTable {
     v[OSD_COL.commitNs] = Math.round(num(s.commit_latency_ms) * 1e6);
     v[OSD_COL.applyNs] = Math.round(num(s.apply_latency_ms) * 1e6);
     addInto(this.sum, 0, v, 0, OSD_W, 1);
+    this.watcher?.enter(e.osd, v);
     e.upFrom = num(s.up_from);
     e.seq = num(s.seq);
     // A copy (the message is garbage once applied), made only when the peers changed, which is rare.
@@ -146,6 +150,7 @@ export class OsdStatTable {
   remove(osd: number): void {
     const e = this.osds.get(osd);
     if (!e) return;
+    this.watcher?.leave(osd, e.vec);
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     this.addPoolStores(e, -1);
     this.osds.delete(osd);
@@ -155,8 +160,10 @@ export class OsdStatTable {
   zero(osd: number): void {
     const e = this.osds.get(osd);
     if (!e) return;
+    this.watcher?.leave(osd, e.vec);
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     e.vec.fill(0);
+    this.watcher?.enter(osd, e.vec);
     e.upFrom = 0;
     e.seq = 0;
     e.hbPeers = [];

@@ -8,6 +8,7 @@ import type { OsdMap, OsdMapPool } from '../mgr-module/map-types.js';
 import type { PGMap } from './pg-map.js';
 import type { CrushTopology } from './crush-topology.js';
 import { kbOf, kbRoundUp } from './ceph-format.js';
+import { fullRatioOf, ruleAvailScratch, ruleOsds, type DfSums } from './df-index.js';
 import { OSD_COL, STATFS_COL as F, STATFS_W, addInto, type PoolStatSum } from './stat-vectors.js';
 
 const f32 = Math.fround;
@@ -28,28 +29,29 @@ export function poolRawUsedRate(osdMap: OsdMap | undefined, pool: OsdMapPool): n
  * before the fullest one (relative to its weight) hits full_ratio.
  */
 export function ruleAvail(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | undefined, ruleId: number): number {
-  let osds: ArrayLike<number>;
-  let weights: ArrayLike<number>;
-  if (topo) ({ osds, weights } = topo.ruleWeights(ruleId));
-  else {
-    // No hierarchy known: every OSD of the map weighs the same.
-    osds = (osdMap?.osds ?? []).map((o) => o.osd);
-    weights = new Array<number>(osds.length).fill(f32(1 / osds.length));
-  }
-  const fratio = f32(osdMap?.full_ratio ?? 0.95);
-  let min = -1;
-  for (let i = 0; i < osds.length; i++) {
-    const w = weights[i]!;
-    const v = m.osdStat(osds[i]!)?.vec;
-    // An out OSD's stats are zeroed, and a weight-0 OSD takes no data: neither limits the rule.
-    if (!v || v[F.total] === 0 || w === 0) continue;
-    const kb = kbOf(v[F.total]!);
-    const unusable = kb * (1 - fratio);
-    const avail = Math.max(0, kbOf(v[F.available]!) - unusable) * 1024;
-    const proj = Math.trunc(avail / w);
-    if (min < 0 || proj < min) min = proj;
-  }
-  return Math.max(0, min);
+  return ruleAvailScratch(ruleOsds(osdMap, topo, ruleId), fullRatioOf(osdMap), (id) => m.osdStat(id)?.vec);
+}
+
+/** df's per-OSD sums read from every OSD now (what DfIndex keeps as reports arrive). */
+export function scratchDfSums(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | undefined): DfSums {
+  return {
+    // Per class, its OSDs with an osd_stat summed in id order (the order Ceph's osd_stat map gives).
+    classSums: () => {
+      const out: Array<[string, Float64Array]> = [];
+      for (const [cls, ids] of topo?.osdsByClass() ?? []) {
+        let v: Float64Array | undefined;
+        for (const id of ids) {
+          const e = m.osdStat(id);
+          if (!e) continue;
+          v ??= new Float64Array(STATFS_W);
+          addInto(v, 0, e.vec, 0, STATFS_W, 1);
+        }
+        if (v) out.push([cls, v]);
+      }
+      return out;
+    },
+    ruleAvail: (ruleId) => ruleAvail(m, osdMap, topo, ruleId),
+  };
 }
 
 function statsOf(v: Float64Array, off: number): Record<string, number> {
@@ -65,8 +67,11 @@ function statsOf(v: Float64Array, off: number): Record<string, number> {
   };
 }
 
-/** get('df') (detail) and `df [detail] -f json`. */
-export function df(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | undefined, detail: boolean): Record<string, unknown> {
+/**
+ * get('df') (detail) and `df [detail] -f json`. `sums`: what visits every OSD,
+ * read from scratch unless an up-to-date DfIndex is given.
+ */
+export function df(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | undefined, detail: boolean, sums = scratchDfSums(m, osdMap, topo)): Record<string, unknown> {
   const osd = m.osdTable.sum;
   const stats = {
     ...statsOf(osd, 0),
@@ -74,18 +79,8 @@ export function df(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | u
     num_per_pool_osds: osd[OSD_COL.numPerPoolOsds],
     num_per_pool_omap_osds: osd[OSD_COL.numPerPoolOmapOsds],
   };
-  // Per class, its OSDs with an osd_stat summed in id order (the order Ceph's osd_stat map gives).
   const statsByClass: Record<string, unknown> = {};
-  for (const [cls, ids] of topo?.osdsByClass() ?? []) {
-    let v: Float64Array | undefined;
-    for (const id of ids) {
-      const e = m.osdStat(id);
-      if (!e) continue;
-      v ??= new Float64Array(STATFS_W);
-      addInto(v, 0, e.vec, 0, STATFS_W, 1);
-    }
-    if (v) statsByClass[cls] = statsOf(v, 0);
-  }
+  for (const [cls, v] of sums.classSums()) statsByClass[cls] = statsOf(v, 0);
 
   // Ceph trusts per-pool store stats only when every OSD reports them.
   const perPool = osd[OSD_COL.numOsds] === osd[OSD_COL.numPerPoolOsds];
@@ -96,7 +91,7 @@ export function df(m: PGMap, osdMap: OsdMap | undefined, topo: CrushTopology | u
     const sum = m.poolSum(p.pool);
     if (!sum) continue;
     let avail = availByRule.get(p.crush_rule);
-    if (avail === undefined) availByRule.set(p.crush_rule, (avail = ruleAvail(m, osdMap, topo, p.crush_rule)));
+    if (avail === undefined) availByRule.set(p.crush_rule, (avail = sums.ruleAvail(p.crush_rule)));
     const rate = poolRawUsedRate(osdMap, p);
     pools.push({ name: p.pool_name, id: p.pool, stats: objectStatSum(sum, m.poolStore(p.pool)?.v, avail, rate, { detail, perPool, perPoolOmap, pool: p }) });
   }

@@ -178,23 +178,11 @@ export function pgDump(m: PGMap, withNet: boolean): Record<string, unknown> {
  * the PG sum. Given the previous summary, an OSD whose counts did not change
  * keeps its previous (frozen) object: at 10,000 OSDs, most of them.
  */
-export function pgSummary(m: PGMap, prev?: { by_osd?: unknown }): Record<string, unknown> {
-  const prevByOsd = (prev?.by_osd ?? {}) as Record<string, Record<string, number> | undefined>;
-  const byOsd: Record<string, Record<string, number>> = {};
-  for (const [osd, counts] of m.osdStateCounts()) {
-    const key = String(osd);
-    const old = prevByOsd[key];
-    byOsd[key] = old && sameCounts(m, old, counts) ? old : namedCounts(m, counts);
-  }
+export function pgSummary(m: PGMap): Record<string, unknown> {
   const byPool: Record<string, Record<string, number>> = {};
   for (const [pool, counts] of m.poolStateCounts()) byPool[String(pool)] = namedCounts(m, counts);
+  const byOsd = m.pgSummaryByOsd((counts) => namedCounts(m, counts));
   return { by_osd: byOsd, by_pool: byPool, all: namedCounts(m, m.stateCounts()), pg_stats_sum: m.clusterSum.dump() };
-}
-
-/** Whether `named` (state name -> PGs) says what `counts` (state id -> PGs) does; names and ids are one to one. */
-function sameCounts(m: PGMap, named: Record<string, number>, counts: ReadonlyMap<number, number>): boolean {
-  for (const [id, n] of counts) if (named[m.states.name(id)] !== n) return false;
-  return Object.keys(named).length === counts.size;
 }
 
 function namedCounts(m: PGMap, counts: ReadonlyMap<number, number>): Record<string, number> {

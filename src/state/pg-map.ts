@@ -16,6 +16,8 @@ import { PoolStatSum, STAT_W, STATFS_COL } from './stat-vectors.js';
 import { OsdStatTable, type OsdStatEntry } from './osd-stat-table.js';
 import * as views from './pg-map-views.js';
 import * as dfViews from './pg-map-df.js';
+import { DfIndex, fullRatioOf, type DfSums } from './df-index.js';
+import { OsdStateSummary } from './osd-state-summary.js';
 import type { CrushTopology } from './crush-topology.js';
 
 export { PgRecord, PgStatsError } from './pg-record.js';
@@ -54,6 +56,8 @@ export class PGMap {
   private readonly poolStateCount = new Map<number, Map<number, number>>();
   private readonly osdStateCount = new Map<number, Map<number, number>>();
   private readonly actingCount = new Map<number, number>();
+  /** pg_summary's by_osd, kept per OSD as osdStateCount moves. */
+  private readonly osdSummary = new OsdStateSummary();
   private readonly reported = new Set<number>();
   private ready = false;
   private map: OsdMap | undefined;
@@ -61,6 +65,8 @@ export class PGMap {
   private liveness = new Map<number, OsdLiveness>();
   private lastPgNum = new Map<number, number>();
   private topo: CrushTopology | undefined;
+  /** df's per-OSD sums for the current topology, kept as OSDs report (made at the first df). */
+  private dfIndex: DfIndex | undefined;
   private readonly smooth: number;
   private readonly maxDtS: number;
   /** pool_statfs of pools the osd map does not have are dropped (all are kept before the first map). */
@@ -285,6 +291,11 @@ export class PGMap {
     return this.osdStateCount;
   }
 
+  /** pg_summary's by_osd, frozen; only the OSDs whose counts moved since the last call are named again. */
+  pgSummaryByOsd(name: (counts: ReadonlyMap<number, number>) => Record<string, number>): Readonly<Record<string, Readonly<Record<string, number>>>> {
+    return this.osdSummary.byOsd(this.osdStateCount, name);
+  }
+
   /** Ceph's pgmap_ready: every OSD the osd map has up has reported at least once. Latches. */
   isPgReady(): boolean {
     if (this.ready) return true;
@@ -312,7 +323,7 @@ export class PGMap {
   pgStateWordCountsByPool(): Map<number, Record<string, number>> { return views.pgStateWordCountsByPool(this); }
   /** get('osd_pool_stats'): per-pool recovery, recovery rate and client IO rate. */
   osdPoolStats(osdMap = this.map): Record<string, unknown> { return { pool_stats: views.osdPoolStatsList(this, osdMap) }; }
-  df(osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, true); }
+  df(osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, true, this.dfSums(osdMap, topo)); }
   /** get('osd_perf'): the osdstats section of `osd perf`. */
   osdPerf(): Record<string, unknown> { return views.osdPerfCommand(this).osdstats as Record<string, unknown>; }
   // Native commands' JSON (the forms in ceph-reference/cli/).
@@ -320,10 +331,25 @@ export class PGMap {
   pgDumpCommand(what: views.PgDumpWhat | readonly views.PgDumpWhat[] = 'all'): Record<string, unknown> { return views.pgDumpCommand(this, what); }
   osdPerfCommand(): Record<string, unknown> { return views.osdPerfCommand(this); }
   osdPoolStatsCommand(osdMap = this.map, poolId?: number): Array<Record<string, unknown>> { return views.osdPoolStatsList(this, osdMap, poolId); }
-  dfCommand(detail: boolean, osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, detail); }
+  dfCommand(detail: boolean, osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.df(this, osdMap, topo, detail, this.dfSums(osdMap, topo)); }
   osdDfCommand(osdMap = this.map, topo = this.topo): Record<string, unknown> { return dfViews.osdDf(this, osdMap, topo); }
 
   // --- internals ---
+
+  /**
+   * df's per-OSD sums: kept by the OSD table (DfIndex) for the current map's
+   * full ratio and the current topology, made again when either changed; read
+   * from scratch for any other map or topology a caller passes.
+   */
+  private dfSums(osdMap: OsdMap | undefined, topo: CrushTopology | undefined): DfSums {
+    if (osdMap !== this.map || topo !== this.topo) return dfViews.scratchDfSums(this, osdMap, topo);
+    if (!this.dfIndex?.serves(osdMap, topo)) {
+      const t = this.osdTable;
+      this.dfIndex = new DfIndex(osdMap, topo, fullRatioOf(osdMap), (id) => t.get(id)?.vec, t.entries());
+      t.watcher = this.dfIndex;
+    }
+    return this.dfIndex;
+  }
 
   private noteTime(t: number): void {
     if (Number.isFinite(t) && t > this.nowS) this.nowS = t;
@@ -354,6 +380,7 @@ export class PGMap {
       if (osd === CRUSH_ITEM_NONE || osd < 0) continue;
       bumpNested(this.osdStateCount, osd, stateId, sign);
       bump(this.actingCount, osd, sign);
+      this.osdSummary.touch(osd);
     }
   }
 
