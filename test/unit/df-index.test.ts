@@ -14,20 +14,9 @@ import { df as dfFromScratch } from '../../src/state/pg-map-df.js';
 import { OsdStatTable } from '../../src/state/osd-stat-table.js';
 import { PgStateTable } from '../../src/state/pg-states.js';
 import type { PGMap } from '../../src/state/pg-map.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 const T0 = 1_800_000_000;
-
-/** A small deterministic generator (the test must replay the same sequence). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** by_osd counted over every PG's acting set (what OsdStateSummary must equal). */
 function byOsdFromPgs(m: PGMap): Record<string, Record<string, number>> {
