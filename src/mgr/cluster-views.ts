@@ -45,7 +45,6 @@ const COUNTER_CHUNK = 65_536;
 
 export class ClusterViewsImpl implements ClusterViews {
   private readonly healthMetricCopies = new WeakMap<object, DaemonHealthMetrics[string]>();
-  private readonly metadataCopies = new WeakMap<object, Readonly<Record<string, string>>>();
   private healthSeen: { report: object; out: { json: string } } | undefined;
 
   constructor(private readonly src: ViewSources) {}
@@ -102,9 +101,10 @@ export class ClusterViewsImpl implements ClusterViews {
     return this.healthSeen.out;
   }
 
-  private metadataOf(type: string): Record<string, Record<string, string>> {
-    const out: Record<string, Record<string, string>> = {};
-    for (const d of this.src.daemons.ofType(type)) out[d.id] = { ...d.metadata };
+  /** Each daemon's own metadata, frozen (DaemonState.setMetadata): no copy per daemon per call. */
+  private metadataOf(type: string): Record<string, Readonly<Record<string, string>>> {
+    const out: Record<string, Readonly<Record<string, string>>> = {};
+    for (const d of this.src.daemons.ofType(type)) out[d.id] = d.metadata;
     return out;
   }
 
@@ -268,13 +268,11 @@ export class ClusterViewsImpl implements ClusterViews {
     }
   }
 
-  /** getMetadata() of each daemon of a type, one per next(); a daemon's metadata is replaced whole by an OPEN, so its frozen copy is kept until then. */
+  /** getMetadata() of each daemon of a type, one per next(): the daemon's own frozen metadata (replaced whole by an OPEN), not a copy. */
   *daemonMetadata(svcType: string): Generator<[string, Readonly<Record<string, string>>], void, undefined> {
     for (const d of this.daemonList(svcType)) {
       if (this.src.daemons.get(d.key) !== d) continue;
-      let copy = this.metadataCopies.get(d.metadata);
-      if (copy === undefined) this.metadataCopies.set(d.metadata, (copy = Object.freeze({ ...d.metadata })));
-      yield [d.id, copy];
+      yield [d.id, d.metadata];
     }
   }
 

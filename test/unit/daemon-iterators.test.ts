@@ -98,6 +98,26 @@ describe('daemonMetadata()', () => {
     expect(rest.get('6')).toBe(all[6]![1]);
     expect(rest.size).toBe(98);
   });
+
+  it("hands out each daemon's one frozen metadata, no copy per daemon (daemonMetadata, get('osd_metadata')); getMetadata() still gives a copy of its own", () => {
+    const { daemons, views } = setup(20);
+    for (let i = 0; i < 20; i++) daemons.get(`osd.${i}`)!.setMetadata({ hostname: `h${i % 3}`, id: String(i) });
+    const own = (id: string): object => daemons.get(`osd.${id}`)!.metadata;
+    const viaIterator = [...views.daemonMetadata('osd')];
+    const viaGet = views.get('osd_metadata');
+    for (const [id, meta] of viaIterator) {
+      expect(meta).toBe(own(id));
+      expect(viaGet[id]).toBe(own(id));
+      expect(Object.isFrozen(meta)).toBe(true);
+    }
+    expect(() => {
+      (own('4') as Record<string, string>).hostname = 'changed';
+    }).toThrow(TypeError);
+    const copy = views.getMetadata('osd', '4')!;
+    copy.hostname = 'mine';
+    expect(views.getMetadata('osd', '4')!.hostname).toBe('h1');
+    expect(views.get('osd_metadata')['4']!.hostname).toBe('h1');
+  });
 });
 
 describe('osdPerfInfos()', () => {
