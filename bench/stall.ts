@@ -171,6 +171,7 @@ function instrument(m: BenchMgr, spans: Spans): void {
     ['osdPerfInfos', () => mgr.views.osdPerfInfos()],
     ['daemonCounters', () => mgr.views.daemonCounters()],
     ['daemonHealthMetrics', () => mgr.views.daemonHealthMetrics()],
+    ['daemonMetadata', () => mgr.views.daemonMetadata('osd')],
   ];
   const readSliced = async (): Promise<void> => {
     for (const [name, items] of sliced) {
@@ -258,13 +259,18 @@ async function live(osds: number, windowS: number, lines: string[]): Promise<voi
     watch.stop();
     loop.disable();
     const scan = m.mgr.cluster.healthScanStats;
+    const heapEnd = process.memoryUsage().heapUsed / 2 ** 20;
+    // What the manager holds (and this bench's spans beside it), after full collections.
+    gc();
+    gc();
+    const heapAfterGc = process.memoryUsage().heapUsed / 2 ** 20;
     const worst = [...watch.stalls].sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 12);
     const over = (ms: number): number => watch.stalls.filter((s) => s.end - s.start - 1 > ms).length;
     const overCpu = (ms: number): number => watch.stalls.filter((s) => s.cpuMs > ms).length;
     lines.push(
       `### Live: ${osds} OSDs over loopback, ${windowS} s window`,
       '',
-      `mgr_tick_period 2 s, every OSD reports (counters and PG_STATS) every 5 s; after each tick the prometheus module's reads follow, one per macrotask (the per-daemon iterators in 5 ms slices). Machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; over the window the manager's main thread used ${f2(cpuShare)} CPU, the simulator child ${f2(simShare)} CPU; heap used at the end ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB.`,
+      `mgr_tick_period 2 s, every OSD reports (counters and PG_STATS) every 5 s; after each tick the prometheus module's reads follow, one per macrotask (the per-daemon iterators in 5 ms slices). Machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; over the window the manager's main thread used ${f2(cpuShare)} CPU, the simulator child ${f2(simShare)} CPU; heap used at the end ${heapEnd.toFixed(0)} MiB, ${heapAfterGc.toFixed(1)} MiB after two full GCs.`,
       '',
       `- event-loop delay (perf_hooks, 1 ms resolution): max ${f1(loop.max / 1e6)} ms, p99 ${f1(loop.percentile(99) / 1e6)} ms, p50 ${f1(loop.percentile(50) / 1e6)} ms`,
       `- stalls (1 ms timer late by more than): 20 ms: ${over(20)}, 50 ms: ${over(50)}, 100 ms: ${over(100)}; of them with more than that much main-thread CPU in the stall (work, not waiting for a CPU): 20 ms: ${overCpu(20)}, 50 ms: ${overCpu(50)}, 100 ms: ${overCpu(100)}`,
