@@ -13,9 +13,15 @@
 // binary (Debian zabbix-agent) fed the same items on stdin.
 // Targets: one interval in <= 2 s; no stall over 50 ms.
 //
-// Run: npm run bench:zabbix -- [osds=10000] [sends=5]
+// Each stall over 50 ms is listed with this thread's CPU over it and its wait
+// for a CPU (bench/lib/stall-cpu.ts), and the CPU the servers, the simulator
+// and mgrd's other threads took meanwhile: work of ours, or the CPUs taken by
+// the Zabbix server and PostgreSQL on the same machine. With a --cpu-prof
+// profile of the run, bench/zabbix-profile.ts tells what ran in each.
+//
+// Run: npm run bench:zabbix -- [osds=10000] [sends=5] [--nice-server N]
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +34,8 @@ import { senderRequest, zabbixClock } from '../exporters/zabbix/sender-protocol.
 import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
 import { startBenchMgr } from './lib/bench-mgr.js';
+import { sampleProc } from './lib/proc.js';
+import { StallCpuWatch, stallText, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { stopChildrenOnSignal } from './lib/reap.js';
 
@@ -38,9 +46,10 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const CLK_TCK = 100;
 
-/** CPU ms used so far by every process in the given process groups (the servers run each in its own). */
-function groupCpuMs(groups: ReadonlySet<number>): number {
+/** The processes in the given process groups (the servers run each in its own), and the CPU ms they used so far. */
+function groupProcs(groups: ReadonlySet<number>): { pids: number[]; cpuMs: number } {
   let ticks = 0;
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let stat: string;
@@ -50,10 +59,26 @@ function groupCpuMs(groups: ReadonlySet<number>): number {
       continue; // gone
     }
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    if (groups.has(Number(f[2]))) ticks += Number(f[11]) + Number(f[12]); // utime + stime
+    if (!groups.has(Number(f[2]))) continue;
+    pids.push(Number(pid));
+    ticks += Number(f[11]) + Number(f[12]); // utime + stime
   }
-  return (ticks * 1000) / CLK_TCK;
+  return { pids, cpuMs: (ticks * 1000) / CLK_TCK };
 }
+
+const groupCpuMs = (groups: ReadonlySet<number>): number => groupProcs(groups).cpuMs;
+
+/** The threads of a process (their schedstat is each thread's own CPU). */
+function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Stalls over this long are listed one by one, with the CPU each process took over them. */
+const STALL_LIST_MS = 50;
 
 const pidIn = (file: string): number => Number(readFileSync(file, 'latin1').split('\n')[0]);
 
@@ -70,10 +95,14 @@ interface Window<T> {
   serverCpuMs: number;
   /** Start on the monotonic clock a --cpu-prof profile's timestamps use (µs). */
   startUs: bigint;
+  /** The simulator's CPU ms (its own process). */
+  simCpuMs: number;
+  /** Stalls over STALL_LIST_MS, each with this thread's CPU and wait and the others' CPU over it. */
+  stalls: CpuStall[];
 }
 
 /** The longest event-loop delay (ms) while `fn` runs, from a 1 ms-resolution histogram, and what else ran meanwhile. */
-async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<number>): Promise<Window<T>> {
+async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<number>, simPid: number): Promise<Window<T>> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   let gcMaxMs = 0;
   let majorGcs = 0;
@@ -89,31 +118,47 @@ async function withStall<T>(fn: () => Promise<T>, serverGroups: ReadonlySet<numb
     }
   });
   gc.observe({ entryTypes: ['gc'] });
+  const server = groupProcs(serverGroups);
+  const groups: ProcGroup[] = [
+    { name: 'zabbix_server+postgres', pids: server.pids },
+    { name: 'simulator', pids: threadsOf(simPid) },
+    { name: 'mgrd other threads', pids: threadsOf(process.pid).filter((t) => t !== process.pid) },
+  ];
+  const watch = new StallCpuWatch(STALL_LIST_MS, groups);
+  watch.start();
   h.enable();
   const startUs = process.hrtime.bigint() / 1000n;
   const cpu0 = process.cpuUsage();
-  const server0 = groupCpuMs(serverGroups);
+  const sim0 = sampleProc(simPid).cpuS;
   const t0 = performance.now();
   const value = await fn();
   const ms = performance.now() - t0;
   h.disable();
   const cpu = process.cpuUsage(cpu0);
-  const serverCpuMs = groupCpuMs(serverGroups) - server0;
-  await new Promise((r) => setImmediate(r)); // the observer's last entries
+  const serverCpuMs = groupCpuMs(serverGroups) - server.cpuMs;
+  const simCpuMs = (sampleProc(simPid).cpuS - sim0) * 1000;
+  await new Promise((r) => setImmediate(r)); // the observers' last entries
   gc.disconnect();
-  return { value, ms, maxStallMs: h.max / 1e6, gcMaxMs, majorGcs, minorGcs, gcTotalMs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, startUs };
+  const stalls = watch.stop();
+  return { value, ms, maxStallMs: h.max / 1e6, gcMaxMs, majorGcs, minorGcs, gcTotalMs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, startUs, simCpuMs, stalls };
 }
 
 async function main(): Promise<void> {
   stopChildrenOnSignal();
-  const osds = Number(process.argv[2] ?? 10_000);
-  const sends = Number(process.argv[3] ?? 5);
+  const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+  const osds = Number(positional[0] ?? 10_000);
+  const sends = Number(positional[1] ?? 5);
+  // --nice-server N: the Zabbix server and its PostgreSQL at nice N (as if on a machine of their own: they
+  // take the CPU only when mgrd and the simulator leave it; a measurement of the contention, not a setting).
+  const niceAt = process.argv.indexOf('--nice-server');
+  const niceServer = niceAt > 0 ? Number(process.argv[niceAt + 1]) : 0;
+  if (!Number.isInteger(niceServer) || niceServer < 0 || niceServer > 19) throw new Error(`--nice-server: ${process.argv[niceAt + 1]} is not a nice value 0-19`);
   const lines: string[] = [];
   const out = (s: string): void => {
     lines.push(s);
     console.error(s);
   };
-  out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}`);
+  out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}${niceServer > 0 ? `; Zabbix server and PostgreSQL at nice ${niceServer}` : ''}`);
 
   const z = await startZabbixServer({ startTrappers: 5, cacheUpdateFrequencyS: 5, extraConfig: ['CacheSize=512M', 'HistoryCacheSize=256M', 'HistoryIndexCacheSize=64M', 'TrendCacheSize=128M', 'ValueCacheSize=256M'] });
   let stopSim: (() => Promise<void>) | undefined;
@@ -141,14 +186,26 @@ async function main(): Promise<void> {
       m.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
 
     const serverGroups = new Set([pidIn(join(z.dir, 'zabbix_server.pid')), pidIn(join(z.dir, 'pg', 'postmaster.pid'))]);
+    if (niceServer > 0) {
+      // Every process of both groups now; the backends PostgreSQL forks later inherit the postmaster's.
+      const r = spawnSync('renice', ['-n', String(niceServer), '-g', ...[...serverGroups].map(String)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`renice: ${r.stderr}`);
+    }
     // Turns the module's shared budget was drawn from (a build without it, for a before/after profile: 0)
     const zabbix = m.module<Partial<Pick<ZabbixModule, 'budget'>>>('zabbix');
     const yields = (): number => zabbix.budget?.slices ?? 0;
     const detail = (w: Window<unknown>): string =>
-      `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major, ${w.minorGcs} minor, ${f1(w.gcTotalMs)} ms in all), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs`;
+      `GC pause max ${f1(w.gcMaxMs)} ms (${w.majorGcs} major, ${w.minorGcs} minor, ${f1(w.gcTotalMs)} ms in all), CPU ms: mgrd ${w.cpuMs.toFixed(0)}, zabbix_server+postgres ${w.serverCpuMs.toFixed(0)}, simulator ${w.simCpuMs.toFixed(0)}; from ${w.startUs.toString()} µs` +
+      (w.stalls.length === 0 ? '' : `\n  stalls over ${STALL_LIST_MS} ms: ${w.stalls.map(stallText).join('\n    ')}`);
+    // The longest stall over STALL_LIST_MS: this thread's CPU in it / its wait for a CPU (— if none).
+    const longestCpu = (w: Window<unknown>): string => {
+      const l = w.stalls.reduce<CpuStall | undefined>((a, x) => (a === undefined || x.wallMs > a.wallMs ? x : a), undefined);
+      return l === undefined ? '—' : `${l.cpuMs.toFixed(0)} / ${l.waitMs.toFixed(0)}`;
+    };
+    const simPid = sim.pid!;
 
     // Discovery, and the server's LLD creating the items (not what we measure: Zabbix's own work).
-    const disc = await withStall(() => command('zabbix', 'discovery'), serverGroups);
+    const disc = await withStall(() => command('zabbix', 'discovery'), serverGroups, simPid);
     out(`discovery: ${disc.value.outb || disc.value.outs} in ${f1(disc.ms)} ms, longest stall ${f1(disc.maxStallMs)} ms; ${detail(disc)}`);
     // The items one interval sends, counted here: a `zabbix send` before the server's LLD made them would
     // have every item refused, and the module's refused-key search would then split the next intervals.
@@ -165,15 +222,16 @@ async function main(): Promise<void> {
 
     const rows: string[] = [];
     for (let i = 0; i < sends; i++) {
-      const idle = await withStall(() => sleep(2000), serverGroups);
+      const idle = await withStall(() => sleep(2000), serverGroups, simPid);
       const yields0 = yields();
-      const s = await withStall(() => command('zabbix', 'send'), serverGroups);
+      const s = await withStall(() => command('zabbix', 'send'), serverGroups, simPid);
       const ans = /processed: (\d+); failed: (\d+); total: (\d+)(?:; seconds spent: ([0-9.]+))?/.exec(s.value.outb);
-      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
-      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms (idle window: ${f1(idle.maxStallMs)} ms, GC there ${idle.minorGcs} minor / ${idle.majorGcs} major, ${f1(idle.gcTotalMs)} ms); ${detail(s)}; work in ${yields() - yields0} turns`);
+      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${longestCpu(s)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
+      out(`idle before send ${i + 1}: no send in ${f1(idle.ms)} ms, longest stall ${f1(idle.maxStallMs)} ms; ${detail(idle)}`);
+      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms, work in ${yields() - yields0} turns; ${detail(s)}`);
       await sleep(3000);
     }
-    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | its main-thread CPU / wait for a CPU ms (stalls over 50 ms) | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) out(r);
 
     // Build alone, in process: what each snapshot read costs (the core's), discovery, the items, the request JSON.
