@@ -66,6 +66,8 @@ export function exchange(server: ZabbixServer, frame: Buffer | readonly Buffer[]
       }
     });
     sock.on('close', () => {
+      // Also emitted after every answer (finish destroys the socket): no error to build then (a stack trace each).
+      if (settled) return;
       finish(new TrapperError(name, reader.received === 0 ? 'closed the connection without an answer' : `closed the connection after ${reader.received} bytes of an answer`));
     });
     arm(t.connectMs, 'connect');
