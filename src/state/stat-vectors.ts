@@ -65,13 +65,33 @@ export function statfsJson(v: ArrayLike<number>, off = 0): Record<string, number
   return out;
 }
 
-/** A statfs report as a vector (missing or non-numeric fields count as 0). */
+/**
+ * A statfs report as a vector (missing or non-numeric fields count as 0), in
+ * STATFS_FIELDS order. Each field by name, not `s[STATFS_FIELDS[i]]`: a parsed
+ * report keeps byte counts past 2^31 as double fields, and a keyed load of one
+ * boxes a new number each time. Per OSD report (statfs and each pool_statfs)
+ * that was ~0.8 KB of garbage of the 6.5 KB a report made (bench:ingest-alloc).
+ */
 export function statfsVector(s: Partial<StoreStatfs> | undefined, into: Float64Array = new Float64Array(STATFS_W), off = 0): Float64Array {
-  for (let i = 0; i < STATFS_W; i++) {
-    const x = s?.[STATFS_FIELDS[i]!];
-    into[off + i] = typeof x === 'number' && Number.isFinite(x) ? x : 0;
+  if (s === undefined || s === null) {
+    into.fill(0, off, off + STATFS_W);
+    return into;
   }
+  into[off] = finite(s.total);
+  into[off + 1] = finite(s.available);
+  into[off + 2] = finite(s.internally_reserved);
+  into[off + 3] = finite(s.allocated);
+  into[off + 4] = finite(s.data_stored);
+  into[off + 5] = finite(s.data_compressed);
+  into[off + 6] = finite(s.data_compressed_allocated);
+  into[off + 7] = finite(s.data_compressed_original);
+  into[off + 8] = finite(s.omap_allocated);
+  into[off + 9] = finite(s.internal_metadata);
   return into;
+}
+
+function finite(x: unknown): number {
+  return typeof x === 'number' && Number.isFinite(x) ? x : 0;
 }
 
 /** Ceph's pool_stat_t: what is summed per pool and over the cluster. */
