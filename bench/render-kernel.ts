@@ -64,7 +64,7 @@ for (let r = 0; r < runs; r++) {
   const out = renderPerfJob(state, job);
   const c = process.cpuUsage(c0);
   if (r > 0) cpu.push((c.user + c.system) / 1000); // the first is the JIT's
-  sizeHint = out.buffer.byteLength;
+  sizeHint = out.used;
   spare = out.buffer;
   lines = out.samples;
 }

@@ -11,7 +11,8 @@
 //
 // Run: npm run bench:scrape   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 \
-//     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only]
+//     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only|both] [mgr_stats_threshold=5]
+// (threshold 0: every counter of every daemon exported, issue 17 item 4's "10,000 OSDs, all counters")
 // Profiles: MGRD_BENCH_CPUPROF_DIR=<dir> writes one .cpuprofile of the event loop per live and quiet collection
 // (bench/cpuprofile-stalls.ts reads them); `node --cpu-prof --cpu-prof-dir=<dir>` on the line above also
 // writes the render worker's (one file per thread; the worker lives only for the collections).
@@ -112,10 +113,10 @@ interface Run {
   read: { name: string; ms: number };
 }
 
-async function largeCase(osds: number, runs: number, lines: string[]): Promise<void> {
-  console.error(`large case: ${osds} OSDs`);
+async function largeCase(osds: number, runs: number, threshold: number, lines: string[]): Promise<void> {
+  console.error(`large case: ${osds} OSDs, mgr_stats_threshold ${threshold}`);
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const m = await startBenchMgr({ set: { mgr_stats_threshold: 5 }, prometheus: { scrape_interval: '3600' } });
+  const m = await startBenchMgr({ set: { mgr_stats_threshold: threshold }, prometheus: { scrape_interval: '3600' } });
   const sim = await startSim(m, osds);
   try {
     const t0 = Date.now();
@@ -155,7 +156,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
       await sleep(20);
       const st = body.stats;
       const g = gc.stop();
-      console.error(`  collection: ${ms.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU (process, all threads), ${st.busyMs.toFixed(0)} ms run in the event loop, ${st.perfRenderMs.toFixed(0)} ms render in the worker, longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms, slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms, GC pauses max ${g.max.toFixed(1)} ms (total ${g.total.toFixed(0)} ms)`);
+      console.error(`  collection: ${ms.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU (process, all threads), ${st.busyMs.toFixed(0)} ms run in the event loop, ${st.perfRenderMs.toFixed(0)} ms render in the worker (${st.perfArenaReused === true ? 'recycled arena' : 'fresh buffer'}), longest slice ${st.longestSliceMs.toFixed(1)} ms (own ${st.longestOwnSliceMs.toFixed(1)}), event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms, slowest read ${st.slowestRead.name} ${st.slowestRead.ms.toFixed(1)} ms, GC pauses max ${g.max.toFixed(1)} ms (total ${g.total.toFixed(0)} ms)`);
       return { ms, cpu, gcMax: g.max, gcTotal: g.total, busy: st.busyMs, slice: st.longestSliceMs, own: st.longestOwnSliceMs, loop: loopDelay.max / 1e6, render: st.perfRenderMs, read: st.slowestRead };
     };
     const scrapeSet = async (phase: string): Promise<Record<string, { ms: number[]; bytes: number }>> => {
@@ -239,7 +240,7 @@ async function largeCase(osds: number, runs: number, lines: string[]): Promise<v
     const liveMs = live.map((x) => x.ms);
     const worstStall = Math.max(...live.map((x) => x.loop), ...quiet.map((x) => x.loop));
     lines.push(
-      `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold 5)`,
+      `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold ${threshold})`,
       '',
       `Fed by SimRunner in a child process over loopback (${osds} OSD sessions + mon, mds, rgw; each MgrClient reports every 5 s, OSDs send PG stats), mgrd in the benchmark process. "Live": the simulator running; "quiet": the simulator stopped (SIGSTOP), sessions open.`,
       '',
@@ -284,9 +285,11 @@ async function main(): Promise<void> {
   const osds = Number(process.argv[2] ?? 10_000);
   const runs = Number(process.argv[3] ?? 10);
   const small = process.argv[4] !== 'large-only';
-  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`, ''];
+  const threshold = Number(process.argv[5] ?? 5);
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 11) throw new Error(`mgr_stats_threshold must be an integer from 0 to 11, not ${process.argv[5]}`);
+  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs, mgr_stats_threshold ${threshold}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`, ''];
   if (small) await smallCase(lines);
-  await largeCase(osds, runs, lines);
+  await largeCase(osds, runs, threshold, lines);
   console.log(lines.join('\n'));
 }
 

@@ -3,7 +3,7 @@
 // recovery rates, PG states per pool, OSD latencies, object counts, daemon
 // health metrics. Daemon metadata lives in collect-daemons.ts.
 
-import { CHECK_EVERY, type HealthReport, type OsdPerfInfo } from '../../src/mgr-module/index.js';
+import { CHECK_EVERY, type HealthReport } from '../../src/mgr-module/index.js';
 import { num, type StepContext } from './collect-context.js';
 import { healthDetailKey } from './health-history.js';
 import { DF_CLUSTER, DF_POOL, LABELS, NUM_OBJECTS, OSD_POOL_STATS, OSD_STATS, PG_STATES } from './families.js';
@@ -120,14 +120,19 @@ export function getPgStatus(ctx: StepContext): void {
  * get('osd_perf') builds and freezes every OSD's entry in one go.
  */
 export async function getOsdStats(ctx: StepContext): Promise<void> {
-  const infos: OsdPerfInfo[] = [];
-  await ctx.readAll('osdPerfInfos', ctx.src.osdPerfInfos(), (osd) => infos.push(osd));
-  for (const stat of OSD_STATS) {
-    const family = `ceph_osd_${stat}`;
+  // Ids and values only: the core's per-OSD objects die young instead of being kept across slices (and promoted).
+  const ids: number[] = [];
+  const values: number[][] = OSD_STATS.map(() => []);
+  await ctx.readAll('osdPerfInfos', ctx.src.osdPerfInfos(), (osd) => {
+    ids.push(osd.id);
+    for (let k = 0; k < OSD_STATS.length; k++) values[k]!.push(osd.perf_stats[OSD_STATS[k]!]);
+  });
+  for (let k = 0; k < OSD_STATS.length; k++) {
+    const family = `ceph_osd_${OSD_STATS[k]!}`;
+    const v = values[k]!;
     ctx.open(family);
-    for (let i = 0; i < infos.length; i++) {
-      const osd = infos[i]!;
-      ctx.w.sample(family, ctx.labels.osd(osd.id), osd.perf_stats[stat]);
+    for (let i = 0; i < ids.length; i++) {
+      ctx.put(family, ctx.labels.osd(ids[i]!), v[i]!);
       if ((i & (CHECK_EVERY - 1)) === 0 && ctx.s.due()) await ctx.s.yield();
     }
   }
@@ -154,6 +159,10 @@ export async function getAllDaemonHealthMetrics(ctx: StepContext): Promise<void>
   ctx.open('ceph_daemon_health_metrics');
   // One daemon per next(): 10,000 daemons are read over several slices.
   await ctx.readAll('daemonHealthMetrics', ctx.src.daemonHealthMetrics(), ([daemon, metrics]) => {
-    for (const m of metrics) ctx.w.sample('ceph_daemon_health_metrics', ctx.labels.daemonHealth(m.type, daemon), m.value);
+    const h = ctx.labels.daemonHealth(daemon);
+    for (let k = 0; k < metrics.length; k++) {
+      const m = metrics[k]!;
+      ctx.put('ceph_daemon_health_metrics', ctx.labels.healthLabel(h, k, m.type, daemon), m.value);
+    }
   });
 }

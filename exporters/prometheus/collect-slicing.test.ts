@@ -5,8 +5,8 @@
 // so the test holds on a loaded machine and fails if a read is made whole.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECK_EVERY, type DaemonCounters, type DaemonHealthMetrics, type OsdPerfInfo } from '../../src/mgr-module/index.js';
-import { Collector } from './collector.js';
+import { CHECK_EVERY, type DaemonCounters, type DaemonHealthMetrics, type GetName, type OsdPerfInfo, type Snapshot } from '../../src/mgr-module/index.js';
+import { Collector, type Collection } from './collector.js';
 import { parseExposition } from './exposition-parse.js';
 import { HealthHistory } from './health-history.js';
 import { ReferenceCluster } from './reference-cluster.js';
@@ -16,13 +16,38 @@ const OSDS = 6000;
 const READ_MS = 0.01;
 const SLICE_MS = 2;
 
-/** The reference cluster with OSDS more OSDs reporting counters (osd.0's schema) and health metrics. */
+type OsdMap = { osds: Array<Record<string, unknown> & { osd: number }> } & Record<string, unknown>;
+type Crush = { devices: Array<{ id: number; class: string; name: string }> } & Record<string, unknown>;
+
+/** The reference cluster with `extra` more OSDs (ids from 100) in its maps, reporting counters (osd.0's schema), metadata and health metrics. */
 class LargeCluster extends ReferenceCluster {
+  private readonly osdMap: OsdMap;
+  private readonly crush: Crush;
   clock = 0;
   turn = 0;
   /** Per read: how many daemons it read in each event-loop turn. */
   readonly perTurn = new Map<string, Map<number, number>>();
   private ticker: NodeJS.Immediate | undefined;
+
+  constructor(readonly extra = OSDS) {
+    super();
+    // Kept as objects across reads, as the core keeps its maps until they change.
+    const map = super.get('osd_map') as unknown as OsdMap;
+    const crush = super.get('osd_map_crush') as unknown as Crush;
+    const osd0 = map.osds.find((o) => o.osd === 0)!;
+    for (let i = 100; i < 100 + extra; i++) {
+      map.osds.push({ ...osd0, osd: i });
+      crush.devices.push({ id: i, class: 'hdd', name: `osd.${i}` });
+    }
+    this.osdMap = map;
+    this.crush = crush;
+  }
+
+  override get<N extends GetName>(name: N): Snapshot<N> {
+    if (name === 'osd_map') return this.osdMap as unknown as Snapshot<N>;
+    if ((name as string) === 'osd_map_crush') return this.crush as unknown as Snapshot<N>;
+    return super.get(name);
+  }
 
   /** Counts event-loop turns (one increment per check phase) until stop(). */
   start(): void {
@@ -52,7 +77,7 @@ class LargeCluster extends ReferenceCluster {
       yield d;
     }
     if (osd0 === undefined) return;
-    for (let i = 100; i < 100 + OSDS; i++) {
+    for (let i = 100; i < 100 + this.extra; i++) {
       this.read('daemonCounters');
       yield { ...osd0, daemon: `osd.${i}`, id: String(i), values: osd0.values.map((v, k) => (k === 0 ? i : v)) };
     }
@@ -63,7 +88,7 @@ class LargeCluster extends ReferenceCluster {
       this.read('daemonHealthMetrics');
       yield e;
     }
-    for (let i = 100; i < 100 + OSDS; i++) {
+    for (let i = 100; i < 100 + this.extra; i++) {
       this.read('daemonHealthMetrics');
       yield [`osd.${i}`, [{ type: 'SLOW_OPS', value: i % 3 }, { type: 'PENDING_CREATING_PGS', value: 0 }]];
     }
@@ -75,9 +100,9 @@ class LargeCluster extends ReferenceCluster {
       yield e;
     }
     if (svcType !== 'osd') return;
-    for (let i = 100; i < 100 + OSDS; i++) {
+    for (let i = 100; i < 100 + this.extra; i++) {
       this.read('daemonMetadata');
-      yield [String(i), { hostname: `host${i % 100}`, osd_objectstore: 'bluestore' }];
+      yield [String(i), { hostname: `host${i % 100}`, osd_objectstore: 'bluestore', bluestore_bdev_dev_node: `/dev/sd${i % 7}` }];
     }
   }
 
@@ -86,7 +111,7 @@ class LargeCluster extends ReferenceCluster {
       this.read('osdPerfInfos');
       yield o;
     }
-    for (let i = 100; i < 100 + OSDS; i++) {
+    for (let i = 100; i < 100 + this.extra; i++) {
       this.read('osdPerfInfos');
       yield { id: i, perf_stats: { commit_latency_ms: i, apply_latency_ms: 1, commit_latency_ns: i * 1e6, apply_latency_ns: 1e6 } };
     }
@@ -98,8 +123,8 @@ afterEach(async () => {
   await Promise.all(collectors.splice(0).map((c) => c.close()));
 });
 
-async function collectLarge(worker: boolean): Promise<{ cluster: LargeCluster; text: string }> {
-  const cluster = new LargeCluster();
+async function collectLarge(worker: boolean, extra = OSDS): Promise<{ cluster: LargeCluster; text: string; c: Collection }> {
+  const cluster = new LargeCluster(extra);
   const collector = new Collector(cluster, new HealthHistory(undefined, 1000), { warn: () => undefined, historyChanged: () => undefined }, worker ? { renderWorker: true } : { strict: true });
   collectors.push(collector);
   cluster.start();
@@ -107,7 +132,7 @@ async function collectLarge(worker: boolean): Promise<{ cluster: LargeCluster; t
     const c = await collector.collect({ excludePerfCounters: false, minPriority: 5, sliceMs: SLICE_MS, clock: () => cluster.clock });
     expect(c.errors).toEqual([]);
     const text = c.parts.text.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
-    return { cluster, text };
+    return { cluster, text, c };
   } finally {
     cluster.stop();
   }
@@ -138,5 +163,20 @@ describe('a collection reads a large cluster in slices', () => {
     const commit = body.families.get('ceph_osd_commit_latency_ms')!.samples;
     expect(commit).toHaveLength(OSDS + 4);
     expect(commit.find((s) => s.labels[0]![1] === 'osd.4242')!.value).toBe(4242);
+  });
+
+  it('the event loop writes every per-OSD sample from label bytes kept per daemon: label lookups do not grow with the OSDs', async () => {
+    const small = await collectLarge(true, OSDS / 2);
+    const large = await collectLarge(true, OSDS);
+    // Per OSD: metadata, up/in/weight, disk occupation, two latencies, two health metrics, perf counters (in the worker).
+    const body = parseExposition(large.text);
+    for (const f of ['ceph_osd_metadata', 'ceph_osd_up', 'ceph_disk_occupation', 'ceph_osd_apply_latency_ms', 'ceph_daemon_health_metrics']) {
+      expect(body.families.get(f)!.samples.length, f).toBeGreaterThanOrEqual(OSDS);
+    }
+    expect(large.c.series - small.c.series).toBeGreaterThan(8 * (OSDS / 2));
+    // Only the families of a size set by pools, mons, mgrs, modules and health checks look label bytes up.
+    expect(large.c.labelLookups).toBeGreaterThan(0);
+    expect(large.c.labelLookups).toBe(small.c.labelLookups);
+    expect(large.c.labelLookups).toBeLessThan(500);
   });
 });

@@ -79,8 +79,12 @@ export interface Collection {
   readonly healthKey: string | undefined;
   /** Time the worker thread took to render the perf counters (0: rendered in this thread). */
   readonly perfRenderMs: number;
+  /** The worker rendered into a recycled arena (false: it made a fresh buffer, or there was no worker render). */
+  readonly perfArenaReused: boolean;
   /** The worker's arena the perf lines are views of (give it back with recycle() once the body is no longer served). */
   readonly arena: ArrayBuffer | undefined;
+  /** Samples the byte writer had to look label bytes up for (0 with the string writer): small families only, never per daemon. */
+  readonly labelLookups: number;
 }
 
 export interface CollectorHooks {
@@ -176,6 +180,7 @@ export class Collector {
     for (const [method, step] of STEPS) await run(method, () => step(ctx));
     let perfDaemons = 0;
     let perfRenderMs = 0;
+    let perfArenaReused = false;
     let arena: ArrayBuffer | undefined;
     if (!req.excludePerfCounters) {
       await run(PERF_STEP, async () => {
@@ -190,6 +195,7 @@ export class Collector {
           try {
             const r = await s.wait(pending.render);
             perfRenderMs = r.renderMs;
+            perfArenaReused = r.arenaReused;
             arena = r.buffer;
             this.addRendered(bytes, r);
             return;
@@ -209,7 +215,8 @@ export class Collector {
     const families = w.familyCount;
     const parts = w.finishBoth();
     return {
-      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead }, healthKey: ctx.healthKey, perfRenderMs, arena,
+      parts, series, families, perfDaemons, errors, slicer: s, slowestRead: { ...ctx.slowestRead }, healthKey: ctx.healthKey, perfRenderMs, perfArenaReused, arena,
+      labelLookups: bytes?.labelLookups ?? 0,
       durationMs: performance.now() - started,
       longestSliceMs: s.longestSliceMs,
       slices: s.slices,

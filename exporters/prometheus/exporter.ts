@@ -153,7 +153,7 @@ export class PrometheusExporter {
       c.slicer.finish();
       const durationMs = Date.now() - started;
       const cached = new CachedBody(body, Date.now(), durationMs, {
-        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead, perfRenderMs: c.perfRenderMs,
+        series: c.series, families: c.families, perfDaemons: c.perfDaemons, longestSliceMs: c.slicer.longestSliceMs, longestOwnSliceMs: c.slicer.longestOwnSliceMs, slices: c.slicer.slices, busyMs: c.slicer.busyMs, slowestRead: c.slowestRead, perfRenderMs: c.perfRenderMs, perfArenaReused: c.perfArenaReused,
       }, c.healthKey, c.arena);
       const previous = this.cache;
       this.cache = cached;

@@ -82,6 +82,8 @@ export class ByteExpositionWriter implements MetricWriter {
   private current: ByteFamily | undefined;
   private samples = 0;
   private finished = false;
+  /** Samples whose label bytes were looked up in the cache (sample(), not sampleEncoded()): counted so a test can hold per-series lookups off the hot families. */
+  labelLookups = 0;
 
   constructor(private readonly cache: ByteCache = new ByteCache()) {}
 
@@ -115,7 +117,12 @@ export class ByteExpositionWriter implements MetricWriter {
 
   /** Appends `name{labels} value` to the open family. */
   sample(name: string, labels: string, value: number): void {
-    this.sampleEncoded(name, labels, labels === '' ? EMPTY : this.cache.bytes(labels), value);
+    if (labels === '') {
+      this.sampleEncoded(name, labels, EMPTY, value);
+      return;
+    }
+    this.labelLookups++;
+    this.sampleEncoded(name, labels, this.cache.bytes(labels), value);
   }
 
   sampleEncoded(name: string, labels: string, labelBytes: Buffer, value: number): void {

@@ -7,21 +7,23 @@
 // two address parses, two label arrays and two cache keys (10,000 a
 // collection at 10,000 OSDs).
 
+import type { Label } from './collect-context.js';
+
 /** One OSD's ceph_disk_occupation sample and what ceph_disk_occupation_human groups it by. */
 export interface Occupation {
   readonly daemon: string;
   readonly device: string;
   readonly instance: string;
   /** ceph_disk_occupation's label fragment. */
-  readonly labels: string;
+  readonly labels: Label;
 }
 
 /** What one OSD contributes, gathered first so that each family is then written in one run. */
 export interface OsdRow {
   /** `{ceph_daemon="osd.N"}` */
-  readonly labels: string;
+  readonly labels: Label;
   /** ceph_osd_metadata's label fragment. */
-  readonly metadata: string;
+  readonly metadata: Label;
   /** The OSD map's entry (weight, up, in). */
   readonly osd: { readonly weight: number; readonly up: number; readonly in: number };
   /** Undefined when Ceph skips the OSD's disk occupation (no device or host in its metadata). */
@@ -40,7 +42,7 @@ export class OsdRowCache {
   private readonly rows = new Map<number, Kept>();
   private classesOf: object | undefined;
   private classes = new Map<number, string>();
-  private human: { occupations: readonly Occupation[]; fragments: readonly string[] } | undefined;
+  private human: { occupations: readonly Occupation[]; fragments: readonly Label[] } | undefined;
 
   /** id → device class of the CRUSH map's devices, rebuilt only when the CRUSH map object changed. */
   deviceClasses(crush: { readonly devices?: ReadonlyArray<{ readonly id: number; readonly class?: string }> }): ReadonlyMap<number, string> {
@@ -73,7 +75,7 @@ export class OsdRowCache {
    * ceph_disk_occupation_human's label fragments: those of the last collection
    * when the occupations are the very same objects in the same order, else built.
    */
-  humanFragments(occupations: readonly Occupation[], build: () => Promise<readonly string[]>): Promise<readonly string[]> | readonly string[] {
+  humanFragments(occupations: readonly Occupation[], build: () => Promise<readonly Label[]>): Promise<readonly Label[]> | readonly Label[] {
     const h = this.human;
     if (h !== undefined && sameItems(h.occupations, occupations)) return h.fragments;
     return build().then((fragments) => {

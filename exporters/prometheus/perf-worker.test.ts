@@ -116,6 +116,31 @@ describe('perf counters rendered in the worker thread', () => {
     expect(renderer.workersStarted).toBe(1);
   });
 
+  it('renders into the arena of the body before the last, as the exporter recycles it, while the body grows', async () => {
+    const renderer = new PerfRenderer();
+    renderers.push(renderer);
+    const perf = new PerfCollector(() => undefined);
+    const src = new Source();
+    src.daemons = cluster(2000);
+    const rules = { minPriority: 5, reserved: new Set<string>() };
+    let previous: ArrayBuffer | undefined;
+    const used: number[] = [];
+    const rounds = 8;
+    for (let i = 0; i < rounds; i++) {
+      // Ten more daemons each round: each body a little larger than the last.
+      src.daemons = cluster(2000 + 10 * i);
+      const s = new Slicer(5);
+      const r = await s.wait((await renderer.post(await perf.group(src, s, rules), s)).result);
+      used.push(r.used);
+      // The exporter: the new body replaces the current one, and the one it replaced hands its arena back.
+      if (previous !== undefined) renderer.recycle(previous);
+      previous = r.buffer;
+    }
+    expect(Math.min(...used)).toBeGreaterThan(0);
+    // The first two renders have no arena, the third may get the first's (sliced to its exact size): every later one reuses.
+    expect(renderer.arenasReused).toBeGreaterThanOrEqual(rounds - 3);
+  });
+
   it('renders the reference cluster into the same body as the strict collector', async () => {
     const run = async (strict: boolean): Promise<string> => {
       const c = new Collector(new ReferenceCluster(), new HealthHistory(undefined, 100), { warn: () => undefined, historyChanged: () => undefined }, { strict });

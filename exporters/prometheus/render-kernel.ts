@@ -53,7 +53,7 @@ export interface PerfJob {
   readonly dropLabels: readonly number[];
   readonly groups: readonly KernelGroup[];
   readonly values: Float64Array;
-  /** Bytes the last render took: the arena's first size. */
+  /** Bytes of lines the last render wrote (PerfRender.used): an arena at least this large is rendered into, a fresh one made a little larger. */
   readonly sizeHint: number;
   /** A retired body's arena to render into (its bytes are no longer read by anyone). */
   readonly arena?: ArrayBuffer;
@@ -75,6 +75,10 @@ export interface PerfRender {
   /** In first-opened order; each family's lines are contiguous. */
   readonly families: readonly KernelFamily[];
   readonly samples: number;
+  /** Bytes of lines written (the buffer may be larger). */
+  readonly used: number;
+  /** Whether the job's arena was rendered into (false: a fresh buffer was made). */
+  readonly arenaReused: boolean;
   /** Families left out (a type clash between daemon types), in the words PerfCollector logs. */
   readonly warnings: readonly string[];
   readonly renderMs: number;
@@ -217,7 +221,8 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
     }
   }
   const want = Math.max(65536, job.sizeHint + (job.sizeHint >> 5));
-  let buf = job.arena !== undefined && job.arena.byteLength >= job.sizeHint ? new Uint8Array(job.arena) : new Uint8Array(want);
+  const arenaReused = job.arena !== undefined && job.arena.byteLength >= job.sizeHint;
+  let buf = arenaReused ? new Uint8Array(job.arena) : new Uint8Array(want);
   let off = 0;
   let samples = 0;
   const values = job.values;
@@ -277,7 +282,7 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
   }
   // Slack over an eighth is copied away: the main thread keeps this buffer as long as the body.
   const out = buf.length - off > buf.length >> 3 ? buf.slice(0, off) : buf;
-  return { seq: job.seq, buffer: out.buffer, families, samples, warnings, renderMs: performance.now() - t0 };
+  return { seq: job.seq, buffer: out.buffer, families, samples, used: off, arenaReused, warnings, renderMs: performance.now() - t0 };
 }
 
 /** The worker's entry point: one job per message, the answer (or the error) back with the arena transferred. */

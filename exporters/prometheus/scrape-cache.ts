@@ -120,6 +120,8 @@ export interface CollectionStats {
   readonly slowestRead: { readonly name: string; readonly ms: number };
   /** The perf counters' render in the worker thread (0: rendered in the event loop). */
   readonly perfRenderMs: number;
+  /** The worker rendered into a recycled arena (the benchmark shows it: a fresh 30 MB buffer costs the render 2-3x). */
+  readonly perfArenaReused?: boolean;
 }
 
 export class CachedBody {
