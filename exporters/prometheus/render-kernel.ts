@@ -280,8 +280,9 @@ export function renderPerfJob(state: KernelState, job: PerfJob): PerfRender {
     families.push({ name: fam.name, type: fam.type, help: fam.help, start, end: off, samples: n });
     samples += n;
   }
-  // Slack over an eighth is copied away: the main thread keeps this buffer as long as the body.
-  const out = buf.length - off > buf.length >> 3 ? buf.slice(0, off) : buf;
+  // Slack over an eighth is copied away (the main thread keeps this buffer as long as the body), down to the
+  // 1/32 a fresh buffer gets: cut to the exact size, it would be refused as the arena of a slightly larger body.
+  const out = buf.length - off > buf.length >> 3 ? buf.slice(0, off + (off >> 5)) : buf;
   return { seq: job.seq, buffer: out.buffer, families, samples, used: off, arenaReused, warnings, renderMs: performance.now() - t0 };
 }
 
