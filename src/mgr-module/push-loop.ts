@@ -339,9 +339,18 @@ export class PushLoop<T> {
 
   private async attempt(batch: T[], units: number, bytes: number): Promise<void> {
     const timeoutMs = this.o.sendTimeoutMs?.() ?? DEFAULT_SEND_TIMEOUT_MS;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new PushError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    const signal = AbortSignal.any([this.abort.signal, timeout.signal]);
+    // The attempt's own signal, aborted by the loop's stop or the timeout, and unlinked from the loop's
+    // once the attempt is over. Not AbortSignal.any([loop, timeout]): Node keeps such a signal alive for as
+    // long as the loop's lives when it has listeners, and a library may add one it never removes
+    // (@influxdata/influxdb-client's transport does, per request): each attempt's signal, the listener
+    // and what it holds (the request and its body) stayed for the module's life.
+    const attempt = new AbortController();
+    const stopped = (): void => attempt.abort(this.abort.signal.reason);
+    if (this.abort.signal.aborted) stopped();
+    else this.abort.signal.addEventListener('abort', stopped, { once: true });
+    let timedOut: PushError | undefined;
+    const timer = setTimeout(() => attempt.abort((timedOut = new PushError(`no answer within ${timeoutMs} ms`))), timeoutMs);
+    const signal = attempt.signal;
     try {
       await untilAborted(this.o.send(batch, signal), signal);
       this.inFlight -= units;
@@ -355,9 +364,10 @@ export class PushLoop<T> {
         this.queue.unshift(batch); // stop() counts it as dropped
         return;
       }
-      this.failedAttempt(batch, units, timeout.signal.aborted ? timeout.signal.reason : err);
+      this.failedAttempt(batch, units, timedOut ?? err);
     } finally {
       clearTimeout(timer);
+      this.abort.signal.removeEventListener('abort', stopped);
     }
   }
 

@@ -2,6 +2,8 @@
 // batches, concurrency, backoff and Retry-After, permanent failures, the
 // bounded queue and its exact accounting, shutdown, and the health checks.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PushError, backoffDelayMs, parseRetryAfter } from '../../src/mgr-module/index.js';
 import { PushQueue } from '../../src/mgr-module/push-queue.js';
@@ -324,6 +326,34 @@ describe('PushLoop', () => {
     await waitFor(() => h.read!().sent === 2, 5000, 'delivered after the hang');
     expect(h.read!().failed).toBe(1);
     expect(h.checkHistory).toContainEqual(['MGR_PUSHY_SEND_FAILED']);
+  });
+
+  it('gives each attempt a signal of its own, let go once the attempt is over, although a library never removes its listener', async () => {
+    // @influxdata/influxdb-client's transport adds an abort listener to every request's signal and never
+    // removes it. A signal linked to the loop's (AbortSignal.any) is kept by Node, listeners and all, for as
+    // long as the loop's lives: every attempt's request and body stayed for the module's life.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const h = host();
+    const refs: Array<WeakRef<AbortSignal>> = [];
+    const l = loopOf<number>(h, {
+      batchSize: () => 1,
+      produce: async (emit) => {
+        await emit(range(0, 20));
+      },
+      send: (_b, signal) => {
+        const body = Buffer.alloc(64 * 1024);
+        signal.addEventListener('abort', () => body.fill(0)); // never removed
+        refs.push(new WeakRef(signal));
+        return Promise.resolve();
+      },
+    });
+    l.start();
+    await waitFor(() => h.read!().sent === 20, 5000, 'delivered');
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(refs).toHaveLength(20);
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0); // the loop lives on: none held by it
   });
 
   it("stops when the module's signal aborts: in-flight and queued items are counted as dropped, nothing runs after", async () => {
