@@ -10,7 +10,7 @@ import {
 import { InfluxV1Client } from './client-v1.js';
 import { InfluxV2Client, routeClientLog } from './client-v2.js';
 import { checkUrl, configShow, describeTarget, INFLUX_OPTIONS, resolveConfig, type InfluxConfig } from './options.js';
-import { BufferPool, ChunkWriter, splitChunk, type LineChunk } from './line-chunks.js';
+import { BufferPool, ChunkWriter, chunksInUse, splitChunk, type LineChunk } from './line-chunks.js';
 import { ObjectSink } from './point-sinks.js';
 import { PointBuilder } from './points.js';
 
@@ -57,8 +57,8 @@ export class Module extends MgrModule {
   /** Points handed to the push loop since start: sent + dropped + queued add up to it. */
   producedPoints = 0;
   readonly loop: PushLoop<LineChunk>;
-  /** Chunk buffers delivered and free to write the next ones into: as many as the loop holds at once (2 × threads queued, threads in flight). */
-  private readonly pool = new BufferPool(() => 3 * this.cfg.threads + 1);
+  /** Chunk buffers delivered and free to write the next ones into: as many as the loop holds at once. */
+  private readonly pool = new BufferPool(() => chunksInUse(this.cfg.threads));
 
   constructor(ctx: ModuleContext) {
     super(ctx);
