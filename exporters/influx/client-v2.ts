@@ -6,8 +6,14 @@
 // becomes a PushError the same way 1.x answers do. The body is the chunks'
 // bytes: WriteApi takes only strings, and a 5,000-line chunk turned into one
 // (~750 KB) was decoded, joined, measured and encoded again per send, ~1 s of
-// CPU an interval at 10,000 OSDs (docs/decisions.md, session 7).
+// CPU an interval at 10,000 OSDs (docs/decisions.md, session 7). It is gzipped
+// here, as the transport would (over 1 kB, zlib's defaults, in the thread
+// pool), before the transport sees it: the transport copies whatever body it
+// gets, and the compressed one is a few percent of the ~0.8 MB batch
+// (docs/decisions.md, session 9).
 
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { HttpError, InfluxDB, RequestTimedOutError, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from '../../src/mgr-module/index.js';
 import { writeError } from './http-answer.js';
@@ -38,26 +44,29 @@ export class InfluxV2Client {
     });
   }
 
-  /** Writes chunks of lines as one body. Resolves once the server answered 204 (the body was copied by then: the buffers may be reused). */
+  /** Writes chunks of lines as one body. Resolves once the server answered 204 (the chunks were compressed and copied by then: their buffers may be reused). */
   async write(chunks: readonly LineChunk[], signal: AbortSignal): Promise<void> {
-    const body = chunks.length === 1 ? chunks[0]!.bytes : Buffer.concat(chunks.map((c) => c.bytes));
+    const raw = chunks.length === 1 ? chunks[0]!.bytes : Buffer.concat(chunks.map((c) => c.bytes));
+    const zipped = raw.length > GZIP_THRESHOLD ? await gzipAsync(raw) : undefined;
+    signal.throwIfAborted();
     const path = `/api/v2/write?org=${encodeURIComponent(this.c.org)}&bucket=${encodeURIComponent(this.c.bucket)}&precision=ms`;
+    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+    if (zipped) headers['content-encoding'] = 'gzip';
     try {
       await new Promise<void>((resolve, reject) => {
         let status: number | undefined;
-        let headers: Record<string, string | string[] | undefined> = {};
+        let answerHeaders: Record<string, string | string[] | undefined> = {};
         // The node transport reads the body with Buffer.from(body, 'utf-8'): a Buffer is copied as it is.
-        this.influx.transport.send(path, body as unknown as string, {
-          method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, gzipThreshold: GZIP_THRESHOLD, signal,
-        }, {
+        // No gzipThreshold: the body is compressed already, and the transport sets its content-length.
+        this.influx.transport.send(path, (zipped ?? raw) as unknown as string, { method: 'POST', headers, signal }, {
           responseStarted: (h, code) => {
-            headers = h;
+            answerHeaders = h;
             status = code;
           },
           error: reject,
           complete: () => {
             if (status === undefined || status === 204 || status === 201) resolve();
-            else reject(new HttpError(status, `204 HTTP response status code expected, but ${status} returned`, undefined, '0', undefined, undefined, headers));
+            else reject(new HttpError(status, `204 HTTP response status code expected, but ${status} returned`, undefined, '0', undefined, undefined, answerHeaders));
           },
         });
       });
@@ -76,3 +85,4 @@ export class InfluxV2Client {
 
 /** The WriteApi's default: bodies over 1 kB go gzipped (zlib in the thread pool, not on the event loop). */
 const GZIP_THRESHOLD = 1000;
+const gzipAsync = promisify(gzip);

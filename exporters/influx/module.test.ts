@@ -23,6 +23,8 @@ interface Req {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   lines: string[];
+  /** The body's bytes as they came (gzipped or not). */
+  rawBytes: number;
   atMs: number;
 }
 
@@ -48,7 +50,10 @@ class FakeInflux {
         const u = new URL(req.url ?? '/', 'http://x');
         const raw = Buffer.concat(chunks);
         const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw; // influxdb-client gzips bodies over 1 kB
-        const r: Req = { method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, lines: body.toString('utf8').split('\n').filter((l) => l !== ''), atMs: performance.now() };
+        const r: Req = {
+          method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, rawBytes: raw.length,
+          lines: body.toString('utf8').split('\n').filter((l) => l !== ''), atMs: performance.now(),
+        };
         this.requests.push(r);
         if (r.path === '/query') {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -310,6 +315,9 @@ describe('influx module against a server that fails on demand', () => {
       expect(w[0]!.path).toBe('/api/v2/write');
       expect(Object.fromEntries(w[0]!.query)).toEqual({ org: 'my org', bucket: 'ceph/autogen', precision: 'ms' });
       expect(w[0]!.headers.authorization).toBe('Token tok-123');
+      // As the library's WriteApi sends a body over 1 kB: gzipped, with its length (no chunked encoding).
+      expect(w[0]!.headers['content-encoding']).toBe('gzip');
+      expect(Number(w[0]!.headers['content-length'])).toBe(w[0]!.rawBytes);
       expect(w.map((x) => x.lines.length).reduce((a, b) => a + b, 0)).toBe(points);
       expect(fake.requests.some((r) => r.path === '/query')).toBe(false); // no 1.x database step on 2.x
 
