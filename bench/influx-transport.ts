@@ -11,7 +11,7 @@
 //
 // Run (build first: npx tsc -p tsconfig.json --outDir bench/out):
 //   node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 bench/out/bench/influx-transport.js \
-//     [--target v1|v2] [--rounds 8] [--osds 10000] [--counters 34]
+//     [--target v1|v2] [--rounds 8] [--osds 10000] [--counters 34] [--cpuprof DIR]
 
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,11 +20,11 @@ import pino from 'pino';
 import { PRIO_USEFUL, PushLoop, Slicer, type CounterColumn, type DaemonCounters } from '../src/mgr-module/index.js';
 import { InfluxV1Client } from '../exporters/influx/client-v1.js';
 import { InfluxV2Client } from '../exporters/influx/client-v2.js';
-import { BufferPool, ChunkWriter, splitChunk, type LineChunk } from '../exporters/influx/line-chunks.js';
+import { BufferPool, ChunkWriter, chunksInUse, splitChunk, type LineChunk } from '../exporters/influx/line-chunks.js';
 import { resolveConfig, INFLUX_OPTIONS } from '../exporters/influx/options.js';
 import { PointBuilder, type PointSource } from '../exporters/influx/points.js';
 import { startInfluxd, startVictoriaMetrics, type RealServer } from '../test/helpers/influx-servers.js';
-import { GcWatch } from './lib/thread-watch.js';
+import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mib = (b: number): string => (b / 1048576).toFixed(1);
@@ -75,6 +75,9 @@ function cluster(osds: number, counters: number): PointSource & { round: number 
   return src as unknown as PointSource & { round: number };
 }
 
+/** --cpuprof DIR: a CPU profile of each round (bench/cpuprofile-stalls.ts reads them). */
+const profiles = new CpuProfiles(process.argv.includes('--cpuprof') ? arg('cpuprof', '') : undefined);
+
 async function main(): Promise<void> {
   const target = arg('target', 'v2');
   const rounds = Number(arg('rounds', '8'));
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
     if (v1) await v1.createDatabase(cfg.database, ac.signal);
     const src = cluster(osds, counters);
     const builder = new PointBuilder(target === 'v2' ? 'v2' : 'v1');
-    const pool = new BufferPool(() => 3 * cfg.threads + 1);
+    const pool = new BufferPool(() => chunksInUse(cfg.threads));
     let produced = 0;
     const loop = new PushLoop<LineChunk>({
       moduleName: 'influx', log: pino({ level: 'warn' }), signal: ac.signal, setHealthChecks: () => undefined, setPushStats: () => undefined,
@@ -130,12 +133,14 @@ async function main(): Promise<void> {
     const a0 = anonBytes();
     say(`before: RSS ${mib(m0.rss)} MiB (anon ${mib(a0)}), heap committed ${mib(m0.heapTotal)}, external ${mib(m0.external)}`);
     say('');
-    say('| round | points | delivered | CPU | longest event-loop delay | GC longest / total | RSS peak | after GC: RSS | anon | heap committed | heap used | external | RSS added |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| round | points | delivered | CPU | longest event-loop delay | GC longest / total | buffers made | RSS peak | after GC: RSS | anon | heap committed | heap used | external | RSS added |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const gcWatch = new GcWatch();
     for (let i = 1; i <= rounds; i++) {
       src.round = i;
       const sent0 = loop.stats().sent;
+      const made0 = pool.made;
+      await profiles.start();
       const eld = monitorEventLoopDelay({ resolution: 1 });
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -151,16 +156,19 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       await sleep(0);
       const g = gcWatch.stop();
+      const prof = await profiles.stop(`influx-transport-${target}-${i}`);
+      if (prof) console.error(`  CPU profile: ${prof}`);
       const s = loop.stats();
       if (s.dropped > 0 || s.failed > 0) throw new Error(`round ${i}: ${JSON.stringify(s)}`);
       await settle();
       const m = process.memoryUsage();
-      say(`| ${i} | ${s.sent - sent0} | ${ms.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${(eld.max / 1e6).toFixed(1)} ms | ${g.max.toFixed(1)} / ${g.total.toFixed(0)} ms | ${mib(peak)} | ${mib(m.rss)} | ${mib(anonBytes())} | ${mib(m.heapTotal)} | ${mib(m.heapUsed)} | ${mib(m.external)} | ${mib(m.rss - m0.rss)} |`);
+      say(`| ${i} | ${s.sent - sent0} | ${ms.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${(eld.max / 1e6).toFixed(1)} ms | ${g.max.toFixed(1)} / ${g.total.toFixed(0)} ms | ${(pool.made) - made0} | ${mib(peak)} | ${mib(m.rss)} | ${mib(anonBytes())} | ${mib(m.heapTotal)} | ${mib(m.heapUsed)} | ${mib(m.external)} | ${mib(m.rss - m0.rss)} |`);
     }
     say(`produced ${produced}, sent ${loop.stats().sent}; load at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     ac.abort();
     await loop.stop();
     v1?.close();
+    profiles.close();
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     ac.abort();
