@@ -22,6 +22,7 @@ import type { Module } from '../exporters/influx/module.js';
 import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
 import { startInfluxd, startVictoriaMetrics, type RealServer } from '../test/helpers/influx-servers.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
+import { settle } from './lib/influx-settle.js';
 import { startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
@@ -40,15 +41,6 @@ interface Mem {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
-}
-
-async function settle(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with --expose-gc');
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(200);
-  }
 }
 
 function memNow(): Mem {

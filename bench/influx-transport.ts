@@ -24,6 +24,7 @@ import { BufferPool, ChunkWriter, chunksInUse, splitChunk, type LineChunk } from
 import { resolveConfig, INFLUX_OPTIONS } from '../exporters/influx/options.js';
 import { PointBuilder, type PointSource } from '../exporters/influx/points.js';
 import { startInfluxd, startVictoriaMetrics, type RealServer } from '../test/helpers/influx-servers.js';
+import { settle } from './lib/influx-settle.js';
 import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -32,15 +33,6 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
-
-async function settle(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with --expose-gc');
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(100);
-  }
-}
 
 function anonBytes(): number {
   const status = readFileSync('/proc/self/status', 'utf8');
@@ -128,7 +120,7 @@ async function main(): Promise<void> {
       send: (batch, signal) => (v2 ? v2.write(batch, signal) : v1!.write(batch, signal)),
     });
     loop.start();
-    await settle();
+    await settle(100);
     const m0 = process.memoryUsage();
     const a0 = anonBytes();
     say(`before: RSS ${mib(m0.rss)} MiB (anon ${mib(a0)}), heap committed ${mib(m0.heapTotal)}, external ${mib(m0.external)}`);
@@ -160,7 +152,7 @@ async function main(): Promise<void> {
       if (prof) console.error(`  CPU profile: ${prof}`);
       const s = loop.stats();
       if (s.dropped > 0 || s.failed > 0) throw new Error(`round ${i}: ${JSON.stringify(s)}`);
-      await settle();
+      await settle(100);
       const m = process.memoryUsage();
       say(`| ${i} | ${s.sent - sent0} | ${ms.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${(eld.max / 1e6).toFixed(1)} ms | ${g.max.toFixed(1)} / ${g.total.toFixed(0)} ms | ${(pool.made) - made0} | ${mib(peak)} | ${mib(m.rss)} | ${mib(anonBytes())} | ${mib(m.heapTotal)} | ${mib(m.heapUsed)} | ${mib(m.external)} | ${mib(m.rss - m0.rss)} |`);
     }
