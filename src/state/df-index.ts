@@ -22,8 +22,11 @@ export interface DfSums {
 
 /** Told by the OSD table around each change of an OSD's vector (OsdStatTable.watcher). */
 export interface OsdStatWatcher {
-  /** The OSD's vector is about to change or go (it is still the old one). */
-  leave(osd: number, vec: Float64Array): void;
+  /**
+   * The OSD's vector is about to change (`gone` false: `enter` follows with the new one) or go for good
+   * (`gone` true); `vec` is still the old one.
+   */
+  leave(osd: number, vec: Float64Array, gone: boolean): void;
   /** The OSD's vector is now this (a new OSD, or the change `leave` announced). */
   enter(osd: number, vec: Float64Array): void;
 }
@@ -130,13 +133,15 @@ export class DfIndex implements DfSums, OsdStatWatcher {
     return topo !== undefined || osdMap === this.osdMap;
   }
 
-  leave(osd: number, vec: Float64Array): void {
+  leave(osd: number, vec: Float64Array, gone: boolean): void {
     const c = this.classOf.get(osd);
     if (c !== undefined) {
       addInto(this.sums[c]!, 0, vec, 0, STATFS_W, -1);
       this.counts[c]!--;
     }
-    for (const t of this.rules.values()) t?.set(osd, undefined);
+    // A change is followed by enter(), which sets the rule trees' leaf once: walking each tree to its root
+    // here too would do every report's tree work twice.
+    if (gone) for (const t of this.rules.values()) t?.set(osd, undefined);
   }
 
   enter(osd: number, vec: Float64Array): void {

@@ -68,7 +68,7 @@ export class OsdStatTable {
     if (!e) {
       e = new OsdStatRecord(msg.osd);
       this.osds.set(msg.osd, e);
-    } else this.watcher?.leave(e.osd, e.vec);
+    } else this.watcher?.leave(e.osd, e.vec, false);
     const s = msg.osd_stat;
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     const v = e.vec;
@@ -150,7 +150,7 @@ export class OsdStatTable {
   remove(osd: number): void {
     const e = this.osds.get(osd);
     if (!e) return;
-    this.watcher?.leave(osd, e.vec);
+    this.watcher?.leave(osd, e.vec, true);
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     this.addPoolStores(e, -1);
     this.osds.delete(osd);
@@ -160,7 +160,7 @@ export class OsdStatTable {
   zero(osd: number): void {
     const e = this.osds.get(osd);
     if (!e) return;
-    this.watcher?.leave(osd, e.vec);
+    this.watcher?.leave(osd, e.vec, false);
     addInto(this.sum, 0, e.vec, 0, OSD_W, -1);
     e.vec.fill(0);
     this.watcher?.enter(osd, e.vec);
