@@ -11,8 +11,9 @@
 //
 // Run: npm run bench:scrape   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc --max-semi-space-size=4 --heap-growing-percent=20 \
-//     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only|both] [mgr_stats_threshold=5]
-// (threshold 0: every counter of every daemon exported, issue 17 item 4's "10,000 OSDs, all counters")
+//     bench/out/bench/scrape.js [osds=10000] [runs=10] [large-only|both] [mgr_stats_threshold=5] [perf_counters_prio_limit=5]
+// (both 0: every counter of every daemon exported, issue 17 item 4's "10,000 OSDs, all counters"; threshold 0 alone:
+// the daemons send every counter, the module exports Ceph's priority 5 and up)
 // Profiles: MGRD_BENCH_CPUPROF_DIR=<dir> writes one .cpuprofile of the event loop per live and quiet collection
 // (bench/cpuprofile-stalls.ts reads them); `node --cpu-prof --cpu-prof-dir=<dir>` on the line above also
 // writes the render worker's (one file per thread; the worker lives only for the collections).
@@ -113,10 +114,10 @@ interface Run {
   read: { name: string; ms: number };
 }
 
-async function largeCase(osds: number, runs: number, threshold: number, lines: string[]): Promise<void> {
-  console.error(`large case: ${osds} OSDs, mgr_stats_threshold ${threshold}`);
+async function largeCase(osds: number, runs: number, threshold: number, prioLimit: number, lines: string[]): Promise<void> {
+  console.error(`large case: ${osds} OSDs, mgr_stats_threshold ${threshold}, perf_counters_prio_limit ${prioLimit}`);
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const m = await startBenchMgr({ set: { mgr_stats_threshold: threshold }, prometheus: { scrape_interval: '3600' } });
+  const m = await startBenchMgr({ set: { mgr_stats_threshold: threshold }, prometheus: { scrape_interval: '3600', perf_counters_prio_limit: String(prioLimit) } });
   const sim = await startSim(m, osds);
   try {
     const t0 = Date.now();
@@ -240,7 +241,7 @@ async function largeCase(osds: number, runs: number, threshold: number, lines: s
     const liveMs = live.map((x) => x.ms);
     const worstStall = Math.max(...live.map((x) => x.loop), ...quiet.map((x) => x.loop));
     lines.push(
-      `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold ${threshold})`,
+      `### Large case: ${osds} simulated OSDs, perf counters exported (mgr_stats_threshold ${threshold}, perf_counters_prio_limit ${prioLimit})`,
       '',
       `Fed by SimRunner in a child process over loopback (${osds} OSD sessions + mon, mds, rgw; each MgrClient reports every 5 s, OSDs send PG stats), mgrd in the benchmark process. "Live": the simulator running; "quiet": the simulator stopped (SIGSTOP), sessions open.`,
       '',
@@ -287,9 +288,11 @@ async function main(): Promise<void> {
   const small = process.argv[4] !== 'large-only';
   const threshold = Number(process.argv[5] ?? 5);
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 11) throw new Error(`mgr_stats_threshold must be an integer from 0 to 11, not ${process.argv[5]}`);
-  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs, mgr_stats_threshold ${threshold}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`, ''];
+  const prioLimit = Number(process.argv[6] ?? 5);
+  if (!Number.isInteger(prioLimit) || prioLimit < 0 || prioLimit > 10) throw new Error(`perf_counters_prio_limit must be an integer from 0 to 10, not ${process.argv[6]}`);
+  const lines: string[] = [`## bench:scrape (${new Date().toISOString()}, Node ${process.version}, ${osds} OSDs, mgr_stats_threshold ${threshold}, perf_counters_prio_limit ${prioLimit}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`, ''];
   if (small) await smallCase(lines);
-  await largeCase(osds, runs, threshold, lines);
+  await largeCase(osds, runs, threshold, prioLimit, lines);
   console.log(lines.join('\n'));
 }
 

@@ -16,9 +16,6 @@ import { SelfMetrics, writeSelfMetrics } from './self-metrics.js';
 
 export type Log = MgrModule['log'];
 
-/** Ceph's prio_limit for exported perf counters (PRIO_USEFUL). */
-const PRIO_USEFUL = 5;
-
 export interface ExporterHost {
   readonly source: ClusterSource & { getMgrdStats(): MgrdStats; statsThreshold(): number };
   readonly log: Log;
@@ -144,7 +141,8 @@ export class PrometheusExporter {
       const selfSnapshot = await this.self.snapshot();
       const c = await this.collector.collect({
         excludePerfCounters: cfg.excludePerfCounters,
-        minPriority: Math.max(PRIO_USEFUL, this.host.source.statsThreshold()),
+        // Ceph: get_all_perf_counters(prio_limit=PRIO_USEFUL), of the counters the daemons send (mgr_stats_threshold).
+        minPriority: Math.max(cfg.perfCountersPrioLimit, this.host.source.statsThreshold()),
         sliceMs: cfg.collectSliceMs,
         signal: this.abort.signal,
         append: (w) => writeSelfMetrics(w, selfSnapshot),

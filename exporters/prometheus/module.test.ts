@@ -146,6 +146,28 @@ describe('prometheus module (active) over HTTP', () => {
     await waitFor(async () => (await (await fetch(`${url}metrics`)).text()).includes('ceph_osd_op_w{'), 10_000, 'perf counters back');
   });
 
+  it('exports counters below PRIO_USEFUL only with perf_counters_prio_limit lowered (mgrd), of those mgr_stats_threshold lets the daemons send', async () => {
+    const debugOnly = 'ceph_AsyncMessenger_Worker_0_msgr_recv_messages{ceph_daemon="osd.0"}'; // priority 0 in the OSD schema
+    const body = async (): Promise<string> => (await fetch(`${url}metrics`)).text();
+    expect(await body()).not.toContain(debugOnly);
+    expect((await command('config', 'set', 'mgr', 'mgr_stats_threshold', '0')).r).toBe(0);
+    expect((await command('config', 'set', 'mgr', 'mgr/prometheus/perf_counters_prio_limit', '0')).r).toBe(0);
+    await waitFor(async () => (await body()).includes(debugOnly), 15_000, 'priority-0 counters exported');
+    const ofOsd0 = (text: string): number => parseExposition(text).samples.filter((s) => s.labels.some(([k, v]) => k === 'ceph_daemon' && v === 'osd.0')).length;
+    const osd0 = ofOsd0(await body());
+    // Ceph's limit again: the daemons still send every counter, the module exports those of priority 5 and up.
+    expect((await command('config', 'set', 'mgr', 'mgr/prometheus/perf_counters_prio_limit', '5')).r).toBe(0);
+    await waitFor(async () => !(await body()).includes(debugOnly), 15_000, 'priority-0 counters gone at the default limit');
+    const useful = ofOsd0(await body());
+    expect(osd0).toBeGreaterThan(useful + 300); // 381 of the OSD schema's 414 counters have priority 0
+    expect((await command('config', 'set', 'mgr', 'mgr/prometheus/perf_counters_prio_limit', '11')).r).toBe(-22);
+    // The threshold still applies: a daemon that does not send a counter cannot have it exported.
+    expect((await command('config', 'set', 'mgr', 'mgr/prometheus/perf_counters_prio_limit', '0')).r).toBe(0);
+    expect((await command('config', 'set', 'mgr', 'mgr_stats_threshold', '5')).r).toBe(0);
+    await waitFor(async () => !(await body()).includes(debugOnly), 15_000, 'priority-0 counters gone at threshold 5');
+    expect((await command('config', 'set', 'mgr', 'mgr/prometheus/perf_counters_prio_limit', '5')).r).toBe(0);
+  });
+
   it('refuses out-of-range option values with -EINVAL', async () => {
     expect((await command('config', 'set', 'mgr', 'mgr/prometheus/standby_error_status_code', '302')).r).toBe(-22);
     expect((await command('config', 'set', 'mgr', 'mgr/prometheus/stale_cache_strategy', 'ignore')).r).toBe(-22);

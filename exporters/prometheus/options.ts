@@ -1,11 +1,15 @@
 // The module's options: Ceph 16's (same names, types and defaults) plus
-// healthcheck_history_max_entries (from later Ceph) and collect_slice_ms (ours).
+// healthcheck_history_max_entries (from later Ceph), collect_slice_ms and
+// perf_counters_prio_limit (ours).
 // Values are validated by the manager when set; readConfig() turns them into
 // one frozen, unit-named object per (re)configuration.
 
 import { listenerOptions, type ModuleOption } from '../../src/mgr-module/index.js';
 
 export const DEFAULT_PORT = 9283;
+
+/** Ceph's prio_limit of get_all_perf_counters() in the module (PerfCounters PRIO_USEFUL). */
+export const PRIO_USEFUL = 5;
 
 export const MODULE_OPTIONS: readonly ModuleOption[] = [
   ...listenerOptions({ addr: '', port: DEFAULT_PORT, serves: 'HTTP requests' }),
@@ -16,6 +20,10 @@ export const MODULE_OPTIONS: readonly ModuleOption[] = [
   { name: 'standby_error_status_code', type: 'int', default: 500, min: 400, max: 599, desc: "HTTP status of a standby's '/' with standby_behaviour=error" },
   { name: 'exclude_perf_counters', type: 'bool', default: false, desc: 'leave the per-daemon perf counters (ceph_<section>_<counter>) out of /metrics' },
   { name: 'healthcheck_history_max_entries', type: 'int', default: 1000, min: 1, max: 1_000_000, desc: 'most health checks kept in the history behind ceph_health_detail and `healthcheck history ls`' },
+  {
+    name: 'perf_counters_prio_limit', type: 'int', default: PRIO_USEFUL, min: 0, max: 10,
+    desc: "lowest priority of the perf counters exported: Ceph's prio_limit (5, PRIO_USEFUL); 0 exports every counter the daemons send, which mgr_stats_threshold still limits (mgrd)",
+  },
   { name: 'collect_slice_ms', type: 'float', default: 5, min: 1, max: 1000, desc: 'longest stretch a collection runs before yielding to the event loop (mgrd)' },
 ];
 
@@ -32,6 +40,8 @@ export interface PrometheusConfig {
   readonly excludePerfCounters: boolean;
   readonly healthHistoryMaxEntries: number;
   readonly collectSliceMs: number;
+  /** Lowest perf counter priority exported (before mgr_stats_threshold: the effective limit is the higher). */
+  readonly perfCountersPrioLimit: number;
 }
 
 type OptionReader = <T extends string | number | boolean>(name: string, fallback: T) => T;
@@ -49,6 +59,7 @@ export function readConfig(get: OptionReader): PrometheusConfig {
     excludePerfCounters: get('exclude_perf_counters', false),
     healthHistoryMaxEntries: get('healthcheck_history_max_entries', 1000),
     collectSliceMs: get('collect_slice_ms', 5),
+    perfCountersPrioLimit: get('perf_counters_prio_limit', PRIO_USEFUL),
   });
 }
 
