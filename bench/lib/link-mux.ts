@@ -5,7 +5,18 @@
 // each channel's bytes cross one socket tagged with its id; on the manager's
 // side each channel is a DaemonServer.connectLocal() session. The manager's
 // sessions, frames and limits are those of TCP; the kernel's per-socket work
-// is replaced by this framing (a copy and a 9-byte header per write).
+// is replaced by this framing (a 9-byte header per write).
+//
+// Flow control, as TCP gives each socket its own: the mux reads a channel's
+// end only while the one socket has less than MAX_QUEUED bytes waiting, and it
+// serves the channels with bytes in turn (round robin, one read each). A
+// channel that has more waits in its own end, whose writer then sees its
+// writes held (LocalLinkEnd), as a socket's writer does when the peer reads
+// slowly. Before (session 10), every channel's bytes were written to the
+// socket as they came: with 20,000 OSDs a manager slower than the simulator
+// left the child's socket buffer growing without bound (10 GB in 12 minutes),
+// and a new session's handshake waited behind all of it, so the simulator's
+// start-up window never emptied and no OSD past ~15,000 got in.
 //
 // Message: u32 payload length, u32 channel id, u8 kind (OPEN, DATA, CLOSE), payload.
 
@@ -16,9 +27,16 @@ const OPEN = 1;
 const DATA = 2;
 const CLOSE = 3;
 const HEAD = 9;
+/** Most bytes the mux leaves queued on the socket before it waits for 'drain'. */
+export const MAX_QUEUED = 256 * 1024;
+/** Most bytes taken from one channel per turn. */
+const READ_MAX = 64 * 1024;
 
 export class LinkMux {
   private readonly ends = new Map<number, Duplex>();
+  /** Channels whose ends have bytes to read, in the order they got them: served in turn. */
+  private readonly ready = new Set<number>();
+  private pumping = false;
   private nextId = 1;
   private chunks: Buffer[] = [];
   private have = 0;
@@ -30,9 +48,11 @@ export class LinkMux {
    */
   constructor(private readonly stream: Duplex, private readonly accept?: () => Duplex) {
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
+    stream.on('drain', () => this.pump());
     stream.on('close', () => {
       for (const e of this.ends.values()) e.destroy();
       this.ends.clear();
+      this.ready.clear();
     });
     stream.on('error', () => undefined); // 'close' follows
   }
@@ -46,15 +66,51 @@ export class LinkMux {
     return client;
   }
 
+  /** Bytes queued on the socket (for tests and benchmarks: bounded by about MAX_QUEUED plus one read). */
+  get queued(): number {
+    return this.stream.writableLength;
+  }
+
   private attach(id: number, end: Duplex): void {
     this.ends.set(id, end);
-    end.on('data', (b: Buffer) => this.send(id, DATA, b));
+    // Paused mode: the end's bytes stay in it until pump() reads them.
+    end.on('readable', () => {
+      this.ready.add(id);
+      this.pump();
+    });
     end.on('error', () => undefined); // 'close' follows
     end.on('close', () => {
       if (this.ends.get(id) !== end) return;
       this.ends.delete(id);
+      this.ready.delete(id);
       this.send(id, CLOSE);
     });
+  }
+
+  /** Sends what the ready channels have, one read each in turn, while the socket has room. */
+  private pump(): void {
+    if (this.pumping) return; // a read below can emit 'readable' synchronously
+    this.pumping = true;
+    this.stream.cork();
+    try {
+      while (this.ready.size > 0 && this.stream.writableLength < MAX_QUEUED && !this.stream.destroyed) {
+        for (const id of this.ready) {
+          this.ready.delete(id);
+          const end = this.ends.get(id);
+          // At most READ_MAX at a time: a link end can hold a writer's whole backlog (one writev is pushed at once).
+          const chunk = end && end.readableLength > 0 ? (end.read(Math.min(end.readableLength, READ_MAX)) as Buffer | null) : end?.read() as Buffer | null | undefined;
+          if (chunk) {
+            this.send(id, DATA, chunk);
+            if (end!.readableLength > 0) this.ready.add(id); // to the back of the line
+          }
+          if (this.stream.writableLength >= MAX_QUEUED) break;
+        }
+      }
+    } finally {
+      this.pumping = false;
+      // One writev for the batch; past the socket's high-water mark a write returned false and 'drain' calls pump() again.
+      process.nextTick(() => this.stream.uncork());
+    }
   }
 
   private send(id: number, kind: number, payload?: Buffer): void {
@@ -63,7 +119,8 @@ export class LinkMux {
     head.writeUInt32LE(payload?.length ?? 0, 0);
     head.writeUInt32LE(id, 4);
     head[8] = kind;
-    this.stream.write(payload ? Buffer.concat([head, payload]) : head);
+    this.stream.write(head);
+    if (payload) this.stream.write(payload); // no copy: the socket writes both in one writev
   }
 
   /** Messages are parsed once whole: chunks wait in a list, joined when the message they hold is complete. */
@@ -100,6 +157,7 @@ export class LinkMux {
       case CLOSE: {
         const e = this.ends.get(id);
         this.ends.delete(id);
+        this.ready.delete(id);
         e?.destroy();
         return;
       }
