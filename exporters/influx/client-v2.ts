@@ -10,10 +10,10 @@
 // here, as the transport would (over 1 kB, zlib's defaults, in the thread
 // pool), before the transport sees it: the transport copies whatever body it
 // gets, and the compressed one is a few percent of the ~0.8 MB batch
-// (docs/decisions.md, session 9).
+// (docs/decisions.md, session 9). A batch of several chunks goes through one
+// gzip stream chunk by chunk, never joined first (session 10).
 
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { HttpError, InfluxDB, RequestTimedOutError, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from '../../src/mgr-module/index.js';
 import { writeError } from './http-answer.js';
@@ -46,8 +46,11 @@ export class InfluxV2Client {
 
   /** Writes chunks of lines as one body. Resolves once the server answered 204 (the chunks were compressed and copied by then: their buffers may be reused). */
   async write(chunks: readonly LineChunk[], signal: AbortSignal): Promise<void> {
-    const raw = chunks.length === 1 ? chunks[0]!.bytes : Buffer.concat(chunks.map((c) => c.bytes));
-    const zipped = raw.length > GZIP_THRESHOLD ? await gzipAsync(raw) : undefined;
+    let rawBytes = 0;
+    for (const c of chunks) rawBytes += c.bytes.length;
+    // Over the threshold the chunks go through one gzip stream as they are (no copy of the raw body); under it, they are < 1 kB.
+    const zipped = rawBytes > GZIP_THRESHOLD ? await gzipChunks(chunks) : undefined;
+    const raw = zipped !== undefined ? undefined : chunks.length === 1 ? chunks[0]!.bytes : Buffer.concat(chunks.map((c) => c.bytes), rawBytes);
     signal.throwIfAborted();
     const path = `/api/v2/write?org=${encodeURIComponent(this.c.org)}&bucket=${encodeURIComponent(this.c.bucket)}&precision=ms`;
     const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
@@ -58,7 +61,7 @@ export class InfluxV2Client {
         let answerHeaders: Record<string, string | string[] | undefined> = {};
         // The node transport reads the body with Buffer.from(body, 'utf-8'): a Buffer is copied as it is.
         // No gzipThreshold: the body is compressed already, and the transport sets its content-length.
-        this.influx.transport.send(path, (zipped ?? raw) as unknown as string, { method: 'POST', headers, signal }, {
+        this.influx.transport.send(path, (zipped ?? raw!) as unknown as string, { method: 'POST', headers, signal }, {
           responseStarted: (h, code) => {
             answerHeaders = h;
             status = code;
@@ -85,4 +88,23 @@ export class InfluxV2Client {
 
 /** The WriteApi's default: bodies over 1 kB go gzipped (zlib in the thread pool, not on the event loop). */
 const GZIP_THRESHOLD = 1000;
-const gzipAsync = promisify(gzip);
+
+/**
+ * The chunks' bytes gzipped as one body, as zlib.gzip() of their concatenation would make it (zlib's
+ * defaults), each chunk written to the stream as it is: only the compressed pieces are joined.
+ */
+export function gzipChunks(chunks: readonly LineChunk[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const z = createGzip();
+    const out: Buffer[] = [];
+    let size = 0;
+    z.on('data', (b: Buffer) => {
+      out.push(b);
+      size += b.length;
+    });
+    z.on('end', () => resolve(out.length === 1 ? out[0]! : Buffer.concat(out, size)));
+    z.on('error', reject);
+    for (const c of chunks) z.write(c.bytes);
+    z.end();
+  });
+}
