@@ -12,7 +12,7 @@
 // Run: npm run bench:influx   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3]
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -25,6 +25,7 @@ import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
 import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
 import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
+import { StallCpuWatch, stallText, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,6 +47,28 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
+/** The threads of a process (their schedstat is each thread's own CPU). */
+function threadsOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Stalls over this long are listed one by one with what the main thread and the other processes did over them. */
+const STALL_LIST_MS = 30;
+
+/** Who else could take the CPUs during an interval: the server, the simulator, mgrd's other threads. */
+function stallGroups(server: RealServer, simPid: number | undefined): ProcGroup[] {
+  return [
+    { name: 'server', pids: threadsOf(server.pid()) },
+    { name: 'simulator', pids: threadsOf(simPid) },
+    { name: 'mgrd other threads', pids: threadsOf(process.pid).filter((t) => t !== process.pid) },
+  ];
+}
+
 interface Run {
   target: string;
   points: number;
@@ -60,6 +83,7 @@ interface Run {
   slices: number;
   gcMaxMs: number;
   gcTotalMs: number;
+  stalls: CpuStall[];
 }
 
 /** MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of each interval (bench/cpuprofile-stalls.ts reads them). */
@@ -73,15 +97,17 @@ async function command(m: BenchMgr, ...argv: string[]): Promise<string> {
 }
 
 /** One interval, from `influx send` to the last point acknowledged. */
-async function interval(m: BenchMgr, target: string, server: RealServer): Promise<Run> {
+async function interval(m: BenchMgr, target: string, server: RealServer, simPid: number | undefined): Promise<Run> {
   const mod = m.module<Module>('influx');
   const before = mod.lastBuild;
   const s0 = mod.loop.stats();
+  const watch = new StallCpuWatch(STALL_LIST_MS, stallGroups(server, simPid));
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   await profiles.start();
   gcWatch.start();
+  watch.start();
   eld.enable();
   const cpu0 = process.cpuUsage();
   const server0 = cpuMsOf(server.pid());
@@ -95,6 +121,7 @@ async function interval(m: BenchMgr, target: string, server: RealServer): Promis
   clearInterval(sampler);
   await sleep(0);
   const g = gcWatch.stop();
+  const stalls = watch.stop();
   const prof = await profiles.stop(`influx-${target.replace(/\W+/g, '_')}-${Date.now()}`);
   if (prof) console.error(`  CPU profile: ${prof}`);
   const s1 = mod.loop.stats();
@@ -105,7 +132,7 @@ async function interval(m: BenchMgr, target: string, server: RealServer): Promis
   return {
     target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
     longestSliceMs: b.longestSliceMs, longestOwnSliceMs: b.longestOwnSliceMs, loopMaxMs: eld.max / 1e6, rssPeakMiB: mib(rssPeak),
-    serverCpuMs, slices: b.slices, gcMaxMs: g.max, gcTotalMs: g.total,
+    serverCpuMs, slices: b.slices, gcMaxMs: g.max, gcTotalMs: g.total, stalls,
   };
 }
 
@@ -154,16 +181,37 @@ async function main(): Promise<void> {
     const idlePct = ((cpuIdle.user + cpuIdle.system) / 1000 / (performance.now() - tIdle)) * 100;
     say(`manager with ${osds} OSDs reporting, no module: RSS ${f1(rssBefore)} MiB, CPU ${f1(idlePct)} % of a core (ingest), longest event-loop delay in 10 s ${f1(eldIdle.max / 1e6)} ms (p99 ${f1(eldIdle.percentile(99) / 1e6)} ms)`);
 
+    // The module's first interval, at enable: SHOW/CREATE DATABASE, the series made (in the builder and the server).
+    const simPid = sim.pid;
+    const w0 = new StallCpuWatch(STALL_LIST_MS, stallGroups(influxd, simPid));
+    const eld0 = monitorEventLoopDelay({ resolution: 1 });
+    await profiles.start();
+    w0.start();
+    eld0.enable();
+    const t0 = performance.now();
     await command(m, 'mgr', 'module', 'enable', 'influx');
     const mod = (): Module => m!.module<Module>('influx');
-    while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(50); // first interval: CREATE DATABASE
+    while (mod().lastBuild === undefined || mod().loop.stats().queued > 0) await sleep(5);
+    const enableMs = performance.now() - t0;
+    eld0.disable();
+    await sleep(0);
+    const enableStalls = w0.stop();
+    const prof0 = await profiles.stop(`influx-enable-${Date.now()}`);
+    if (prof0) console.error(`  CPU profile: ${prof0}`);
+    const b0 = mod().lastBuild!;
+    say(`first interval, at enable (InfluxDB 1.6: database created, series new to the module and the server): ${f0(b0.points)} points in ${f0(enableMs)} ms; longest build slice ${f1(b0.longestOwnSliceMs)} / ${f1(b0.longestSliceMs)} ms; longest event-loop delay ${f1(eld0.max / 1e6)} ms`);
+    for (const st of enableStalls) say(`  stall ${stallText(st)}`);
     const results: Run[] = [];
     say('');
-    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | GC pauses: longest / total | mgrd CPU | server CPU | RSS peak |`);
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${f1(r.gcMaxMs)} / ${f0(r.gcTotalMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | longest stall over ${STALL_LIST_MS} ms: main-thread CPU / wait for a CPU / GC | GC pauses: longest / total | mgrd CPU | server CPU | RSS peak |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const longest = (r: Run): string => {
+      const l = r.stalls.reduce<CpuStall | undefined>((a, x) => (a === undefined || x.wallMs > a.wallMs ? x : a), undefined);
+      return l === undefined ? '–' : `${f1(l.wallMs)}: ${f0(l.cpuMs)} / ${f0(l.waitMs)} / ${f0(l.gcMs)} ms`;
+    };
+    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${longest(r)} | ${f1(r.gcMaxMs)} / ${f0(r.gcTotalMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
     const measure = async (target: string, server: RealServer): Promise<void> => {
-      const r = await interval(m!, target, server);
+      const r = await interval(m!, target, server, simPid);
       results.push(r);
       row(r);
     };
@@ -186,6 +234,10 @@ async function main(): Promise<void> {
       heldV2 = await vmCountSince(vm.url, '{__name__=~"ceph_.*_value"}', vmFrom);
       if (heldV2 < wantV2) await sleep(1000);
     }
+    say('');
+    results.forEach((r, i) => {
+      for (const st of r.stalls) say(`  ${r.target} run ${(i % runs) + 1}: stall ${stallText(st)}`);
+    });
     say(`servers hold: InfluxDB ${f0(heldV1)} of ${f0(sentV1)} points sent there; VictoriaMetrics ${f0(heldV2)} of ${f0(wantV2)}`);
 
     // Baseline: the same lines by a plain program in its own process.
