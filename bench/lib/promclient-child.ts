@@ -29,7 +29,8 @@ function main(): Promise<void> {
   for (const fam of series.families) {
     const first = fam.labelSets[0];
     const labelNames = first === undefined ? [] : [...(series.labelSets[first]?.names ?? [])];
-    const config = { name: fam.name, help: fam.help, labelNames, registers: [registry] };
+    // prom-client refuses an empty help (some Ceph counters have no description): one blank instead, one byte more per such family.
+    const config = { name: fam.name, help: fam.help === '' ? ' ' : fam.help, labelNames, registers: [registry] };
     let set: Setter;
     if (fam.type === 'counter') {
       // A counter only goes up through inc(); reset() + inc(v) is how an exporter mirrors a counter read elsewhere.
