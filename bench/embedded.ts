@@ -4,7 +4,9 @@
 // the process's descriptors. Then over a window: RSS, CPU, `mgrd tell` round
 // trips (the CLI, a new TCP session each) and cached /metrics scrapes. Before
 // the links, 10,000 OSDs took the 20,000 descriptors of `ulimit -n` and the
-// last daemons never registered.
+// last daemons never registered. At 20,000 OSDs the one event loop starves
+// the prometheus collections (each longer than scrape_interval: /metrics
+// answers 503 with the reason, printed below; bench/RESULTS.md, session 10).
 //
 // Run: npm run bench:embedded -- [osds=20000] [windowS=60]
 
@@ -81,6 +83,10 @@ async function main(): Promise<void> {
     out(`over ${windowS} s: CPU ${f1(cpu * 100)} % of a core (simulator and manager), RSS ${mib(s1.rssBytes)} MiB (peak ${mib(s1.hwmBytes)} MiB); load ${load()}`);
     out(`mgrd tell mgr status (CLI process, TCP session): ${tell.length} answered, ${tellFailed} failed; p50 ${f1(pct(tell, 50))} ms, max ${f1(Math.max(...tell))} ms`);
     if (m.prometheusUrl) {
+      // One GET first: a refusal (503: no body yet, a failed or a stale collection) is printed with the exporter's reason.
+      const first = await fetch(`${m.prometheusUrl}metrics`, { signal: AbortSignal.timeout(120_000) });
+      const text = await first.text();
+      if (first.status !== 200) throw new Error(`/metrics: HTTP ${first.status}: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 400)}`);
       const child = libChild('scrape-client.js', [`${m.prometheusUrl}metrics`, '20', 'plain']);
       const r = JSON.parse(await firstLine(child)) as { ms: number[]; bytes: number };
       out(`/metrics (cached, 20 sequential GETs from another process): p50 ${f1(pct(r.ms, 50))} ms, p99 ${f1(pct(r.ms, 99))} ms, ${(r.bytes / 1e6).toFixed(1)} MB; load ${load()}`);
