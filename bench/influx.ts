@@ -12,7 +12,7 @@
 // Run: npm run bench:influx   (or, by hand:)
 //   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3]
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -25,7 +25,7 @@ import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
 import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
 import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
-import { StallCpuWatch, stallText, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
+import { StallCpuWatch, stallText, threadsOf, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -44,16 +44,6 @@ function cpuMsOf(pid: number | undefined): number {
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
   } catch {
     return 0;
-  }
-}
-
-/** The threads of a process (their schedstat is each thread's own CPU). */
-function threadsOf(pid: number | undefined): number[] {
-  if (pid === undefined) return [];
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
   }
 }
 

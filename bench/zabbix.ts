@@ -35,7 +35,7 @@ import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
 import { startBenchMgr } from './lib/bench-mgr.js';
 import { sampleProc } from './lib/proc.js';
-import { StallCpuWatch, stallText, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
+import { StallCpuWatch, stallText, threadsOf, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { stopChildrenOnSignal } from './lib/reap.js';
 
@@ -67,15 +67,6 @@ function groupProcs(groups: ReadonlySet<number>): { pids: number[]; cpuMs: numbe
 }
 
 const groupCpuMs = (groups: ReadonlySet<number>): number => groupProcs(groups).cpuMs;
-
-/** The threads of a process (their schedstat is each thread's own CPU). */
-function threadsOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** Stalls over this long are listed one by one, with the CPU each process took over them. */
 const STALL_LIST_MS = 50;

@@ -11,7 +11,7 @@
 // every firing (~2 µs), the other processes' every `sampleMs` (so their CPU
 // over a stall covers up to sampleMs more before it).
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 
 export interface CpuStall {
@@ -27,6 +27,16 @@ export interface CpuStall {
   readonly majorGcs: number;
   /** CPU ms each watched group of processes used over the stall (see sampleMs above). */
   readonly others: ReadonlyArray<readonly [string, number]>;
+}
+
+/** The threads of a process (their schedstat is each thread's own CPU); none when it is gone or unknown. */
+export function threadsOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** A group of processes whose CPU is read over each stall (e.g. a server and its database). */
