@@ -27,6 +27,7 @@ import { buildFragments, renderWithBytes } from './render-baseline.js';
 import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster } from './lib/children.js';
 import { seriesOf } from './lib/series-of.js';
+import { backingBytes, formatMem, memBreakdown, type MemBreakdown } from './lib/mem-breakdown.js';
 import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -175,6 +176,22 @@ async function largeCase(osds: number, runs: number, threshold: number, prioLimi
       return out;
     };
 
+    const fullGc = (): void => (globalThis as { gc?: () => void }).gc?.();
+    // Where the RSS goes (stderr): the exporter's bodies, gzips and spare arena, and the process's breakdown.
+    const held = (label: string): void => {
+      const b = exporter.current;
+      const ex = exporter as unknown as { lastGzip: Map<string, { gz: Buffer }>; collector: { perfRenderer?: { spare?: ArrayBuffer } } };
+      const gzNow = b === undefined ? [] : (['text', 'openmetrics'] as const).map((f) => b.gzipReady(f)?.length ?? 0);
+      const gzLast = [...ex.lastGzip.values()].map((x) => x.gz.length);
+      const body = b === undefined ? { stores: 0, bytes: 0 } : backingBytes(b.body.segments.text, b.body.segments.openmetrics);
+      const spare = ex.collector.perfRenderer?.spare?.byteLength ?? 0;
+      console.error(`  memory ${label}: ${formatMem(memBreakdown())}`);
+      console.error(`    exporter holds: body ${b === undefined ? 0 : (b.body.bytes.text / 1048576).toFixed(1)} MiB text / ${b === undefined ? 0 : (b.body.bytes.openmetrics / 1048576).toFixed(1)} MiB OM in ${body.stores} stores of ${(body.bytes / 1048576).toFixed(1)} MiB (arena ${((b?.arena?.byteLength ?? 0) / 1048576).toFixed(1)}), its gzips ${gzNow.map((x) => (x / 1048576).toFixed(1)).join(' / ')} MiB, last gzips kept ${gzLast.map((x) => (x / 1048576).toFixed(1)).join(' / ')} MiB, spare arena ${(spare / 1048576).toFixed(1)} MiB`);
+    };
+    held('after the cluster settled, before the benchmark\'s collections');
+    fullGc();
+    held('same, after a full GC');
+
     const idle = await window(10_000);
     await collect(); // first: plans, label fragments, JIT
     // Prometheus scrapes with gzip all the time: one scrape of each gzip format, so the exporter
@@ -183,7 +200,14 @@ async function largeCase(osds: number, runs: number, threshold: number, prioLimi
     await scrapes(url, 1, 'gzip', 'text');
     // RSS sampled through the live phase: collections, their cached bodies and gzips, scrapes.
     let liveRss = 0;
-    const rssTimer = setInterval(() => (liveRss = Math.max(liveRss, process.memoryUsage.rss())), 250);
+    let livePeak: MemBreakdown | undefined;
+    const rssTimer = setInterval(() => {
+      const r = process.memoryUsage.rss();
+      if (r > liveRss) {
+        liveRss = r;
+        livePeak = memBreakdown();
+      }
+    }, 250);
     const live: Run[] = [];
     for (let i = 0; i < runs; i++) {
       live.push(await collect(`scrape-${osds}-live-${i}`));
@@ -191,6 +215,10 @@ async function largeCase(osds: number, runs: number, threshold: number, prioLimi
     }
     const liveScrapes = await scrapeSet('live');
     clearInterval(rssTimer);
+    if (livePeak !== undefined) console.error(`  memory at the live peak: ${formatMem(livePeak)}`);
+    held('after the live phase');
+    fullGc();
+    held('after the live phase, after a full GC');
 
     // Quiet: the simulator paused (its sessions stay open): the exporter without the core's ingest and tick work.
     process.kill(sim.pid!, 'SIGSTOP');
@@ -207,6 +235,18 @@ async function largeCase(osds: number, runs: number, threshold: number, prioLimi
     const gzOm = await body.gzip('openmetrics');
     const quietScrapes = await scrapeSet('quiet');
     const rss = process.memoryUsage().rss;
+    held('after the quiet scrapes');
+    fullGc();
+    held('after the quiet scrapes, after a full GC');
+    {
+      // The render worker's share: end it (the next collection would start another) and look again.
+      const before = memBreakdown();
+      await (exporter as unknown as { collector: { perfRenderer?: { close(): Promise<void> } } }).collector.perfRenderer?.close();
+      await sleep(500);
+      fullGc();
+      const after = memBreakdown();
+      console.error(`  memory after ending the render worker: ${formatMem(after)}; RSS ${((after.rss - before.rss) / 1048576).toFixed(1)} MiB, rest of anon ${((after.rest - before.rest) / 1048576).toFixed(1)} MiB`);
+    }
     const text = Buffer.concat(body.body.segments.text).toString();
     const series = seriesOf(text);
     // mgrd's byte writer alone on the same series (label fragments and their bytes prebuilt, as the collector keeps them per daemon)
