@@ -9,8 +9,15 @@
 // of the whole process meanwhile, RSS the module added. Baseline: the same
 // lines written by a plain program in its own process (bench/lib/influx-baseline).
 //
-// Run: npm run bench:influx   (or, by hand:)
-//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3]
+// --nice N: every interval is measured twice, in turn: as by default, then with
+// the server and the simulator at nice N (mgrd at 0), as on a deployment where
+// neither shares the manager's cores; a "niced" row for each, with the reports/s
+// the manager applied over the interval (the simulator niced must still report
+// at its nominal rate, or the figures are not comparable). The RSS figure then
+// covers twice as many intervals. bench/lib/procs-nice.ts: why every thread.
+//
+// Run: npm run bench:influx -- [osds=10000] [runs=3] [--nice N]  (or, by hand:)
+//   npx tsc -p tsconfig.json --outDir bench/out && node --expose-gc bench/out/bench/influx.js [osds=10000] [runs=3] [--nice N]
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +32,7 @@ import { startBenchMgr, type BenchMgr } from './lib/bench-mgr.js';
 import { firstLine, libChild, startSim, stopChild, waitForCluster, waitForRingsFull } from './lib/children.js';
 import { DEFAULT_RING_SAMPLES } from '../src/state/perf-ring.js';
 import { CpuProfiles, GcWatch } from './lib/thread-watch.js';
+import { niceOfThreads, niceProcess } from './lib/procs-nice.js';
 import { StallCpuWatch, stallText, threadsOf, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 
 const ADMIN = { entity: 'client.admin', read: true, write: true };
@@ -78,6 +86,8 @@ interface Run {
   gcMaxMs: number;
   gcTotalMs: number;
   stalls: CpuStall[];
+  /** Daemon reports the manager applied per second over the interval. */
+  reportsPerS: number;
 }
 
 /** MGRD_BENCH_CPUPROF_DIR=<dir>: a CPU profile of each interval (bench/cpuprofile-stalls.ts reads them). */
@@ -105,10 +115,12 @@ async function interval(m: BenchMgr, target: string, server: RealServer, simPid:
   eld.enable();
   const cpu0 = process.cpuUsage();
   const server0 = cpuMsOf(server.pid());
+  const reports0 = m.mgr.server.stats.reports;
   const t0 = performance.now();
   await command(m, 'influx', 'send');
   while (mod.lastBuild === before || mod.loop.stats().queued > 0) await sleep(5);
   const ms = performance.now() - t0;
+  const reportsPerS = ((m.mgr.server.stats.reports - reports0) * 1000) / ms;
   const cpu = process.cpuUsage(cpu0);
   const serverCpuMs = cpuMsOf(server.pid()) - server0;
   eld.disable();
@@ -126,7 +138,7 @@ async function interval(m: BenchMgr, target: string, server: RealServer, simPid:
   return {
     target, points: b.points, ms, buildMs: b.durationMs, cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
     longestSliceMs: b.longestSliceMs, longestOwnSliceMs: b.longestOwnSliceMs, loopMaxMs: Math.max(eld.max / 1e6, ...stalls.map((x) => x.wallMs)), rssPeakMiB: mib(rssPeak),
-    serverCpuMs, slices: b.slices, gcMaxMs: g.max, gcTotalMs: g.total, stalls,
+    serverCpuMs, slices: b.slices, gcMaxMs: g.max, gcTotalMs: g.total, stalls, reportsPerS,
   };
 }
 
@@ -136,14 +148,18 @@ async function baseline(mode: 'v1' | 'v2', url: string, file: string, target: st
 }
 
 async function main(): Promise<void> {
-  const osds = Number(process.argv[2] ?? 10_000);
-  const runs = Number(process.argv[3] ?? 3);
+  const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+  const osds = Number(positional[0] ?? 10_000);
+  const runs = Number(positional[1] ?? 3);
+  const niceAt = process.argv.indexOf('--nice');
+  const nice = niceAt > 0 ? Number(process.argv[niceAt + 1]) : 0;
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new Error(`--nice: ${process.argv[niceAt + 1]} is not a nice value 0-19`);
   const out: string[] = [];
   const say = (l: string): void => {
     out.push(l);
     console.error(l);
   };
-  say(`# bench:influx, ${osds} OSDs, ${runs} runs per server, ${new Date().toISOString().slice(0, 10)}`);
+  say(`# bench:influx, ${osds} OSDs, ${runs} runs per server${nice > 0 ? `, each also with the server and the simulator at nice ${nice} (mgrd at 0)` : ''}, ${new Date().toISOString().slice(0, 10)}`);
   say(`machine: ${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, node ${process.version}; load average at start: ${load()}`);
 
   let influxd: RealServer | undefined;
@@ -197,17 +213,26 @@ async function main(): Promise<void> {
     for (const st of enableStalls) say(`  stall ${stallText(st)}`);
     const results: Run[] = [];
     say('');
-    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | longest stall over ${STALL_LIST_MS} ms: main-thread CPU / wait for a CPU / GC | GC pauses: longest / total | mgrd CPU | server CPU | RSS peak |`);
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say(`| target | run | points | interval built + delivered | points/s | build (of it) | build slices | longest build slice (own code / with core reads) | longest event-loop delay (whole process) | longest stall over ${STALL_LIST_MS} ms: main-thread CPU / wait for a CPU / GC | GC pauses: longest / total | mgrd CPU | server CPU | RSS peak | reports applied/s (nominal ${f0(osds / 5)}) |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const longest = (r: Run): string => {
       const l = r.stalls.reduce<CpuStall | undefined>((a, x) => (a === undefined || x.wallMs > a.wallMs ? x : a), undefined);
       return l === undefined ? '–' : `${f1(l.wallMs)}: ${f0(l.cpuMs)} / ${f0(l.waitMs)} / ${f0(l.gcMs)} ms`;
     };
-    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${longest(r)} | ${f1(r.gcMaxMs)} / ${f0(r.gcTotalMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB |`);
+    const row = (r: Run): void => say(`| ${r.target} | ${results.filter((x) => x.target === r.target).length} | ${f0(r.points)} | **${f0(r.ms)} ms** | ${f0(r.points / (r.ms / 1000))} | ${f0(r.buildMs)} ms | ${r.slices} | ${f1(r.longestOwnSliceMs)} / ${f1(r.longestSliceMs)} ms | ${f1(r.loopMaxMs)} ms | ${longest(r)} | ${f1(r.gcMaxMs)} / ${f0(r.gcTotalMs)} ms | ${f0(r.cpuPct)} % | ${f0(r.serverCpuMs)} ms | ${f0(r.rssPeakMiB)} MiB | ${f0(r.reportsPerS)} |`);
+    // The server's and the simulator's threads at nice n (0: the default back); both share our autogroup.
+    const setNice = (server: RealServer, n: number): void => {
+      for (const pid of [server.pid(), simPid]) if (pid !== undefined) niceProcess(pid, n);
+      console.error(`  nice ${n}: server threads at ${[...new Set(niceOfThreads(server.pid()!))].join(',')}, simulator threads at ${[...new Set(niceOfThreads(simPid!))].join(',')}`);
+    };
     const measure = async (target: string, server: RealServer): Promise<void> => {
-      const r = await interval(m!, target, server, simPid);
-      results.push(r);
-      row(r);
+      for (const n of nice > 0 ? [0, nice] : [0]) {
+        if (nice > 0) setNice(server, n);
+        const r = await interval(m!, n === 0 ? target : `${target}, niced ${n}`, server, simPid);
+        results.push(r);
+        row(r);
+      }
+      if (nice > 0) setNice(server, 0);
     };
     for (let i = 0; i < runs; i++) await measure('InfluxDB 1.6 (/write)', influxd);
     await command(m, 'config', 'set', 'mgr', 'mgr/influx/api_version', '2');
@@ -230,7 +255,7 @@ async function main(): Promise<void> {
     }
     say('');
     results.forEach((r, i) => {
-      for (const st of r.stalls) say(`  ${r.target} run ${(i % runs) + 1}: stall ${stallText(st)}`);
+      for (const st of r.stalls) say(`  ${r.target} run ${results.slice(0, i + 1).filter((x) => x.target === r.target).length}: stall ${stallText(st)}`);
     });
     say(`servers hold: InfluxDB ${f0(heldV1)} of ${f0(sentV1)} points sent there; VictoriaMetrics ${f0(heldV2)} of ${f0(wantV2)}`);
 
@@ -265,7 +290,7 @@ async function main(): Promise<void> {
     say(`| plain fetch, 5 × 5,000-line POSTs to InfluxDB 1.6 /write | ${f0(baseV1.points)} | ${f0(baseV1.ms)} ms | ${f0(baseV1.points / (baseV1.ms / 1000))} | ${f0(baseV1.cpuMs)} ms | ${f0(baseV1.rssMiB)} MiB |`);
     say(`| @influxdata/influxdb-client WriteApi (batchSize 5,000) to VictoriaMetrics | ${f0(baseV2.points)} | ${f0(baseV2.ms)} ms | ${f0(baseV2.points / (baseV2.ms / 1000))} | ${f0(baseV2.cpuMs)} ms | ${f0(baseV2.rssMiB)} MiB |`);
     say('');
-    say(`RSS: ${f1(rssBefore)} MiB before the module, ${f1(rssAfter)} MiB after ${2 * runs} intervals (after a full GC): ${f1(rssAfter - rssBefore)} MiB added; highest during an interval ${f0(Math.max(...results.map((r) => r.rssPeakMiB)))} MiB (${f1(Math.max(...results.map((r) => r.rssPeakMiB)) - rssBefore)} MiB over the module-less figure).`);
+    say(`RSS: ${f1(rssBefore)} MiB before the module, ${f1(rssAfter)} MiB after ${results.length} intervals (after a full GC): ${f1(rssAfter - rssBefore)} MiB added; highest during an interval ${f0(Math.max(...results.map((r) => r.rssPeakMiB)))} MiB (${f1(Math.max(...results.map((r) => r.rssPeakMiB)) - rssBefore)} MiB over the module-less figure).`);
     say(`load average at end: ${load()}`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -19,9 +19,18 @@
 // the Zabbix server and PostgreSQL on the same machine. With a --cpu-prof
 // profile of the run, bench/zabbix-profile.ts tells what ran in each.
 //
-// Run: npm run bench:zabbix -- [osds=10000] [sends=5] [--nice-server N]
+// --nice N: every send is made twice, in turn: as by default, then with the
+// Zabbix server, PostgreSQL and the simulator at nice N (mgrd at 0), as on a
+// deployment where neither the server nor the OSDs share the manager's cores;
+// a table for each condition, with the reports/s the manager applied in each
+// (the simulator niced must still report at its nominal rate, or the figures
+// are not comparable). bench/lib/procs-nice.ts: why every thread, and the
+// servers' autogroups (session 9's --nice-server reniced the servers' process
+// groups only, which the scheduler's autogroups made of no effect on mgrd).
+//
+// Run: npm run bench:zabbix -- [osds=10000] [sends=5] [--nice N]
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +44,7 @@ import { TEMPLATE_NAME } from '../exporters/zabbix/template.js';
 import { startZabbixServer } from '../test/helpers/zabbix-server.js';
 import { startBenchMgr } from './lib/bench-mgr.js';
 import { sampleProc } from './lib/proc.js';
+import { niceOfThreads, niceProcess } from './lib/procs-nice.js';
 import { StallCpuWatch, stallText, threadsOf, type CpuStall, type ProcGroup } from './lib/stall-cpu.js';
 import { startSim, stopChild, waitForCluster } from './lib/children.js';
 import { stopChildrenOnSignal } from './lib/reap.js';
@@ -139,17 +149,16 @@ async function main(): Promise<void> {
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   const osds = Number(positional[0] ?? 10_000);
   const sends = Number(positional[1] ?? 5);
-  // --nice-server N: the Zabbix server and its PostgreSQL at nice N (as if on a machine of their own: they
-  // take the CPU only when mgrd and the simulator leave it; a measurement of the contention, not a setting).
-  const niceAt = process.argv.indexOf('--nice-server');
-  const niceServer = niceAt > 0 ? Number(process.argv[niceAt + 1]) : 0;
-  if (!Number.isInteger(niceServer) || niceServer < 0 || niceServer > 19) throw new Error(`--nice-server: ${process.argv[niceAt + 1]} is not a nice value 0-19`);
+  // --nice N: each send also made with the servers and the simulator at nice N (see the header).
+  const niceAt = process.argv.indexOf('--nice');
+  const nice = niceAt > 0 ? Number(process.argv[niceAt + 1]) : 0;
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new Error(`--nice: ${process.argv[niceAt + 1]} is not a nice value 0-19`);
   const lines: string[] = [];
   const out = (s: string): void => {
     lines.push(s);
     console.error(s);
   };
-  out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}${niceServer > 0 ? `; Zabbix server and PostgreSQL at nice ${niceServer}` : ''}`);
+  out(`bench:zabbix ${osds} OSDs, ${sends} sends; ${cpus().length} CPUs; load before: ${load()}${nice > 0 ? `; each send also with the Zabbix server, PostgreSQL and the simulator at nice ${nice}` : ''}`);
 
   const z = await startZabbixServer({ startTrappers: 5, cacheUpdateFrequencyS: 5, extraConfig: ['CacheSize=512M', 'HistoryCacheSize=256M', 'HistoryIndexCacheSize=64M', 'TrendCacheSize=128M', 'ValueCacheSize=256M'] });
   let stopSim: (() => Promise<void>) | undefined;
@@ -177,11 +186,26 @@ async function main(): Promise<void> {
       m.mgr.runCommand({ entity: 'client.admin', read: true, write: true }, { argv });
 
     const serverGroups = new Set([pidIn(join(z.dir, 'zabbix_server.pid')), pidIn(join(z.dir, 'pg', 'postmaster.pid'))]);
-    if (niceServer > 0) {
-      // Every process of both groups now; the backends PostgreSQL forks later inherit the postmaster's.
-      const r = spawnSync('renice', ['-n', String(niceServer), '-g', ...[...serverGroups].map(String)], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`renice: ${r.stderr}`);
-    }
+    // The other processes at nice n (0: the default back): every process of the servers' groups now (the
+    // backends PostgreSQL forks later inherit the postmaster's) with their autogroups, and the simulator.
+    const setNice = (n: number): string => {
+      const pids = groupProcs(serverGroups).pids;
+      let threads = 0;
+      let autogroups = 0;
+      for (const pid of [...pids, sim.pid!]) {
+        try {
+          const r = niceProcess(pid, n);
+          threads += r.threads;
+          if (r.autogroup) autogroups++;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // a server process gone meanwhile
+        }
+      }
+      const simNice = [...new Set(niceOfThreads(sim.pid!))].join(',');
+      return `nice ${n}: ${pids.length} server processes + the simulator, ${threads} threads, ${autogroups} in autogroups of their own; simulator threads at nice ${simNice}`;
+    };
+    const reports = (): number => m.mgr.server.stats.reports;
+    const nominal = osds / 5; // mgr_stats_period 5 (set above): each OSD reports every 5 s
     // Turns the module's shared budget was drawn from (a build without it, for a before/after profile: 0)
     const zabbix = m.module<Partial<Pick<ZabbixModule, 'budget'>>>('zabbix');
     const yields = (): number => zabbix.budget?.slices ?? 0;
@@ -212,18 +236,39 @@ async function main(): Promise<void> {
     await sleep(6000); // its configuration cache takes them (CacheUpdateFrequency=5)
 
     const rows: string[] = [];
-    for (let i = 0; i < sends; i++) {
+    const nicedRows: string[] = [];
+    const rates: number[][] = [[], []];
+    const conditions = nice > 0 ? [0, nice] : [0];
+    for (let n = 0; n < sends * conditions.length; n++) {
+      const i = Math.floor(n / conditions.length);
+      const cond = conditions[n % conditions.length]!;
+      if (nice > 0) out(setNice(cond));
+      const r0 = reports();
+      const c0 = performance.now();
       const idle = await withStall(() => sleep(2000), serverGroups, simPid);
       const yields0 = yields();
       const s = await withStall(() => command('zabbix', 'send'), serverGroups, simPid);
       const ans = /processed: (\d+); failed: (\d+); total: (\d+)(?:; seconds spent: ([0-9.]+))?/.exec(s.value.outb);
-      rows.push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${longestCpu(s)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
-      out(`idle before send ${i + 1}: no send in ${f1(idle.ms)} ms, longest stall ${f1(idle.maxStallMs)} ms; ${detail(idle)}`);
-      out(`send ${i + 1}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms, work in ${yields() - yields0} turns; ${detail(s)}`);
+      (cond === 0 ? rows : nicedRows).push(`| ${i + 1} | ${ans?.[3] ?? '?'} | ${f1(s.ms)} | ${ans?.[1] ?? '?'} / ${ans?.[2] ?? '?'} | ${f1(s.maxStallMs)} | ${longestCpu(s)} | ${f1(idle.maxStallMs)} | ${f1(s.gcMaxMs)} | ${s.cpuMs.toFixed(0)} | ${s.serverCpuMs.toFixed(0)} | ${ans?.[4] ?? '?'} | ${load()} |`);
+      const tag = cond === 0 ? '' : ` (nice ${cond})`;
+      out(`idle before send ${i + 1}${tag}: no send in ${f1(idle.ms)} ms, longest stall ${f1(idle.maxStallMs)} ms; ${detail(idle)}`);
+      out(`send ${i + 1}${tag}: ${s.value.r === 0 ? s.value.outb : s.value.outs} in ${f1(s.ms)} ms, longest stall ${f1(s.maxStallMs)} ms, work in ${yields() - yields0} turns; ${detail(s)}`);
       await sleep(3000);
+      const rate = ((reports() - r0) * 1000) / (performance.now() - c0);
+      rates[n % conditions.length]!.push(rate);
+      out(`  reports applied over the 2 s idle + send + 3 s: ${rate.toFixed(0)}/s (nominal ${nominal.toFixed(0)}/s)`);
     }
-    out('\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | its main-thread CPU / wait for a CPU ms (stalls over 50 ms) | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    if (nice > 0) out(setNice(0));
+    const table = '\n| send | items | ms (command to last answer) | processed / failed | longest stall ms | its main-thread CPU / wait for a CPU ms (stalls over 50 ms) | same, 2 s without a send | longest GC pause ms | mgrd CPU ms | zabbix_server+postgres CPU ms | server "seconds spent" (sum) | load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+    const rateText = (xs: number[]): string => `reports applied ${xs.map((x) => x.toFixed(0)).join(' / ')} per s (nominal ${nominal.toFixed(0)})`;
+    out(`${nice > 0 ? '\nservers and simulator at the default nice' : ''}${table}`);
     for (const r of rows) out(r);
+    out(rateText(rates[0]!));
+    if (nice > 0) {
+      out(`\nthe Zabbix server, PostgreSQL and the simulator at nice ${nice}, mgrd at 0 (sends interleaved with the above)${table}`);
+      for (const r of nicedRows) out(r);
+      out(rateText(rates[1]!));
+    }
 
     // Build alone, in process: what each snapshot read costs (the core's), discovery, the items, the request JSON.
     const views = m.mgr.views;
