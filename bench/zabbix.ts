@@ -24,7 +24,9 @@
 // deployment where neither the server nor the OSDs share the manager's cores;
 // a table for each condition, with the reports/s the manager applied in each
 // (the simulator niced must still report at its nominal rate, or the figures
-// are not comparable). bench/lib/procs-nice.ts: why every thread, and the
+// are not comparable). Before each send of that run, the server is given time
+// to finish writing the last one's history (its CPU under 5 % for 1 s, at most
+// 30 s). bench/lib/procs-nice.ts: why every thread, and the
 // servers' autogroups (session 9's --nice-server reniced the servers' process
 // groups only, which the scheduler's autogroups made of no effect on mgrd).
 //
@@ -242,7 +244,18 @@ async function main(): Promise<void> {
     for (let n = 0; n < sends * conditions.length; n++) {
       const i = Math.floor(n / conditions.length);
       const cond = conditions[n % conditions.length]!;
-      if (nice > 0) out(setNice(cond));
+      if (nice > 0) {
+        // The server still writing the last send's history would spend that CPU in this send's window, at
+        // this send's nice: wait (at most 30 s) until the server's CPU is below 5 % of a core for 1 s.
+        const ts = performance.now();
+        for (let last = groupCpuMs(serverGroups); performance.now() - ts < 30_000; ) {
+          await sleep(1000);
+          const now = groupCpuMs(serverGroups);
+          if (now - last < 50) break;
+          last = now;
+        }
+        out(`${setNice(cond)}; the server settled in ${f1((performance.now() - ts) / 1000)} s`);
+      }
       const r0 = reports();
       const c0 = performance.now();
       const idle = await withStall(() => sleep(2000), serverGroups, simPid);
