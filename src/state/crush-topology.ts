@@ -4,6 +4,7 @@
 // Built from `osd tree` JSON, a `osd crush dump`, or just a host per OSD.
 
 import type { OsdMapTree } from '../mgr-module/map-types.js';
+import { IdSlots } from './id-slots.js';
 
 export interface CrushNode {
   readonly id: number;
@@ -33,6 +34,20 @@ export interface RuleWeights {
   readonly weights: Float64Array;
 }
 
+/** The hierarchy as df reads it, by slot (IdSlots): per OSD its crush weight in 16.16 and its class; per bucket its children. */
+export interface CompiledCrush {
+  readonly osdSlots: IdSlots;
+  /** Math.round(crush weight * 0x10000), as Ceph's rule weight map reads it. */
+  readonly osdWeightFixed: Float64Array;
+  /** Index into classNames, -1 without a class. */
+  readonly osdClass: Int32Array;
+  /** Device classes, in name order. */
+  readonly classNames: readonly string[];
+  /** Bucket id b at slot bucketSlots.slot(-1 - b). */
+  readonly bucketSlots: IdSlots;
+  readonly bucketChildren: ReadonlyArray<readonly number[]>;
+}
+
 interface Take {
   root: number;
   deviceClass: string | undefined;
@@ -52,6 +67,8 @@ export class CrushTopology {
   private treeIds: readonly number[] | undefined;
   private byClass: ReadonlyMap<string, Int32Array> | undefined;
   private readonly ruleWeightCache = new Map<number, RuleWeights>();
+  private readonly takesWeightCache = new Map<string, RuleWeights>();
+  private compiledCache: CompiledCrush | undefined;
 
   /** From `osd tree` / get('osd_map_tree'); rules (for df) from a crush dump when given. */
   static fromTree(tree: OsdMapTree, crush?: CrushDump): CrushTopology {
@@ -181,14 +198,16 @@ export class CrushTopology {
   /** OSD ids by device class, classes in name order, ids ascending (df's stats_by_class). */
   osdsByClass(): ReadonlyMap<string, Int32Array> {
     if (!this.byClass) {
-      const lists = new Map<string, number[]>();
-      for (const n of this.nodes.values()) {
-        if (n.id < 0 || !n.deviceClass) continue;
-        let l = lists.get(n.deviceClass);
-        if (!l) lists.set(n.deviceClass, (l = []));
-        l.push(n.id);
+      const c = this.compiled();
+      const counts = new Int32Array(c.classNames.length);
+      for (let s = 0; s < c.osdClass.length; s++) if (c.osdClass[s]! >= 0) counts[c.osdClass[s]!]!++;
+      const lists = c.classNames.map((_, i) => new Int32Array(counts[i]!));
+      counts.fill(0);
+      for (let s = 0; s < c.osdClass.length; s++) {
+        const k = c.osdClass[s]!;
+        if (k >= 0) lists[k]![counts[k]!++] = c.osdSlots.idAt(s);
       }
-      this.byClass = new Map([...lists.keys()].sort().map((c) => [c, Int32Array.from(lists.get(c)!).sort()]));
+      this.byClass = new Map(c.classNames.map((cls, i) => [cls, lists[i]!.sort()]));
     }
     return this.byClass;
   }
@@ -197,34 +216,132 @@ export class CrushTopology {
    * Ceph's get_rule_weight_osd_map: for each `take` of the rule, the crush
    * weights of the OSDs under it (of the take's device class), normalised to
    * sum 1 per take, in float32 as Ceph computes them. Without rules, one take
-   * over every OSD in the hierarchy. Worked out once per rule (df reads it
-   * after every tick), as parallel arrays in the map's order.
+   * over every OSD in the hierarchy. Worked out once per list of takes (rules
+   * with the same takes share one answer: df keeps one min tree for them), as
+   * parallel arrays in the order a Map filled take by take would list them.
    */
   ruleWeights(ruleId: number): RuleWeights {
     let hit = this.ruleWeightCache.get(ruleId);
     if (!hit) {
-      const m = this.ruleWeightMap(ruleId);
-      hit = Object.freeze({ osds: Int32Array.from(m.keys()), weights: Float64Array.from(m.values()) });
+      const takes = this.takesOf(ruleId);
+      const key = takes.map((t) => `${t.root}~${t.deviceClass ?? ''}`).join(' ');
+      hit = this.takesWeightCache.get(key);
+      if (!hit) {
+        hit = this.weightsOfTakes(takes);
+        this.takesWeightCache.set(key, hit);
+      }
       this.ruleWeightCache.set(ruleId, hit);
     }
     return hit;
   }
 
-  private ruleWeightMap(ruleId: number): Map<number, number> {
-    const takes = this.rules.get(ruleId) ?? [...this.nodes.values()].filter((n) => n.parent === undefined && n.id < 0).map((n) => ({ root: n.id, deviceClass: undefined }));
-    const out = new Map<number, number>();
-    for (const take of takes) {
-      const osds = take.root >= 0 ? [take.root] : this.osdsUnder(take.root).filter((o) => !take.deviceClass || this.deviceClass(o) === take.deviceClass);
-      let sum = Math.fround(0);
-      const ws = osds.map((o) => {
-        const w = take.root >= 0 ? 0x10000 : Math.round((this.nodes.get(o)?.crushWeight ?? 0) * 0x10000);
-        sum = Math.fround(sum + w);
-        return w;
-      });
-      if (sum === 0) continue;
-      osds.forEach((o, i) => out.set(o, Math.fround((out.get(o) ?? 0) + Math.fround(ws[i]! / sum))));
-    }
+  /** Whether ruleWeights(ruleId) is worked out already. */
+  hasRuleWeights(ruleId: number): boolean {
+    return this.ruleWeightCache.has(ruleId);
+  }
+
+  /** Whether compiled() is made already. */
+  isCompiled(): boolean {
+    return this.compiledCache !== undefined;
+  }
+
+  private takesOf(ruleId: number): readonly Take[] {
+    return this.rules.get(ruleId) ?? this.rootIds().map((id) => ({ root: id, deviceClass: undefined }));
+  }
+
+  /** Buckets without a parent, in node order. */
+  private rootIds(): number[] {
+    const out: number[] = [];
+    for (const n of this.nodes.values()) if (n.parent === undefined && n.id < 0) out.push(n.id);
     return out;
+  }
+
+  private weightsOfTakes(takes: readonly Take[]): RuleWeights {
+    const lists = takes.map((t) => this.takeWeights(t));
+    // One take whose OSDs are listed once each (the usual rule): its weights are the answer as they are.
+    if (lists.length === 1 && lists[0]!.distinct) return Object.freeze({ osds: lists[0]!.osds, weights: lists[0]!.weights });
+    const out = new Map<number, number>();
+    for (const l of lists) {
+      for (let i = 0; i < l.osds.length; i++) {
+        const o = l.osds[i]!;
+        out.set(o, Math.fround((out.get(o) ?? 0) + l.weights[i]!));
+      }
+    }
+    return Object.freeze({ osds: Int32Array.from(out.keys()), weights: Float64Array.from(out.values()) });
+  }
+
+  /**
+   * One take's OSDs (depth first, as osdsUnder lists them, repeats kept) and their normalised weights
+   * (0 when the take weighs nothing: such a take adds nothing to the rule); `distinct`: no OSD twice.
+   */
+  private takeWeights(take: Take): { osds: Int32Array; weights: Float64Array; distinct: boolean } {
+    const c = this.compiled();
+    if (take.root >= 0) return { osds: Int32Array.of(take.root), weights: Float64Array.of(1), distinct: true };
+    // -2: any class; -3: a class no OSD has (nothing matches).
+    const cls = !take.deviceClass ? -2 : c.classNames.includes(take.deviceClass) ? c.classNames.indexOf(take.deviceClass) : -3;
+    const ids: number[] = [];
+    const ws: number[] = [];
+    let sum = Math.fround(0);
+    let distinct = true;
+    const seen = new Uint8Array(c.bucketSlots.size);
+    const mark = new Uint8Array(c.osdSlots.size);
+    const stack = [take.root];
+    while (stack.length > 0) {
+      const b = c.bucketSlots.slot(-1 - stack.pop()!);
+      if (b < 0 || seen[b] === 1) continue;
+      seen[b] = 1;
+      const children = c.bucketChildren[b]!;
+      for (let i = 0; i < children.length; i++) {
+        const o = children[i]!;
+        if (o < 0) {
+          stack.push(o);
+          continue;
+        }
+        const s = c.osdSlots.slot(o);
+        // A take of a device class keeps that class's OSDs (an OSD without a node has none).
+        if (cls !== -2 && (s < 0 || c.osdClass[s] !== cls)) continue;
+        if (s < 0 || mark[s] === 1) distinct = false;
+        else mark[s] = 1;
+        const w = s < 0 ? 0 : c.osdWeightFixed[s]!;
+        sum = Math.fround(sum + w);
+        ids.push(o);
+        ws.push(w);
+      }
+    }
+    const weights = new Float64Array(ids.length);
+    if (sum !== 0) for (let i = 0; i < ids.length; i++) weights[i] = Math.fround(ws[i]! / sum);
+    else return { osds: new Int32Array(0), weights, distinct: true };
+    return { osds: Int32Array.from(ids), weights, distinct };
+  }
+
+  /** The hierarchy as typed arrays by OSD slot and bucket slot, made once (df's rule weights and classes read it). */
+  compiled(): CompiledCrush {
+    if (this.compiledCache) return this.compiledCache;
+    const osdIds: number[] = [];
+    const bucketIds: number[] = [];
+    const classSet = new Set<string>();
+    for (const n of this.nodes.values()) {
+      if (n.id >= 0) {
+        osdIds.push(n.id);
+        if (n.deviceClass) classSet.add(n.deviceClass);
+      } else bucketIds.push(n.id);
+    }
+    const classNames = [...classSet].sort();
+    const classIndex = new Map(classNames.map((c, i) => [c, i]));
+    const osdSlots = new IdSlots(osdIds);
+    const bucketSlots = new IdSlots(bucketIds.map((id) => -1 - id));
+    const osdWeightFixed = new Float64Array(osdSlots.size);
+    const osdClass = new Int32Array(osdSlots.size).fill(-1);
+    const bucketChildren: number[][] = new Array<number[]>(bucketSlots.size);
+    for (const n of this.nodes.values()) {
+      if (n.id >= 0) {
+        const s = osdSlots.slot(n.id);
+        osdWeightFixed[s] = Math.round(n.crushWeight * 0x10000);
+        osdClass[s] = n.deviceClass ? classIndex.get(n.deviceClass)! : -1;
+      } else bucketChildren[bucketSlots.slot(-1 - n.id)] = n.children;
+    }
+    this.compiledCache = { osdSlots, osdWeightFixed, osdClass, classNames, bucketSlots, bucketChildren };
+    return this.compiledCache;
   }
 
   private add(n: Omit<CrushNode, 'parent' | 'depth'>): void {

@@ -10,6 +10,7 @@
 import type { OsdMap } from '../mgr-module/map-types.js';
 import type { CrushTopology } from './crush-topology.js';
 import { kbOf } from './ceph-format.js';
+import { IdSlots } from './id-slots.js';
 import { STATFS_COL as F, STATFS_W, addInto } from './stat-vectors.js';
 
 /** What df reads that visits every OSD: the from-scratch reading and this index give the same answers. */
@@ -60,7 +61,9 @@ export function projectedAvail(v: Float64Array | undefined, w: number, fullRatio
 
 /** A rule's OSDs as leaves of a min tree: the root is the smallest projection, +Infinity when none counts. */
 class RuleTree {
-  private readonly pos = new Map<number, number>();
+  /** OSD id -> slot; leaf of slot s at pos[s] (an OSD listed twice: its last place, as a Map kept it). */
+  private readonly slots: IdSlots;
+  private readonly pos: Int32Array;
   private readonly weights: Float64Array;
   private readonly size: number;
   private readonly tree: Float64Array;
@@ -70,22 +73,33 @@ class RuleTree {
     let size = 1;
     while (size < n) size *= 2;
     this.size = size;
-    this.tree = new Float64Array(2 * size).fill(Infinity);
+    this.slots = new IdSlots(r.osds);
+    this.pos = new Int32Array(this.slots.size);
+    const tree = new Float64Array(2 * size).fill(Infinity);
     this.weights = Float64Array.from(r.weights);
     for (let i = 0; i < n; i++) {
-      this.pos.set(r.osds[i]!, i);
-      this.tree[size + i] = projectedAvail(vecOf(r.osds[i]!), this.weights[i]!, fullRatio) ?? Infinity;
+      const osd = r.osds[i]!;
+      this.pos[this.slots.slot(osd)] = i;
+      tree[size + i] = projectedAvail(vecOf(osd), this.weights[i]!, fullRatio) ?? Infinity;
     }
-    for (let i = size - 1; i >= 1; i--) this.tree[i] = Math.min(this.tree[2 * i]!, this.tree[2 * i + 1]!);
+    for (let i = size - 1; i >= 1; i--) tree[i] = Math.min(tree[2 * i]!, tree[2 * i + 1]!);
+    this.tree = tree;
   }
 
   /** The OSD's vector changed (undefined: it has none now). */
   set(osd: number, v: Float64Array | undefined): void {
-    const p = this.pos.get(osd);
-    if (p === undefined) return;
+    const s = this.slots.slot(osd);
+    if (s < 0) return;
+    const p = this.pos[s]!;
+    const tree = this.tree;
     let i = this.size + p;
-    this.tree[i] = projectedAvail(v, this.weights[p]!, this.fullRatio) ?? Infinity;
-    for (i >>= 1; i >= 1; i >>= 1) this.tree[i] = Math.min(this.tree[2 * i]!, this.tree[2 * i + 1]!);
+    tree[i] = projectedAvail(v, this.weights[p]!, this.fullRatio) ?? Infinity;
+    for (i >>= 1; i >= 1; i >>= 1) {
+      const m = Math.min(tree[2 * i]!, tree[2 * i + 1]!);
+      // Nothing above changes once a node keeps its value.
+      if (tree[i] === m) break;
+      tree[i] = m;
+    }
   }
 
   /** get_rule_avail: 0 when no OSD of the rule counts. */
@@ -102,11 +116,16 @@ class RuleTree {
  * sums (stat-vectors.ts).
  */
 export class DfIndex implements DfSums, OsdStatWatcher {
-  private readonly classNames: string[];
-  private readonly classOf = new Map<number, number>();
+  private readonly classNames: readonly string[];
+  /** The topology's OSD slots and each one's class (index into classNames, -1 none). */
+  private readonly osdSlots: IdSlots | undefined;
+  private readonly classOfSlot: Int32Array;
   private readonly sums: Float64Array[];
   private readonly counts: Int32Array;
+  /** Per rule its tree (null: read from scratch); rules with the same OSDs and weights share one. */
   private readonly rules = new Map<number, RuleTree | null>();
+  private readonly treeOf = new Map<RuleOsds, RuleTree>();
+  private trees: RuleTree[] = [];
 
   /** `vecOf`: the OSD's current vector (the table's), for building rule trees later. */
   constructor(
@@ -116,11 +135,10 @@ export class DfIndex implements DfSums, OsdStatWatcher {
     private readonly vecOf: (osd: number) => Float64Array | undefined,
     current: Iterable<{ osd: number; vec: Float64Array }>,
   ) {
-    const byClass = topo?.osdsByClass() ?? new Map<string, Int32Array>();
-    this.classNames = [...byClass.keys()];
-    this.classNames.forEach((cls, i) => {
-      for (const id of byClass.get(cls)!) this.classOf.set(id, i);
-    });
+    const c = topo?.compiled();
+    this.classNames = c?.classNames ?? [];
+    this.osdSlots = c?.osdSlots;
+    this.classOfSlot = c?.osdClass ?? new Int32Array(0);
     this.sums = this.classNames.map(() => new Float64Array(STATFS_W));
     this.counts = new Int32Array(this.classNames.length);
     for (const e of current) this.enter(e.osd, e.vec);
@@ -133,24 +151,31 @@ export class DfIndex implements DfSums, OsdStatWatcher {
     return topo !== undefined || osdMap === this.osdMap;
   }
 
+  private classOf(osd: number): number {
+    const slots = this.osdSlots;
+    if (slots === undefined) return -1;
+    const s = slots.slot(osd);
+    return s < 0 ? -1 : this.classOfSlot[s]!;
+  }
+
   leave(osd: number, vec: Float64Array, gone: boolean): void {
-    const c = this.classOf.get(osd);
-    if (c !== undefined) {
+    const c = this.classOf(osd);
+    if (c >= 0) {
       addInto(this.sums[c]!, 0, vec, 0, STATFS_W, -1);
       this.counts[c]!--;
     }
     // A change is followed by enter(), which sets the rule trees' leaf once: walking each tree to its root
     // here too would do every report's tree work twice.
-    if (gone) for (const t of this.rules.values()) t?.set(osd, undefined);
+    if (gone) for (const t of this.trees) t.set(osd, undefined);
   }
 
   enter(osd: number, vec: Float64Array): void {
-    const c = this.classOf.get(osd);
-    if (c !== undefined) {
+    const c = this.classOf(osd);
+    if (c >= 0) {
       addInto(this.sums[c]!, 0, vec, 0, STATFS_W, 1);
       this.counts[c]!++;
     }
-    for (const t of this.rules.values()) t?.set(osd, vec);
+    for (const t of this.trees) t.set(osd, vec);
   }
 
   classSums(): Array<[cls: string, v: Float64Array]> {
@@ -161,6 +186,11 @@ export class DfIndex implements DfSums, OsdStatWatcher {
     return out;
   }
 
+  /** Whether the rule's tree is made (ahead of the first df, DfPrep makes them one per slice). */
+  hasRule(ruleId: number): boolean {
+    return this.rules.has(ruleId);
+  }
+
   ruleAvail(ruleId: number): number {
     let t = this.rules.get(ruleId);
     if (t === undefined) {
@@ -168,7 +198,15 @@ export class DfIndex implements DfSums, OsdStatWatcher {
       // A negative or NaN weight (a broken map) makes the from-scratch minimum depend on order: not kept here.
       let ok = true;
       for (let i = 0; i < r.weights.length; i++) if (!(r.weights[i]! >= 0)) ok = false;
-      t = ok ? new RuleTree(r, this.fullRatio, this.vecOf) : null;
+      t = null;
+      if (ok) {
+        t = this.treeOf.get(r) ?? null;
+        if (t === null) {
+          t = new RuleTree(r, this.fullRatio, this.vecOf);
+          this.treeOf.set(r, t);
+          this.trees = [...this.trees, t];
+        }
+      }
       this.rules.set(ruleId, t);
     }
     return t ? t.avail() : ruleAvailScratch(ruleOsds(this.osdMap, this.topo, ruleId), this.fullRatio, this.vecOf);

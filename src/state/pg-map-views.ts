@@ -185,7 +185,8 @@ export function pgSummary(m: PGMap): Record<string, unknown> {
   return { by_osd: byOsd, by_pool: byPool, all: namedCounts(m, m.stateCounts()), pg_stats_sum: m.clusterSum.dump() };
 }
 
-function namedCounts(m: PGMap, counts: ReadonlyMap<number, number>): Record<string, number> {
+/** State id -> PGs, named, names in order (one state: no sort). */
+export function namedCounts(m: PGMap, counts: ReadonlyMap<number, number>): Record<string, number> {
   // One state (most OSDs, most of the time): no sort.
   if (counts.size === 1) for (const [id, n] of counts) return { [m.states.name(id)]: n };
   const entries = [...counts].map(([id, n]) => [m.states.name(id), n] as const);

@@ -351,6 +351,38 @@ export class PGMap {
     return this.dfIndex;
   }
 
+  /**
+   * Builds what the first df and pg_summary read would (the df index for the
+   * current map and topology, the rule trees of the map's pools, pg_summary's
+   * changed by_osd entries) until `deadline` (performance.now()), so that no
+   * reader's turn pays for it. Returns true when nothing is left. A reader that
+   * comes first builds what is missing itself; a map change in between makes
+   * the next call start on the new one.
+   */
+  prepareViews(deadline: number): boolean {
+    const map = this.map;
+    if (map) {
+      const topo = this.topo;
+      if (topo && !topo.isCompiled()) {
+        topo.compiled();
+        if (performance.now() > deadline) return false;
+      }
+      const idx = this.dfSums(map, topo) as DfIndex;
+      if (performance.now() > deadline) return false;
+      for (const p of map.pools ?? []) {
+        if (idx.hasRule(p.crush_rule)) continue;
+        // The rule's weights first (shared by rules with the same takes), then its tree, each in a slice.
+        if (topo && !topo.hasRuleWeights(p.crush_rule)) {
+          topo.ruleWeights(p.crush_rule);
+          if (performance.now() > deadline) return false;
+        }
+        idx.ruleAvail(p.crush_rule);
+        if (performance.now() > deadline) return false;
+      }
+    }
+    return this.osdSummary.refresh(this.osdStateCount, (counts) => views.namedCounts(this, counts), deadline);
+  }
+
   private noteTime(t: number): void {
     if (Number.isFinite(t) && t > this.nowS) this.nowS = t;
   }

@@ -1,0 +1,83 @@
+// The first get('df') and get('pg_summary') after start (issues 10 and 17): a
+// ClusterState fed in this process from the simulator's model (no network, as
+// bench:stall's direct part), then the reads as a module makes them
+// (ClusterState.snapshot, frozen), timed: the first of each, then later ones
+// after another round of reports and a tick. Each size runs in a fresh
+// process (`--one`), so the first read is the process's first at that size.
+//
+// Run: npx tsc -p bench/tsconfig.json && node --max-semi-space-size=4 bench/out/bench/df-first.js [osds,osds,...=1000,10000,20000] [runs=3]
+// Prints one line per (size, run): first df, first pg_summary, max of later ones (ms).
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { ClusterState } from '../src/state/cluster-state.js';
+import { SimCluster } from '../src/sim/model/sim-cluster.js';
+import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function one(osds: number): Promise<void> {
+  const sim = new SimCluster({ osds, seed: 1, objectstore: BENCH_OBJECTSTORE });
+  const cs = new ClusterState();
+  const feed = (nowS: number): void => {
+    sim.advance(nowS);
+    for (let osd = 0; osd < osds; osd++) {
+      const msg = sim.pgStats(osd, nowS);
+      if (msg) cs.applyPgStats(msg, nowS);
+    }
+  };
+  cs.applyMap(sim.maps());
+  cs.settle();
+  // Whatever the manager does ahead of the first reader runs in the turns between reports and the tick.
+  for (let i = 0; i < 20; i++) await turn();
+  let now = sim.startS;
+  for (let i = 0; i < 2; i++) {
+    feed((now += 5));
+    cs.tick(now);
+    for (let j = 0; j < 20; j++) await turn();
+  }
+  const m = cs.pgMap;
+  const time = (name: string, build: () => unknown): number => {
+    const t0 = performance.now();
+    cs.snapshot(name, build);
+    return performance.now() - t0;
+  };
+  const df = (): number => time('df', () => m.df(cs.osdMap!));
+  const sum = (): number => time('pg_summary', () => m.pgSummary());
+  const firstDf = df();
+  const firstSum = sum();
+  let laterDf = 0;
+  let laterSum = 0;
+  for (let i = 0; i < 3; i++) {
+    feed((now += 5));
+    cs.tick(now);
+    await turn();
+    laterDf = Math.max(laterDf, df());
+    laterSum = Math.max(laterSum, sum());
+  }
+  console.log(JSON.stringify({ osds, firstDf, firstSum, laterDf, laterSum }));
+  cs.dispose();
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--one') return one(Number(args[1]));
+  const sizes = (args[0] ?? '1000,10000,20000').split(',').map(Number);
+  const runs = Number(args[1] ?? 3);
+  const f = (x: number): string => x.toFixed(1).padStart(6);
+  console.log(`df-first: load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('  osds | run | first df | first pg_summary | later df (max of 3) | later pg_summary (max of 3)   (ms)');
+  for (const osds of sizes) {
+    for (let r = 0; r < runs; r++) {
+      const p = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(osds)], { encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`run failed: ${p.stderr}`);
+      const o = JSON.parse(p.stdout.trim().split('\n').pop()!) as { firstDf: number; firstSum: number; laterDf: number; laterSum: number };
+      console.log(`${String(osds).padStart(6)} | ${r + 1}   |  ${f(o.firstDf)}  |  ${f(o.firstSum)}          |  ${f(o.laterDf)}             |  ${f(o.laterSum)}`);
+    }
+  }
+  console.log(`load after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+await main();
