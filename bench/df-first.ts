@@ -44,7 +44,7 @@ async function one(osds: number): Promise<void> {
     cs.snapshot(name, build);
     return performance.now() - t0;
   };
-  const df = (): number => time('df', () => m.df(cs.osdMap!));
+  const df = (): number => time('df', () => m.df(cs.osdMap));
   const sum = (): number => time('pg_summary', () => m.pgSummary());
   const firstDf = df();
   const firstSum = sum();

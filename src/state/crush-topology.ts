@@ -308,9 +308,9 @@ export class CrushTopology {
         ws.push(w);
       }
     }
+    if (sum === 0) return { osds: new Int32Array(0), weights: new Float64Array(0), distinct: true };
     const weights = new Float64Array(ids.length);
-    if (sum !== 0) for (let i = 0; i < ids.length; i++) weights[i] = Math.fround(ws[i]! / sum);
-    else return { osds: new Int32Array(0), weights, distinct: true };
+    for (let i = 0; i < ids.length; i++) weights[i] = Math.fround(ws[i]! / sum);
     return { osds: Int32Array.from(ids), weights, distinct };
   }
 

@@ -361,23 +361,28 @@ export class PGMap {
    */
   prepareViews(deadline: number): boolean {
     const map = this.map;
+    // Each step that built something ends the slice once past the deadline.
+    const late = (): boolean => performance.now() > deadline;
     if (map) {
       const topo = this.topo;
       if (topo && !topo.isCompiled()) {
         topo.compiled();
-        if (performance.now() > deadline) return false;
+        if (late()) return false;
+      }
+      if (!this.dfIndex?.serves(map, topo)) {
+        this.dfSums(map, topo);
+        if (late()) return false;
       }
       const idx = this.dfSums(map, topo) as DfIndex;
-      if (performance.now() > deadline) return false;
       for (const p of map.pools ?? []) {
         if (idx.hasRule(p.crush_rule)) continue;
         // The rule's weights first (shared by rules with the same takes), then its tree, each in a slice.
         if (topo && !topo.hasRuleWeights(p.crush_rule)) {
           topo.ruleWeights(p.crush_rule);
-          if (performance.now() > deadline) return false;
+          if (late()) return false;
         }
         idx.ruleAvail(p.crush_rule);
-        if (performance.now() > deadline) return false;
+        if (late()) return false;
       }
     }
     return this.osdSummary.refresh(this.osdStateCount, (counts) => views.namedCounts(this, counts), deadline);
