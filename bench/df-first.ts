@@ -5,7 +5,7 @@
 // after another round of reports and a tick. Each size runs in a fresh
 // process (`--one`), so the first read is the process's first at that size.
 //
-// Run: npx tsc -p bench/tsconfig.json && node --max-semi-space-size=4 bench/out/bench/df-first.js [osds,osds,...=1000,10000,20000] [runs=3]
+// Run (DF_FIRST_SYNC=1: see below): npx tsc -p bench/tsconfig.json && node --max-semi-space-size=4 bench/out/bench/df-first.js [osds,osds,...=1000,10000,20000] [runs=3]
 // Prints one line per (size, run): first df, first pg_summary, max of later ones (ms).
 
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,10 @@ import { ClusterState } from '../src/state/cluster-state.js';
 import { SimCluster } from '../src/sim/model/sim-cluster.js';
 import { BENCH_OBJECTSTORE } from './lib/bench-objectstore.js';
 
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+// DF_FIRST_SYNC=1: no turn between the maps, the reports and the reads, so nothing built ahead runs:
+// the first reader builds everything itself (the builders' own cost).
+const SYNC = process.env.DF_FIRST_SYNC === '1';
+const turn = (): Promise<void> => (SYNC ? Promise.resolve() : new Promise((r) => setImmediate(r)));
 
 async function one(osds: number): Promise<void> {
   const sim = new SimCluster({ osds, seed: 1, objectstore: BENCH_OBJECTSTORE });
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const sizes = (args[0] ?? '1000,10000,20000').split(',').map(Number);
   const runs = Number(args[1] ?? 3);
   const f = (x: number): string => x.toFixed(1).padStart(6);
-  console.log(`df-first: load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`df-first${SYNC ? ' (sync: nothing built ahead)' : ''}: load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('  osds | run | first df | first pg_summary | later df (max of 3) | later pg_summary (max of 3)   (ms)');
   for (const osds of sizes) {
     for (let r = 0; r < runs; r++) {
