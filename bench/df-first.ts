@@ -24,12 +24,16 @@ const turn = (): Promise<void> => (SYNC ? Promise.resolve() : new Promise((r) =>
 async function one(osds: number): Promise<void> {
   const sim = new SimCluster({ osds, seed: 1, objectstore: BENCH_OBJECTSTORE });
   const cs = new ClusterState();
+  // Applying the reports (ClusterState.applyPgStats) is timed apart from making them: the df index is
+  // kept on every report, and applying one must not get slower.
+  const applyMs: number[] = [];
   const feed = (nowS: number): void => {
     sim.advance(nowS);
-    for (let osd = 0; osd < osds; osd++) {
-      const msg = sim.pgStats(osd, nowS);
-      if (msg) cs.applyPgStats(msg, nowS);
-    }
+    const msgs = [];
+    for (let osd = 0; osd < osds; osd++) msgs.push(sim.pgStats(osd, nowS));
+    const t0 = performance.now();
+    for (const msg of msgs) if (msg) cs.applyPgStats(msg, nowS);
+    applyMs.push(performance.now() - t0);
   };
   cs.applyMap(sim.maps());
   cs.settle();
@@ -60,7 +64,7 @@ async function one(osds: number): Promise<void> {
     laterDf = Math.max(laterDf, df());
     laterSum = Math.max(laterSum, sum());
   }
-  console.log(JSON.stringify({ osds, firstDf, firstSum, laterDf, laterSum }));
+  console.log(JSON.stringify({ osds, firstDf, firstSum, laterDf, laterSum, applyMs }));
   cs.dispose();
 }
 
@@ -71,13 +75,14 @@ async function main(): Promise<void> {
   const runs = Number(args[1] ?? 3);
   const f = (x: number): string => x.toFixed(1).padStart(6);
   console.log(`df-first${SYNC ? ' (sync: nothing built ahead)' : ''}: load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('  osds | run | first df | first pg_summary | later df (max of 3) | later pg_summary (max of 3)   (ms)');
+  console.log('  osds | run | first df | first pg_summary | later df (max of 3) | later pg_summary (max of 3) | applying each round of reports (ms)');
   for (const osds of sizes) {
     for (let r = 0; r < runs; r++) {
       const p = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(osds)], { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`run failed: ${p.stderr}`);
-      const o = JSON.parse(p.stdout.trim().split('\n').pop()!) as { firstDf: number; firstSum: number; laterDf: number; laterSum: number };
-      console.log(`${String(osds).padStart(6)} | ${r + 1}   |  ${f(o.firstDf)}  |  ${f(o.firstSum)}          |  ${f(o.laterDf)}             |  ${f(o.laterSum)}`);
+      const o = JSON.parse(p.stdout.trim().split('\n').pop()!) as { firstDf: number; firstSum: number; laterDf: number; laterSum: number; applyMs: number[] };
+      const apply = o.applyMs.map((x) => x.toFixed(0)).join(' ');
+      console.log(`${String(osds).padStart(6)} | ${r + 1}   |  ${f(o.firstDf)}  |  ${f(o.firstSum)}          |  ${f(o.laterDf)}             |  ${f(o.laterSum)}   | apply ${apply}`);
     }
   }
   console.log(`load after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
