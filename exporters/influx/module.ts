@@ -10,7 +10,7 @@ import {
 import { InfluxV1Client } from './client-v1.js';
 import { InfluxV2Client, routeClientLog } from './client-v2.js';
 import { checkUrl, configShow, describeTarget, INFLUX_OPTIONS, resolveConfig, type InfluxConfig } from './options.js';
-import { BufferPool, ChunkWriter, chunksInUse, splitChunk, type LineChunk } from './line-chunks.js';
+import { BufferPool, ChunkWriter, chunksInUse, splitChunk, WAITING_PER_SENDER, type LineChunk } from './line-chunks.js';
 import { ObjectSink } from './point-sinks.js';
 import { PointBuilder } from './points.js';
 
@@ -68,6 +68,7 @@ export class Module extends MgrModule {
       intervalS: () => this.cfg.intervalS,
       batchSize: () => this.cfg.batchSize,
       concurrency: () => this.cfg.threads,
+      waitingPerSender: () => WAITING_PER_SENDER,
       queueMax: () => this.cfg.queueMaxPoints,
       queueMaxBytes: () => this.cfg.queueMaxBytes,
       sendTimeoutMs: () => this.cfg.sendTimeoutMs,

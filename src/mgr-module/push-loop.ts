@@ -50,6 +50,11 @@ export interface PushLoopOptions<T> {
   onSent?: (batch: readonly T[]) => void;
   /** Sends in flight at once (default 1). */
   concurrency?: () => number;
+  /**
+   * Full batches per sender the producer may have waiting before `emit` holds it back (default 2):
+   * with a producer faster than its senders, what the loop holds at once beyond those in flight.
+   */
+  waitingPerSender?: () => number;
   /** Most items waiting; beyond it the oldest are dropped (and counted). */
   queueMax: () => number;
   /**
@@ -284,7 +289,7 @@ export class PushLoop<T> {
 
   /** Backpressure on the producer: only while sends succeed, and not past its deadline. */
   private async waitRoom(deadlineMs: number): Promise<void> {
-    const highWater = (): number => Math.min(this.o.queueMax(), 2 * this.o.batchSize() * this.concurrency());
+    const highWater = (): number => Math.min(this.o.queueMax(), Math.max(1, this.o.waitingPerSender?.() ?? 2) * this.o.batchSize() * this.concurrency());
     // Half the bound in bytes: a healthy loop never drops for want of room.
     const full = (): boolean => this.queue.length > highWater() || this.queue.bytes > (this.o.queueMaxBytes?.() ?? Infinity) / 2;
     while (!this.abort.signal.aborted && this.failuresInRow === 0 && full()) {

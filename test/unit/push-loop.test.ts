@@ -312,6 +312,31 @@ describe('PushLoop', () => {
     expect(h.read!().dropped).toBe(0);
   });
 
+  it('waitingPerSender sets how many full batches per sender wait before the producer is held back', async () => {
+    const mostQueued = async (waitingPerSender: number | undefined): Promise<number> => {
+      const h = host();
+      let most = 0;
+      const l = loopOf<number>(h, {
+        batchSize: () => 10, concurrency: () => 2, queueMax: () => 100_000,
+        ...(waitingPerSender === undefined ? {} : { waitingPerSender: () => waitingPerSender }),
+        produce: async (emit) => {
+          for (let i = 0; i < 100; i++) {
+            await emit(range(i * 10, 10));
+            most = Math.max(most, l.stats().queued);
+          }
+        },
+        send: () => new Promise((r) => setTimeout(r, 2)),
+      });
+      l.start();
+      await waitFor(() => h.read!().sent === 1000, 20_000, 'all sent');
+      expect(h.read!().dropped).toBe(0);
+      return most;
+    };
+    // Waiting (per sender x senders x batch) + the producer's one past the mark + in flight (senders x batch).
+    expect(await mostQueued(1)).toBeLessThanOrEqual(1 * 2 * 10 + 10 + 2 * 10);
+    expect(await mostQueued(undefined)).toBeGreaterThan(1 * 2 * 10 + 10 + 2 * 10); // the default, 2, lets more wait
+  });
+
   it('times out a send that hangs (and ignores its signal), counts the failure and retries', async () => {
     const h = host();
     let calls = 0;
